@@ -1,0 +1,29 @@
+// Server settings from the main file's server: section, after defaults and overrides.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gslbd::config {
+
+struct ListenAddress {
+  std::string host;  // numeric IPv4 or IPv6 address, without brackets
+  std::uint16_t port = 5300;
+  bool operator==(const ListenAddress&) const = default;
+};
+
+struct ServerConfig {
+  std::vector<ListenAddress> listen{{"127.0.0.1", 5300}};
+  unsigned workers = 0;  // 0 = one per core
+  std::uint16_t edns_udp_size = 1232;
+  std::string identity;  // NSID / id.server; empty = host name (filled in by the loader)
+  std::uint32_t tcp_max_connections = 1024;  // per worker
+  std::uint32_t tcp_idle_timeout_ms = 10'000;
+  std::string log_level = "info";
+};
+
+// Parses "127.0.0.1:53", "[::1]:5300". Returns false with a reason when malformed.
+bool parse_listen_address(const std::string& text, ListenAddress& out, std::string& error);
+
+}  // namespace gslbd::config

@@ -1,0 +1,46 @@
+// An immutable, built zone: owner nodes in a hash index, the SOA and the negative TTL.
+// Shared read-only by all workers; built once by ZoneBuilder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gslbd/dns/constants.hpp"
+#include "gslbd/zone/name_index.hpp"
+#include "gslbd/zone/node.hpp"
+
+namespace gslbd::zone {
+
+class ZoneBuilder;
+
+class Zone {
+ public:
+  const std::string& apex() const noexcept { return nodes_[0].name; }
+  const Node& apex_node() const noexcept { return nodes_[0]; }
+  const Node& node(std::uint32_t index) const noexcept { return nodes_[index]; }
+  std::uint32_t node_count() const noexcept { return static_cast<std::uint32_t>(nodes_.size()); }
+  const std::vector<Service>& services() const noexcept { return services_; }
+
+  // Exact match of a lowercase wire name; kNoNode when absent. No allocation.
+  std::uint32_t find(std::string_view lower_wire) const noexcept {
+    return index_.find(lower_wire,
+                       [this](std::uint32_t i) -> std::string_view { return nodes_[i].name; });
+  }
+
+  const RRset& soa() const noexcept { return *nodes_[0].find(dns::type::SOA); }
+  std::uint32_t serial() const noexcept { return serial_; }
+  // RFC 2308 section 5: min(SOA TTL, SOA MINIMUM).
+  std::uint32_t negative_ttl() const noexcept { return negative_ttl_; }
+
+ private:
+  friend class ZoneBuilder;
+  std::vector<Node> nodes_;  // nodes_[0] is the apex
+  NameIndex index_;
+  std::vector<Service> services_;
+  std::uint32_t serial_ = 0;
+  std::uint32_t negative_ttl_ = 0;
+};
+
+}  // namespace gslbd::zone

@@ -1,0 +1,57 @@
+// Collects records of one zone, checks the rules that concern the data itself, and builds the
+// immutable Zone (empty non-terminals, delegation links, additional-section targets, index).
+// Control-plane only: allocates freely. Errors are returned as plain reasons; the caller adds
+// the file position.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gslbd/zone/zone.hpp"
+
+namespace gslbd::zone {
+
+class ZoneBuilder {
+ public:
+  explicit ZoneBuilder(std::string_view apex_wire);
+
+  const std::string& apex() const noexcept { return apex_; }
+
+  // Adds one record. owner is a wire name (any case). Returns "" or the reason it was refused:
+  // outside the zone, duplicate record, TTL differing from its RRset, CNAME beside other data,
+  // a second CNAME, SOA (use set_soa), NS at the apex (use add_apex_ns), meta types, data on a
+  // service name.
+  std::string add_record(std::string_view owner, std::uint16_t type, std::uint32_t ttl,
+                         std::span<const std::uint8_t> rdata);
+
+  // The apex SOA (exactly once) and the apex NS set come through these.
+  std::string set_soa(std::uint32_t ttl, std::span<const std::uint8_t> rdata);
+  std::string add_apex_ns(std::uint32_t ttl, std::span<const std::uint8_t> rdata);
+  bool has_soa() const noexcept { return has_soa_; }
+
+  // A dynamic name; refused if the name carries records or is already a service.
+  std::string add_service(std::string_view owner, std::string pool, std::uint32_t ttl);
+
+  // Checks whole-zone rules (SOA and apex NS present; below a delegation only glue) and builds.
+  // Returns nullptr and appends reasons to errors when the zone is not valid.
+  std::unique_ptr<Zone> build(std::vector<std::string>& errors);
+
+ private:
+  Node& node_for(const std::string& lower_name);
+  Node* existing(const std::string& lower_name);
+  std::string add_to_node(Node& node, std::uint16_t type, std::uint32_t ttl,
+                          std::span<const std::uint8_t> rdata);
+
+  std::string apex_;
+  std::vector<Node> nodes_;  // nodes_[0] is the apex
+  std::unordered_map<std::string, std::uint32_t> index_;
+  std::vector<Service> services_;
+  bool has_soa_ = false;
+};
+
+}  // namespace gslbd::zone

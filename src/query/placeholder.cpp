@@ -1,0 +1,1 @@
+namespace gslbd { int query_placeholder = 0; }

@@ -1,0 +1,1 @@
+namespace gslbd { int runtime_placeholder = 0; }

@@ -1,0 +1,1 @@
+namespace gslbd { int server_placeholder = 0; }

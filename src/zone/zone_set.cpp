@@ -1,0 +1,23 @@
+#include "gslbd/zone/zone_set.hpp"
+
+#include "gslbd/dns/name.hpp"
+
+namespace gslbd::zone {
+
+ZoneSet::ZoneSet(std::vector<std::unique_ptr<Zone>> zones) : zones_(std::move(zones)) {
+  index_.build(static_cast<std::uint32_t>(zones_.size()),
+               [this](std::uint32_t i) -> std::string_view { return zones_[i]->apex(); });
+}
+
+const Zone* ZoneSet::find(std::string_view lower_wire) const noexcept {
+  auto apex_of = [this](std::uint32_t i) -> std::string_view { return zones_[i]->apex(); };
+  std::string_view name = lower_wire;
+  for (;;) {
+    const std::uint32_t i = index_.find(name, apex_of);
+    if (i != 0xffffffffu) return zones_[i].get();
+    if (name.size() <= 1) return nullptr;
+    name = dns::parent_name(name);
+  }
+}
+
+}  // namespace gslbd::zone
