@@ -1,0 +1,90 @@
+#include "file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace gslbd::config::detail {
+namespace {
+
+// Closes the descriptor on every path out of read_text_file.
+struct Descriptor {
+  int fd = -1;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+std::optional<std::string> read_text_file(const std::string& path, std::string& error) {
+  if (path.find('\0') != std::string::npos) {
+    error = "file name contains a NUL character";
+    return std::nullopt;
+  }
+  struct stat info {};
+  // stat first so that a FIFO or device is refused before open() could block or have effects.
+  if (::stat(path.c_str(), &info) != 0) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    error = "not a regular file";
+    return std::nullopt;
+  }
+  Descriptor file;
+  file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (file.fd < 0 || ::fstat(file.fd, &info) != 0) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    error = "not a regular file";
+    return std::nullopt;
+  }
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    const ssize_t got = ::read(file.fd, buffer, sizeof buffer);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      error = std::strerror(errno);
+      return std::nullopt;
+    }
+    if (got == 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() > kMaxFileSize) {
+      error = "file is larger than " + std::to_string(kMaxFileSize >> 20) + " MiB";
+      return std::nullopt;
+    }
+  }
+  return text;
+}
+
+std::optional<std::int64_t> modification_time(const std::string& path, std::string& error) {
+  struct stat info {};
+  if (path.find('\0') != std::string::npos || ::stat(path.c_str(), &info) != 0) {
+    error = path.find('\0') != std::string::npos ? "file name contains a NUL character"
+                                                 : std::strerror(errno);
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(info.st_mtime);
+}
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return {};
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string resolve_path(const std::string& directory, const std::string& name) {
+  if (directory.empty() || (!name.empty() && name.front() == '/')) return name;
+  if (directory.back() == '/') return directory + name;
+  return directory + "/" + name;
+}
+
+}  // namespace gslbd::config::detail

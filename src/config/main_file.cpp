@@ -1,0 +1,191 @@
+#include "main_file.hpp"
+
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "file_io.hpp"
+#include "suggest.hpp"
+#include "yaml_reader.hpp"
+
+namespace gslbd::config::detail {
+namespace {
+
+constexpr std::uint64_t kMaxIdleTimeoutMs = 3'600'000;
+
+// Frees glob(3)'s result on every path out.
+struct GlobResult {
+  glob_t result{};
+  ~GlobResult() { globfree(&result); }
+};
+
+// The directory part goes into the pattern literally, whatever characters it has.
+std::string escape_glob(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '*' || c == '?' || c == '[') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {};
+  struct stat sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+std::string host_name() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "gslbd";
+  return name;
+}
+
+void read_listen(Diagnostics& diag, const Value& value, ServerConfig& server) {
+  const auto items = read_list(diag, value, true);
+  if (!items) return;
+  server.listen.clear();
+  for (const Value& item : *items) {
+    const auto text = read_string(diag, item);
+    if (!text) continue;
+    ListenAddress address;
+    std::string why;
+    if (!parse_listen_address(*text, address, why)) {
+      diag.error(item.mark, item.label + ": " + why);
+      continue;
+    }
+    if (std::find(server.listen.begin(), server.listen.end(), address) != server.listen.end()) {
+      diag.error(item.mark, item.label + ": '" + *text + "' is listed twice");
+      continue;
+    }
+    server.listen.push_back(address);
+  }
+}
+
+void read_tcp(Diagnostics& diag, const Value& value, ServerConfig& server) {
+  const MapReader tcp(diag, value, {"max_connections", "idle_timeout"});
+  if (!tcp.is_map()) return;
+  if (const auto v = tcp.find("max_connections")) {
+    if (const auto n = read_number(diag, *v, 1, 65535)) {
+      server.tcp_max_connections = static_cast<std::uint32_t>(*n);
+    }
+  }
+  if (const auto v = tcp.find("idle_timeout")) {
+    if (const auto ms = read_duration_ms(diag, *v)) {
+      if (*ms == 0 || *ms > kMaxIdleTimeoutMs) {
+        diag.error(v->mark, "'idle_timeout': expected more than 0 and at most 1h");
+      } else {
+        server.tcp_idle_timeout_ms = static_cast<std::uint32_t>(*ms);
+      }
+    }
+  }
+}
+
+void read_log(Diagnostics& diag, const Value& value, ServerConfig& server) {
+  const MapReader log(diag, value, {"level"});
+  if (!log.is_map()) return;
+  const auto v = log.find("level");
+  if (!v) return;
+  const auto level = read_string(diag, *v);
+  if (!level) return;
+  const std::vector<std::string_view> levels{"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(levels.begin(), levels.end(), *level) == levels.end()) {
+    diag.error(v->mark, "'level': unknown log level '" + *level + "'" + suggestion(*level, levels));
+    return;
+  }
+  server.log_level = *level;
+}
+
+void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
+  const MapReader map(diag, value,
+                      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log"});
+  if (!map.is_map()) return;
+  if (const auto v = map.find("listen")) read_listen(diag, *v, server);
+  if (const auto v = map.find("workers")) {
+    if (const auto n = read_number(diag, *v, 0, 256)) server.workers = static_cast<unsigned>(*n);
+  }
+  if (const auto v = map.find("edns_udp_size")) {
+    if (const auto n = read_number(diag, *v, 512, 4096)) {
+      server.edns_udp_size = static_cast<std::uint16_t>(*n);
+    }
+  }
+  if (const auto v = map.find("identity")) {
+    if (const auto text = read_string(diag, *v)) {
+      // It is sent as NSID and as one TXT character-string, which holds at most 255 octets.
+      if (text->empty() || text->size() > 255) {
+        diag.error(v->mark, "'identity': expected 1 to 255 characters");
+      } else {
+        server.identity = *text;
+      }
+    }
+  }
+  if (const auto v = map.find("tcp")) read_tcp(diag, *v, server);
+  if (const auto v = map.find("log")) read_log(diag, *v, server);
+}
+
+void read_zone_globs(Diagnostics& diag, const Value& value, const std::string& main_path,
+                     std::vector<std::string>& files) {
+  const auto items = read_list(diag, value, true);
+  if (!items) return;
+  const std::string directory = directory_of(main_path);
+  for (const Value& item : *items) {
+    const auto pattern = read_string(diag, item);
+    if (!pattern) continue;
+    if (pattern->empty() || pattern->find('\0') != std::string::npos) {
+      diag.error(item.mark, item.label + ": expected a file name or glob");
+      continue;
+    }
+    const std::string full =
+        pattern->front() == '/' || directory.empty()
+            ? *pattern
+            : escape_glob(directory) + (directory.back() == '/' ? "" : "/") + *pattern;
+    GlobResult matches;
+    const int rc = ::glob(full.c_str(), GLOB_MARK, nullptr, &matches.result);
+    std::size_t used = 0;
+    if (rc == 0) {
+      for (std::size_t i = 0; i < matches.result.gl_pathc; ++i) {
+        const std::string file = matches.result.gl_pathv[i];
+        if (file.back() == '/') continue;          // a directory (GLOB_MARK)
+        if (same_file(file, main_path)) continue;  // "*.yaml" also matches the main file
+        ++used;
+        if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+      }
+    }
+    if (rc == GLOB_NOSPACE) {
+      diag.error(item.mark, item.label + ": out of memory while matching '" + *pattern + "'");
+    } else if (rc == GLOB_ABORTED) {
+      diag.error(item.mark, item.label + ": cannot read the directory of '" + *pattern + "'");
+    } else if (used == 0) {
+      diag.error(item.mark, item.label + ": '" + *pattern + "' matches no zone file" +
+                                (directory.empty() ? "" : " in " + directory));
+    }
+  }
+}
+
+}  // namespace
+
+MainFile load_main_file(const std::string& path, const std::string& text,
+                        std::vector<util::SourceError>& errors) {
+  MainFile out;
+  Diagnostics diag(path, errors);
+  const auto document = parse_document(text, diag);
+  if (document) {
+    const MapReader root(diag, Value{*document, mark_of(*document, YAML::Mark()), "the main file"},
+                         {"version", "server", "zones"});
+    if (root.is_map()) {
+      check_version(diag, root);
+      if (const auto server = root.find("server")) read_server(diag, *server, out.server);
+      if (const auto zones = root.require("zones")) {
+        read_zone_globs(diag, *zones, path, out.zone_files);
+      }
+    }
+  }
+  if (out.server.identity.empty()) out.server.identity = host_name();
+  return out;
+}
+
+}  // namespace gslbd::config::detail

@@ -1,0 +1,22 @@
+// The main file: version, the server: section and the zones: globs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gslbd/config/server_config.hpp"
+#include "gslbd/util/source_error.hpp"
+
+namespace gslbd::config::detail {
+
+struct MainFile {
+  ServerConfig server;
+  std::vector<std::string> zone_files;  // matched by the zones: globs, in order, each once
+};
+
+// Reads the main file's text (path is used for positions and as the base of the globs). Errors
+// are appended; the result is then incomplete and must not be used.
+MainFile load_main_file(const std::string& path, const std::string& text,
+                        std::vector<util::SourceError>& errors);
+
+}  // namespace gslbd::config::detail

@@ -1,0 +1,26 @@
+// Import of an RFC 1035 master file into a zone being built (the zone file's import: key).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gslbd/util/source_error.hpp"
+#include "gslbd/zone/zone_builder.hpp"
+
+namespace gslbd::config::detail {
+
+struct ImportResult {
+  bool read = false;     // the file could be read (its mtime counts for serial: auto)
+  bool had_soa = false;  // an apex SOA was imported (then soa: in YAML is an error)
+  bool had_ns = false;   // apex NS records were imported
+};
+
+// Parses text (the content of path) with ldns, the apex as origin and default_ttl as $TTL, and
+// adds every record to builder: the apex SOA via set_soa, apex NS via add_apex_ns. Every bad
+// entry is reported as path:line with ldns's or the builder's reason; parsing goes on after it.
+ImportResult import_master_file(const std::string& path, const std::string& text,
+                                std::uint32_t default_ttl, zone::ZoneBuilder& builder,
+                                std::vector<util::SourceError>& errors);
+
+}  // namespace gslbd::config::detail

@@ -1,0 +1,92 @@
+// Strict reading of YAML for the config schema: positions, node types, unknown and duplicate
+// keys, and typed scalars (strings, numbers, durations, TTLs, domain names).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gslbd/util/source_error.hpp"
+
+namespace gslbd::config::detail {
+
+// Collects the errors of one file. Positions are yaml-cpp marks (0-based) and are reported
+// 1-based; an unknown mark gives line 0 (the whole file).
+class Diagnostics {
+ public:
+  Diagnostics(std::string file, std::vector<util::SourceError>& errors)
+      : file_(std::move(file)), errors_(errors) {}
+
+  void error(const YAML::Mark& mark, std::string message);
+  void error_at_line(int line, std::string message);  // line is 1-based; 0 = whole file
+  const std::string& file() const noexcept { return file_; }
+  std::size_t count() const noexcept { return errors_.size(); }
+
+ private:
+  std::string file_;
+  std::vector<util::SourceError>& errors_;
+};
+
+// A node with the place to report about it and the words that name it in messages.
+struct Value {
+  YAML::Node node;
+  YAML::Mark mark;    // the node's own mark, or its key's when the node is null
+  std::string label;  // e.g. "'ttl'" or "item 2 of 'data'"
+};
+
+// Parses text that must hold exactly one YAML document. Syntax errors (and a nesting depth
+// yaml-cpp refuses) are reported; the result is then nullopt.
+std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& diag);
+
+// Reads a map against a fixed set of keys. Reports a value that is not a map, keys that are not
+// strings, duplicate keys (yaml-cpp 0.7 keeps them silently; lookups see the first) and unknown
+// keys with a suggestion.
+class MapReader {
+ public:
+  MapReader(Diagnostics& diag, const Value& map, std::vector<std::string_view> keys);
+
+  bool is_map() const noexcept { return is_map_; }
+  const YAML::Mark& mark() const noexcept { return mark_; }
+  // The value of key, or nullopt when absent.
+  std::optional<Value> find(std::string_view key) const;
+  // As find, but a missing key is reported as an error at the map.
+  std::optional<Value> require(std::string_view key) const;
+
+ private:
+  struct Field {
+    std::string key;
+    YAML::Mark key_mark;
+    Value value;
+  };
+  Diagnostics& diag_;
+  std::vector<Field> fields_;
+  YAML::Mark mark_;
+  std::string label_;
+  bool is_map_ = false;
+};
+
+// Each reader reports its own type or range error at the value and returns nullopt.
+std::optional<std::string> read_string(Diagnostics& diag, const Value& value);
+std::optional<std::uint64_t> read_number(Diagnostics& diag, const Value& value, std::uint64_t min,
+                                         std::uint64_t max);
+std::optional<std::uint64_t> read_duration_ms(Diagnostics& diag, const Value& value);
+// A duration in whole seconds, at most 2^31 - 1 (RFC 2181 section 8).
+std::optional<std::uint32_t> read_ttl(Diagnostics& diag, const Value& value);
+// The items of a list (each labelled "item N of ..."); nullopt when the value is not a list or,
+// with non_empty, an empty list.
+std::optional<std::vector<Value>> read_list(Diagnostics& diag, const Value& value, bool non_empty);
+// A domain name in presentation form relative to origin_wire, returned as a wire name.
+std::optional<std::string> read_name(Diagnostics& diag, const Value& value,
+                                     std::string_view origin_wire);
+
+// Checks the required 'version: 1' of a file's top-level map.
+void check_version(Diagnostics& diag, const MapReader& root);
+
+// The mark of node, or fallback when yaml-cpp has none for it.
+YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback);
+
+}  // namespace gslbd::config::detail

@@ -1,0 +1,403 @@
+#include "zone_file.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "file_io.hpp"
+#include "gslbd/config/config.hpp"
+#include "gslbd/dns/constants.hpp"
+#include "gslbd/dns/name.hpp"
+#include "gslbd/zone/zone_builder.hpp"
+#include "master_import.hpp"
+#include "rdata_parser.hpp"
+#include "suggest.hpp"
+#include "yaml_reader.hpp"
+
+namespace gslbd::config {
+namespace detail {
+namespace {
+
+constexpr std::uint32_t kDefaultTtl = 3600;
+constexpr std::uint32_t kDefaultServiceTtl = 30;
+
+// The soa: section as read, before the serial is known (serial: auto needs the import).
+struct SoaSection {
+  std::string mname;
+  std::string rname;
+  bool serial_auto = true;
+  std::uint32_t serial = 0;
+  std::uint32_t refresh = 3600;
+  std::uint32_t retry = 900;
+  std::uint32_t expire = 604800;
+  std::uint32_t minimum = 60;
+  std::uint32_t ttl = 0;
+  YAML::Mark serial_mark;
+  bool valid = true;
+};
+
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<std::uint8_t>(value >> shift));
+}
+
+std::vector<std::uint8_t> soa_rdata(const SoaSection& soa) {
+  std::vector<std::uint8_t> out(soa.mname.begin(), soa.mname.end());
+  out.insert(out.end(), soa.rname.begin(), soa.rname.end());
+  for (std::uint32_t value : {soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum}) {
+    put_u32(out, value);
+  }
+  return out;
+}
+
+// SOA timers are TTL-like 32-bit second counts; the same bound keeps them sane.
+std::optional<std::uint32_t> read_timer(Diagnostics& diag, const MapReader& map,
+                                        std::string_view key) {
+  if (auto value = map.find(key)) return read_ttl(diag, *value);
+  return std::nullopt;
+}
+
+SoaSection read_soa(Diagnostics& diag, const Value& value, std::string_view apex,
+                    std::uint32_t default_ttl) {
+  SoaSection soa;
+  soa.ttl = default_ttl;
+  const std::size_t errors_before = diag.count();
+  MapReader map(diag, value,
+                {"mname", "rname", "serial", "refresh", "retry", "expire", "minimum", "ttl"});
+  if (!map.is_map()) {
+    soa.valid = false;
+    return soa;
+  }
+  if (auto mname = map.require("mname")) {
+    if (auto wire = read_name(diag, *mname, apex)) soa.mname = *wire;
+  }
+  if (auto rname = map.require("rname")) {
+    if (rname->node.IsScalar() && rname->node.Scalar().find('@') != std::string::npos) {
+      diag.error(rname->mark,
+                 "'rname': write the mailbox with a dot instead of '@' "
+                 "(hostmaster.example.com. for hostmaster@example.com)");
+    } else if (auto wire = read_name(diag, *rname, apex)) {
+      soa.rname = *wire;
+    }
+  }
+  if (auto serial = map.find("serial")) {
+    soa.serial_mark = serial->mark;
+    if (serial->node.IsScalar() && serial->node.Scalar() == "auto") {
+      soa.serial_auto = true;
+    } else if (auto number = read_number(diag, *serial, 0, 0xffffffffu)) {
+      soa.serial_auto = false;
+      soa.serial = static_cast<std::uint32_t>(*number);
+    }
+  } else {
+    soa.serial_mark = map.mark();
+  }
+  if (auto v = read_timer(diag, map, "refresh")) soa.refresh = *v;
+  if (auto v = read_timer(diag, map, "retry")) soa.retry = *v;
+  if (auto v = read_timer(diag, map, "expire")) soa.expire = *v;
+  if (auto v = read_timer(diag, map, "minimum")) soa.minimum = *v;
+  if (auto v = read_timer(diag, map, "ttl")) soa.ttl = *v;
+  soa.valid = diag.count() == errors_before;
+  return soa;
+}
+
+// The newest modification time of the zone file and its import, as a 32-bit serial.
+std::optional<std::uint32_t> auto_serial(Diagnostics& diag, const YAML::Mark& mark,
+                                         const std::vector<std::string>& files) {
+  std::int64_t newest = 0;
+  for (const std::string& file : files) {
+    std::string why;
+    const auto mtime = modification_time(file, why);
+    if (!mtime) {
+      diag.error(mark, "'serial': auto needs the modification time of " + file + ": " + why);
+      return std::nullopt;
+    }
+    newest = std::max(newest, *mtime);
+  }
+  return static_cast<std::uint32_t>(newest);
+}
+
+class ZoneFileReader {
+ public:
+  ZoneFileReader(const std::string& path, const std::vector<std::string>& known_pools,
+                 std::vector<util::SourceError>& errors)
+      : path_(path), known_pools_(known_pools), errors_(errors), diag_(path, errors) {}
+
+  ZoneFile read(const std::string& text);
+
+ private:
+  void read_apex(const MapReader& root);
+  void read_ns(const MapReader& root);
+  void read_import(const MapReader& root);
+  void read_records(const Value& value);
+  void read_record(const Value& value);
+  void read_services(const Value& value);
+  void read_service(const Value& value);
+  void build();
+
+  const std::string& path_;
+  const std::vector<std::string>& known_pools_;
+  std::vector<util::SourceError>& errors_;
+  Diagnostics diag_;
+  ZoneFile result_;
+  // Until zone: is known, names are read against the root so that every other key is still
+  // checked; the zone is then never built.
+  std::string apex_ = std::string(1, '\0');
+  bool apex_ok_ = false;
+  std::uint32_t default_ttl_ = kDefaultTtl;
+  std::optional<zone::ZoneBuilder> builder_;
+  bool import_had_soa_ = false;
+  bool import_had_ns_ = false;
+  bool ns_added_ = false;
+  bool ns_reported_ = false;
+  std::uint32_t ns_ttl_ = kDefaultTtl;
+  bool import_read_ = false;
+};
+
+ZoneFile ZoneFileReader::read(const std::string& text) {
+  const std::size_t errors_before = errors_.size();
+  const auto document = parse_document(text, diag_);
+  if (!document) return std::move(result_);
+  const MapReader root(
+      diag_, Value{*document, mark_of(*document, YAML::Mark()), "the zone file"},
+      {"version", "zone", "default_ttl", "soa", "ns", "ns_ttl", "records", "import", "services"});
+  if (!root.is_map()) return std::move(result_);
+  check_version(diag_, root);
+  read_apex(root);
+  if (auto value = root.find("default_ttl")) {
+    if (auto ttl = read_ttl(diag_, *value)) default_ttl_ = *ttl;
+  }
+  builder_.emplace(apex_);
+
+  std::optional<SoaSection> soa;
+  YAML::Mark soa_mark;
+  if (auto value = root.find("soa")) {
+    soa_mark = value->mark;
+    soa = read_soa(diag_, *value, apex_, default_ttl_);
+  }
+  read_ns(root);
+  read_import(root);
+  if (soa && import_had_soa_) {
+    diag_.error(soa_mark,
+                "SOA given twice: in soa: and in the imported file " + result_.imports.back());
+  } else if (soa && soa->valid) {
+    std::vector<std::string> sources{path_};
+    if (import_read_) sources.push_back(result_.imports.back());
+    const auto serial = soa->serial_auto ? auto_serial(diag_, soa->serial_mark, sources)
+                                         : std::optional<std::uint32_t>(soa->serial);
+    if (serial) soa->serial = *serial;
+    const std::string refusal = builder_->set_soa(soa->ttl, soa_rdata(*soa));
+    if (!refusal.empty()) diag_.error(soa_mark, refusal);
+  }
+  if (soa && !builder_->has_soa()) {
+    // Already reported; a stand-in keeps build() from adding "no SOA" to the report.
+    SoaSection stand_in;
+    stand_in.mname = apex_;
+    stand_in.rname = apex_;
+    builder_->set_soa(0, soa_rdata(stand_in));
+  }
+  if (ns_reported_ && !ns_added_ && !import_had_ns_) {
+    // Likewise for "no apex NS".
+    builder_->add_apex_ns(
+        ns_ttl_, std::span(reinterpret_cast<const std::uint8_t*>(apex_.data()), apex_.size()));
+  }
+  if (auto value = root.find("records")) read_records(*value);
+  if (auto value = root.find("services")) read_services(*value);
+  if (apex_ok_) build();
+  if (errors_.size() != errors_before) result_.zone.reset();
+  return std::move(result_);
+}
+
+void ZoneFileReader::read_apex(const MapReader& root) {
+  const auto value = root.require("zone");
+  if (!value) return;
+  result_.apex_line = value->mark.line + 1;
+  result_.apex_column = value->mark.column + 1;
+  const auto text = read_string(diag_, *value);
+  if (!text) return;
+  std::string why;
+  const auto wire = dns::name_from_text(*text, std::string_view("\0", 1), &why);
+  if (!wire) {
+    diag_.error(value->mark, "'zone': '" + *text + "' is not a domain name: " + why);
+    return;
+  }
+  apex_ = dns::lowercased(*wire);
+  apex_ok_ = true;
+  result_.apex = apex_;
+}
+
+void ZoneFileReader::read_ns(const MapReader& root) {
+  std::uint32_t ttl = default_ttl_;
+  if (auto value = root.find("ns_ttl")) {
+    if (auto read = read_ttl(diag_, *value)) ttl = *read;
+  }
+  const auto value = root.find("ns");
+  if (!value) return;
+  const std::size_t errors_before = diag_.count();
+  if (auto items = read_list(diag_, *value, true)) {
+    for (const Value& item : *items) {
+      const auto name = read_name(diag_, item, apex_);
+      if (!name) continue;
+      const std::string refusal = builder_->add_apex_ns(
+          ttl, std::span(reinterpret_cast<const std::uint8_t*>(name->data()), name->size()));
+      if (refusal.empty()) {
+        ns_added_ = true;
+      } else {
+        diag_.error(item.mark, refusal);
+      }
+    }
+  }
+  ns_reported_ = diag_.count() != errors_before;
+  ns_ttl_ = ttl;
+}
+
+void ZoneFileReader::read_import(const MapReader& root) {
+  const auto value = root.find("import");
+  if (!value) return;
+  const auto name = read_string(diag_, *value);
+  if (!name) return;
+  const std::string file = resolve_path(directory_of(path_), *name);
+  std::string why;
+  const auto text = read_text_file(file, why);
+  if (!text) {
+    diag_.error(value->mark, "'import': cannot read " + file + ": " + why);
+    return;
+  }
+  result_.imports.push_back(file);
+  import_read_ = true;
+  const ImportResult imported = import_master_file(file, *text, default_ttl_, *builder_, errors_);
+  import_had_soa_ = imported.had_soa;
+  import_had_ns_ = imported.had_ns;
+}
+
+void ZoneFileReader::read_records(const Value& value) {
+  const auto items = read_list(diag_, value, false);
+  if (!items) return;
+  for (const Value& item : *items) read_record(item);
+}
+
+void ZoneFileReader::read_record(const Value& value) {
+  const MapReader record(diag_, value, {"name", "type", "ttl", "data"});
+  if (!record.is_map()) return;
+  std::optional<std::string> owner;
+  if (const auto name = record.require("name")) {
+    owner = read_name(diag_, *name, apex_);
+    if (owner && !dns::is_at_or_below(dns::lowercased(*owner), apex_)) {
+      diag_.error(name->mark, "'name': " + dns::name_to_text(*owner) + " is outside the zone " +
+                                  dns::name_to_text(apex_));
+      owner.reset();
+    }
+  }
+  std::uint16_t type = 0;  // 0 = missing or refused (a plain value: GCC 12 misjudges optional)
+  if (const auto type_value = record.require("type")) {
+    if (const auto text = read_string(diag_, *type_value)) {
+      const auto known = rr_type_from_text(*text);
+      if (!known) {
+        diag_.error(type_value->mark, "'type': unknown RR type '" + *text + "'" +
+                                          suggestion(*text, common_type_names()));
+      } else if (is_meta_type(*known)) {
+        diag_.error(type_value->mark,
+                    "'type': " + rr_type_text(*known) + " is a meta type and cannot be in a zone");
+      } else if (*known == dns::type::SOA) {
+        diag_.error(type_value->mark, "'type': the SOA record comes from the soa: section");
+      } else {
+        type = *known;
+      }
+    }
+  }
+  std::uint32_t ttl = default_ttl_;
+  bool ttl_ok = true;
+  if (const auto ttl_value = record.find("ttl")) {
+    const auto read = read_ttl(diag_, *ttl_value);
+    ttl_ok = read.has_value();
+    if (read) ttl = *read;
+  }
+  const auto data = record.require("data");
+  if (!data) return;
+  const auto items = read_list(diag_, *data, true);
+  if (!items) return;
+  for (const Value& item : *items) {
+    const auto text = read_string(diag_, item);
+    if (!text || type == 0) continue;
+    std::string why;
+    const auto rdata = parse_rdata(type, *text, apex_, why);
+    if (!rdata) {
+      diag_.error(item.mark,
+                  item.label + ": bad " + rr_type_text(type) + " data '" + *text + "': " + why);
+      continue;
+    }
+    if (!owner || !ttl_ok) continue;
+    const std::string refusal = builder_->add_record(*owner, type, ttl, *rdata);
+    if (!refusal.empty()) diag_.error(item.mark, refusal);
+  }
+}
+
+void ZoneFileReader::read_services(const Value& value) {
+  const auto items = read_list(diag_, value, false);
+  if (!items) return;
+  for (const Value& item : *items) read_service(item);
+}
+
+void ZoneFileReader::read_service(const Value& value) {
+  const MapReader service(diag_, value, {"name", "pool", "ttl"});
+  if (!service.is_map()) return;
+  std::optional<std::string> owner;
+  YAML::Mark owner_mark;
+  if (const auto name = service.require("name")) {
+    owner_mark = name->mark;
+    owner = read_name(diag_, *name, apex_);
+    if (owner && !dns::is_at_or_below(dns::lowercased(*owner), apex_)) {
+      diag_.error(name->mark, "'name': " + dns::name_to_text(*owner) + " is outside the zone " +
+                                  dns::name_to_text(apex_));
+      owner.reset();
+    }
+  }
+  std::optional<std::string> pool;
+  if (const auto pool_value = service.require("pool")) {
+    pool = read_string(diag_, *pool_value);
+    if (pool && std::find(known_pools_.begin(), known_pools_.end(), *pool) == known_pools_.end()) {
+      std::vector<std::string_view> names(known_pools_.begin(), known_pools_.end());
+      diag_.error(pool_value->mark, "'pool': pool '" + *pool + "' is not defined" +
+                                        (names.empty() ? std::string("; no pools are defined")
+                                                       : suggestion(*pool, names)));
+      pool.reset();
+    }
+  }
+  std::uint32_t ttl = kDefaultServiceTtl;
+  if (const auto ttl_value = service.find("ttl")) {
+    if (const auto read = read_ttl(diag_, *ttl_value)) ttl = *read;
+  }
+  if (!owner || !pool) return;
+  const std::string refusal = builder_->add_service(*owner, *pool, ttl);
+  if (!refusal.empty()) diag_.error(owner_mark, refusal);
+}
+
+void ZoneFileReader::build() {
+  std::vector<std::string> reasons;
+  result_.zone = builder_->build(reasons);
+  for (std::string& reason : reasons) {
+    errors_.push_back({path_, result_.apex_line, result_.apex_column, std::move(reason)});
+  }
+}
+
+}  // namespace
+
+ZoneFile load_zone_file(const std::string& path, const std::string& text,
+                        const std::vector<std::string>& known_pools,
+                        std::vector<util::SourceError>& errors) {
+  ZoneFileReader reader(path, known_pools, errors);
+  return reader.read(text);
+}
+
+}  // namespace detail
+
+std::unique_ptr<zone::Zone> load_zone_text(const std::string& path, const std::string& text,
+                                           const std::vector<std::string>& known_pools,
+                                           std::vector<util::SourceError>& errors) {
+  try {
+    return detail::load_zone_file(path, text, known_pools, errors).zone;
+  } catch (const std::exception& e) {
+    errors.push_back({path, 0, 0, std::string("internal error while loading: ") + e.what()});
+  }
+  return nullptr;
+}
+
+}  // namespace gslbd::config

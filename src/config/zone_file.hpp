@@ -1,0 +1,25 @@
+// One zone file (YAML) into a built zone, with what load_config needs beyond the zone itself.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gslbd/util/source_error.hpp"
+#include "gslbd/zone/zone.hpp"
+
+namespace gslbd::config::detail {
+
+struct ZoneFile {
+  std::unique_ptr<zone::Zone> zone;  // null when the file had errors
+  std::string apex;                  // lowercase wire; empty when zone: is missing or bad
+  int apex_line = 0;                 // 1-based position of the zone: key, for whole-zone errors
+  int apex_column = 0;
+  std::vector<std::string> imports;  // files read through import:
+};
+
+ZoneFile load_zone_file(const std::string& path, const std::string& text,
+                        const std::vector<std::string>& known_pools,
+                        std::vector<util::SourceError>& errors);
+
+}  // namespace gslbd::config::detail
