@@ -1,2 +1,46 @@
+// gslbd: load and validate the configuration, then serve it until told to stop.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
 #include <cstdio>
-int main() { std::puts("gslbd 0.1.0"); return 0; }
+
+#include "daemon.hpp"
+#include "options.hpp"
+#include "summary.hpp"
+
+int main(int argc, char** argv) {
+  using namespace gslbd;
+  std::signal(SIGPIPE, SIG_IGN);  // a client closing a TCP connection must not kill us
+  const auto options = app::parse_options(argc, argv);
+  if (!options) return 2;
+  if (options->help) {
+    app::print_usage();
+    return 0;
+  }
+  if (options->version) {
+    std::puts("gslbd " GSLBD_VERSION);
+    return 0;
+  }
+  spdlog::set_default_logger(spdlog::stderr_color_mt("gslbd"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  config::LoadResult loaded = config::load_config(options->config_path);
+  if (!loaded.config) {
+    for (const auto& error : loaded.errors) std::fprintf(stderr, "%s\n", error.to_string().c_str());
+    std::fprintf(stderr, "gslbd: %s: %zu error%s\n", options->config_path.c_str(),
+                 loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s");
+    return 1;
+  }
+  auto config = app::apply_overrides(*loaded.config, *options);
+  if (options->check_config) {
+    std::printf("%s: ok: %s\n", options->config_path.c_str(), app::summarize(*config).c_str());
+    return 0;
+  }
+  if (!app::apply_log_level(config->server.log_level)) {
+    std::fprintf(stderr, "gslbd: unknown log level '%s'\n", config->server.log_level.c_str());
+    return 2;
+  }
+  app::Daemon daemon(*options, config);
+  return daemon.run();
+}

@@ -5,9 +5,13 @@
 namespace gslbd::dns {
 namespace {
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -41,7 +45,8 @@ std::optional<std::string> name_from_text(std::string_view text, std::string_vie
         if (i + 3 >= text.size() || !is_digit(text[i + 2]) || !is_digit(text[i + 3])) {
           return fail("bad \\DDD escape");
         }
-        const int value = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+        const int value =
+            (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
         if (value > 255) return fail("\\DDD escape above 255");
         c = static_cast<char>(value);
         i += 3;
@@ -111,6 +116,12 @@ std::string lowercased(std::string_view wire) {
   std::string out(wire);
   lowercase_name(out.data(), out.size());
   return out;
+}
+
+std::string_view lowercased_into(std::string_view wire, char* out) noexcept {
+  for (std::size_t i = 0; i < wire.size(); ++i) out[i] = wire[i];
+  lowercase_name(out, wire.size());
+  return {out, wire.size()};
 }
 
 std::string_view parent_name(std::string_view wire) noexcept {

@@ -22,6 +22,8 @@ std::string name_to_text(std::string_view wire);
 // ASCII lower-casing of a wire name (labels' length octets are never letters).
 void lowercase_name(char* wire, std::size_t len) noexcept;
 std::string lowercased(std::string_view wire);
+// Lower-cases wire into out (at least wire.size() octets) and returns a view of the result.
+std::string_view lowercased_into(std::string_view wire, char* out) noexcept;
 
 // Drops the first label; the root stays the root. Input must be a valid wire name.
 std::string_view parent_name(std::string_view wire) noexcept;

@@ -1,0 +1,39 @@
+// The parsed form of one incoming DNS query, filled in place without allocation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "gslbd/dns/constants.hpp"
+
+namespace gslbd::dns {
+
+struct Query {
+  std::uint16_t id = 0;
+  std::uint16_t flags = 0;  // the request's header flags word, as received
+  std::uint8_t opcode = 0;
+  std::uint16_t qtype = 0;
+  std::uint16_t qclass = 0;
+  std::uint8_t qname_len = 0;        // 0 when the question could not be read
+  std::uint8_t qname[kMaxNameWire];  // as received, for echoing the client's case
+  char qname_lower[kMaxNameWire];    // lower-cased copy for lookups
+
+  bool has_edns = false;
+  std::uint8_t edns_version = 0;
+  std::uint16_t edns_udp_size = 0;  // as advertised by the client
+  bool edns_do = false;
+  bool wants_nsid = false;
+};
+
+enum class ParseStatus : std::uint8_t {
+  ok,
+  drop,     // no answer at all: too short for a header, or QR set (RFC 1035 4.1.1)
+  formerr,  // answer FORMERR: QDCOUNT != 1, a malformed question or OPT
+  notimp,   // answer NOTIMP: an opcode other than QUERY
+};
+
+// Parses a request. Never reads outside [msg, msg+len); no allocation; total on any input.
+// On formerr/notimp the id, flags and, if readable, the question are still filled in.
+ParseStatus parse_query(const std::uint8_t* msg, std::size_t len, Query& query) noexcept;
+
+}  // namespace gslbd::dns

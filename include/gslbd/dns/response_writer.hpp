@@ -1,0 +1,72 @@
+// Builds a DNS response in a caller-owned buffer: header, question, whole RRsets with owner-name
+// compression, and the OPT record. No allocation. Every write is all-or-nothing: a record set
+// that does not fit leaves the message exactly as it was, so no partial RRset is ever sent.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace gslbd::dns {
+
+enum class Section : std::uint8_t { answer = 0, authority = 1, additional = 2 };
+
+class ResponseWriter {
+ public:
+  // capacity: the buffer's size. limit: the largest message allowed (<= capacity), before the
+  // room reserved for OPT (see reserve_tail).
+  ResponseWriter(std::uint8_t* buffer, std::size_t capacity, std::size_t limit) noexcept;
+
+  // Room kept free at the end of the message for the OPT record written last.
+  void reserve_tail(std::size_t bytes) noexcept;
+
+  // Header with all counts zero. flags include QR/AA/RD...; rcode is the low 4 bits.
+  void start(std::uint16_t id, std::uint16_t flags, std::uint16_t rcode) noexcept;
+  void set_flag(std::uint16_t bit, bool on) noexcept;
+  void set_rcode(std::uint16_t rcode) noexcept;  // low 4 bits only
+
+  // The question, copied as received (qname is an uncompressed wire name). Its labels become
+  // compression targets. Returns false if it does not fit.
+  bool question(const std::uint8_t* qname, std::size_t qname_len, std::uint16_t qtype,
+                std::uint16_t qclass) noexcept;
+
+  // Writes `count` records of one RRset. records is the stored form: per record rdlength (2)
+  // then rdata. owner is a wire name, written compressed. Returns false (and writes nothing)
+  // if the whole set does not fit.
+  bool rrset(Section section, std::string_view owner, std::uint16_t type, std::uint16_t klass,
+             std::uint32_t ttl, const std::uint8_t* records, std::size_t records_len,
+             std::uint16_t count) noexcept;
+
+  // Drops everything after the question (used when answers do not fit: TC is then set).
+  void truncate_to_question() noexcept;
+
+  // The OPT pseudo-RR (RFC 6891); extended rcode is the upper 8 bits of a 12-bit rcode.
+  // nsid may be empty (no NSID option). Uses the reserved tail.
+  bool opt(std::uint16_t udp_size, std::uint8_t extended_rcode, bool do_bit, std::string_view nsid,
+           bool with_nsid) noexcept;
+
+  std::size_t size() const noexcept { return size_; }
+  const std::uint8_t* data() const noexcept { return buffer_; }
+
+ private:
+  // Appends a wire name using compression; returns false if out of room (size_ unchanged).
+  bool write_name(std::string_view name, std::size_t end) noexcept;
+  std::size_t find_suffix(std::string_view suffix) const noexcept;
+  void remember_labels(std::size_t name_at, std::string_view name, std::size_t upto) noexcept;
+  void add_count(Section section, std::uint16_t n) noexcept;
+
+  static constexpr std::size_t kMaxTargets = 64;
+
+  std::uint8_t* buffer_;
+  std::size_t capacity_;
+  std::size_t limit_;
+  std::size_t tail_ = 0;
+  std::size_t size_ = 0;
+  std::size_t question_end_ = 0;
+  std::size_t question_targets_ = 0;
+  // Offsets of labels already in the message that start a complete name (compression targets).
+  std::uint16_t targets_[kMaxTargets];
+  std::size_t target_count_ = 0;
+};
+
+}  // namespace gslbd::dns

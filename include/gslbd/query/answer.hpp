@@ -1,0 +1,20 @@
+// Answering one DNS request from a config snapshot: the whole query path of a worker.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "gslbd/runtime/snapshot.hpp"
+
+namespace gslbd::query {
+
+enum class Transport : std::uint8_t { udp, tcp };
+
+// Writes the response to `request` into out and returns its size, or 0 when the request gets
+// no response at all (too short, or itself a response). noexcept, allocation-free, bounded:
+// safe on any input. out_capacity must be at least 512 (65535 for TCP to answer everything).
+std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* request,
+                         std::size_t request_len, Transport transport, std::uint8_t* out,
+                         std::size_t out_capacity) noexcept;
+
+}  // namespace gslbd::query

@@ -1,0 +1,129 @@
+#include "daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "gslbd/server/listen_sockets.hpp"
+#include "summary.hpp"
+
+namespace gslbd::app {
+namespace {
+
+constexpr std::uint64_t kCollectIntervalMs = 1000;
+
+unsigned worker_count(unsigned configured) {
+  if (configured != 0) return configured;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : cores;
+}
+
+std::string listen_text(const std::vector<config::ListenAddress>& listen) {
+  std::string out;
+  for (const auto& address : listen) {
+    if (!out.empty()) out += ", ";
+    out += address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
+    out += ":" + std::to_string(address.port);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool apply_log_level(const std::string& level) {
+  const auto parsed = spdlog::level::from_str(level);
+  if (parsed == spdlog::level::off && level != "off") return false;
+  spdlog::set_level(parsed);
+  return true;
+}
+
+Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
+    : options_(std::move(options)), config_(std::move(config)) {
+  uv_loop_init(&loop_);
+}
+
+Daemon::~Daemon() {
+  workers_.clear();
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* handle, void*) {
+        if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+      },
+      nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  uv_loop_close(&loop_);
+}
+
+int Daemon::run() {
+  const config::ServerConfig& server = config_->server;
+  const unsigned workers = worker_count(server.workers);
+  std::string error;
+  auto sockets = server::open_listen_sockets(server.listen, workers, error);
+  if (sockets.empty()) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  publisher_.publish(config_);
+  for (unsigned i = 0; i < workers; ++i) {
+    workers_.push_back(std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i])));
+  }
+  for (auto& worker : workers_) worker->start();
+
+  uv_signal_init(&loop_, &sighup_);
+  uv_signal_init(&loop_, &sigterm_);
+  uv_signal_init(&loop_, &sigint_);
+  sighup_.data = sigterm_.data = sigint_.data = this;
+  uv_signal_start(
+      &sighup_, [](uv_signal_t* s, int) { static_cast<Daemon*>(s->data)->reload(); }, SIGHUP);
+  auto stop = [](uv_signal_t* s, int) { static_cast<Daemon*>(s->data)->shutdown(); };
+  uv_signal_start(&sigterm_, stop, SIGTERM);
+  uv_signal_start(&sigint_, stop, SIGINT);
+  uv_timer_init(&loop_, &collect_timer_);
+  collect_timer_.data = this;
+  uv_timer_start(
+      &collect_timer_, [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->publisher_.collect(); },
+      kCollectIntervalMs, kCollectIntervalMs);
+
+  spdlog::info("gslbd serving {} on {} with {} worker{}", summarize(*config_),
+               listen_text(server.listen), workers, workers == 1 ? "" : "s");
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  spdlog::info("gslbd stopped");
+  return 0;
+}
+
+void Daemon::reload() {
+  spdlog::info("reload: reading {}", options_.config_path);
+  config::LoadResult result = config::load_config(options_.config_path);
+  if (!result.config) {
+    for (const auto& error : result.errors) spdlog::error("{}", error.to_string());
+    spdlog::error("reload rejected ({} error{}); config generation {} stays in service",
+                  result.errors.size(), result.errors.size() == 1 ? "" : "s",
+                  publisher_.generation());
+    return;
+  }
+  auto next = apply_overrides(*result.config, options_);
+  if (next->server.listen != config_->server.listen ||
+      next->server.workers != config_->server.workers) {
+    spdlog::warn("reload: listen addresses and worker count change only on restart");
+  }
+  if (!apply_log_level(next->server.log_level)) {
+    spdlog::warn("reload: unknown log level '{}' ignored", next->server.log_level);
+  }
+  config_ = next;
+  publisher_.publish(config_);
+  spdlog::info("reload: config generation {} in service: {}", publisher_.generation(),
+               summarize(*config_));
+}
+
+void Daemon::shutdown() {
+  spdlog::info("stopping");
+  for (auto& worker : workers_) worker->stop();
+  for (auto& worker : workers_) worker->join();
+  uv_signal_stop(&sighup_);
+  uv_signal_stop(&sigterm_);
+  uv_signal_stop(&sigint_);
+  uv_timer_stop(&collect_timer_);
+  uv_stop(&loop_);
+}
+
+}  // namespace gslbd::app

@@ -1,0 +1,42 @@
+// The running server: control loop on the main thread (signals, reload, snapshot collection)
+// and the workers. The control thread is the only publisher of snapshots.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <vector>
+
+#include "gslbd/runtime/snapshot.hpp"
+#include "gslbd/server/worker.hpp"
+#include "options.hpp"
+
+namespace gslbd::app {
+
+class Daemon {
+ public:
+  Daemon(Options options, std::shared_ptr<const config::Config> config);
+  ~Daemon();
+
+  // Binds, starts the workers and runs until SIGTERM or SIGINT. Returns the exit code.
+  int run();
+
+ private:
+  void reload();
+  void shutdown();
+
+  Options options_;
+  std::shared_ptr<const config::Config> config_;  // the one in service (control thread only)
+  runtime::SnapshotPublisher publisher_;
+  std::vector<std::unique_ptr<server::Worker>> workers_;
+  uv_loop_t loop_;
+  uv_signal_t sighup_;
+  uv_signal_t sigterm_;
+  uv_signal_t sigint_;
+  uv_timer_t collect_timer_;
+};
+
+// Applies a log level name to spdlog; false if the name is unknown.
+bool apply_log_level(const std::string& level);
+
+}  // namespace gslbd::app

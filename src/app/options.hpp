@@ -1,0 +1,32 @@
+// The gslbd command line.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gslbd/config/config.hpp"
+
+namespace gslbd::app {
+
+struct Options {
+  std::string config_path;
+  std::vector<config::ListenAddress> listen;  // replaces server.listen when not empty
+  std::optional<unsigned> workers;
+  std::optional<std::string> identity;
+  std::optional<std::string> log_level;
+  bool check_config = false;
+  bool version = false;
+  bool help = false;
+};
+
+// Returns nullopt after printing the reason to stderr.
+std::optional<Options> parse_options(int argc, char** argv);
+
+void print_usage();
+
+// Command-line overrides on top of a loaded config (applied again after every reload).
+std::shared_ptr<const config::Config> apply_overrides(const config::Config& loaded,
+                                                      const Options& options);
+
+}  // namespace gslbd::app

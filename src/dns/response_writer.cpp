@@ -1,0 +1,219 @@
+#include "gslbd/dns/response_writer.hpp"
+
+#include <cstring>
+
+#include "gslbd/dns/constants.hpp"
+
+namespace gslbd::dns {
+namespace {
+
+void put_u16(std::uint8_t* p, std::uint16_t v) noexcept {
+  p[0] = static_cast<std::uint8_t>(v >> 8);
+  p[1] = static_cast<std::uint8_t>(v & 0xff);
+}
+
+void put_u32(std::uint8_t* p, std::uint32_t v) noexcept {
+  p[0] = static_cast<std::uint8_t>(v >> 24);
+  p[1] = static_cast<std::uint8_t>((v >> 16) & 0xff);
+  p[2] = static_cast<std::uint8_t>((v >> 8) & 0xff);
+  p[3] = static_cast<std::uint8_t>(v & 0xff);
+}
+
+char lower(std::uint8_t c) noexcept {
+  return static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+}
+
+}  // namespace
+
+ResponseWriter::ResponseWriter(std::uint8_t* buffer, std::size_t capacity,
+                               std::size_t limit) noexcept
+    : buffer_(buffer), capacity_(capacity), limit_(limit < capacity ? limit : capacity) {}
+
+void ResponseWriter::reserve_tail(std::size_t bytes) noexcept {
+  tail_ = bytes;
+}
+
+void ResponseWriter::start(std::uint16_t id, std::uint16_t flags, std::uint16_t rcode) noexcept {
+  std::memset(buffer_, 0, kHeaderSize);
+  put_u16(buffer_, id);
+  put_u16(buffer_ + 2, static_cast<std::uint16_t>((flags & 0xfff0) | (rcode & 0xf)));
+  size_ = kHeaderSize;
+  question_end_ = size_;
+  target_count_ = 0;
+  question_targets_ = 0;
+}
+
+void ResponseWriter::set_flag(std::uint16_t bit, bool on) noexcept {
+  std::uint16_t flags = static_cast<std::uint16_t>((buffer_[2] << 8) | buffer_[3]);
+  flags = on ? static_cast<std::uint16_t>(flags | bit) : static_cast<std::uint16_t>(flags & ~bit);
+  put_u16(buffer_ + 2, flags);
+}
+
+void ResponseWriter::set_rcode(std::uint16_t rcode) noexcept {
+  buffer_[3] = static_cast<std::uint8_t>((buffer_[3] & 0xf0) | (rcode & 0xf));
+}
+
+bool ResponseWriter::question(const std::uint8_t* qname, std::size_t qname_len, std::uint16_t qtype,
+                              std::uint16_t qclass) noexcept {
+  if (size_ + qname_len + 4 > limit_ - (tail_ < limit_ ? tail_ : limit_)) return false;
+  std::memcpy(buffer_ + size_, qname, qname_len);
+  remember_labels(size_, std::string_view(reinterpret_cast<const char*>(qname), qname_len),
+                  qname_len);
+  size_ += qname_len;
+  put_u16(buffer_ + size_, qtype);
+  put_u16(buffer_ + size_ + 2, qclass);
+  size_ += 4;
+  put_u16(buffer_ + 4, 1);
+  question_end_ = size_;
+  question_targets_ = target_count_;
+  return true;
+}
+
+void ResponseWriter::remember_labels(std::size_t name_at, std::string_view name,
+                                     std::size_t upto) noexcept {
+  // Pointers can only reach the first 16 KiB; labels past that are not worth remembering.
+  std::size_t pos = 0;
+  while (pos < upto && pos < name.size() && name[pos] != '\0') {
+    if (target_count_ == kMaxTargets || name_at + pos > 0x3fff) return;
+    targets_[target_count_++] = static_cast<std::uint16_t>(name_at + pos);
+    pos += static_cast<std::uint8_t>(name[pos]) + 1u;
+  }
+}
+
+std::size_t ResponseWriter::find_suffix(std::string_view suffix) const noexcept {
+  // Compares suffix against the name stored at each target, following pointers in the message.
+  for (std::size_t t = 0; t < target_count_; ++t) {
+    std::size_t at = targets_[t];
+    std::size_t pos = 0;
+    bool equal = true;
+    for (int hops = 0; hops < 128; ++hops) {
+      std::uint8_t n = buffer_[at];
+      if ((n & 0xC0) == 0xC0) {
+        at = static_cast<std::size_t>(((n & 0x3f) << 8) | buffer_[at + 1]);
+        continue;
+      }
+      if (pos >= suffix.size() || static_cast<std::uint8_t>(suffix[pos]) != n) {
+        equal = false;
+        break;
+      }
+      if (n == 0) break;
+      for (std::size_t i = 1; i <= n; ++i) {
+        if (lower(buffer_[at + i]) != lower(static_cast<std::uint8_t>(suffix[pos + i]))) {
+          equal = false;
+          break;
+        }
+      }
+      if (!equal) break;
+      at += n + 1u;
+      pos += n + 1u;
+    }
+    if (equal && pos + 1 == suffix.size()) return targets_[t];
+  }
+  return 0;
+}
+
+bool ResponseWriter::write_name(std::string_view name, std::size_t end) noexcept {
+  std::size_t pos = 0;
+  const std::size_t start = size_;
+  while (pos < name.size() && name[pos] != '\0') {
+    const std::size_t target = find_suffix(name.substr(pos));
+    if (target != 0) {
+      if (start + pos + 2 > end) return false;
+      std::memcpy(buffer_ + start, name.data(), pos);
+      put_u16(buffer_ + start + pos, static_cast<std::uint16_t>(0xC000 | target));
+      size_ = start + pos + 2;
+      remember_labels(start, name, pos);
+      return true;
+    }
+    pos += static_cast<std::uint8_t>(name[pos]) + 1u;
+  }
+  if (start + name.size() > end) return false;
+  std::memcpy(buffer_ + start, name.data(), name.size());
+  size_ = start + name.size();
+  remember_labels(start, name, name.size());
+  return true;
+}
+
+bool ResponseWriter::rrset(Section section, std::string_view owner, std::uint16_t type,
+                           std::uint16_t klass, std::uint32_t ttl, const std::uint8_t* records,
+                           std::size_t records_len, std::uint16_t count) noexcept {
+  const std::size_t end = limit_ - (tail_ < limit_ ? tail_ : limit_);
+  const std::size_t saved_size = size_;
+  const std::size_t saved_targets = target_count_;
+  auto fail = [&]() noexcept {
+    size_ = saved_size;
+    target_count_ = saved_targets;
+    return false;
+  };
+  const std::size_t owner_at = size_;
+  std::uint8_t owner_pointer[2] = {0, 0};
+  std::size_t read = 0;
+  for (std::uint16_t i = 0; i < count; ++i) {
+    if (i == 0) {
+      if (!write_name(owner, end)) return fail();
+      // Later records repeat the first owner as one pointer: the first owner's own pointer if
+      // it was nothing but a pointer, else a pointer to it.
+      if (size_ - owner_at == 2 && (buffer_[owner_at] & 0xC0) == 0xC0) {
+        owner_pointer[0] = buffer_[owner_at];
+        owner_pointer[1] = buffer_[owner_at + 1];
+      } else if (owner_at <= 0x3fff) {
+        put_u16(owner_pointer, static_cast<std::uint16_t>(0xC000 | owner_at));
+      }
+    } else if (owner_pointer[0] != 0) {
+      if (size_ + 2 > end) return fail();
+      buffer_[size_] = owner_pointer[0];
+      buffer_[size_ + 1] = owner_pointer[1];
+      size_ += 2;
+    } else if (!write_name(owner, end)) {
+      return fail();
+    }
+    if (read + 2 > records_len) return fail();
+    const std::size_t rdlen = (std::size_t{records[read]} << 8) | records[read + 1];
+    if (read + 2 + rdlen > records_len) return fail();
+    if (size_ + 8 + 2 + rdlen > end) return fail();
+    put_u16(buffer_ + size_, type);
+    put_u16(buffer_ + size_ + 2, klass);
+    put_u32(buffer_ + size_ + 4, ttl);
+    std::memcpy(buffer_ + size_ + 8, records + read, 2 + rdlen);
+    size_ += 10 + rdlen;
+    read += 2 + rdlen;
+  }
+  add_count(section, count);
+  return true;
+}
+
+void ResponseWriter::add_count(Section section, std::uint16_t n) noexcept {
+  std::uint8_t* p = buffer_ + 6 + 2 * static_cast<std::size_t>(section);
+  put_u16(p, static_cast<std::uint16_t>(((p[0] << 8) | p[1]) + n));
+}
+
+void ResponseWriter::truncate_to_question() noexcept {
+  size_ = question_end_;
+  target_count_ = question_targets_;
+  std::memset(buffer_ + 6, 0, 6);
+}
+
+bool ResponseWriter::opt(std::uint16_t udp_size, std::uint8_t extended_rcode, bool do_bit,
+                         std::string_view nsid, bool with_nsid) noexcept {
+  const std::size_t need = 11 + (with_nsid ? 4 + nsid.size() : 0);
+  if (size_ + need > capacity_ || size_ + need > limit_) return false;
+  std::uint8_t* p = buffer_ + size_;
+  p[0] = 0;  // root owner
+  put_u16(p + 1, 41);
+  put_u16(p + 3, udp_size);
+  p[5] = extended_rcode;
+  p[6] = 0;  // version 0
+  p[7] = do_bit ? 0x80 : 0;
+  p[8] = 0;
+  put_u16(p + 9, static_cast<std::uint16_t>(need - 11));
+  if (with_nsid) {
+    put_u16(p + 11, 3);
+    put_u16(p + 13, static_cast<std::uint16_t>(nsid.size()));
+    std::memcpy(p + 15, nsid.data(), nsid.size());
+  }
+  size_ += need;
+  add_count(Section::additional, 1);
+  return true;
+}
+
+}  // namespace gslbd::dns

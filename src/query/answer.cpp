@@ -1,0 +1,103 @@
+#include "gslbd/query/answer.hpp"
+
+#include "chaos.hpp"
+#include "gslbd/dns/name.hpp"
+#include "gslbd/dns/query.hpp"
+#include "gslbd/dns/response_writer.hpp"
+#include "zone_lookup.hpp"
+
+namespace gslbd::query {
+namespace {
+
+using dns::ParseStatus;
+
+// RFC 6891 section 6.2.5: a client's size below 512 is treated as 512; we never exceed our own.
+std::size_t udp_limit(const dns::Query& query, std::uint16_t server_size) noexcept {
+  if (!query.has_edns) return dns::kPlainUdpSize;
+  std::size_t size = query.edns_udp_size;
+  if (size < dns::kPlainUdpSize) size = dns::kPlainUdpSize;
+  if (size > server_size) size = server_size;
+  return size;
+}
+
+// Classes, types and names we do not serve from zones; returns false when the query is done.
+bool screen(const dns::Query& query, std::string_view identity,
+            dns::ResponseWriter& writer) noexcept {
+  if (query.qclass == dns::klass::CH) {
+    answer_chaos(query, identity, writer);
+    return false;
+  }
+  switch (query.qtype) {
+    case dns::type::OPT:
+      writer.set_rcode(dns::rcode::FORMERR);
+      return false;
+    case dns::type::AXFR:
+    case dns::type::IXFR:
+      writer.set_rcode(dns::rcode::REFUSED);  // zone transfers are not offered
+      return false;
+    case dns::type::MAILA:
+    case dns::type::MAILB:
+      writer.set_rcode(dns::rcode::NOTIMP);
+      return false;
+    default:
+      break;
+  }
+  if (query.qclass != dns::klass::IN) {
+    writer.set_rcode(dns::rcode::REFUSED);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* request,
+                         std::size_t request_len, Transport transport, std::uint8_t* out,
+                         std::size_t out_capacity) noexcept {
+  dns::Query query;
+  const ParseStatus status = dns::parse_query(request, request_len, query);
+  if (status == ParseStatus::drop) return 0;
+
+  const config::Config& config = *snapshot.config;
+  const std::size_t limit = transport == Transport::tcp
+                                ? dns::kMaxMessage
+                                : udp_limit(query, config.server.edns_udp_size);
+  dns::ResponseWriter writer(out, out_capacity, limit);
+  // Opcode, RD and CD are copied (RFC 1035 4.1.1, RFC 6840 5.9); RA stays clear.
+  const auto copied =
+      static_cast<std::uint16_t>(query.flags & (0x7800 | dns::flag::RD | dns::flag::CD));
+  writer.start(query.id, static_cast<std::uint16_t>(dns::flag::QR | copied), dns::rcode::NOERROR);
+
+  // A malformed request gets a bare FORMERR: its OPT may be the malformed part.
+  if (status == ParseStatus::formerr) {
+    writer.set_rcode(dns::rcode::FORMERR);
+    if (query.qname_len) writer.question(query.qname, query.qname_len, query.qtype, query.qclass);
+    return writer.size();
+  }
+
+  const std::string_view identity = config.server.identity;
+  const bool nsid = query.has_edns && query.wants_nsid;
+  if (query.has_edns) writer.reserve_tail(11 + (nsid ? 4 + identity.size() : 0));
+  if (query.qname_len) writer.question(query.qname, query.qname_len, query.qtype, query.qclass);
+
+  std::uint8_t extended_rcode = 0;
+  if (status == ParseStatus::notimp) {
+    writer.set_rcode(dns::rcode::NOTIMP);
+  } else if (query.has_edns && query.edns_version > 0) {
+    extended_rcode = dns::rcode::BADVERS >> 4;  // RFC 6891 section 6.1.3
+  } else if (screen(query, identity, writer)) {
+    const zone::Zone* zone =
+        config.zones->find(std::string_view(query.qname_lower, query.qname_len));
+    if (zone == nullptr) {
+      writer.set_rcode(dns::rcode::REFUSED);
+    } else {
+      ZoneLookup(*zone, query, writer).run();
+    }
+  }
+  if (query.has_edns) {
+    writer.opt(config.server.edns_udp_size, extended_rcode, query.edns_do, identity, nsid);
+  }
+  return writer.size();
+}
+
+}  // namespace gslbd::query

@@ -1,1 +1,0 @@
-namespace gslbd { int query_placeholder = 0; }

@@ -1,1 +1,0 @@
-namespace gslbd { int runtime_placeholder = 0; }

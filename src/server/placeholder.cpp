@@ -1,1 +1,0 @@
-namespace gslbd { int server_placeholder = 0; }

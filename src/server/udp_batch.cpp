@@ -1,0 +1,63 @@
+#include "udp_batch.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace gslbd::server {
+
+UdpBatch::UdpBatch()
+    : queries_(new std::uint8_t[kMessages * kQuerySize]),
+      answers_(new std::uint8_t[kMessages * kAnswerSize]) {
+  std::memset(in_, 0, sizeof in_);
+  std::memset(out_, 0, sizeof out_);
+  for (std::size_t i = 0; i < kMessages; ++i) {
+    in_iov_[i].iov_base = queries_.get() + i * kQuerySize;
+    in_iov_[i].iov_len = kQuerySize;
+    in_[i].msg_hdr.msg_iov = &in_iov_[i];
+    in_[i].msg_hdr.msg_iovlen = 1;
+    in_[i].msg_hdr.msg_name = &peers_[i];
+    out_[i].msg_hdr.msg_iovlen = 1;
+  }
+}
+
+std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot) noexcept {
+  for (std::size_t i = 0; i < kMessages; ++i) {
+    in_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    in_[i].msg_hdr.msg_flags = 0;
+  }
+  int received = recvmmsg(fd, in_, kMessages, MSG_DONTWAIT, nullptr);
+  if (received <= 0) return 0;
+
+  unsigned answers = 0;
+  for (int i = 0; i < received; ++i) {
+    if (in_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any sane query
+    std::uint8_t* answer = answers_.get() + answers * kAnswerSize;
+    const std::size_t size =
+        query::answer_query(snapshot, queries_.get() + static_cast<std::size_t>(i) * kQuerySize,
+                            in_[i].msg_len, query::Transport::udp, answer, kAnswerSize);
+    if (size == 0) continue;
+    out_iov_[answers].iov_base = answer;
+    out_iov_[answers].iov_len = size;
+    out_[answers].msg_hdr.msg_iov = &out_iov_[answers];
+    out_[answers].msg_hdr.msg_name = &peers_[i];
+    out_[answers].msg_hdr.msg_namelen = in_[i].msg_hdr.msg_namelen;
+    ++answers;
+  }
+
+  unsigned sent = 0;
+  while (sent < answers) {
+    const int n = sendmmsg(fd, out_ + sent, answers - sent, MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<unsigned>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break;  // the socket buffer is full: these answers are dropped, the client retries
+    } else {
+      ++sent;  // this one peer's answer failed (bad address, unreachable); go on with the rest
+    }
+  }
+  return static_cast<std::size_t>(received);
+}
+
+}  // namespace gslbd::server

@@ -1,0 +1,36 @@
+// A worker's permanent buffers for one recvmmsg/sendmmsg round trip, allocated once.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "gslbd/query/answer.hpp"
+
+namespace gslbd::server {
+
+class UdpBatch {
+ public:
+  static constexpr std::size_t kMessages = 32;
+  static constexpr std::size_t kQuerySize = 4096;   // larger queries are dropped (MSG_TRUNC)
+  static constexpr std::size_t kAnswerSize = 4096;  // edns_udp_size is at most 4096
+
+  UdpBatch();
+
+  // Receives up to kMessages queries, answers them from snapshot and sends the answers.
+  // Returns how many queries were received (0: nothing waiting or an error).
+  std::size_t serve_once(int fd, const runtime::Snapshot& snapshot) noexcept;
+
+ private:
+  std::unique_ptr<std::uint8_t[]> queries_;
+  std::unique_ptr<std::uint8_t[]> answers_;
+  mmsghdr in_[kMessages];
+  mmsghdr out_[kMessages];
+  iovec in_iov_[kMessages];
+  iovec out_iov_[kMessages];
+  sockaddr_storage peers_[kMessages];
+};
+
+}  // namespace gslbd::server

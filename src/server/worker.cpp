@@ -1,0 +1,122 @@
+#include "gslbd/server/worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "tcp_connection.hpp"
+#include "udp_batch.hpp"
+
+namespace gslbd::server {
+namespace {
+
+// Reads at most this many batches per readiness event, so TCP and the other sockets of the
+// loop get their turn under a flood.
+constexpr int kBatchesPerWakeup = 8;
+
+}  // namespace
+
+Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, WorkerSockets sockets)
+    : index_(index), snapshot_(publisher), sockets_(std::move(sockets)) {}
+
+Worker::~Worker() {
+  stop();
+  join();
+  if (loop_ready_) uv_loop_close(&loop_);
+  std::vector<WorkerSockets> left{std::move(sockets_)};
+  close_sockets(left);
+}
+
+void Worker::start() {
+  if (uv_loop_init(&loop_) != 0) throw std::runtime_error("cannot create an event loop");
+  loop_ready_ = true;
+  uv_async_init(&loop_, &stop_async_,
+                [](uv_async_t* async) { static_cast<Worker*>(async->data)->close_all(); });
+  stop_async_.data = this;
+  batch_ = std::make_unique<UdpBatch>();
+
+  for (int fd : sockets_.udp) {
+    auto socket = std::make_unique<UdpSocket>();
+    socket->worker = this;
+    socket->fd = fd;
+    if (uv_poll_init_socket(&loop_, &socket->poll, fd) != 0) {
+      throw std::runtime_error("libuv refused a UDP socket");
+    }
+    socket->poll.data = socket.get();
+    uv_poll_start(&socket->poll, UV_READABLE, [](uv_poll_t* poll, int status, int) {
+      auto* s = static_cast<UdpSocket*>(poll->data);
+      if (status == 0) s->worker->on_udp_readable(*s);
+    });
+    udp_.push_back(std::move(socket));
+  }
+  for (int fd : sockets_.tcp) {
+    auto listener = std::make_unique<TcpListener>();
+    listener->worker = this;
+    uv_tcp_init(&loop_, &listener->tcp);
+    if (uv_tcp_open(&listener->tcp, fd) != 0)
+      throw std::runtime_error("libuv refused a TCP socket");
+    listener->tcp.data = listener.get();
+    const int backlog = 1024;
+    if (uv_listen(reinterpret_cast<uv_stream_t*>(&listener->tcp), backlog,
+                  [](uv_stream_t* server, int status) {
+                    if (status == 0)
+                      static_cast<TcpListener*>(server->data)->worker->on_tcp_connection(server);
+                  }) != 0) {
+      throw std::runtime_error("libuv cannot listen on a TCP socket");
+    }
+    tcp_.push_back(std::move(listener));
+  }
+  sockets_.tcp.clear();  // libuv owns them now and closes them with their handles
+  thread_ = std::thread([this] { run(); });
+}
+
+void Worker::run() noexcept {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  spdlog::debug("worker {} stopped", index_);
+}
+
+void Worker::stop() noexcept {
+  if (loop_ready_ && thread_.joinable()) uv_async_send(&stop_async_);
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::on_udp_readable(UdpSocket& socket) noexcept {
+  for (int i = 0; i < kBatchesPerWakeup; ++i) {
+    const runtime::Snapshot& snapshot = snapshot_.refresh();
+    if (batch_->serve_once(socket.fd, snapshot) < UdpBatch::kMessages) return;
+  }
+}
+
+void Worker::on_tcp_connection(uv_stream_t* listener) noexcept {
+  const config::ServerConfig& server = snapshot_.refresh().config->server;
+  if (connections_.size() >= server.tcp_max_connections) {
+    // Over the cap: accept and close at once, so the client learns now instead of timing out.
+    auto* rejected = new uv_tcp_t;
+    uv_tcp_init(listener->loop, rejected);
+    uv_accept(listener, reinterpret_cast<uv_stream_t*>(rejected));
+    uv_close(reinterpret_cast<uv_handle_t*>(rejected),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
+    return;
+  }
+  TcpConnection::accept(*this, listener, server.tcp_idle_timeout_ms);
+}
+
+void Worker::connection_closed(TcpConnection* connection) noexcept {
+  connections_.erase(connection);
+}
+
+void Worker::close_all() noexcept {
+  for (auto& socket : udp_) {
+    uv_poll_stop(&socket->poll);
+    uv_close(reinterpret_cast<uv_handle_t*>(&socket->poll), nullptr);
+  }
+  for (auto& listener : tcp_) uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp), nullptr);
+  // Closing a connection removes it from the set later, in its close callback.
+  for (TcpConnection* connection : connections_) connection->close();
+  uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
+}
+
+}  // namespace gslbd::server

@@ -1,0 +1,55 @@
+// Proves the query path allocates nothing: operator new is replaced by a counting one for this
+// test binary, and a varied set of queries is answered after warm-up.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "test_zone.hpp"
+
+namespace {
+std::atomic<long> allocations{0};
+}
+
+void* operator new(std::size_t size) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+TEST_CASE("answer_query allocates nothing") {
+  const auto snapshot = test::example_snapshot();
+  test::QueryOptions edns;
+  edns.edns = true;
+  edns.nsid = true;
+  test::QueryOptions chaos;
+  chaos.qclass = 3;
+  const std::vector<std::vector<std::uint8_t>> queries = {
+      test::make_query("www.example.test.", 1),     test::make_query("WWW.example.test.", 1, edns),
+      test::make_query("nope.example.test.", 1),    test::make_query("alias.example.test.", 1),
+      test::make_query("x.wild.example.test.", 16), test::make_query("www.sub.example.test.", 1),
+      test::make_query("mail.example.test.", 15),   test::make_query("big.example.test.", 16),
+      test::make_query("example.test.", 255),       test::make_query("id.server.", 16, chaos),
+      test::make_query("www.example.org.", 1),
+  };
+  std::vector<std::uint8_t> out(65535);
+  const long before = allocations.load();
+  std::size_t total = 0;
+  for (int round = 0; round < 100; ++round) {
+    for (const auto& q : queries) {
+      for (auto transport : {gslbd::query::Transport::udp, gslbd::query::Transport::tcp}) {
+        total += gslbd::query::answer_query(*snapshot, q.data(), q.size(), transport, out.data(),
+                                            out.size());
+      }
+    }
+  }
+  CHECK(allocations.load() == before);
+  CHECK(total > 0);
+}
