@@ -174,7 +174,7 @@ MainFile load_main_file(const std::string& path, const std::string& text,
   Diagnostics diag(path, errors);
   const auto document = parse_document(text, diag);
   if (document) {
-    const MapReader root(diag, Value{*document, mark_of(*document, YAML::Mark()), "the main file"},
+    const MapReader root(diag, top_level(*document, "the main file"),
                          {"version", "server", "zones"});
     if (root.is_map()) {
       check_version(diag, root);

@@ -60,6 +60,12 @@ YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback) {
   return mark.is_null() ? fallback : mark;
 }
 
+Value top_level(const YAML::Node& document, std::string label) {
+  // The start of the file when yaml-cpp has no mark (e.g. a document that is a bare scalar).
+  const YAML::Mark mark = mark_of(document, YAML::Mark());
+  return Value{document, mark, std::move(label), mark};
+}
+
 std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& diag) {
   try {
     std::vector<YAML::Node> documents = YAML::LoadAll(text);
@@ -115,7 +121,8 @@ MapReader::MapReader(Diagnostics& diag, const Value& map, std::vector<std::strin
     }
     if (duplicate) continue;
     fields_.push_back(
-        Field{key, key_mark, Value{it->second, mark_of(it->second, key_mark), "'" + key + "'"}});
+        Field{key, key_mark,
+              Value{it->second, mark_of(it->second, key_mark), "'" + key + "'", key_mark}});
   }
 }
 
@@ -201,8 +208,8 @@ std::optional<std::vector<Value>> read_list(Diagnostics& diag, const Value& valu
   std::size_t n = 0;
   for (const YAML::Node& item : value.node) {
     ++n;
-    items.push_back(
-        Value{item, mark_of(item, value.mark), "item " + std::to_string(n) + " of " + value.label});
+    const YAML::Mark mark = mark_of(item, value.mark);
+    items.push_back(Value{item, mark, "item " + std::to_string(n) + " of " + value.label, mark});
   }
   return items;
 }

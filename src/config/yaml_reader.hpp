@@ -34,9 +34,13 @@ class Diagnostics {
 // A node with the place to report about it and the words that name it in messages.
 struct Value {
   YAML::Node node;
-  YAML::Mark mark;    // the node's own mark, or its key's when the node is null
-  std::string label;  // e.g. "'ttl'" or "item 2 of 'data'"
+  YAML::Mark mark;      // the node's own mark, or its key's when the node is null
+  std::string label;    // e.g. "'ttl'" or "item 2 of 'data'"
+  YAML::Mark key_mark;  // the key's mark in a map; the item's own mark in a list
 };
+
+// The document as a Value named label ("the zone file").
+Value top_level(const YAML::Node& document, std::string label);
 
 // Parses text that must hold exactly one YAML document. Syntax errors (and a nesting depth
 // yaml-cpp refuses) are reported; the result is then nullopt.

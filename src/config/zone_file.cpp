@@ -1,6 +1,7 @@
 #include "zone_file.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 
 #include "file_io.hpp"
@@ -81,11 +82,19 @@ SoaSection read_soa(Diagnostics& diag, const Value& value, std::string_view apex
   }
   if (auto serial = map.find("serial")) {
     soa.serial_mark = serial->mark;
-    if (serial->node.IsScalar() && serial->node.Scalar() == "auto") {
+    const std::string text = serial->node.IsScalar() ? serial->node.Scalar() : std::string();
+    std::uint32_t number = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, number);
+    if (text == "auto") {
       soa.serial_auto = true;
-    } else if (auto number = read_number(diag, *serial, 0, 0xffffffffu)) {
+    } else if (!text.empty() && ec == std::errc() && ptr == end) {
       soa.serial_auto = false;
-      soa.serial = static_cast<std::uint32_t>(*number);
+      soa.serial = number;
+    } else {
+      diag.error(serial->mark,
+                 "'serial': expected auto or a number (0..4294967295), got " +
+                     (serial->node.IsScalar() ? "'" + text + "'" : std::string("a list or map")));
     }
   } else {
     soa.serial_mark = map.mark();
@@ -97,6 +106,12 @@ SoaSection read_soa(Diagnostics& diag, const Value& value, std::string_view apex
   if (auto v = read_timer(diag, map, "ttl")) soa.ttl = *v;
   soa.valid = diag.count() == errors_before;
   return soa;
+}
+
+std::string type_hint(const std::string& text) {
+  const std::string near = closest(text, common_type_names());
+  if (!near.empty()) return "; did you mean '" + near + "'?";
+  return "; expected a type such as A, AAAA, CNAME, MX, TXT, SRV or TYPE<number> (RFC 3597)";
 }
 
 // The newest modification time of the zone file and its import, as a 32-bit serial.
@@ -157,7 +172,7 @@ ZoneFile ZoneFileReader::read(const std::string& text) {
   const auto document = parse_document(text, diag_);
   if (!document) return std::move(result_);
   const MapReader root(
-      diag_, Value{*document, mark_of(*document, YAML::Mark()), "the zone file"},
+      diag_, top_level(*document, "the zone file"),
       {"version", "zone", "default_ttl", "soa", "ns", "ns_ttl", "records", "import", "services"});
   if (!root.is_map()) return std::move(result_);
   check_version(diag_, root);
@@ -170,7 +185,7 @@ ZoneFile ZoneFileReader::read(const std::string& text) {
   std::optional<SoaSection> soa;
   YAML::Mark soa_mark;
   if (auto value = root.find("soa")) {
-    soa_mark = value->mark;
+    soa_mark = value->key_mark;
     soa = read_soa(diag_, *value, apex_, default_ttl_);
   }
   read_ns(root);
@@ -291,8 +306,7 @@ void ZoneFileReader::read_record(const Value& value) {
     if (const auto text = read_string(diag_, *type_value)) {
       const auto known = rr_type_from_text(*text);
       if (!known) {
-        diag_.error(type_value->mark, "'type': unknown RR type '" + *text + "'" +
-                                          suggestion(*text, common_type_names()));
+        diag_.error(type_value->mark, "'type': unknown RR type '" + *text + "'" + type_hint(*text));
       } else if (is_meta_type(*known)) {
         diag_.error(type_value->mark,
                     "'type': " + rr_type_text(*known) + " is a meta type and cannot be in a zone");

@@ -1,0 +1,102 @@
+// Helpers for the config tests: fixture paths, loading one zone fixture, matching errors.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gslbd/config/config.hpp"
+#include "gslbd/dns/name.hpp"
+#include "gslbd/util/source_error.hpp"
+#include "gslbd/zone/zone.hpp"
+
+namespace gslbd::test {
+
+inline std::string fixture(const std::string& relative) {
+  return std::string(GSLBD_TEST_DATA) + "/config/" + relative;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "cannot open fixture " << path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+struct ZoneLoad {
+  std::unique_ptr<zone::Zone> zone;
+  std::vector<util::SourceError> errors;
+};
+
+inline ZoneLoad load_zone_fixture(const std::string& relative,
+                                  const std::vector<std::string>& pools = {}) {
+  ZoneLoad out;
+  const std::string path = fixture(relative);
+  out.zone = config::load_zone_text(path, read_file(path), pools, out.errors);
+  return out;
+}
+
+// All errors, one per line, for failure messages.
+inline std::string errors_text(const std::vector<util::SourceError>& errors) {
+  std::string out;
+  for (const auto& error : errors) out += error.to_string() + "\n";
+  return out;
+}
+
+inline bool matches(const util::SourceError& error, const std::string& file, int line, int column,
+                    const std::string& phrase) {
+  return error.file == file && error.line == line && error.column == column &&
+         error.message.find(phrase) != std::string::npos;
+}
+
+// True when errors holds one at file:line:column whose message contains phrase.
+inline bool has_error(const std::vector<util::SourceError>& errors, const std::string& file,
+                      int line, int column, const std::string& phrase) {
+  for (const auto& error : errors) {
+    if (matches(error, file, line, column, phrase)) return true;
+  }
+  return false;
+}
+
+// The load failed with exactly this one error.
+inline void check_only_error(const ZoneLoad& load, const std::string& relative, int line,
+                             int column, const std::string& phrase) {
+  INFO("errors:\n" << errors_text(load.errors));
+  CHECK(load.zone == nullptr);
+  REQUIRE(load.errors.size() == 1);
+  const auto& error = load.errors.front();
+  CHECK(error.file == fixture(relative));
+  CHECK(error.line == line);
+  CHECK(error.column == column);
+  CHECK_MESSAGE(error.message.find(phrase) != std::string::npos,
+                "'" << error.message << "' lacks '" << phrase << "'");
+}
+
+inline std::string wire(const char* text) {
+  return *dns::name_from_text(text, std::string(1, '\0'), nullptr);
+}
+
+inline std::vector<std::uint8_t> bytes(std::initializer_list<int> values) {
+  std::vector<std::uint8_t> out;
+  for (int v : values) out.push_back(static_cast<std::uint8_t>(v));
+  return out;
+}
+
+// The rdata of record `index` of set.
+inline std::vector<std::uint8_t> rdata_of(const zone::RRset& set, std::size_t index) {
+  std::size_t at = 0;
+  for (std::size_t i = 0;; ++i) {
+    REQUIRE(at + 2 <= set.records.size());
+    const std::size_t len = (std::size_t{set.records[at]} << 8) | set.records[at + 1];
+    if (i == index) {
+      return std::vector<std::uint8_t>(set.records.begin() + static_cast<long>(at + 2),
+                                       set.records.begin() + static_cast<long>(at + 2 + len));
+    }
+    at += 2 + len;
+  }
+}
+
+}  // namespace gslbd::test
