@@ -1,0 +1,46 @@
+// What a health check is (gdnsd's "service type"): a named template with its timing and
+// anti-flap settings, independent of who runs it (the probe module) or reads it (policies).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gslbd::health {
+
+enum class CheckType : std::uint8_t { none, tcp, http, https, agent, icmp };
+
+struct CheckSpec {
+  std::string name;  // template name (or "<member>/<n>" for inline checks)
+  CheckType type = CheckType::tcp;
+  std::uint32_t interval_ms = 5000;
+  std::uint32_t timeout_ms = 2000;    // < interval_ms (the loader checks)
+  std::uint32_t rise = 2;             // consecutive successes to go up
+  std::uint32_t fall = 3;             // consecutive failures to go down
+  std::uint32_t jitter_percent = 10;  // each interval is stretched by up to this much, at random
+  std::uint16_t port = 0;             // tcp, http(s), agent; 0 = the type's default (80/443)
+
+  // tcp: optional banner exchange. send is written after connect; if expect is not empty the
+  // first bytes read must contain it.
+  std::string send;
+  std::string expect;
+
+  // http / https
+  std::string method = "GET";
+  std::string path = "/";
+  std::string host;  // Host header; empty = the target address
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::uint16_t> expect_status{200};
+  std::string expect_body;  // substring of the body; empty = not checked
+  bool tls_verify = true;
+  std::string ca_file;
+  std::string sni;  // empty = host
+
+  bool operator==(const CheckSpec&) const = default;
+};
+
+// Forced or initial states a member can be in before/without checks.
+enum class InitialState : std::uint8_t { up, down, wait };
+
+}  // namespace gslbd::health

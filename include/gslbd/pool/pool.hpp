@@ -1,0 +1,67 @@
+// Pools of load-balancer instances (members) and their answer policy settings, as loaded from
+// the pool files. Immutable once built; part of a config snapshot.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gslbd/util/address.hpp"
+
+namespace gslbd::pool {
+
+inline constexpr std::size_t kMaxRecords = 16;  // A/AAAA per answer, upper bound for max_records
+
+enum class PolicyKind : std::uint8_t {
+  weighted,     // max_records distinct serving members, random in proportion to weight
+  round_robin,  // rotate through serving members (per worker)
+  latency,      // members whose RTT EWMA is within tolerance of the best, weighted among them
+  failover,     // lowest priority group with >= min_healthy serving members
+  hash,         // rendezvous hash of the client subnet: sticky per client network
+  geo,          // client network -> region -> ordered region preference -> sub-policy
+  least_load,   // highest agent-reported spare capacity first
+};
+
+enum class AllDownAction : std::uint8_t { serve_all, fallback_pool, nodata, servfail };
+
+struct Member {
+  std::string name;
+  util::Address address;       // the VIP named in answers
+  std::uint32_t weight = 100;  // 0 = never chosen while another member can be
+  std::uint32_t priority = 0;  // failover group; lower is preferred
+  std::string region;
+  std::uint32_t health_slot = 0;  // index into the generation's HealthTable
+};
+
+struct LatencySettings {
+  std::uint32_t tolerance_percent = 50;   // within best * (1 + percent/100)...
+  std::uint32_t tolerance_min_us = 1000;  // ...or best + this, whichever is larger
+};
+
+struct GeoSettings {
+  std::uint32_t geo_map = 0;  // index into PoolSet::geo_maps
+  // region preference: for a client in region R, try regions in preference[R] order; clients
+  // in no region use default_order. Region names index Pool members' region strings.
+  std::vector<std::pair<std::string, std::vector<std::string>>> preference;
+  std::vector<std::string> default_order;
+  PolicyKind within_region = PolicyKind::weighted;  // never geo
+};
+
+struct Pool {
+  std::string name;
+  PolicyKind policy = PolicyKind::weighted;
+  std::vector<Member> members;
+  std::uint32_t max_records = 2;  // 1..kMaxRecords
+  AllDownAction all_down = AllDownAction::serve_all;
+  std::int32_t fallback_pool = -1;  // index in PoolSet::pools, for AllDownAction::fallback_pool
+  std::uint8_t hash_prefix_v4 = 24;
+  std::uint8_t hash_prefix_v6 = 56;
+  std::uint32_t min_healthy = 1;  // failover: a group needs this many serving members
+  bool preempt = true;            // failover: go back to a better group as soon as it recovers
+  std::uint32_t failover_slot =
+      0;  // failover without preempt: HealthTable slot of the active group
+  LatencySettings latency;
+  GeoSettings geo;
+};
+
+}  // namespace gslbd::pool

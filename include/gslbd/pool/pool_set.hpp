@@ -1,0 +1,24 @@
+// All pools of a config generation, with the geo maps their geo policies use.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "gslbd/geo/geo_map.hpp"
+#include "gslbd/health/health_table.hpp"
+#include "gslbd/pool/pool.hpp"
+
+namespace gslbd::pool {
+
+struct PoolSet {
+  std::vector<Pool> pools;
+  std::vector<geo::GeoMap> geo_maps;
+  std::shared_ptr<health::HealthTable> health;  // slots for every member (and pool state)
+
+  // Index of the pool called name, or -1. Control plane (linear).
+  std::int32_t find(std::string_view name) const noexcept;
+};
+
+}  // namespace gslbd::pool

@@ -1,0 +1,47 @@
+// Choosing the members named in one answer: the policy entry point used by the query path.
+// Worker thread; noexcept; no allocation; reads health words only.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "gslbd/health/health_table.hpp"
+#include "gslbd/pool/pool.hpp"
+#include "gslbd/pool/pool_set.hpp"
+#include "gslbd/util/rng.hpp"
+
+namespace gslbd::pool {
+
+enum class Outcome : std::uint8_t {
+  normal,    // chosen among serving members of the pool asked for
+  fallback,  // the pool was all down; members of its fallback pool were chosen
+  all_down,  // the pool was all down: serve_all chose regardless of health, or nodata/servfail
+};
+
+struct Selection {
+  const Pool* pool = nullptr;  // the pool whose members are named (the fallback pool if used)
+  std::uint32_t members[kMaxRecords] = {};  // indices into pool->members
+  std::uint32_t count = 0;
+  std::uint8_t ecs_scope = 0;  // RFC 7871 scope the answer justifies; 0 = client-independent
+  Outcome outcome = Outcome::normal;
+  bool degraded = false;  // some member of the family is not serving (use the degraded TTL)
+  bool servfail = false;  // all_down action servfail
+};
+
+// Per-worker mutable state for policies: randomness and round-robin positions.
+struct SelectContext {
+  util::Rng& rng;
+  std::span<std::uint32_t> round_robin;  // one counter per pool index; may be empty
+};
+
+// Chooses members of `pool_index` with the address family `family` (4 for A, 6 for AAAA).
+// A pool with no member of that family yields count 0 and outcome normal (NODATA).
+Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t family,
+                         const util::Client& client, SelectContext& context) noexcept;
+
+// Health loop, for failover pools with preempt off: the priority group that should be active
+// given the previous one. Stored in the pool's failover_slot by the health loop.
+std::uint32_t failover_active_priority(const Pool& pool, const health::HealthTable& health,
+                                       std::uint32_t previous_priority) noexcept;
+
+}  // namespace gslbd::pool
