@@ -12,8 +12,8 @@ HUGE_STRINGS = sorted(("huge%02d-" % i + "h" * 242).encode() for i in range(10))
 
 
 class TruncationBase(h.GslbdTestCase):
-    def raw_udp(self, qname, **kwargs):
-        q = h.make_query(qname, "TXT", **kwargs)
+    def raw_udp(self, qname, qtype="TXT", **kwargs):
+        q = h.make_query(qname, qtype, **kwargs)
         reply = h.udp_raw(self.server, q.to_wire())
         self.assertIsNotNone(reply, "no UDP reply for %s %s" % (qname, kwargs))
         return reply, dns.message.from_wire(reply)
@@ -75,6 +75,21 @@ class TruncationDefault(TruncationBase):
         self.assertWhole(r, BIG_STRINGS, "big over TCP without EDNS")
         r = self.tcp("huge.example.com.", "TXT", edns=0, payload=512)
         self.assertWhole(r, HUGE_STRINGS, "huge over TCP with EDNS 512")
+
+    def test_client_size_below_512_treated_as_512(self):
+        # RFC 6891 6.2.5: values below 512 are treated as 512
+        reply, r = self.raw_udp("example.com.", "MX", edns=0, payload=100)
+        self.assertGreater(len(reply), 100)
+        self.assertFalse(r.flags & dns.flags.TC, "TC for a %d-octet answer\n%s" % (len(reply), r))
+        self.assertEqual(len(r.answer), 1, str(r))
+        self.assertEqual(len(r.answer[0]), 2, str(r))
+        reply, r = self.raw_udp("big.example.com.", edns=0, payload=100)
+        self.assertTruncated(reply, r, 512, "big with EDNS 100")
+
+    def test_truncated_answer_keeps_question(self):
+        reply, r = self.raw_udp("BIG.example.com.")
+        self.assertTrue(r.flags & dns.flags.TC, str(r))
+        self.assertEqual([q.to_text() for q in r.question], ["BIG.example.com. IN TXT"], str(r))
 
     def test_small_answers_not_truncated(self):
         reply, r = self.raw_udp("www.example.com.")
