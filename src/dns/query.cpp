@@ -11,6 +11,28 @@ std::uint16_t read_u16(const std::uint8_t* p) noexcept {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
 }
 
+// RFC 7871 section 6: family, source prefix, scope prefix (0 in queries), then only as many
+// address octets as the source prefix needs, with no bits set past it.
+bool read_client_subnet(const std::uint8_t* data, std::size_t len, ClientSubnet& out) noexcept {
+  if (len < 4) return false;
+  const std::uint16_t family = read_u16(data);
+  const std::uint8_t source = data[2];
+  const std::uint8_t scope = data[3];
+  const unsigned width = family == 1 ? 32 : family == 2 ? 128 : 0;
+  if (width == 0 || source > width || scope != 0) return false;
+  const std::size_t octets = (source + 7u) / 8u;
+  if (len - 4 != octets) return false;
+  if (octets > 0 && source % 8 != 0) {
+    const auto spare = static_cast<std::uint8_t>(0xffu >> (source % 8));
+    if (data[4 + octets - 1] & spare) return false;
+  }
+  out = ClientSubnet{};
+  out.family = family;
+  out.source_prefix = source;
+  std::memcpy(out.address, data + 4, octets);
+  return true;
+}
+
 // Reads the OPT pseudo-RR's fields and options (RFC 6891 section 6.1.2).
 bool read_opt(const std::uint8_t* rr, const std::uint8_t* rdata, std::size_t rdlen,
               Query& query) noexcept {
@@ -26,6 +48,9 @@ bool read_opt(const std::uint8_t* rr, const std::uint8_t* rdata, std::size_t rdl
     pos += 4;
     if (rdlen - pos < optlen) return false;
     if (code == edns_option::NSID) query.wants_nsid = true;
+    if (code == edns_option::CLIENT_SUBNET && !query.has_client_subnet) {
+      query.has_client_subnet = read_client_subnet(rdata + pos, optlen, query.client_subnet);
+    }
     pos += optlen;
   }
   return true;
@@ -45,6 +70,7 @@ ParseStatus parse_query(const std::uint8_t* msg, std::size_t len, Query& query) 
   query.edns_do = false;
   query.edns_version = 0;
   query.edns_udp_size = 0;
+  query.has_client_subnet = false;
 
   const std::uint16_t qdcount = read_u16(msg + 4);
   const std::uint16_t ancount = read_u16(msg + 6);

@@ -193,23 +193,41 @@ void ResponseWriter::truncate_to_question() noexcept {
   std::memset(buffer_ + 6, 0, 6);
 }
 
-bool ResponseWriter::opt(std::uint16_t udp_size, std::uint8_t extended_rcode, bool do_bit,
-                         std::string_view nsid, bool with_nsid) noexcept {
-  const std::size_t need = 11 + (with_nsid ? 4 + nsid.size() : 0);
+std::size_t OptReply::size() const noexcept {
+  std::size_t size = 11;
+  if (nsid) size += 4 + nsid_data.size();
+  if (client_subnet) size += 4 + 4 + (client_subnet->source_prefix + 7u) / 8u;
+  return size;
+}
+
+bool ResponseWriter::opt(const OptReply& reply) noexcept {
+  const std::size_t need = reply.size();
   if (size_ + need > capacity_ || size_ + need > limit_) return false;
   std::uint8_t* p = buffer_ + size_;
   p[0] = 0;  // root owner
   put_u16(p + 1, 41);
-  put_u16(p + 3, udp_size);
-  p[5] = extended_rcode;
+  put_u16(p + 3, reply.udp_size);
+  p[5] = reply.extended_rcode;
   p[6] = 0;  // version 0
-  p[7] = do_bit ? 0x80 : 0;
+  p[7] = reply.do_bit ? 0x80 : 0;
   p[8] = 0;
   put_u16(p + 9, static_cast<std::uint16_t>(need - 11));
-  if (with_nsid) {
-    put_u16(p + 11, 3);
-    put_u16(p + 13, static_cast<std::uint16_t>(nsid.size()));
-    std::memcpy(p + 15, nsid.data(), nsid.size());
+  p += 11;
+  if (reply.nsid) {
+    put_u16(p, 3);
+    put_u16(p + 2, static_cast<std::uint16_t>(reply.nsid_data.size()));
+    std::memcpy(p + 4, reply.nsid_data.data(), reply.nsid_data.size());
+    p += 4 + reply.nsid_data.size();
+  }
+  if (reply.client_subnet) {
+    const ClientSubnet& subnet = *reply.client_subnet;
+    const std::size_t octets = (subnet.source_prefix + 7u) / 8u;
+    put_u16(p, 8);
+    put_u16(p + 2, static_cast<std::uint16_t>(4 + octets));
+    put_u16(p + 4, subnet.family);
+    p[6] = subnet.source_prefix;
+    p[7] = reply.scope_prefix;
+    std::memcpy(p + 8, subnet.address, octets);
   }
   size_ += need;
   add_count(Section::additional, 1);

@@ -76,15 +76,20 @@ std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* 
   }
 
   const std::string_view identity = config.server.identity;
-  const bool nsid = query.has_edns && query.wants_nsid;
-  if (query.has_edns) writer.reserve_tail(11 + (nsid ? 4 + identity.size() : 0));
+  dns::OptReply opt;
+  opt.udp_size = config.server.edns_udp_size;
+  opt.do_bit = query.edns_do;
+  opt.nsid = query.wants_nsid;
+  opt.nsid_data = identity;
+  if (query.has_client_subnet && config.server.client_subnet)
+    opt.client_subnet = &query.client_subnet;
+  if (query.has_edns) writer.reserve_tail(opt.size());
   if (query.qname_len) writer.question(query.qname, query.qname_len, query.qtype, query.qclass);
 
-  std::uint8_t extended_rcode = 0;
   if (status == ParseStatus::notimp) {
     writer.set_rcode(dns::rcode::NOTIMP);
   } else if (query.has_edns && query.edns_version > 0) {
-    extended_rcode = dns::rcode::BADVERS >> 4;  // RFC 6891 section 6.1.3
+    opt.extended_rcode = dns::rcode::BADVERS >> 4;  // RFC 6891 section 6.1.3
   } else if (screen(query, identity, writer)) {
     const zone::Zone* zone =
         config.zones->find(std::string_view(query.qname_lower, query.qname_len));
@@ -94,9 +99,7 @@ std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* 
       ZoneLookup(*zone, query, writer).run();
     }
   }
-  if (query.has_edns) {
-    writer.opt(config.server.edns_udp_size, extended_rcode, query.edns_do, identity, nsid);
-  }
+  if (query.has_edns) writer.opt(opt);
   return writer.size();
 }
 

@@ -21,6 +21,7 @@ struct ServerConfig {
   std::uint32_t tcp_max_connections = 1024;  // per worker
   std::uint32_t tcp_idle_timeout_ms = 10'000;
   std::string log_level = "info";
+  bool client_subnet = true;  // use EDNS Client Subnet (RFC 7871) for policies and echo it
 };
 
 // Parses "127.0.0.1:53", "[::1]:5300". Returns false with a reason when malformed.

@@ -8,6 +8,13 @@
 
 namespace gslbd::dns {
 
+// An EDNS Client Subnet option (RFC 7871) as the client sent it; echoed with our scope.
+struct ClientSubnet {
+  std::uint16_t family = 0;  // 1 = IPv4, 2 = IPv6
+  std::uint8_t source_prefix = 0;
+  std::uint8_t address[16] = {};  // bits past source_prefix are zero
+};
+
 struct Query {
   std::uint16_t id = 0;
   std::uint16_t flags = 0;  // the request's header flags word, as received
@@ -23,6 +30,9 @@ struct Query {
   std::uint16_t edns_udp_size = 0;  // as advertised by the client
   bool edns_do = false;
   bool wants_nsid = false;
+  // Set only for a well-formed ECS option; a malformed one is ignored (treated as absent).
+  bool has_client_subnet = false;
+  ClientSubnet client_subnet;
 };
 
 enum class ParseStatus : std::uint8_t {

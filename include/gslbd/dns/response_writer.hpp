@@ -7,7 +7,23 @@
 #include <cstdint>
 #include <string_view>
 
+#include "gslbd/dns/query.hpp"
+
 namespace gslbd::dns {
+
+// What goes into the OPT record of a response (RFC 6891, 5001, 7871).
+struct OptReply {
+  std::uint16_t udp_size = 1232;
+  std::uint8_t extended_rcode = 0;  // upper 8 bits of a 12-bit rcode
+  bool do_bit = false;
+  bool nsid = false;
+  std::string_view nsid_data;
+  const ClientSubnet* client_subnet = nullptr;  // echoed when set
+  std::uint8_t scope_prefix = 0;                // our scope for the echoed subnet
+
+  // Octets the OPT record takes; reserve this before writing sections.
+  std::size_t size() const noexcept;
+};
 
 enum class Section : std::uint8_t { answer = 0, authority = 1, additional = 2 };
 
@@ -40,10 +56,8 @@ class ResponseWriter {
   // Drops everything after the question (used when answers do not fit: TC is then set).
   void truncate_to_question() noexcept;
 
-  // The OPT pseudo-RR (RFC 6891); extended rcode is the upper 8 bits of a 12-bit rcode.
-  // nsid may be empty (no NSID option). Uses the reserved tail.
-  bool opt(std::uint16_t udp_size, std::uint8_t extended_rcode, bool do_bit, std::string_view nsid,
-           bool with_nsid) noexcept;
+  // The OPT pseudo-RR, written last, into the reserved tail.
+  bool opt(const OptReply& reply) noexcept;
 
   std::size_t size() const noexcept { return size_; }
   const std::uint8_t* data() const noexcept { return buffer_; }

@@ -248,3 +248,21 @@ TEST_CASE("malformed and unusual requests") {
     CHECK(ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_FORMERR);
   }
 }
+
+TEST_CASE("EDNS Client Subnet: echoed with scope 0 for static names; malformed ones ignored") {
+  test::QueryOptions o;
+  o.edns = true;
+  // family 1, source /24, scope 0, 3 address octets
+  o.options = {0, 8, 0, 7, 0, 1, 24, 0, 198, 51, 100};
+  auto a = ask(snapshot(), make_query("www.example.test.", LDNS_RR_TYPE_A, o));
+  const ldns_rdf* data = ldns_pkt_edns_data(a->pkt);
+  REQUIRE(data);
+  CHECK(std::string(reinterpret_cast<const char*>(ldns_rdf_data(data)), ldns_rdf_size(data)) ==
+        std::string("\x00\x08\x00\x07\x00\x01\x18\x00\xc6\x33\x64", 11));
+
+  o.options = {0, 8, 0, 7, 0, 1, 20, 0, 198, 51, 100};  // bits set past the /20: invalid
+  auto bad = ask(snapshot(), make_query("www.example.test.", LDNS_RR_TYPE_A, o));
+  CHECK(ldns_pkt_get_rcode(bad->pkt) == LDNS_RCODE_NOERROR);
+  CHECK(ldns_pkt_ancount(bad->pkt) == 2);
+  CHECK(ldns_pkt_edns_data(bad->pkt) == nullptr);
+}
