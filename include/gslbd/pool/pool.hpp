@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "gslbd/health/check_spec.hpp"
 #include "gslbd/util/address.hpp"
 
 namespace gslbd::pool {
@@ -31,6 +32,11 @@ struct Member {
   std::uint32_t priority = 0;  // failover group; lower is preferred
   std::string region;
   std::uint32_t health_slot = 0;  // index into the generation's HealthTable
+
+  // What the health loop needs (policies never look at these).
+  util::Address check_address;  // probe target: check_address if given, else address
+  std::vector<health::CheckSpec> checks;  // all must pass; empty = always up
+  health::InitialState initial_state = health::InitialState::wait;
 };
 
 struct LatencySettings {
