@@ -138,7 +138,8 @@ class ReloadBroken(ReloadBase):
         self.assertEqual(self.reload_answer(), ["192.0.2.200"])
         line = self.write_reload_data('"not-an-address"')
         self.server.signal(signal.SIGHUP)
-        self.wait_for_stderr(r"%s:%d:\d+: " % (re.escape(ZONE_FILE), line))
+        # column 12: the bad item inside 'data: [...]'
+        self.wait_for_stderr(r"%s:%d:12: " % (re.escape(ZONE_FILE), line))
         time.sleep(0.3)
         self.assertTrue(self.server.alive(), "gslbd exited after a broken reload")
         for _ in range(5):
