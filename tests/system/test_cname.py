@@ -75,6 +75,35 @@ class Cname(h.GslbdTestCase):
                 self.assertFlags(r, aa=True, what=proto)
                 self.assertSection(r, "answer", [(qname, "CNAME", 100, [target])], proto)
 
+    def test_loop_terminates(self):
+        for proto, r in self.both("loop1.example.com.", "A"):
+            self.assertIn(h.dns.rcode.to_text(r.rcode()), ("NOERROR", "SERVFAIL"), proto)
+            self.assertGreaterEqual(len(r.answer), 1, "%s\n%s" % (proto, r))
+            self.assertEqual(self.rrsets(r.answer[:1]),
+                             [("loop1.example.com.", "CNAME", 100, ["loop2.example.com."])], proto)
+            owners = [rr.name for rr in r.answer]
+            self.assertEqual(len(owners), len(set(owners)), "%s: RRset repeated\n%s" % (proto, r))
+
+    def test_wildcard_cname_chased(self):
+        for proto, r in self.both("foo.wc.example.com.", "A"):
+            self.assertRcode(r, "NOERROR", proto)
+            self.assertFlags(r, aa=True, what=proto)
+            self.assertSection(r, "answer", [
+                ("foo.wc.example.com.", "CNAME", 77, ["www.example.com."]), WWW_A], proto)
+            self.assertOrder(r, ["CNAME", "A"], proto)
+
+    def test_cname_into_delegation_gives_referral(self):
+        for proto, r in self.both("tochild.example.com.", "A"):
+            self.assertRcode(r, "NOERROR", proto)
+            self.assertSection(r, "answer", [
+                ("tochild.example.com.", "CNAME", 100, ["host.child.example.com."])], proto)
+            self.assertSection(r, "authority", [
+                ("child.example.com.", "NS", 3000,
+                 ["ns1.child.example.com.", "ns2.child.example.com."])], proto)
+            self.assertSection(r, "additional", [
+                ("ns1.child.example.com.", "A", 3000, ["192.0.2.53"]),
+                ("ns2.child.example.com.", "AAAA", 3000, ["2001:db8::53"])], proto)
+
 
 if __name__ == "__main__":
     h.main()
