@@ -7,6 +7,9 @@
 namespace gslbd::util {
 
 class Rng {
+  // A GCC/clang extension; __extension__ keeps -Wpedantic quiet about it.
+  __extension__ typedef unsigned __int128 Wide;
+
  public:
   explicit Rng(std::uint64_t seed = 0x9e3779b97f4a7c15ull) noexcept { reseed(seed); }
 
@@ -32,9 +35,9 @@ class Rng {
     return result;
   }
 
-  // Uniform in [0, bound); bound > 0. Lemire's multiply-shift (bias below 2^-32 for our bounds).
+  // Uniform in [0, bound); bound > 0. Lemire's multiply-shift (bias at most bound / 2^64).
   std::uint64_t below(std::uint64_t bound) noexcept {
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next() >> 32) * bound) >> 32);
+    return static_cast<std::uint64_t>((static_cast<Wide>(next()) * bound) >> 64);
   }
 
  private:

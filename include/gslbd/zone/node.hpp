@@ -10,10 +10,10 @@
 namespace gslbd::zone {
 
 struct Node {
-  std::string name;            // lowercase uncompressed wire name
-  std::vector<RRset> rrsets;   // sorted by type; empty for an empty non-terminal
+  std::string name;             // lowercase uncompressed wire name
+  std::vector<RRset> rrsets;    // sorted by type; empty for an empty non-terminal
   std::uint32_t cut = kNoNode;  // index of the highest delegation at or above this node
-  std::int32_t service = -1;   // index into Zone::services(), or -1
+  std::int32_t service = -1;    // index into Zone::services(), or -1
 
   const RRset* find(std::uint16_t type) const noexcept {
     for (const RRset& set : rrsets) {
