@@ -3,8 +3,10 @@
 // in service. Other threads talk to it by message (adopt a new plan, admin actions).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,16 +38,45 @@ struct ProbeResult {
   std::int32_t agent_weight = -1;  // percent from an agent reply, -1 = none
   bool agent_drain = false;        // agent said drain/maint
   bool agent_down = false;         // agent said down/fail/stopped
+  bool agent_ready = false;        // agent said ready/up (clears an earlier drain)
   std::string error;               // why it failed, for logs and /status
+};
+
+// One member as /status shows it; copied by the loop after each probe.
+struct MemberStatus {
+  std::string key;
+  bool up = false;
+  bool known = false;
+  bool drained = false;
+  bool forced = false;
+  std::chrono::steady_clock::time_point since_steady;  // last up/down change (or adoption)
+  std::chrono::system_clock::time_point since;         // the same instant, wall clock
+  std::string last_error;                              // of the latest failed probe
+  std::uint32_t rtt_us = 0;
+  std::uint8_t agent_weight = 100;
+};
+
+// Totals since start (relaxed counters; for /metrics and tests).
+struct ProbeCounters {
+  std::uint64_t started = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t skipped_busy = 0;     // ticks skipped because the previous probe still ran
+  std::uint64_t waited_for_slot = 0;  // probes that had to wait for the max_in_flight bound
+  std::uint64_t admin_dropped = 0;    // admin messages dropped because the queue was full
+  std::uint32_t in_flight = 0;
 };
 
 class HealthLoop {
  public:
-  explicit HealthLoop(std::uint32_t max_in_flight = 1024);
+  // seed 0 = seed the jitter PRNG from the clock; tests pass a fixed one.
+  explicit HealthLoop(std::uint32_t max_in_flight = 1024, std::uint64_t seed = 0);
   ~HealthLoop();
   HealthLoop(const HealthLoop&) = delete;
   HealthLoop& operator=(const HealthLoop&) = delete;
 
+  // start() once; stop() is prompt (cancels probes in flight, closes every handle, joins) and
+  // idempotent. The loop cannot be restarted after stop().
   void start();
   void stop() noexcept;
 
@@ -59,6 +90,16 @@ class HealthLoop {
 
   // Any thread: true once every member of the current plan has completed its first round.
   bool first_round_done() const noexcept;
+
+  // Any thread, by message (the loop stays the only writer): force a member up/down
+  // (nullopt = back to its checks), or drain it. Unknown keys are ignored; the setting is kept
+  // across adopt() while the key stays. Returns false if the bounded queue was full.
+  bool force(std::string key, std::optional<bool> up);
+  bool drain(std::string key, bool drained);
+
+  // Any thread: a copy of every member's status (plan order), for /status.
+  std::vector<MemberStatus> status() const;
+  ProbeCounters counters() const noexcept;
 
  private:
   struct Impl;

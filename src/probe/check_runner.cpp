@@ -1,0 +1,82 @@
+#include "check_runner.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace gslbd::probe {
+
+CheckRunner::CheckRunner(ProbeEnv& env, health::CheckSpec spec, const util::Address& target,
+                         health::InitialState initial, OnResult on_result)
+    : env_(env),
+      spec_(std::move(spec)),
+      target_(target),
+      on_result_(std::move(on_result)),
+      machine_(spec_.rise, spec_.fall, initial) {
+  uv_timer_init(env_.loop, &timer_);
+  timer_.data = this;
+}
+
+void CheckRunner::start() noexcept {
+  const std::uint64_t spread =
+      std::min<std::uint64_t>(std::max<std::uint32_t>(spec_.interval_ms, 1), 1000);
+  arm(env_.rng->below(spread));
+}
+
+void CheckRunner::arm(std::uint64_t delay_ms) noexcept {
+  uv_timer_start(
+      &timer_, [](uv_timer_t* timer) { static_cast<CheckRunner*>(timer->data)->tick(); }, delay_ms,
+      0);
+}
+
+void CheckRunner::tick() noexcept {
+  const std::uint64_t interval = std::max<std::uint32_t>(spec_.interval_ms, 1);
+  const std::uint64_t stretch = interval * spec_.jitter_percent / 100;
+  arm(interval + (stretch > 0 ? env_.rng->below(stretch + 1) : 0));
+  if (state_ != State::idle) {
+    env_.counters->skipped_busy.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (env_.slots->acquire(this)) {
+    on_slot();
+  } else {
+    state_ = State::waiting;
+    env_.counters->waited_for_slot.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void CheckRunner::on_slot() noexcept {
+  state_ = State::running;
+  env_.counters->started.fetch_add(1, std::memory_order_relaxed);
+  env_.counters->in_flight.fetch_add(1, std::memory_order_relaxed);
+  probe_ =
+      start_probe(env_, spec_, target_, [this](ProbeResult result) { on_done(std::move(result)); });
+}
+
+void CheckRunner::on_done(ProbeResult result) noexcept {
+  probe_ = nullptr;
+  state_ = State::idle;
+  env_.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
+  (result.ok ? env_.counters->succeeded : env_.counters->failed)
+      .fetch_add(1, std::memory_order_relaxed);
+  machine_.record(result.ok, result.agent_down);
+  // The slot goes back after the result is handled, so a waiter starts from a settled state.
+  if (on_result_) on_result_(*this, result);
+  env_.slots->release();
+}
+
+void CheckRunner::close() noexcept {
+  if (state_ == State::closed) return;
+  if (state_ == State::running) {
+    probe_->cancel();
+    probe_ = nullptr;
+    env_.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
+    env_.slots->release();
+  } else if (state_ == State::waiting) {
+    env_.slots->forget(this);
+  }
+  state_ = State::closed;
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_),
+           [](uv_handle_t* handle) { delete static_cast<CheckRunner*>(handle->data); });
+}
+
+}  // namespace gslbd::probe

@@ -1,0 +1,388 @@
+#include "gslbd/probe/health_loop.hpp"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+#include <uv.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "check_runner.hpp"
+#include "curl_driver.hpp"
+#include "icmp_probe.hpp"
+#include "member_state.hpp"
+#include "probe_env.hpp"
+#include "probe_slots.hpp"
+
+namespace gslbd::probe {
+namespace {
+
+// Admin messages waiting for the loop; more are dropped (and counted).
+constexpr std::size_t kMaxAdminQueue = 1024;
+
+struct AdminMessage {
+  std::string key;
+  bool is_force = false;
+  std::optional<bool> value;  // force: up/down/none; drain: on/off
+};
+
+struct AdminSetting {
+  std::optional<bool> forced;
+  bool drained = false;
+};
+
+}  // namespace
+
+struct HealthLoop::Impl {
+  Impl(std::uint32_t max_in_flight, std::uint64_t seed) : slots(max_in_flight) {
+    if (seed == 0) {
+      seed =
+          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+          reinterpret_cast<std::uintptr_t>(this);
+    }
+    rng.reseed(seed);
+  }
+
+  // ---- shared with other threads (under mu) ----
+  mutable std::mutex mu;
+  std::condition_variable adopted_cv;
+  std::optional<MonitorPlan> pending_plan;  // only the newest plan matters
+  std::uint64_t plans_given = 0;
+  std::uint64_t plans_taken = 0;
+  std::deque<AdminMessage> admin_queue;
+  bool running = false;
+  bool stopping = false;
+  bool started_once = false;
+
+  mutable std::mutex status_mu;
+  std::vector<MemberStatus> status;  // plan order; under status_mu
+
+  std::atomic<bool> first_round{false};
+  LoopCounters counters;
+
+  // ---- loop thread only (between start and join) ----
+  uv_loop_t loop;
+  uv_async_t wakeup;
+  std::thread thread;
+  util::Rng rng;
+  ProbeSlots slots;
+  std::unique_ptr<CurlDriver> curl;
+  std::unique_ptr<IcmpDriver> icmp;
+  ProbeEnv env;
+  std::shared_ptr<health::HealthTable> table;
+  std::vector<std::unique_ptr<MemberState>> members;
+  std::unordered_map<std::string, MemberState*> by_key;
+  std::unordered_map<std::string, AdminSetting> admin_settings;
+  std::size_t unknown_members = 0;
+
+  void on_wakeup() noexcept;
+  void adopt_plan(MonitorPlan plan) noexcept;
+  void apply_admin(const AdminMessage& message) noexcept;
+  void make_runners(MemberState& member);
+  void close_runners(MemberState& member) noexcept;
+  void on_result(MemberState& member, const ProbeResult& result) noexcept;
+  void publish(MemberState& member, const std::string& reason) noexcept;
+  void shut_down() noexcept;
+  bool enqueue(AdminMessage message);
+};
+
+void HealthLoop::Impl::on_wakeup() noexcept {
+  std::optional<MonitorPlan> plan;
+  std::deque<AdminMessage> admin;
+  std::uint64_t taken = 0;
+  bool stop = false;
+  {
+    std::lock_guard lock(mu);
+    plan.swap(pending_plan);
+    admin.swap(admin_queue);
+    taken = plans_given;
+    stop = stopping;
+  }
+  if (stop) {
+    shut_down();
+    return;
+  }
+  if (plan) adopt_plan(std::move(*plan));
+  for (const AdminMessage& message : admin) apply_admin(message);
+  {
+    std::lock_guard lock(mu);
+    plans_taken = taken;
+  }
+  adopted_cv.notify_all();
+}
+
+void HealthLoop::Impl::make_runners(MemberState& member) {
+  for (const health::CheckSpec& spec : member.checks) {
+    if (spec.type == health::CheckType::none) continue;
+    MemberState* m = &member;
+    auto* runner = new CheckRunner(
+        env, spec, member.target, member.initial,
+        [this, m](CheckRunner&, const ProbeResult& result) { on_result(*m, result); });
+    member.runners.push_back(runner);
+    runner->start();
+  }
+}
+
+void HealthLoop::Impl::close_runners(MemberState& member) noexcept {
+  for (CheckRunner* runner : member.runners) runner->close();
+  member.runners.clear();
+}
+
+void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
+  try {
+    std::unordered_map<std::string, std::unique_ptr<MemberState>> old;
+    for (auto& member : members) {
+      std::string key = member->key;
+      old.emplace(std::move(key), std::move(member));
+    }
+    members.clear();
+    by_key.clear();
+    table = plan.table;
+    const auto now_steady = std::chrono::steady_clock::now();
+    const auto now = std::chrono::system_clock::now();
+    for (MonitoredMember& wanted : plan.members) {
+      if (!table || wanted.slot >= table->size()) {
+        spdlog::error("health: member {} has slot {} outside its table; not monitored", wanted.key,
+                      wanted.slot);
+        continue;
+      }
+      if (by_key.count(wanted.key) != 0) {
+        spdlog::error("health: member key {} appears twice in the plan; second ignored",
+                      wanted.key);
+        continue;
+      }
+      std::unique_ptr<MemberState> member;
+      const auto it = old.find(wanted.key);
+      if (it != old.end()) {
+        // Same key: keep counters, RTT, agent state; restart only checks that changed.
+        member = std::move(it->second);
+        old.erase(it);
+        member->slot = wanted.slot;
+        const bool same_checks = member->checks == wanted.checks &&
+                                 member->target == wanted.target &&
+                                 member->initial == wanted.initial;
+        if (!same_checks) {
+          close_runners(*member);
+          member->checks = std::move(wanted.checks);
+          member->target = wanted.target;
+          member->initial = wanted.initial;
+          make_runners(*member);
+        }
+      } else {
+        member = std::make_unique<MemberState>();
+        member->key = std::move(wanted.key);
+        member->slot = wanted.slot;
+        member->target = wanted.target;
+        member->initial = wanted.initial;
+        member->checks = std::move(wanted.checks);
+        member->since_steady = now_steady;
+        member->since = now;
+        make_runners(*member);
+      }
+      member->index = members.size();
+      by_key.emplace(member->key, member.get());
+      members.push_back(std::move(member));
+    }
+    for (auto& [key, member] : old) {
+      close_runners(*member);
+      admin_settings.erase(key);
+    }
+    // Everyone's word goes into the new table at once, whatever the table was seeded with.
+    unknown_members = 0;
+    std::vector<MemberStatus> fresh;
+    fresh.reserve(members.size());
+    for (auto& member : members) {
+      const auto setting = admin_settings.find(member->key);
+      if (setting != admin_settings.end()) {
+        member->forced = setting->second.forced;
+        member->admin_drain = setting->second.drained;
+      }
+      member->published = derive(*member);
+      table->write(member->slot, member->published);
+      if (!member->published.known) ++unknown_members;
+      fresh.push_back(status_of(*member));
+    }
+    first_round.store(unknown_members == 0, std::memory_order_release);
+    std::lock_guard lock(status_mu);
+    status = std::move(fresh);
+  } catch (const std::exception& e) {
+    spdlog::error("health: cannot adopt the new plan: {}", e.what());
+  }
+}
+
+void HealthLoop::Impl::apply_admin(const AdminMessage& message) noexcept {
+  const auto it = by_key.find(message.key);
+  if (it == by_key.end()) {
+    spdlog::warn("health: admin action for unknown member {} ignored", message.key);
+    return;
+  }
+  MemberState& member = *it->second;
+  try {
+    AdminSetting& setting = admin_settings[message.key];
+    if (message.is_force) {
+      setting.forced = message.value;
+      member.forced = message.value;
+    } else {
+      setting.drained = message.value.value_or(false);
+      member.admin_drain = setting.drained;
+    }
+  } catch (...) {
+    return;
+  }
+  publish(member, message.is_force ? "forced by admin" : "admin");
+}
+
+void HealthLoop::Impl::on_result(MemberState& member, const ProbeResult& result) noexcept {
+  absorb(member, result);
+  publish(member, result.ok ? "checks pass" : result.error);
+}
+
+void HealthLoop::Impl::publish(MemberState& member, const std::string& reason) noexcept {
+  const health::Health h = derive(member);
+  const health::Health before = member.published;
+  if (h == before) return;
+  if (h.up != before.up) {
+    member.since_steady = std::chrono::steady_clock::now();
+    member.since = std::chrono::system_clock::now();
+    spdlog::info("health: {} is {} ({})", member.key, h.up ? "up" : "down", reason);
+  }
+  if (h.drained != before.drained) {
+    spdlog::info("health: {} {}", member.key, h.drained ? "drained" : "no longer drained");
+  }
+  table->write(member.slot, h);
+  member.published = h;
+  if (h.known && !before.known && unknown_members > 0) {
+    if (--unknown_members == 0) first_round.store(true, std::memory_order_release);
+  }
+  try {
+    MemberStatus s = status_of(member);
+    std::lock_guard lock(status_mu);
+    if (member.index < status.size()) status[member.index] = std::move(s);
+  } catch (...) {  // out of memory: /status lags one probe
+  }
+}
+
+void HealthLoop::Impl::shut_down() noexcept {
+  slots.shut_down();
+  for (auto& member : members) close_runners(*member);
+  members.clear();
+  by_key.clear();
+  if (curl) curl->close();
+  if (icmp) icmp->close();
+  uv_close(reinterpret_cast<uv_handle_t*>(&wakeup), nullptr);
+}
+
+HealthLoop::HealthLoop(std::uint32_t max_in_flight, std::uint64_t seed)
+    : impl_(std::make_unique<Impl>(max_in_flight, seed)) {}
+
+HealthLoop::~HealthLoop() {
+  stop();
+}
+
+void HealthLoop::start() {
+  Impl& d = *impl_;
+  std::lock_guard lock(d.mu);
+  if (d.started_once) return;
+  // Thread-safe in libcurl >= 7.84 (Debian 12 has 7.88); reference-counted, undone in stop().
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    throw std::runtime_error("libcurl cannot be initialised");
+  }
+  if (uv_loop_init(&d.loop) != 0) {
+    curl_global_cleanup();
+    throw std::runtime_error("health loop: cannot create an event loop");
+  }
+  d.curl = std::make_unique<CurlDriver>(&d.loop);
+  d.icmp = std::make_unique<IcmpDriver>(&d.loop, static_cast<std::uint16_t>(d.rng.next()));
+  d.env = ProbeEnv{&d.loop, &d.rng, d.curl.get(), d.icmp.get(), &d.slots, &d.counters};
+  uv_async_init(&d.loop, &d.wakeup,
+                [](uv_async_t* async) { static_cast<Impl*>(async->data)->on_wakeup(); });
+  d.wakeup.data = &d;
+  d.started_once = true;
+  d.running = true;
+  if (d.pending_plan) uv_async_send(&d.wakeup);
+  d.thread = std::thread([&d] { uv_run(&d.loop, UV_RUN_DEFAULT); });
+}
+
+void HealthLoop::stop() noexcept {
+  Impl& d = *impl_;
+  {
+    std::lock_guard lock(d.mu);
+    if (!d.running || d.stopping) return;
+    d.stopping = true;
+    uv_async_send(&d.wakeup);
+  }
+  d.thread.join();
+  // Everything was closed by shut_down(); a bounded drain in case a close callback is pending.
+  for (int i = 0; i < 16 && uv_loop_close(&d.loop) == UV_EBUSY; ++i) uv_run(&d.loop, UV_RUN_NOWAIT);
+  d.curl.reset();
+  d.icmp.reset();
+  curl_global_cleanup();
+  {
+    std::lock_guard lock(d.mu);
+    d.running = false;
+  }
+  d.adopted_cv.notify_all();
+}
+
+void HealthLoop::adopt(MonitorPlan plan) {
+  Impl& d = *impl_;
+  std::lock_guard lock(d.mu);
+  d.pending_plan = std::move(plan);
+  ++d.plans_given;
+  if (d.running && !d.stopping) uv_async_send(&d.wakeup);
+}
+
+void HealthLoop::wait_adopted() {
+  Impl& d = *impl_;
+  std::unique_lock lock(d.mu);
+  const std::uint64_t target = d.plans_given;
+  d.adopted_cv.wait(lock, [&] { return d.plans_taken >= target || !d.running || d.stopping; });
+}
+
+bool HealthLoop::first_round_done() const noexcept {
+  return impl_->first_round.load(std::memory_order_acquire);
+}
+
+bool HealthLoop::Impl::enqueue(AdminMessage message) {
+  std::lock_guard lock(mu);
+  if (admin_queue.size() >= kMaxAdminQueue) {
+    counters.admin_dropped.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  admin_queue.push_back(std::move(message));
+  if (running && !stopping) uv_async_send(&wakeup);
+  return true;
+}
+
+bool HealthLoop::force(std::string key, std::optional<bool> up) {
+  return impl_->enqueue(AdminMessage{std::move(key), true, up});
+}
+
+bool HealthLoop::drain(std::string key, bool drained) {
+  return impl_->enqueue(AdminMessage{std::move(key), false, drained});
+}
+
+std::vector<MemberStatus> HealthLoop::status() const {
+  std::lock_guard lock(impl_->status_mu);
+  return impl_->status;
+}
+
+ProbeCounters HealthLoop::counters() const noexcept {
+  const LoopCounters& c = impl_->counters;
+  ProbeCounters out;
+  out.started = c.started.load(std::memory_order_relaxed);
+  out.succeeded = c.succeeded.load(std::memory_order_relaxed);
+  out.failed = c.failed.load(std::memory_order_relaxed);
+  out.skipped_busy = c.skipped_busy.load(std::memory_order_relaxed);
+  out.waited_for_slot = c.waited_for_slot.load(std::memory_order_relaxed);
+  out.admin_dropped = c.admin_dropped.load(std::memory_order_relaxed);
+  out.in_flight = c.in_flight.load(std::memory_order_relaxed);
+  return out;
+}
+
+}  // namespace gslbd::probe

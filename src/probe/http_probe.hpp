@@ -1,0 +1,18 @@
+// The http and https check types: one libcurl transfer on the loop's CurlDriver. Health loop
+// thread only; see probe.hpp for the lifetime rules.
+#pragma once
+
+#include "curl_driver.hpp"
+#include "gslbd/health/check_spec.hpp"
+#include "gslbd/util/address.hpp"
+#include "probe.hpp"
+
+namespace gslbd::probe {
+
+// Bytes of the response body kept for expect_body; a longer body ends the transfer there.
+inline constexpr std::size_t kMaxHttpBody = 64 * 1024;
+
+Probe* start_http_check(uv_loop_t* loop, CurlDriver& driver, const health::CheckSpec& spec,
+                        const util::Address& target, ProbeDone done);
+
+}  // namespace gslbd::probe
