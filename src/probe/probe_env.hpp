@@ -9,11 +9,7 @@
 #include <cstdint>
 
 #include "curl_driver.hpp"
-// rng.hpp uses unsigned __int128, which -Wpedantic rejects; the shared header is not ours.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"
 #include "gslbd/util/rng.hpp"
-#pragma GCC diagnostic pop
 #include "icmp_probe.hpp"
 #include "probe_slots.hpp"
 
