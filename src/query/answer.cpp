@@ -52,14 +52,14 @@ bool screen(const dns::Query& query, std::string_view identity,
 }  // namespace
 
 std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* request,
-                         std::size_t request_len, Transport transport, std::uint8_t* out,
+                         std::size_t request_len, const QueryContext& context, std::uint8_t* out,
                          std::size_t out_capacity) noexcept {
   dns::Query query;
   const ParseStatus status = dns::parse_query(request, request_len, query);
   if (status == ParseStatus::drop) return 0;
 
   const config::Config& config = *snapshot.config;
-  const std::size_t limit = transport == Transport::tcp
+  const std::size_t limit = context.transport == Transport::tcp
                                 ? dns::kMaxMessage
                                 : udp_limit(query, config.server.edns_udp_size);
   dns::ResponseWriter writer(out, out_capacity, limit);

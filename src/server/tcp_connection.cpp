@@ -4,6 +4,7 @@
 
 #include "gslbd/query/answer.hpp"
 #include "gslbd/server/worker.hpp"
+#include "peer_address.hpp"
 
 namespace gslbd::server {
 
@@ -27,6 +28,11 @@ void TcpConnection::accept(Worker& worker, uv_stream_t* listener, std::uint32_t 
     return;
   }
   uv_tcp_nodelay(&connection->tcp_, 1);
+  sockaddr_storage peer{};
+  int peer_len = sizeof peer;
+  if (uv_tcp_getpeername(&connection->tcp_, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
+    connection->peer_ = peer_address(peer);
+  }
   connection->arm_idle_timer();
   connection->start_reading();
 }
@@ -61,11 +67,13 @@ void TcpConnection::on_read(ssize_t nread) noexcept {
 
 void TcpConnection::process() noexcept {
   const runtime::Snapshot& snapshot = worker_.snapshot_.refresh();
+  worker_.policy_state_.prepare(snapshot);
+  const query::QueryContext context{query::Transport::tcp, peer_, &worker_.policy_state_};
   while (!writing_ && !closing_ && in_len_ >= 2) {
     const std::size_t length = (std::size_t{in_[0]} << 8) | in_[1];
     if (in_len_ < 2 + length) break;
-    const std::size_t size = query::answer_query(
-        snapshot, in_.get() + 2, length, query::Transport::tcp, out_.get() + 2, kBufferSize - 2);
+    const std::size_t size = query::answer_query(snapshot, in_.get() + 2, length, context,
+                                                 out_.get() + 2, kBufferSize - 2);
     in_len_ -= 2 + length;
     std::memmove(in_.get(), in_.get() + 2 + length, in_len_);
     if (size != 0 && !send_answer(size)) return;

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "gslbd/util/address.hpp"
+
 namespace gslbd::server {
 
 class Worker;
@@ -39,6 +41,7 @@ class TcpConnection {
   std::unique_ptr<std::uint8_t[]> in_;
   std::unique_ptr<std::uint8_t[]> out_;
   std::size_t in_len_ = 0;
+  util::Address peer_;
   std::uint32_t idle_timeout_ms_;
   bool writing_ = false;
   bool closing_ = false;

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "peer_address.hpp"
+
 namespace gslbd::server {
 
 UdpBatch::UdpBatch()
@@ -20,7 +22,8 @@ UdpBatch::UdpBatch()
   }
 }
 
-std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot) noexcept {
+std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot,
+                                 query::PolicyState& policy_state) noexcept {
   for (std::size_t i = 0; i < kMessages; ++i) {
     in_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     in_[i].msg_hdr.msg_flags = 0;
@@ -32,9 +35,11 @@ std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot) noex
   for (int i = 0; i < received; ++i) {
     if (in_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any sane query
     std::uint8_t* answer = answers_.get() + answers * kAnswerSize;
+    const query::QueryContext context{query::Transport::udp, peer_address(peers_[i]),
+                                      &policy_state};
     const std::size_t size =
         query::answer_query(snapshot, queries_.get() + static_cast<std::size_t>(i) * kQuerySize,
-                            in_[i].msg_len, query::Transport::udp, answer, kAnswerSize);
+                            in_[i].msg_len, context, answer, kAnswerSize);
     if (size == 0) continue;
     out_iov_[answers].iov_base = answer;
     out_iov_[answers].iov_len = size;

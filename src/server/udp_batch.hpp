@@ -21,7 +21,8 @@ class UdpBatch {
 
   // Receives up to kMessages queries, answers them from snapshot and sends the answers.
   // Returns how many queries were received (0: nothing waiting or an error).
-  std::size_t serve_once(int fd, const runtime::Snapshot& snapshot) noexcept;
+  std::size_t serve_once(int fd, const runtime::Snapshot& snapshot,
+                         query::PolicyState& policy_state) noexcept;
 
  private:
   std::unique_ptr<std::uint8_t[]> queries_;

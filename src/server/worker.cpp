@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <random>
 #include <stdexcept>
 
 #include "tcp_connection.hpp"
@@ -17,7 +18,11 @@ constexpr int kBatchesPerWakeup = 8;
 }  // namespace
 
 Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, WorkerSockets sockets)
-    : index_(index), snapshot_(publisher), sockets_(std::move(sockets)) {}
+    : index_(index),
+      snapshot_(publisher),
+      // Workers draw differently from each other and from run to run.
+      policy_state_(std::random_device{}() ^ (std::uint64_t{index} << 32)),
+      sockets_(std::move(sockets)) {}
 
 Worker::~Worker() {
   stop();
@@ -86,7 +91,8 @@ void Worker::join() {
 void Worker::on_udp_readable(UdpSocket& socket) noexcept {
   for (int i = 0; i < kBatchesPerWakeup; ++i) {
     const runtime::Snapshot& snapshot = snapshot_.refresh();
-    if (batch_->serve_once(socket.fd, snapshot) < UdpBatch::kMessages) return;
+    policy_state_.prepare(snapshot);
+    if (batch_->serve_once(socket.fd, snapshot, policy_state_) < UdpBatch::kMessages) return;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gslbd/config/server_config.hpp"
+#include "gslbd/pool/pool_set.hpp"
 #include "gslbd/util/source_error.hpp"
 #include "gslbd/zone/zone_set.hpp"
 
@@ -15,6 +16,7 @@ namespace gslbd::config {
 struct Config {
   ServerConfig server;
   std::shared_ptr<const zone::ZoneSet> zones;
+  std::shared_ptr<const pool::PoolSet> pools;  // never null in a loaded config
   std::vector<std::string> files;  // every file read, main file first (for reload and watching)
 };
 

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "gslbd/query/policy_state.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/listen_sockets.hpp"
 
@@ -52,6 +53,7 @@ class Worker {
 
   unsigned index_;
   runtime::LocalSnapshot snapshot_;
+  query::PolicyState policy_state_;
   WorkerSockets sockets_;
   uv_loop_t loop_;
   uv_async_t stop_async_;

@@ -99,6 +99,7 @@ inline std::shared_ptr<const gslbd::runtime::Snapshot> example_snapshot(
   std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
   zones.push_back(std::move(zone));
   config->zones = std::make_shared<gslbd::zone::ZoneSet>(std::move(zones));
+  config->pools = std::make_shared<gslbd::pool::PoolSet>();
   return std::make_shared<gslbd::runtime::Snapshot>(gslbd::runtime::Snapshot{config, 1});
 }
 
@@ -154,13 +155,25 @@ struct Answer {
   }
 };
 
+// A client at 198.51.100.7 with a fixed-seed policy state (deterministic answers).
+inline gslbd::query::QueryContext client_context(gslbd::query::Transport transport) {
+  static gslbd::query::PolicyState state(42);
+  gslbd::query::QueryContext context;
+  context.transport = transport;
+  context.source = *gslbd::util::parse_address("198.51.100.7");
+  context.policy_state = &state;
+  return context;
+}
+
 inline std::unique_ptr<Answer> ask(
     const gslbd::runtime::Snapshot& snapshot, const std::vector<std::uint8_t>& query,
     gslbd::query::Transport transport = gslbd::query::Transport::udp) {
   auto answer = std::make_unique<Answer>();
   answer->wire.resize(65535);
-  const std::size_t size = gslbd::query::answer_query(snapshot, query.data(), query.size(),
-                                                      transport, answer->wire.data(), 65535);
+  const auto context = client_context(transport);
+  context.policy_state->prepare(snapshot);
+  const std::size_t size = gslbd::query::answer_query(snapshot, query.data(), query.size(), context,
+                                                      answer->wire.data(), 65535);
   answer->wire.resize(size);
   if (size > 0 && ldns_wire2pkt(&answer->pkt, answer->wire.data(), size) != LDNS_STATUS_OK) {
     throw std::runtime_error("ldns cannot decode our answer");
