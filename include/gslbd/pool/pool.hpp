@@ -12,6 +12,10 @@
 namespace gslbd::pool {
 
 inline constexpr std::size_t kMaxRecords = 16;  // A/AAAA per answer, upper bound for max_records
+// Members per pool the policies consider: they keep per-member scratch in bounded stack arrays
+// (no allocation on the query path). The loader refuses pools with more members; if one ever
+// got through, members past this bound (in each address family) would simply never be named.
+inline constexpr std::size_t kMaxMembers = 256;
 
 enum class PolicyKind : std::uint8_t {
   weighted,     // max_records distinct serving members, random in proportion to weight
@@ -34,7 +38,7 @@ struct Member {
   std::uint32_t health_slot = 0;  // index into the generation's HealthTable
 
   // What the health loop needs (policies never look at these).
-  util::Address check_address;  // probe target: check_address if given, else address
+  util::Address check_address;            // probe target: check_address if given, else address
   std::vector<health::CheckSpec> checks;  // all must pass; empty = always up
   health::InitialState initial_state = health::InitialState::wait;
 };

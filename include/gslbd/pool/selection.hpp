@@ -8,9 +8,19 @@
 #include "gslbd/health/health_table.hpp"
 #include "gslbd/pool/pool.hpp"
 #include "gslbd/pool/pool_set.hpp"
+// rng.hpp's Rng::below uses unsigned __int128, which -Wpedantic (an error here) rejects; until
+// that header marks it __extension__, its includers silence the diagnostic for it alone.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
 #include "gslbd/util/rng.hpp"
+#pragma GCC diagnostic pop
 
 namespace gslbd::pool {
+
+// Fallback pools followed from the pool asked for: A -> B -> C -> D at most. A pool reached at
+// this bound whose own action is fallback_pool answers as nodata. The loader should refuse
+// longer chains and cycles.
+inline constexpr std::uint32_t kMaxFallbackHops = 3;
 
 enum class Outcome : std::uint8_t {
   normal,    // chosen among serving members of the pool asked for
@@ -35,12 +45,20 @@ struct SelectContext {
 };
 
 // Chooses members of `pool_index` with the address family `family` (4 for A, 6 for AAAA).
-// A pool with no member of that family yields count 0 and outcome normal (NODATA).
+// A pool with no member of that family yields count 0 and outcome normal (NODATA); so does a
+// pool_index out of range (with pool == nullptr). max_records is clamped to 1..kMaxRecords.
+// Health slots past the table's size (or no table) read as not serving. Members whose
+// effective weight (weight * agent_weight) is 0 are left out while any candidate has more; when
+// all are 0 they are chosen as if equally weighted, so the pool still answers.
 Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t family,
                          const util::Client& client, SelectContext& context) noexcept;
 
 // Health loop, for failover pools with preempt off: the priority group that should be active
 // given the previous one. Stored in the pool's failover_slot by the health loop.
+// Counts serving members of both families (select_members re-checks the family it answers).
+// previous is kept while it has >= min_healthy serving members; else the lowest priority group
+// that has them; else the lowest priority group with any serving member; when no member serves
+// at all, the pool's lowest (most preferred) priority. An empty pool returns previous.
 std::uint32_t failover_active_priority(const Pool& pool, const health::HealthTable& health,
                                        std::uint32_t previous_priority) noexcept;
 

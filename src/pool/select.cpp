@@ -1,0 +1,162 @@
+// select_members: gathers the asked family's candidates from the health table, runs the pool's
+// policy, and applies the pool's all-down action (following fallback pools a bounded number of
+// hops). Worker thread; noexcept; everything lives on the stack.
+#include "policy.hpp"
+
+namespace gslbd::pool::detail {
+
+void pick(PolicyKind kind, const PolicyArgs& args, std::span<const Candidate> candidates,
+          Picked& out) noexcept {
+  switch (kind) {
+    case PolicyKind::weighted:
+      return pick_weighted(args, candidates, out);
+    case PolicyKind::round_robin:
+      return pick_round_robin(args, candidates, out);
+    case PolicyKind::latency:
+      return pick_latency(args, candidates, out);
+    case PolicyKind::failover:
+      return pick_failover(args, candidates, out);
+    case PolicyKind::hash:
+      return pick_hash(args, candidates, out);
+    case PolicyKind::geo:
+      return pick_geo(args, candidates, out);
+    case PolicyKind::least_load:
+      return pick_least_load(args, candidates, out);
+  }
+  pick_weighted(args, candidates, out);  // an out-of-range enum value (never from the loader)
+}
+
+namespace {
+
+struct Gathered {
+  CandidateList members;  // every member of the family (first kMaxMembers of them)
+  std::uint32_t family = 0;
+  std::uint32_t serving = 0;
+};
+
+void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t family,
+            Gathered& out) noexcept {
+  for (std::size_t i = 0; i < pool.members.size(); ++i) {
+    const Member& member = pool.members[i];
+    if (member.address.family != family) continue;
+    ++out.family;
+    Candidate c;
+    c.member = static_cast<std::uint32_t>(i);
+    // A slot past the table (or no table) cannot be read: such a member is not serving.
+    if (table != nullptr && member.health_slot < table->size()) {
+      const health::Health h = table->read(member.health_slot);
+      c.serving = health::serving(h);
+      c.agent_weight = h.agent_weight;
+      c.rtt_us = h.rtt_us;
+    } else {
+      c.agent_weight = 0;
+    }
+    c.weight = std::uint64_t{member.weight} * c.agent_weight;
+    if (c.serving) ++out.serving;
+    out.members.push(c);
+  }
+}
+
+// The candidates a policy sees: serving members (or all of them under serve_all), then the
+// weight-0 rule: members with effective weight 0 only while no one else has more, and then
+// as equals (weight 1) so that the pool still answers.
+void eligible(const Gathered& gathered, bool every_member, CandidateList& out) noexcept {
+  bool positive = false;
+  for (const Candidate& c : gathered.members.view()) {
+    if ((every_member || c.serving) && c.weight > 0) positive = true;
+  }
+  for (const Candidate& c : gathered.members.view()) {
+    if (!every_member && !c.serving) continue;
+    if (positive && c.weight == 0) continue;
+    Candidate e = c;
+    if (!positive) e.weight = 1;
+    out.push(e);
+  }
+}
+
+std::uint32_t clamp_records(std::uint32_t max_records) noexcept {
+  if (max_records == 0) return 1;
+  return max_records > kMaxRecords ? static_cast<std::uint32_t>(kMaxRecords) : max_records;
+}
+
+void copy_out(const Picked& picked, Selection& selection) noexcept {
+  for (std::uint32_t i = 0; i < picked.count && i < kMaxRecords; ++i) {
+    selection.members[i] = picked.members[i];
+  }
+  selection.count = picked.count;
+  if (picked.scope > selection.ecs_scope) selection.ecs_scope = picked.scope;
+}
+
+}  // namespace
+
+}  // namespace gslbd::pool::detail
+
+namespace gslbd::pool {
+
+Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t family,
+                         const util::Client& client, SelectContext& context) noexcept {
+  using namespace detail;
+  Selection selection;
+  const health::HealthTable* table = pools.health.get();
+
+  for (std::uint32_t hop = 0;; ++hop) {
+    if (pool_index >= pools.pools.size()) {
+      // Only reachable through a bad fallback index (the loader prevents it) or a bad caller.
+      if (hop > 0) selection.outcome = Outcome::all_down;
+      selection.count = 0;
+      return selection;
+    }
+    const Pool& pool = pools.pools[pool_index];
+    selection.pool = &pool;
+    selection.count = 0;
+
+    Gathered gathered;
+    gather(pool, table, family, gathered);
+    if (hop == 0 && gathered.serving < gathered.family) selection.degraded = true;
+    if (gathered.family == 0) {
+      // NODATA for the pool asked; a fallback pool without the family has nothing to give.
+      if (hop > 0) selection.outcome = Outcome::all_down;
+      return selection;
+    }
+
+    PolicyArgs args{pools, pool, pool_index, client, context, clamp_records(pool.max_records)};
+    {
+      CandidateList candidates;
+      eligible(gathered, false, candidates);
+      Picked picked;
+      pick(pool.policy, args, candidates.view(), picked);
+      copy_out(picked, selection);
+      if (picked.count > 0) {
+        selection.outcome = hop == 0 ? Outcome::normal : Outcome::fallback;
+        return selection;
+      }
+    }
+
+    // All down (for this client: a geo pool may be down only in the regions it prefers).
+    selection.degraded = true;
+    selection.outcome = Outcome::all_down;
+    switch (pool.all_down) {
+      case AllDownAction::serve_all: {
+        CandidateList candidates;
+        eligible(gathered, true, candidates);
+        args.serve_all = true;
+        Picked picked;
+        pick(pool.policy, args, candidates.view(), picked);
+        copy_out(picked, selection);
+        return selection;
+      }
+      case AllDownAction::nodata:
+        return selection;
+      case AllDownAction::servfail:
+        selection.servfail = true;
+        return selection;
+      case AllDownAction::fallback_pool:
+        if (hop >= kMaxFallbackHops || pool.fallback_pool < 0) return selection;  // as nodata
+        pool_index = static_cast<std::uint32_t>(pool.fallback_pool);
+        break;
+    }
+    if (pool.all_down != AllDownAction::fallback_pool) return selection;  // unknown enum value
+  }
+}
+
+}  // namespace gslbd::pool

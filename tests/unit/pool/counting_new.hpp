@@ -1,0 +1,6 @@
+// Allocations made so far through the global operator new (counting_new.cpp replaces it).
+#pragma once
+
+namespace test {
+long allocation_count() noexcept;
+}

@@ -1,0 +1,60 @@
+// Proves select_members allocates nothing: operator new is replaced by a counting one for this
+// test binary (counting_new.cpp), and every policy, all-down action and fallback is exercised after
+// setup.
+#include "counting_new.hpp"
+#include "pool_test_support.hpp"
+
+using namespace test;
+
+TEST_CASE("select_members allocates nothing") {
+  World w;
+  gslbd::geo::GeoMap map;
+  REQUIRE(map.add(address("198.51.100.0"), 24, "eu"));
+  REQUIRE(map.add(address("10.0.0.0"), 8, "us"));
+  w.set.geo_maps.push_back(map);
+  const std::vector<MemberSpec> members = {{"a", "192.0.2.1", 10, 1, "eu"},
+                                           {"b", "192.0.2.2", 20, 1, "us"},
+                                           {"c", "192.0.2.3", 0, 2, "eu"},
+                                           {"d", "2001:db8::d", 30, 2, "us"}};
+  std::vector<std::uint32_t> pools;
+  for (auto kind :
+       {PolicyKind::weighted, PolicyKind::round_robin, PolicyKind::latency, PolicyKind::failover,
+        PolicyKind::hash, PolicyKind::geo, PolicyKind::least_load}) {
+    Pool pool = make_pool("p", kind, 3);
+    pool.geo.preference = {{"eu", {"eu", "us"}}};
+    pool.geo.default_order = {"us"};
+    pool.preempt = kind != PolicyKind::failover;
+    pools.push_back(w.add(pool, members));
+  }
+  Pool falls = make_pool("falls", PolicyKind::weighted, 2);
+  falls.all_down = AllDownAction::fallback_pool;
+  falls.fallback_pool = 0;
+  const auto down_pool = w.add(falls, {{"x", "192.0.2.9"}});
+  w.finish();
+  w.set_health(down_pool, "x", down());
+  w.set_health(pools[2], "a", up(100, 3000));
+  w.set_health(pools[6], "b", up(40));
+
+  const gslbd::util::Client clients[] = {client("198.51.100.7"), client("10.1.2.3", 16),
+                                         client("2001:db8::1"), client("8.8.8.8")};
+  const long before = allocation_count();
+  std::uint64_t total = 0;
+  for (int round = 0; round < 200; ++round) {
+    if (round == 100) {
+      // Half-way, everything goes down: the all-down paths run too.
+      for (const auto p : pools) {
+        for (const char* m : {"a", "b", "c", "d"}) w.set_health(p, m, down());
+      }
+    }
+    for (const auto& c : clients) {
+      for (const auto p : pools) {
+        for (std::uint8_t family : {std::uint8_t{4}, std::uint8_t{6}}) {
+          total += w.select(p, family, c).count;
+        }
+      }
+      total += w.select(down_pool, 4, c).count;
+    }
+  }
+  CHECK(allocation_count() == before);
+  CHECK(total > 0);
+}
