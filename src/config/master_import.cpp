@@ -90,10 +90,15 @@ ImportResult import_master_file(const std::string& path, const std::string& text
     } else if (status != LDNS_STATUS_OK || !rr) {
       report(line, ldns_get_errorstr_by_id(status));
     } else {
-      const auto type = static_cast<std::uint16_t>(ldns_rr_get_type(rr.get()));
+      // ldns reads "TYPE650008" with atoi() and keeps the overflowing number; convert it at
+      // once (an enum variable may not hold it) and refuse what does not fit 16 bits.
+      const auto raw_type = static_cast<std::uint32_t>(ldns_rr_get_type(rr.get()));
+      const auto type = static_cast<std::uint16_t>(raw_type);
       const std::string owner = dns::lowercased(owner_wire(rr.get()));
       std::unique_ptr<ldns_buffer, BufferFree> buffer(ldns_buffer_new(512));
-      if (ldns_rr_get_class(rr.get()) != LDNS_RR_CLASS_IN) {
+      if (raw_type > 0xffff) {
+        report(line, "RR type number " + std::to_string(raw_type) + " is above 65535");
+      } else if (static_cast<std::uint32_t>(ldns_rr_get_class(rr.get())) != LDNS_RR_CLASS_IN) {
         report(line, "only class IN records can be served");
       } else if (ldns_rr_ttl(rr.get()) > kMaxTtl) {
         report(line, "TTL " + std::to_string(ldns_rr_ttl(rr.get())) +

@@ -37,18 +37,18 @@ bool starts_with_type_prefix(const std::string& text) {
 
 std::optional<std::uint16_t> rr_type_from_text(const std::string& text) {
   if (text.empty() || text.find('\0') != std::string::npos) return std::nullopt;
-  // RFC 3597 generic form; done here because ldns uses atoi() and wraps large numbers.
+  // RFC 3597 generic form, done here: ldns reads it with atoi(), so "TYPE650008" or "TYPE1x"
+  // would come back as a number outside the enum (or the wrong type).
   if (starts_with_type_prefix(text) && text.size() > 4) {
     unsigned number = 0;
     const char* end = text.data() + text.size();
     const auto [ptr, ec] = std::from_chars(text.data() + 4, end, number);
-    if (ec == std::errc() && ptr == end) {
-      if (number == 0 || number > 0xffff) return std::nullopt;
-      return static_cast<std::uint16_t>(number);
-    }
+    if (ec != std::errc() || ptr != end || number == 0 || number > 0xffff) return std::nullopt;
+    return static_cast<std::uint16_t>(number);
   }
-  const ldns_rr_type type = ldns_get_rr_type_by_name(text.c_str());
-  if (type == 0) return std::nullopt;
+  // Converted at once: holding an out-of-range value in an enum variable is undefined.
+  const auto type = static_cast<unsigned>(ldns_get_rr_type_by_name(text.c_str()));
+  if (type == 0 || type > 0xffff) return std::nullopt;
   return static_cast<std::uint16_t>(type);
 }
 

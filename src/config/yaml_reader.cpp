@@ -1,6 +1,8 @@
 #include "yaml_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <sstream>
 
 #include "gslbd/dns/name.hpp"
 #include "gslbd/util/duration.hpp"
@@ -66,19 +68,57 @@ Value top_level(const YAML::Node& document, std::string label) {
   return Value{document, mark, std::move(label), mark};
 }
 
+namespace {
+
+// Sees only where each document starts. yaml-cpp 0.7 stalls on some stray tokens at the top
+// level (a lone ',' for one): HandleNextDocument then yields empty documents forever without
+// consuming input, and YAML::LoadAll never returns. Counting documents through this handler
+// with a cap, and noticing a document that starts where the last one did, avoids that.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+}  // namespace
+
 std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& diag) {
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.empty()) {
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    DocumentStarts documents;
+    while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
+      const auto& starts = documents.starts;
+      if (starts.size() == 2 && starts[0].pos == starts[1].pos) {
+        const auto at = static_cast<std::size_t>(std::max(starts[1].pos, 0));
+        const std::string what = at < text.size() ? quoted(text.substr(at, 1)) : "end of file";
+        diag.error(starts[1], "YAML syntax error: unexpected " + what);
+        return std::nullopt;
+      }
+    }
+    if (documents.starts.empty()) {
       diag.error_at_line(0, "the file is empty; expected a map starting with 'version: 1'");
       return std::nullopt;
     }
-    if (documents.size() > 1) {
-      diag.error_at_line(0, "the file holds " + std::to_string(documents.size()) +
-                                " YAML documents; expected one");
+    if (documents.starts.size() > 1) {
+      diag.error(documents.starts[1], "a second YAML document; a file holds one");
       return std::nullopt;
     }
-    return documents.front();
+    return YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    diag.error(e.mark, "YAML nesting deeper than " + std::to_string(e.depth()) + " levels");
   } catch (const YAML::Exception& e) {
     diag.error(e.mark, "YAML syntax error: " + e.msg);
   } catch (const std::exception& e) {

@@ -2,6 +2,8 @@
 // keys, and typed scalars (strings, numbers, durations, TTLs, domain names).
 #pragma once
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>

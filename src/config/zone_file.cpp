@@ -165,6 +165,7 @@ class ZoneFileReader {
   bool ns_reported_ = false;
   std::uint32_t ns_ttl_ = kDefaultTtl;
   bool import_read_ = false;
+  bool import_failed_ = false;  // then the SOA and NS it may have held are not missing
 };
 
 ZoneFile ZoneFileReader::read(const std::string& text) {
@@ -202,14 +203,15 @@ ZoneFile ZoneFileReader::read(const std::string& text) {
     const std::string refusal = builder_->set_soa(soa->ttl, soa_rdata(*soa));
     if (!refusal.empty()) diag_.error(soa_mark, refusal);
   }
-  if (soa && !builder_->has_soa()) {
-    // Already reported; a stand-in keeps build() from adding "no SOA" to the report.
+  if ((soa || import_failed_) && !builder_->has_soa()) {
+    // The SOA was bad, or may have been in the unreadable import: that is already reported,
+    // and a stand-in keeps build() from adding a misleading "no SOA" to it.
     SoaSection stand_in;
     stand_in.mname = apex_;
     stand_in.rname = apex_;
     builder_->set_soa(0, soa_rdata(stand_in));
   }
-  if (ns_reported_ && !ns_added_ && !import_had_ns_) {
+  if ((ns_reported_ || import_failed_) && !ns_added_ && !import_had_ns_) {
     // Likewise for "no apex NS".
     builder_->add_apex_ns(
         ns_ttl_, std::span(reinterpret_cast<const std::uint8_t*>(apex_.data()), apex_.size()));
@@ -274,6 +276,7 @@ void ZoneFileReader::read_import(const MapReader& root) {
   const auto text = read_text_file(file, why);
   if (!text) {
     diag_.error(value->mark, "'import': cannot read " + file + ": " + why);
+    import_failed_ = true;
     return;
   }
   result_.imports.push_back(file);

@@ -14,11 +14,12 @@ TEST_CASE("import: every bad entry is reported with its line, parsing goes on") 
   INFO(errors_text(load.errors));
   const std::string master = fixture("bad/zone/import_bad.zone");
   CHECK(load.zone == nullptr);
-  CHECK(load.errors.size() == 4);
+  CHECK(load.errors.size() == 5);
   CHECK(has_error(load.errors, master, 4, 0, "could not parse the RR's rdata"));
   CHECK(has_error(load.errors, master, 5, 0, "$INCLUDE is not supported"));
   CHECK(has_error(load.errors, master, 6, 0, "x.other.test. is outside the zone bad.test."));
   CHECK(has_error(load.errors, master, 7, 0, "CNAME at www.bad.test. beside other data"));
+  CHECK(has_error(load.errors, master, 9, 0, "RR type number 650008 is above 65535"));
 }
 
 TEST_CASE("import: an SOA in both soa: and the imported file") {

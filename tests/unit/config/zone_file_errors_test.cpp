@@ -24,7 +24,14 @@ TEST_CASE("zone file: empty file") {
 
 TEST_CASE("zone file: more than one YAML document") {
   const auto load = load_zone_fixture("bad/zone/two_documents.zone.yaml");
-  check_only_error(load, "bad/zone/two_documents.zone.yaml", 0, 0, "2 YAML documents");
+  check_only_error(load, "bad/zone/two_documents.zone.yaml", 3, 1,
+                   "a second YAML document; a file holds one");
+}
+
+TEST_CASE("zone file: a stray ',' at the top is an error, not a hang (yaml-cpp 0.7 stalls)") {
+  const auto load = load_zone_fixture("bad/zone/stray_comma.zone.yaml");
+  check_only_error(load, "bad/zone/stray_comma.zone.yaml", 1, 1,
+                   "YAML syntax error: unexpected ','");
 }
 
 TEST_CASE("zone file: unknown top-level key suggests the near one") {
@@ -132,6 +139,29 @@ TEST_CASE("zone file: unknown RR type suggests a known one") {
   const auto load = load_zone_fixture("bad/zone/unknown_type.zone.yaml");
   check_only_error(load, "bad/zone/unknown_type.zone.yaml", 7, 11,
                    "unknown RR type 'AAA'; did you mean 'AAAA'?");
+}
+
+TEST_CASE("zone file: TYPE<number> must be a whole number from 1 to 65535") {
+  for (const char* type : {"TYPE70000", "TYPE650008", "TYPE1x", "TYPE0", "TYPE"}) {
+    std::vector<gslbd::util::SourceError> errors;
+    const std::string text = std::string(
+                                 "version: 1\nzone: t.test\nsoa: {mname: ns1, rname: a.t.test., "
+                                 "serial: 1}\nns: [ns1]\nrecords:\n  - name: x\n    type: ") +
+                             type + "\n    data: ['\\# 0']\n";
+    CHECK(gslbd::config::load_zone_text("/nonexistent/t.zone.yaml", text, {}, errors) == nullptr);
+    REQUIRE_MESSAGE(errors.size() == 1, type);
+    CHECK(errors[0].line == 7);
+    CHECK(errors[0].column == 11);
+    CHECK_MESSAGE(errors[0].message.find("unknown RR type") != std::string::npos, type);
+  }
+  std::vector<gslbd::util::SourceError> errors;
+  const auto zone = gslbd::config::load_zone_text(
+      "/nonexistent/t.zone.yaml",
+      "version: 1\nzone: t.test\nsoa: {mname: ns1, rname: a.t.test., serial: 1}\nns: [ns1]\n"
+      "records:\n  - {name: x, type: TYPE65535, data: ['\\# 1 ff']}\n",
+      {}, errors);
+  REQUIRE(zone);
+  CHECK(zone->node(zone->find(gslbd::test::wire("x.t.test."))).find(65535));
 }
 
 TEST_CASE("zone file: meta types are refused") {
