@@ -296,8 +296,17 @@ void HealthLoop::start() {
     curl_global_cleanup();
     throw std::runtime_error("health loop: cannot create an event loop");
   }
-  d.curl = std::make_unique<CurlDriver>(&d.loop);
-  d.icmp = std::make_unique<IcmpDriver>(&d.loop, static_cast<std::uint16_t>(d.rng.next()));
+  try {
+    d.curl = std::make_unique<CurlDriver>(&d.loop);
+    d.icmp = std::make_unique<IcmpDriver>(&d.loop, static_cast<std::uint16_t>(d.rng.next()));
+  } catch (...) {
+    if (d.curl) d.curl->close();
+    uv_run(&d.loop, UV_RUN_NOWAIT);  // runs the close callbacks
+    uv_loop_close(&d.loop);
+    d.curl.reset();
+    curl_global_cleanup();
+    throw;
+  }
   d.env = ProbeEnv{&d.loop, &d.rng, d.curl.get(), d.icmp.get(), &d.slots, &d.counters};
   uv_async_init(&d.loop, &d.wakeup,
                 [](uv_async_t* async) { static_cast<Impl*>(async->data)->on_wakeup(); });

@@ -126,6 +126,7 @@ class TcpProbe final : public Probe {
     std::string_view line(buffer_.data(), length_);
     const auto newline = line.find('\n');
     if (newline != std::string_view::npos) line = line.substr(0, newline);
+    while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     ProbeResult result = ok_result();
     if (exchange_.interpret) exchange_.interpret(line, result);
     finish(std::move(result));
