@@ -96,7 +96,12 @@ std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* 
     if (zone == nullptr) {
       writer.set_rcode(dns::rcode::REFUSED);
     } else {
-      ZoneLookup(*zone, query, writer).run();
+      ServiceEnv services;
+      services.pools = config.pools.get();
+      services.policy_state = context.policy_state;
+      services.client = client_of(query, context.source, config.server.client_subnet);
+      services.ecs_scope = &opt.scope_prefix;
+      ZoneLookup(*zone, query, services, writer).run();
     }
   }
   if (query.has_edns) writer.opt(opt);

@@ -99,6 +99,24 @@ ZoneLookup::Step ZoneLookup::step(std::string_view name, std::string_view owner)
 }
 
 ZoneLookup::Step ZoneLookup::from_node(const zone::Node& node, std::string_view owner) noexcept {
+  if (node.service >= 0) {
+    const zone::Service& service = zone_.services()[static_cast<std::size_t>(node.service)];
+    switch (answer_service(service, query_, owner, services_, writer_)) {
+      case ServiceResult::answered:
+        ++answers_;
+        break;
+      case ServiceResult::nodata:
+        negative(dns::rcode::NOERROR);
+        break;
+      case ServiceResult::servfail:
+        writer_.set_rcode(dns::rcode::SERVFAIL);
+        break;
+      case ServiceResult::truncated:
+        truncated_ = true;
+        break;
+    }
+    return Step::done;
+  }
   const std::uint16_t qtype = query_.qtype;
   const zone::RRset* set = nullptr;
   if (qtype == dns::type::ANY) {

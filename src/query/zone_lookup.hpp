@@ -1,6 +1,7 @@
 // RFC 1034 section 4.3.2 lookup in one zone, written straight into the response: exact match,
 // CNAME chase within the zone, delegations (referrals with glue), RFC 4592 wildcards, and
-// RFC 2308 negative answers with the SOA. Worker thread; no allocation.
+// RFC 2308 negative answers with the SOA; service names are handed to their pool's policy.
+// Worker thread; no allocation.
 #pragma once
 
 #include <cstdint>
@@ -8,13 +9,15 @@
 #include "gslbd/dns/query.hpp"
 #include "gslbd/dns/response_writer.hpp"
 #include "gslbd/zone/zone.hpp"
+#include "service_answer.hpp"
 
 namespace gslbd::query {
 
 class ZoneLookup {
  public:
-  ZoneLookup(const zone::Zone& zone, const dns::Query& query, dns::ResponseWriter& writer) noexcept
-      : zone_(zone), query_(query), writer_(writer) {}
+  ZoneLookup(const zone::Zone& zone, const dns::Query& query, const ServiceEnv& services,
+             dns::ResponseWriter& writer) noexcept
+      : zone_(zone), query_(query), services_(services), writer_(writer) {}
 
   // Writes answer, authority and additional sections, and sets AA, TC and the rcode.
   void run() noexcept;
@@ -36,6 +39,7 @@ class ZoneLookup {
 
   const zone::Zone& zone_;
   const dns::Query& query_;
+  const ServiceEnv& services_;
   dns::ResponseWriter& writer_;
   bool truncated_ = false;
   int answers_ = 0;

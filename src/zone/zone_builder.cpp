@@ -61,7 +61,9 @@ std::string type_text(std::uint16_t type) {
 
 }  // namespace
 
-bool Node::is_delegation_point() const noexcept { return find(dns::type::NS) != nullptr; }
+bool Node::is_delegation_point() const noexcept {
+  return find(dns::type::NS) != nullptr;
+}
 
 ZoneBuilder::ZoneBuilder(std::string_view apex_wire) : apex_(dns::lowercased(apex_wire)) {
   node_for(apex_);
@@ -109,7 +111,16 @@ std::string ZoneBuilder::add_apex_ns(std::uint32_t ttl, std::span<const std::uin
 }
 
 std::string ZoneBuilder::add_service(std::string_view owner, std::string pool, std::uint32_t ttl) {
-  const std::string name = dns::lowercased(owner);
+  Service service;
+  service.name = std::string(owner);
+  service.pool = std::move(pool);
+  service.ttl = ttl;
+  service.degraded_ttl = ttl;
+  return add_service(std::move(service));
+}
+
+std::string ZoneBuilder::add_service(Service service) {
+  const std::string name = dns::lowercased(service.name);
   if (!dns::is_at_or_below(name, apex_)) {
     return "service " + name_to_text(name) + " is outside the zone " + name_to_text(apex_);
   }
@@ -119,7 +130,8 @@ std::string ZoneBuilder::add_service(std::string_view owner, std::string pool, s
     return "service " + name_to_text(name) + " also has records; a name is one or the other";
   }
   node.service = static_cast<std::int32_t>(services_.size());
-  services_.push_back(Service{name, std::move(pool), ttl});
+  service.name = name;
+  services_.push_back(std::move(service));
   return {};
 }
 
@@ -144,13 +156,14 @@ std::string ZoneBuilder::add_to_node(Node& node, std::uint16_t type, std::uint32
   } else {
     if (pos->ttl != ttl) {
       return "TTL " + std::to_string(ttl) + " differs from TTL " + std::to_string(pos->ttl) +
-             " of the other " + type_text(type) + " records at " + owner + " (RFC 2181 section 5.2)";
+             " of the other " + type_text(type) + " records at " + owner +
+             " (RFC 2181 section 5.2)";
     }
     std::size_t at = 0;
     while (at < pos->records.size()) {
       const std::size_t len = (std::size_t{pos->records[at]} << 8) | pos->records[at + 1];
-      if (len == rdata.size() &&
-          std::equal(rdata.begin(), rdata.end(), pos->records.begin() + static_cast<long>(at + 2))) {
+      if (len == rdata.size() && std::equal(rdata.begin(), rdata.end(),
+                                            pos->records.begin() + static_cast<long>(at + 2))) {
         return "duplicate " + type_text(type) + " record at " + owner;
       }
       at += 2 + len;
@@ -244,8 +257,9 @@ std::unique_ptr<Zone> ZoneBuilder::build(std::vector<std::string>& errors) {
   }
   zone->nodes_ = std::move(nodes_);
   zone->services_ = std::move(services_);
-  zone->index_.build(static_cast<std::uint32_t>(zone->nodes_.size()),
-                     [&z = *zone](std::uint32_t i) -> std::string_view { return z.nodes_[i].name; });
+  zone->index_.build(
+      static_cast<std::uint32_t>(zone->nodes_.size()),
+      [&z = *zone](std::uint32_t i) -> std::string_view { return z.nodes_[i].name; });
   nodes_.clear();
   index_.clear();
   return zone;

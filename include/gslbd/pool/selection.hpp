@@ -8,12 +8,7 @@
 #include "gslbd/health/health_table.hpp"
 #include "gslbd/pool/pool.hpp"
 #include "gslbd/pool/pool_set.hpp"
-// rng.hpp's Rng::below uses unsigned __int128, which -Wpedantic (an error here) rejects; until
-// that header marks it __extension__, its includers silence the diagnostic for it alone.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpedantic"
 #include "gslbd/util/rng.hpp"
-#pragma GCC diagnostic pop
 
 namespace gslbd::pool {
 

@@ -30,6 +30,8 @@ struct Service {
   std::string name;  // lowercase wire
   std::string pool;
   std::uint32_t ttl = 30;
+  std::uint32_t degraded_ttl = 30;  // while some member of the pool is not serving
+  std::int32_t pool_index = -1;     // index in the config's PoolSet, resolved at load
 };
 
 }  // namespace gslbd::zone

@@ -36,6 +36,8 @@ class ZoneBuilder {
 
   // A dynamic name; refused if the name carries records or is already a service.
   std::string add_service(std::string_view owner, std::string pool, std::uint32_t ttl);
+  // The same with every field of the service given (service.name is its owner, any case).
+  std::string add_service(Service service);
 
   // Checks whole-zone rules (SOA and apex NS present; below a delegation only glue) and builds.
   // Returns nullptr and appends reasons to errors when the zone is not valid.

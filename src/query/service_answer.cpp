@@ -1,0 +1,61 @@
+#include "service_answer.hpp"
+
+#include <cstring>
+
+#include "gslbd/pool/selection.hpp"
+
+namespace gslbd::query {
+
+util::Client client_of(const dns::Query& query, const util::Address& source,
+                       bool use_client_subnet) noexcept {
+  util::Client client;
+  if (use_client_subnet && query.has_client_subnet) {
+    client.address.family = query.client_subnet.family == 1 ? 4 : 6;
+    std::memcpy(client.address.bytes.data(), query.client_subnet.address, 16);
+    client.prefix = query.client_subnet.source_prefix;
+    client.from_ecs = true;
+  } else {
+    client.address = source;
+    client.prefix = source.family == 4 ? 32 : source.family == 6 ? 128 : 0;
+  }
+  return client;
+}
+
+ServiceResult answer_service(const zone::Service& service, const dns::Query& query,
+                             std::string_view owner, const ServiceEnv& env,
+                             dns::ResponseWriter& writer) noexcept {
+  // RFC 8482 lets ANY be answered with one RRset: the A set stands for the name.
+  const std::uint16_t qtype = query.qtype == dns::type::ANY ? dns::type::A : query.qtype;
+  if (qtype != dns::type::A && qtype != dns::type::AAAA) return ServiceResult::nodata;
+  if (env.pools == nullptr || env.policy_state == nullptr || service.pool_index < 0 ||
+      static_cast<std::size_t>(service.pool_index) >= env.pools->pools.size()) {
+    return ServiceResult::servfail;  // cannot happen with a loaded config; fail closed
+  }
+  const std::uint8_t family = qtype == dns::type::A ? 4 : 6;
+  pool::SelectContext context{env.policy_state->rng(), env.policy_state->round_robin()};
+  const pool::Selection selection = pool::select_members(
+      *env.pools, static_cast<std::uint32_t>(service.pool_index), family, env.client, context);
+  if (env.ecs_scope) *env.ecs_scope = selection.ecs_scope;
+  if (selection.servfail) return ServiceResult::servfail;
+  if (selection.count == 0 || selection.pool == nullptr) return ServiceResult::nodata;
+
+  // rdlength + address for each chosen member, as RRset records are stored.
+  const std::size_t octets = family == 4 ? 4 : 16;
+  std::uint8_t records[pool::kMaxRecords * (2 + 16)];
+  std::size_t length = 0;
+  for (std::uint32_t i = 0; i < selection.count; ++i) {
+    const pool::Member& member = selection.pool->members[selection.members[i]];
+    records[length] = 0;
+    records[length + 1] = static_cast<std::uint8_t>(octets);
+    std::memcpy(records + length + 2, member.address.bytes.data(), octets);
+    length += 2 + octets;
+  }
+  const std::uint32_t ttl = selection.degraded ? service.degraded_ttl : service.ttl;
+  if (!writer.rrset(dns::Section::answer, owner, qtype, dns::klass::IN, ttl, records, length,
+                    static_cast<std::uint16_t>(selection.count))) {
+    return ServiceResult::truncated;
+  }
+  return ServiceResult::answered;
+}
+
+}  // namespace gslbd::query
