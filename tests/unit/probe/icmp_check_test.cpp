@@ -34,25 +34,23 @@ bool ipv6_loopback() {
 
 }  // namespace
 
-TEST_CASE("icmp: echo to loopback comes up, an unreachable address goes down") {
+// Only loopback is ever pinged: test traffic must not leave the machine, so the "no reply" case
+// is not exercised here (a timeout is the same code path as for the tcp check).
+TEST_CASE("icmp: echo to loopback comes up") {
   auto echo = fast_check(CheckType::icmp, 0);
   echo.timeout_ms = 500;
   echo.interval_ms = 600;
   echo.rise = 1;
   echo.fall = 1;
-  auto quick = echo;
-  quick.timeout_ms = 100;
-  std::vector<gslbd::probe::MonitoredMember> members{
-      member("v4", 0, {echo}, InitialState::wait),
-      member("unreachable", 1, {quick}, InitialState::up, "198.51.100.1")};
+  std::vector<gslbd::probe::MonitoredMember> members{member("v4", 0, {echo}, InitialState::wait)};
   const bool v6 = ipv6_loopback();
-  if (v6) members.push_back(member("v6", 2, {echo}, InitialState::wait, "::1"));
-  auto p = plan(3, std::move(members));
+  if (v6) members.push_back(member("v6", 1, {echo}, InitialState::wait, "::1"));
+  auto p = plan(2, std::move(members));
   auto table = p.table;
   HealthLoop loop(64, 30);
   loop.start();
   loop.adopt(std::move(p));
-  REQUIRE(wait_until([&] { return table->read(0).known && table->read(1).known; }));
+  REQUIRE(wait_until([&] { return table->read(0).known; }));
 
   if (!raw_sockets_allowed()) {
     MESSAGE("icmp echo skipped: no CAP_NET_RAW here; checking the error instead");
@@ -64,12 +62,8 @@ TEST_CASE("icmp: echo to loopback comes up, an unreachable address goes down") {
   REQUIRE(wait_until([&] { return table->read(0).up; }));
   CHECK(table->read(0).rtt_us > 0);
   MESSAGE("icmp rtt to 127.0.0.1: " << table->read(0).rtt_us << " us");
-  const bool unreachable_down = wait_until([&] { return !table->read(1).up; });
-  MESSAGE("unreachable: " << loop.status()[1].last_error << " rtt " << table->read(1).rtt_us
-                          << " probes " << loop.counters().started);
-  CHECK(unreachable_down);
   if (v6) {
-    REQUIRE(wait_until([&] { return table->read(2).up; }));
+    REQUIRE(wait_until([&] { return table->read(1).up; }));
   } else {
     MESSAGE("icmpv6 part skipped: no ::1 here");
   }
