@@ -48,7 +48,10 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
     }
     if (loaded.zone) zones.push_back(std::move(loaded.zone));
   }
-  if (errors.empty()) config.zones = std::make_shared<const zone::ZoneSet>(std::move(zones));
+  if (errors.empty()) {
+    config.zones = std::make_shared<const zone::ZoneSet>(std::move(zones));
+    config.pools = std::make_shared<const pool::PoolSet>();  // no pools: section yet
+  }
 }
 
 }  // namespace

@@ -87,6 +87,8 @@ TEST_CASE("good config: the zone set finds zones by longest suffix") {
   CHECK(legacy->apex() == wire("legacy.test."));
   CHECK(config->zones->find(wire("example.org.")) == nullptr);
   CHECK(config->zones->find(wire("com.")) == nullptr);
+  REQUIRE(config->pools);  // never null in a loaded config, even without pools
+  CHECK(config->pools->pools.empty());
 }
 
 TEST_CASE("good config: SOA fields, serial and negative TTL") {
