@@ -1,6 +1,11 @@
 // Errors of the main file and of the load as a whole (globs, duplicate apexes, all files).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "config_test_support.hpp"
 
 using gslbd::config::load_config;
@@ -92,4 +97,22 @@ TEST_CASE("load: errors of every zone file are reported together") {
   // Both fixtures are zone bad.test, which is an error of its own.
   CHECK(has_error(result.errors, fixture("bad/main/../zone/no_ns.zone.yaml"), 3, 7,
                   "zone bad.test. is already defined in " + three + ":2"));
+}
+
+TEST_CASE("load: a zone file that cannot be read") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("gslbd-unreadable-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "main.yaml") << "version: 1\nzones: [\"*.zone.yaml\"]\n";
+  // glob(3) lists a dangling symlink, but there is nothing to read behind it.
+  fs::create_symlink(dir / "missing-target", dir / "gone.zone.yaml");
+  const auto result = load_config((dir / "main.yaml").string());
+  INFO(errors_text(result.errors));
+  CHECK(result.config == nullptr);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].to_string() ==
+        (dir / "gone.zone.yaml").string() +
+            ": cannot read the zone file: No such file or directory");
+  fs::remove_all(dir);
 }
