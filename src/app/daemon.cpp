@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "gslbd/server/listen_sockets.hpp"
+#include "monitor_plan.hpp"
 #include "summary.hpp"
 
 namespace gslbd::app {
@@ -63,7 +64,8 @@ int Daemon::run() {
     spdlog::critical("{}", error);
     return 1;
   }
-  publisher_.publish(config_);
+  health_loop_.start();
+  put_in_service(config_);
   for (unsigned i = 0; i < workers; ++i) {
     workers_.push_back(std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i])));
   }
@@ -110,15 +112,22 @@ void Daemon::reload() {
     spdlog::warn("reload: unknown log level '{}' ignored", next->server.log_level);
   }
   config_ = next;
-  publisher_.publish(config_);
+  put_in_service(config_);
   spdlog::info("reload: config generation {} in service: {}", publisher_.generation(),
                summarize(*config_));
+}
+
+void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
+  health_loop_.adopt(monitor_plan(config->pools));
+  health_loop_.wait_adopted();
+  publisher_.publish(std::move(config));
 }
 
 void Daemon::shutdown() {
   spdlog::info("stopping");
   for (auto& worker : workers_) worker->stop();
   for (auto& worker : workers_) worker->join();
+  health_loop_.stop();
   uv_signal_stop(&sighup_);
   uv_signal_stop(&sigterm_);
   uv_signal_stop(&sigint_);

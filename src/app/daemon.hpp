@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/worker.hpp"
 #include "options.hpp"
@@ -24,10 +25,14 @@ class Daemon {
  private:
   void reload();
   void shutdown();
+  // Hands the config's members to the health loop (which seeds the new health table with the
+  // state of members that stay) and only then publishes it to the workers.
+  void put_in_service(std::shared_ptr<const config::Config> config);
 
   Options options_;
   std::shared_ptr<const config::Config> config_;  // the one in service (control thread only)
   runtime::SnapshotPublisher publisher_;
+  probe::HealthLoop health_loop_;
   std::vector<std::unique_ptr<server::Worker>> workers_;
   uv_loop_t loop_;
   uv_signal_t sighup_;

@@ -75,6 +75,7 @@ struct HealthLoop::Impl {
   std::unique_ptr<IcmpDriver> icmp;
   ProbeEnv env;
   std::shared_ptr<health::HealthTable> table;
+  std::function<void(health::HealthTable&)> after_change;  // from the adopted plan
   std::vector<std::unique_ptr<MemberState>> members;
   std::unordered_map<std::string, MemberState*> by_key;
   std::unordered_map<std::string, AdminSetting> admin_settings;
@@ -143,6 +144,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
     members.clear();
     by_key.clear();
     table = plan.table;
+    after_change = std::move(plan.after_change);
     const auto now_steady = std::chrono::steady_clock::now();
     const auto now = std::chrono::system_clock::now();
     for (MonitoredMember& wanted : plan.members) {
@@ -208,6 +210,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       fresh.push_back(status_of(*member));
     }
     first_round.store(unknown_members == 0, std::memory_order_release);
+    if (after_change && table) after_change(*table);
     std::lock_guard lock(status_mu);
     status = std::move(fresh);
   } catch (const std::exception& e) {
@@ -256,6 +259,7 @@ void HealthLoop::Impl::publish(MemberState& member, const std::string& reason) n
   }
   table->write(member.slot, h);
   member.published = h;
+  if (after_change) after_change(*table);
   if (h.known && !before.known && unknown_members > 0) {
     if (--unknown_members == 0) first_round.store(true, std::memory_order_release);
   }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,10 @@ struct MonitoredMember {
 struct MonitorPlan {
   std::shared_ptr<health::HealthTable> table;
   std::vector<MonitoredMember> members;
+  // Runs on the loop thread after the plan is adopted and after every change of a member's
+  // word, so state derived from several members (failover's active group without preempt)
+  // is written by the same single writer. Must not block.
+  std::function<void(health::HealthTable&)> after_change;
 };
 
 // Result of one finished probe; also what /status will show (issue 4).

@@ -1,0 +1,14 @@
+// Turning a config's pools into the health loop's plan: every member with its checks, keyed by
+// pool and member name so that a reload keeps the state of members that stay.
+#pragma once
+
+#include <memory>
+
+#include "gslbd/pool/pool_set.hpp"
+#include "gslbd/probe/health_loop.hpp"
+
+namespace gslbd::app {
+
+probe::MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools);
+
+}  // namespace gslbd::app
