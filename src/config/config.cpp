@@ -5,6 +5,7 @@
 #include "file_io.hpp"
 #include "gslbd/dns/name.hpp"
 #include "main_file.hpp"
+#include "pool_file.hpp"
 #include "zone_file.hpp"
 
 namespace gslbd::config {
@@ -21,8 +22,19 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
   detail::MainFile main = detail::load_main_file(main_path, *main_text, errors);
   config.server = std::move(main.server);
 
-  // Pools are not part of the configuration yet, so no service can name one.
-  const std::vector<std::string> known_pools;
+  // Pools first: services in zone files name them.
+  std::vector<detail::PoolFileText> pool_texts;
+  for (const std::string& file : main.pool_files) {
+    auto text = detail::read_text_file(file, why);
+    if (!text) {
+      errors.push_back({file, 0, 0, "cannot read the pool file: " + why});
+      continue;
+    }
+    config.files.push_back(file);
+    pool_texts.push_back({file, std::move(*text)});
+  }
+  std::vector<std::string> known_pools;
+  auto pools = detail::load_pool_files(pool_texts, known_pools, errors);
   struct Seen {
     std::string file;
     int line;
@@ -50,7 +62,7 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
   }
   if (errors.empty()) {
     config.zones = std::make_shared<const zone::ZoneSet>(std::move(zones));
-    config.pools = std::make_shared<const pool::PoolSet>();  // no pools: section yet
+    config.pools = std::move(pools);
   }
 }
 

@@ -101,8 +101,9 @@ void read_log(Diagnostics& diag, const Value& value, ServerConfig& server) {
 }
 
 void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
-  const MapReader map(diag, value,
-                      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log"});
+  const MapReader map(
+      diag, value,
+      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log", "client_subnet"});
   if (!map.is_map()) return;
   if (const auto v = map.find("listen")) read_listen(diag, *v, server);
   if (const auto v = map.find("workers")) {
@@ -123,12 +124,20 @@ void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
       }
     }
   }
+  if (const auto v = map.find("client_subnet")) {
+    if (v->node.IsScalar() && (v->node.Scalar() == "true" || v->node.Scalar() == "false")) {
+      server.client_subnet = v->node.Scalar() == "true";
+    } else {
+      diag.error(v->mark, "'client_subnet': expected true or false");
+    }
+  }
   if (const auto v = map.find("tcp")) read_tcp(diag, *v, server);
   if (const auto v = map.find("log")) read_log(diag, *v, server);
 }
 
-void read_zone_globs(Diagnostics& diag, const Value& value, const std::string& main_path,
-                     std::vector<std::string>& files) {
+// kind names the files in messages ("zone", "pool").
+void read_globs(Diagnostics& diag, const Value& value, const std::string& main_path,
+                const char* kind, std::vector<std::string>& files) {
   const auto items = read_list(diag, value, true);
   if (!items) return;
   const std::string directory = directory_of(main_path);
@@ -160,7 +169,7 @@ void read_zone_globs(Diagnostics& diag, const Value& value, const std::string& m
     } else if (rc == GLOB_ABORTED) {
       diag.error(item.mark, item.label + ": cannot read the directory of '" + *pattern + "'");
     } else if (used == 0) {
-      diag.error(item.mark, item.label + ": '" + *pattern + "' matches no zone file" +
+      diag.error(item.mark, item.label + ": '" + *pattern + "' matches no " + kind + " file" +
                                 (directory.empty() ? "" : " in " + directory));
     }
   }
@@ -175,12 +184,20 @@ MainFile load_main_file(const std::string& path, const std::string& text,
   const auto document = parse_document(text, diag);
   if (document) {
     const MapReader root(diag, top_level(*document, "the main file"),
-                         {"version", "server", "zones"});
+                         {"version", "server", "zones", "pools"});
     if (root.is_map()) {
       check_version(diag, root);
       if (const auto server = root.find("server")) read_server(diag, *server, out.server);
       if (const auto zones = root.require("zones")) {
-        read_zone_globs(diag, *zones, path, out.zone_files);
+        read_globs(diag, *zones, path, "zone", out.zone_files);
+      }
+      if (const auto pools = root.find("pools")) {
+        read_globs(diag, *pools, path, "pool", out.pool_files);
+      }
+      for (const std::string& file : out.pool_files) {
+        if (std::find(out.zone_files.begin(), out.zone_files.end(), file) != out.zone_files.end()) {
+          diag.error(root.mark(), "'" + file + "' is matched by both zones: and pools:");
+        }
       }
     }
   }

@@ -12,6 +12,7 @@ namespace gslbd::config::detail {
 struct MainFile {
   ServerConfig server;
   std::vector<std::string> zone_files;  // matched by the zones: globs, in order, each once
+  std::vector<std::string> pool_files;  // matched by the pools: globs, in order, each once
 };
 
 // Reads the main file's text (path is used for positions and as the base of the globs). Errors

@@ -354,7 +354,7 @@ void ZoneFileReader::read_services(const Value& value) {
 }
 
 void ZoneFileReader::read_service(const Value& value) {
-  const MapReader service(diag_, value, {"name", "pool", "ttl"});
+  const MapReader service(diag_, value, {"name", "pool", "ttl", "degraded_ttl"});
   if (!service.is_map()) return;
   std::optional<std::string> owner;
   YAML::Mark owner_mark;
@@ -368,9 +368,13 @@ void ZoneFileReader::read_service(const Value& value) {
     }
   }
   std::optional<std::string> pool;
+  std::int32_t pool_index = -1;
   if (const auto pool_value = service.require("pool")) {
     pool = read_string(diag_, *pool_value);
-    if (pool && std::find(known_pools_.begin(), known_pools_.end(), *pool) == known_pools_.end()) {
+    const auto found =
+        pool ? std::find(known_pools_.begin(), known_pools_.end(), *pool) : known_pools_.end();
+    pool_index = static_cast<std::int32_t>(found - known_pools_.begin());
+    if (pool && found == known_pools_.end()) {
       std::vector<std::string_view> names(known_pools_.begin(), known_pools_.end());
       diag_.error(pool_value->mark, "'pool': pool '" + *pool + "' is not defined" +
                                         (names.empty() ? std::string("; no pools are defined")
@@ -378,12 +382,30 @@ void ZoneFileReader::read_service(const Value& value) {
       pool.reset();
     }
   }
-  std::uint32_t ttl = kDefaultServiceTtl;
+  zone::Service entry;
+  entry.ttl = kDefaultServiceTtl;
   if (const auto ttl_value = service.find("ttl")) {
-    if (const auto read = read_ttl(diag_, *ttl_value)) ttl = *read;
+    if (const auto read = read_ttl(diag_, *ttl_value)) entry.ttl = *read;
+  }
+  entry.degraded_ttl = entry.ttl;
+  if (const auto ttl_value = service.find("degraded_ttl")) {
+    if (const auto read = read_ttl(diag_, *ttl_value)) {
+      // A shorter TTL while degraded lets resolvers notice recovery sooner; a longer one
+      // would do the opposite of what the setting is for.
+      if (*read > entry.ttl) {
+        diag_.error(ttl_value->mark, "'degraded_ttl': " + std::to_string(*read) +
+                                         " is longer than the service's ttl " +
+                                         std::to_string(entry.ttl));
+      } else {
+        entry.degraded_ttl = *read;
+      }
+    }
   }
   if (!owner || !pool) return;
-  const std::string refusal = builder_->add_service(*owner, *pool, ttl);
+  entry.name = *owner;
+  entry.pool = *pool;
+  entry.pool_index = pool_index;
+  const std::string refusal = builder_->add_service(std::move(entry));
   if (!refusal.empty()) diag_.error(owner_mark, refusal);
 }
 

@@ -29,8 +29,14 @@ TEST_CASE("the example config loads without errors") {
   const config::Config& config = *result.config;
   CHECK(config.server.listen == std::vector<config::ListenAddress>{{"127.0.0.1", 5300}});
   CHECK(config.server.identity == "gslbd-example");
-  REQUIRE(config.files.size() == 2);
-  CHECK(config.files[1].ends_with("zones/gslb.example.com.zone.yaml"));
+  REQUIRE(config.files.size() == 3);
+  CHECK(config.files[1].ends_with("zones/app.pool.yaml"));
+  CHECK(config.files[2].ends_with("zones/gslb.example.com.zone.yaml"));
+  REQUIRE(config.pools);
+  REQUIRE(config.pools->pools.size() == 2);
+  CHECK(config.pools->pools[0].name == "app");
+  CHECK(config.pools->pools[0].members.size() == 4);
+  CHECK(config.pools->pools[1].policy == pool::PolicyKind::hash);
 
   REQUIRE(config.zones->zones().size() == 1);
   const zone::Zone* z = config.zones->find(wire("x.gslb.example.com."));

@@ -1,0 +1,33 @@
+// Pool files: named check templates, geo maps, and pools with their members. All pool files of
+// a config are read together, so a pool may use a template, a geo map or a fallback pool that
+// another pool file defines.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gslbd/pool/pool_set.hpp"
+#include "gslbd/util/source_error.hpp"
+
+namespace gslbd::config::detail {
+
+// The most members one pool may have (policies keep per-member scratch space on the stack).
+inline constexpr std::size_t kMaxMembersPerPool = pool::kMaxMembers;
+
+struct PoolFileText {
+  std::string path;
+  std::string text;
+};
+
+// Reads every pool file, resolves references between them, assigns health slots and creates
+// the health table with each member's initial state. Errors are appended; the result is then
+// incomplete and must not be used.
+// names receives every pool name read (in PoolSet order), also when there were errors, so that
+// zone files can still be checked against them.
+std::shared_ptr<pool::PoolSet> load_pool_files(const std::vector<PoolFileText>& files,
+                                               std::vector<std::string>& names,
+                                               std::vector<util::SourceError>& errors);
+
+}  // namespace gslbd::config::detail
