@@ -60,3 +60,26 @@ TEST_CASE("answer_query allocates nothing") {
   CHECK(allocations.load() == before);
   CHECK(total > 0);
 }
+
+TEST_CASE("service answers (weighted and hash policies, ECS) allocate nothing") {
+  auto s = test::service_snapshot();
+  test::QueryOptions ecs;
+  ecs.edns = true;
+  ecs.options = {0, 8, 0, 7, 0, 1, 24, 0, 203, 0, 113};
+  const std::vector<std::vector<std::uint8_t>> queries = {
+      test::make_query("app.example.test.", 1), test::make_query("app.example.test.", 28),
+      test::make_query("sticky.example.test.", 1, ecs), test::make_query("app.example.test.", 15)};
+  std::vector<std::uint8_t> out(65535);
+  const auto context = test::client_context(gslbd::query::Transport::udp);
+  context.policy_state->prepare(*s.snapshot);
+  const long before = allocations.load();
+  std::size_t total = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (const auto& q : queries) {
+      total += gslbd::query::answer_query(*s.snapshot, q.data(), q.size(), context, out.data(),
+                                          out.size());
+    }
+  }
+  CHECK(allocations.load() == before);
+  CHECK(total > 0);
+}

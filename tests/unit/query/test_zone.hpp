@@ -198,3 +198,82 @@ inline std::vector<std::string> section(const ldns_rr_list* list) {
 }
 
 }  // namespace test
+
+namespace test {
+
+inline gslbd::pool::Member pool_member(const std::string& name, const std::string& address,
+                                       std::uint32_t weight = 100) {
+  gslbd::pool::Member member;
+  member.name = name;
+  member.address = *gslbd::util::parse_address(address);
+  member.check_address = member.address;
+  member.weight = weight;
+  return member;
+}
+
+// example.test with two services: app (weighted pool "app": 2 v4 + 1 v6 members, ttl 30,
+// degraded 5) and sticky (hash pool "sticky" /24 /56, 3 members). Every member starts up; the
+// returned table lets a test change health.
+struct ServiceSnapshot {
+  std::shared_ptr<const gslbd::runtime::Snapshot> snapshot;
+  std::shared_ptr<gslbd::health::HealthTable> health;
+};
+
+inline ServiceSnapshot service_snapshot(
+    gslbd::pool::AllDownAction all_down = gslbd::pool::AllDownAction::serve_all) {
+  const std::string apex = wire("example.test.");
+  gslbd::zone::ZoneBuilder builder(apex);
+  builder.set_soa(3600, soa_rdata("example.test", 1, 300));
+  builder.add_apex_ns(3600, bytes(wire("ns1.example.test.")));
+  gslbd::zone::Service app;
+  app.name = wire("app", apex);
+  app.pool = "app";
+  app.ttl = 30;
+  app.degraded_ttl = 5;
+  app.pool_index = 0;
+  builder.add_service(app);
+  gslbd::zone::Service sticky;
+  sticky.name = wire("sticky", apex);
+  sticky.pool = "sticky";
+  sticky.ttl = 60;
+  sticky.degraded_ttl = 60;
+  sticky.pool_index = 1;
+  builder.add_service(sticky);
+  std::vector<std::string> errors;
+  auto zone = builder.build(errors);
+  if (!zone) throw std::runtime_error("service zone does not build: " + errors.front());
+
+  auto pools = std::make_shared<gslbd::pool::PoolSet>();
+  gslbd::pool::Pool weighted;
+  weighted.name = "app";
+  weighted.max_records = 2;
+  weighted.all_down = all_down;
+  weighted.members = {pool_member("a", "192.0.2.1"), pool_member("b", "192.0.2.2"),
+                      pool_member("v6", "2001:db8::1")};
+  gslbd::pool::Pool hash;
+  hash.name = "sticky";
+  hash.policy = gslbd::pool::PolicyKind::hash;
+  hash.max_records = 1;
+  hash.members = {pool_member("s1", "192.0.2.11"), pool_member("s2", "192.0.2.12"),
+                  pool_member("s3", "192.0.2.13")};
+  std::uint32_t slot = 0;
+  for (auto* p : {&weighted, &hash}) {
+    for (auto& m : p->members) m.health_slot = slot++;
+  }
+  pools->pools = {weighted, hash};
+  gslbd::health::Health up;
+  up.up = true;
+  up.known = true;
+  pools->health = std::make_shared<gslbd::health::HealthTable>(slot, up);
+
+  auto config = std::make_shared<gslbd::config::Config>();
+  config->server.identity = "test-instance";
+  std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
+  zones.push_back(std::move(zone));
+  config->zones = std::make_shared<gslbd::zone::ZoneSet>(std::move(zones));
+  config->pools = pools;
+  return {std::make_shared<gslbd::runtime::Snapshot>(gslbd::runtime::Snapshot{config, 7}),
+          pools->health};
+}
+
+}  // namespace test
