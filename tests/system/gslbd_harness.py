@@ -89,7 +89,7 @@ class ServerSpec:
 
     def __init__(self, workers=1, edns_udp_size=None, identity="ns-test.example",
                  tcp_max_connections=None, tcp_idle_timeout=None, args=(), zones=None,
-                 v6=True):
+                 v6=True, pools=None, files=None, client_subnet=None):
         self.workers = workers
         self.edns_udp_size = edns_udp_size
         self.identity = identity
@@ -99,6 +99,12 @@ class ServerSpec:
         # zone files copied from data/ (default: every *.zone.yaml there)
         self.zones = zones
         self.v6 = v6
+        # pool file globs for the main file's `pools:` (None: no `pools:` key)
+        self.pools = list(pools) if pools is not None else None
+        # extra files written into the temp dir: {base name: text} (generated zones, pools)
+        self.files = dict(files or {})
+        # server.client_subnet (None: not written, the server's default applies)
+        self.client_subnet = client_subnet
 
     def main_yaml(self):
         lines = ["version: 1", "server:", "  workers: %d" % self.workers]
@@ -112,7 +118,13 @@ class ServerSpec:
                 lines.append("    max_connections: %d" % self.tcp_max_connections)
             if self.tcp_idle_timeout is not None:
                 lines.append("    idle_timeout: %s" % self.tcp_idle_timeout)
-        lines += ["  log:", "    level: info", "zones:", '  - "*.zone.yaml"', ""]
+        if self.client_subnet is not None:
+            lines.append("  client_subnet: %s" % ("true" if self.client_subnet else "false"))
+        lines += ["  log:", "    level: info", "zones:", '  - "*.zone.yaml"']
+        if self.pools is not None:
+            lines.append("pools:")
+            lines += ['  - "%s"' % g for g in self.pools]
+        lines.append("")
         return "\n".join(lines)
 
 
@@ -138,6 +150,16 @@ class Server:
             names = sorted(n for n in os.listdir(DATA) if n.endswith(".zone.yaml"))
         for n in names:  # a name may be a path under data/; it is copied by its base name
             shutil.copy(os.path.join(DATA, n), os.path.join(self.dir, os.path.basename(n)))
+        for n, text in self.spec.files.items():
+            self.write_file(n, text)
+
+    def write_file(self, name, text):
+        """Writes a file into the temp dir atomically (a reload never reads half a file)."""
+        path = os.path.join(self.dir, name)
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+        return path
 
     def zone_path(self, name):
         return os.path.join(self.dir, name)
@@ -186,6 +208,19 @@ class Server:
 
     def signal(self, sig):
         self.proc.send_signal(sig)
+
+    def reload_and_wait(self, timeout=10.0):
+        """SIGHUP, then waits until stderr logs one more "config generation N in service"."""
+        pattern = re.compile(r"reload: config generation \d+ in service")
+        before = len(pattern.findall(self.stderr_text()))
+        self.signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(pattern.findall(self.stderr_text())) > before:
+                return
+            time.sleep(0.02)
+        raise AssertionError("no reload logged within %.0f s of SIGHUP\n%s"
+                             % (timeout, self.stderr_text()[-4000:]))
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
