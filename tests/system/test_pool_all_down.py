@@ -3,6 +3,8 @@ serve_all answers with the members anyway, nodata gives NOERROR with no answer a
 servfail gives SERVFAIL, fallback_pool answers from the fallback pool's members. A service is
 degraded then, so its answers carry the degraded TTL."""
 
+import time
+
 import pool_harness as p
 
 DEAD = ["192.0.2.90", "192.0.2.91"]
@@ -65,7 +67,6 @@ class AllDown(p.PoolTestCase):
 
     def test_still_down_after_checks_ran(self):
         """Not only the initial state: after several failed rounds the modes still apply."""
-        import time
         time.sleep(p.INTERVAL * (p.FALL + 2))
         self.assertRcode(self.query("servfail"), "SERVFAIL")
         self.assertEqual(self.answer("fallback-pool"), ["192.0.2.95", "192.0.2.96"])
