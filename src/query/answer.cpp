@@ -49,6 +49,19 @@ bool screen(const dns::Query& query, std::string_view identity,
   return true;
 }
 
+// What the worker counts about this answer; out holds the finished header.
+void describe(const QueryContext& context, const dns::Query& query, const std::uint8_t* out,
+              std::uint8_t extended_rcode) noexcept {
+  if (!context.record) return;
+  stats::QueryRecord& record = *context.record;
+  record.answered = true;
+  record.proto = context.transport == Transport::tcp ? stats::Proto::tcp : stats::Proto::udp;
+  record.family = context.source.family == 6 ? 6 : 4;
+  record.qtype = query.qtype;
+  record.rcode = static_cast<std::uint16_t>((out[3] & 0x0f) | (extended_rcode << 4));
+  record.truncated = (out[2] & 0x02) != 0;
+}
+
 }  // namespace
 
 std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* request,
@@ -56,7 +69,10 @@ std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* 
                          std::size_t out_capacity) noexcept {
   dns::Query query;
   const ParseStatus status = dns::parse_query(request, request_len, query);
-  if (status == ParseStatus::drop) return 0;
+  if (status == ParseStatus::drop) {
+    if (context.record) context.record->answered = false;
+    return 0;
+  }
 
   const config::Config& config = *snapshot.config;
   const std::size_t limit = context.transport == Transport::tcp
@@ -72,6 +88,7 @@ std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* 
   if (status == ParseStatus::formerr) {
     writer.set_rcode(dns::rcode::FORMERR);
     if (query.qname_len) writer.question(query.qname, query.qname_len, query.qtype, query.qclass);
+    describe(context, query, out, 0);
     return writer.size();
   }
 
@@ -101,10 +118,13 @@ std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* 
       services.policy_state = context.policy_state;
       services.client = client_of(query, context.source, config.server.client_subnet);
       services.ecs_scope = &opt.scope_prefix;
+      services.record = context.record;
+      if (context.record) context.record->zone = static_cast<std::int32_t>(zone->position());
       ZoneLookup(*zone, query, services, writer).run();
     }
   }
   if (query.has_edns) writer.opt(opt);
+  describe(context, query, out, opt.extended_rcode);
   return writer.size();
 }
 

@@ -36,6 +36,14 @@ ServiceResult answer_service(const zone::Service& service, const dns::Query& que
   const pool::Selection selection = pool::select_members(
       *env.pools, static_cast<std::uint32_t>(service.pool_index), family, env.client, context);
   if (env.ecs_scope) *env.ecs_scope = selection.ecs_scope;
+  if (env.record) {
+    env.record->pool = service.pool_index;
+    env.record->outcome = static_cast<stats::PoolOutcome>(selection.outcome);
+    env.record->selected = static_cast<std::uint8_t>(selection.count);
+    for (std::uint32_t i = 0; i < selection.count && selection.pool; ++i) {
+      env.record->selected_slots[i] = selection.pool->members[selection.members[i]].health_slot;
+    }
+  }
   if (selection.servfail) return ServiceResult::servfail;
   if (selection.count == 0 || selection.pool == nullptr) return ServiceResult::nodata;
 

@@ -10,6 +10,7 @@
 #include "gslbd/dns/response_writer.hpp"
 #include "gslbd/pool/pool_set.hpp"
 #include "gslbd/query/policy_state.hpp"
+#include "gslbd/stats/worker_stats.hpp"
 #include "gslbd/util/address.hpp"
 #include "gslbd/zone/node.hpp"
 
@@ -25,8 +26,9 @@ enum class ServiceResult : std::uint8_t {
 struct ServiceEnv {
   const pool::PoolSet* pools = nullptr;
   PolicyState* policy_state = nullptr;
-  util::Client client;                // ECS subnet or source address
-  std::uint8_t* ecs_scope = nullptr;  // where to put the scope the answer justifies
+  util::Client client;                   // ECS subnet or source address
+  std::uint8_t* ecs_scope = nullptr;     // where to put the scope the answer justifies
+  stats::QueryRecord* record = nullptr;  // pool, outcome and chosen members, when set
 };
 
 ServiceResult answer_service(const zone::Service& service, const dns::Query& query,

@@ -4,6 +4,7 @@
 
 #include "gslbd/query/answer.hpp"
 #include "gslbd/server/worker.hpp"
+#include "gslbd/util/clock.hpp"
 #include "peer_address.hpp"
 
 namespace gslbd::server {
@@ -68,12 +69,17 @@ void TcpConnection::on_read(ssize_t nread) noexcept {
 void TcpConnection::process() noexcept {
   const runtime::Snapshot& snapshot = worker_.snapshot_.refresh();
   worker_.policy_state_.prepare(snapshot);
-  const query::QueryContext context{query::Transport::tcp, peer_, &worker_.policy_state_};
+  stats::QueryRecord record;
+  const query::QueryContext context{query::Transport::tcp, peer_, &worker_.policy_state_, &record};
   while (!writing_ && !closing_ && in_len_ >= 2) {
     const std::size_t length = (std::size_t{in_[0]} << 8) | in_[1];
     if (in_len_ < 2 + length) break;
+    record = stats::QueryRecord{};
+    const std::uint64_t start = util::monotonic_ns();
     const std::size_t size = query::answer_query(snapshot, in_.get() + 2, length, context,
                                                  out_.get() + 2, kBufferSize - 2);
+    worker_.stats_.record(record,
+                          static_cast<std::uint32_t>((util::monotonic_ns() - start) / 1000));
     in_len_ -= 2 + length;
     std::memmove(in_.get(), in_.get() + 2 + length, in_len_);
     if (size != 0 && !send_answer(size)) return;

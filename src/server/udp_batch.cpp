@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "gslbd/util/clock.hpp"
 #include "peer_address.hpp"
 
 namespace gslbd::server {
@@ -23,7 +24,8 @@ UdpBatch::UdpBatch()
 }
 
 std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot,
-                                 query::PolicyState& policy_state) noexcept {
+                                 query::PolicyState& policy_state,
+                                 stats::WorkerStats& stats) noexcept {
   for (std::size_t i = 0; i < kMessages; ++i) {
     in_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     in_[i].msg_hdr.msg_flags = 0;
@@ -33,13 +35,19 @@ std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot,
 
   unsigned answers = 0;
   for (int i = 0; i < received; ++i) {
-    if (in_[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any sane query
+    if (in_[i].msg_hdr.msg_flags & MSG_TRUNC) {  // larger than any sane query
+      stats.drop(stats::Drop::oversized);
+      continue;
+    }
     std::uint8_t* answer = answers_.get() + answers * kAnswerSize;
-    const query::QueryContext context{query::Transport::udp, peer_address(peers_[i]),
-                                      &policy_state};
+    stats::QueryRecord record;
+    const query::QueryContext context{query::Transport::udp, peer_address(peers_[i]), &policy_state,
+                                      &record};
+    const std::uint64_t start = util::monotonic_ns();
     const std::size_t size =
         query::answer_query(snapshot, queries_.get() + static_cast<std::size_t>(i) * kQuerySize,
                             in_[i].msg_len, context, answer, kAnswerSize);
+    stats.record(record, static_cast<std::uint32_t>((util::monotonic_ns() - start) / 1000));
     if (size == 0) continue;
     out_iov_[answers].iov_base = answer;
     out_iov_[answers].iov_len = size;
@@ -57,8 +65,11 @@ std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot,
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      break;  // the socket buffer is full: these answers are dropped, the client retries
+      // The socket buffer is full: these answers are dropped, the clients retry.
+      stats.drop(stats::Drop::send_failed, answers - sent);
+      break;
     } else {
+      stats.drop(stats::Drop::send_failed);
       ++sent;  // this one peer's answer failed (bad address, unreachable); go on with the rest
     }
   }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "gslbd/query/answer.hpp"
+#include "gslbd/stats/worker_stats.hpp"
 
 namespace gslbd::server {
 
@@ -22,7 +23,7 @@ class UdpBatch {
   // Receives up to kMessages queries, answers them from snapshot and sends the answers.
   // Returns how many queries were received (0: nothing waiting or an error).
   std::size_t serve_once(int fd, const runtime::Snapshot& snapshot,
-                         query::PolicyState& policy_state) noexcept;
+                         query::PolicyState& policy_state, stats::WorkerStats& stats) noexcept;
 
  private:
   std::unique_ptr<std::uint8_t[]> queries_;

@@ -92,7 +92,9 @@ void Worker::on_udp_readable(UdpSocket& socket) noexcept {
   for (int i = 0; i < kBatchesPerWakeup; ++i) {
     const runtime::Snapshot& snapshot = snapshot_.refresh();
     policy_state_.prepare(snapshot);
-    if (batch_->serve_once(socket.fd, snapshot, policy_state_) < UdpBatch::kMessages) return;
+    if (batch_->serve_once(socket.fd, snapshot, policy_state_, stats_) < UdpBatch::kMessages) {
+      return;
+    }
   }
 }
 
@@ -100,6 +102,7 @@ void Worker::on_tcp_connection(uv_stream_t* listener) noexcept {
   const config::ServerConfig& server = snapshot_.refresh().config->server;
   if (connections_.size() >= server.tcp_max_connections) {
     // Over the cap: accept and close at once, so the client learns now instead of timing out.
+    stats_.drop(stats::Drop::tcp_cap);
     auto* rejected = new uv_tcp_t;
     uv_tcp_init(listener->loop, rejected);
     uv_accept(listener, reinterpret_cast<uv_stream_t*>(rejected));

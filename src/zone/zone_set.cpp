@@ -5,6 +5,8 @@
 namespace gslbd::zone {
 
 ZoneSet::ZoneSet(std::vector<std::unique_ptr<Zone>> zones) : zones_(std::move(zones)) {
+  for (std::size_t i = 0; i < zones_.size(); ++i)
+    zones_[i]->position_ = static_cast<std::uint32_t>(i);
   index_.build(static_cast<std::uint32_t>(zones_.size()),
                [this](std::uint32_t i) -> std::string_view { return zones_[i]->apex(); });
 }

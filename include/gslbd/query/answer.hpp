@@ -6,6 +6,7 @@
 
 #include "gslbd/query/policy_state.hpp"
 #include "gslbd/runtime/snapshot.hpp"
+#include "gslbd/stats/worker_stats.hpp"
 #include "gslbd/util/address.hpp"
 
 namespace gslbd::query {
@@ -15,8 +16,9 @@ enum class Transport : std::uint8_t { udp, tcp };
 // Where a request came from and the worker's own state for answering it.
 struct QueryContext {
   Transport transport = Transport::udp;
-  util::Address source;                 // the client's address; family 0 when unknown
-  PolicyState* policy_state = nullptr;  // the worker's; required for service names
+  util::Address source;                  // the client's address; family 0 when unknown
+  PolicyState* policy_state = nullptr;   // the worker's; required for service names
+  stats::QueryRecord* record = nullptr;  // filled in for the worker's counters when set
 };
 
 // Writes the response to `request` into out and returns its size, or 0 when the request gets

@@ -14,6 +14,7 @@
 #include "gslbd/query/policy_state.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/listen_sockets.hpp"
+#include "gslbd/stats/worker_stats.hpp"
 
 namespace gslbd::server {
 
@@ -32,6 +33,9 @@ class Worker {
   // Any thread: asks the loop to close everything and return; then join().
   void stop() noexcept;
   void join();
+
+  // Any thread: this worker's counters (summed over workers at scrape time).
+  const stats::WorkerStats& stats() const noexcept { return stats_; }
 
  private:
   friend class TcpConnection;
@@ -54,6 +58,7 @@ class Worker {
   unsigned index_;
   runtime::LocalSnapshot snapshot_;
   query::PolicyState policy_state_;
+  stats::WorkerStats stats_;
   WorkerSockets sockets_;
   uv_loop_t loop_;
   uv_async_t stop_async_;

@@ -31,16 +31,20 @@ class Zone {
 
   const RRset& soa() const noexcept { return *nodes_[0].find(dns::type::SOA); }
   std::uint32_t serial() const noexcept { return serial_; }
+  // Position in the ZoneSet that holds this zone (for per-zone counters).
+  std::uint32_t position() const noexcept { return position_; }
   // RFC 2308 section 5: min(SOA TTL, SOA MINIMUM).
   std::uint32_t negative_ttl() const noexcept { return negative_ttl_; }
 
  private:
   friend class ZoneBuilder;
+  friend class ZoneSet;
   std::vector<Node> nodes_;  // nodes_[0] is the apex
   NameIndex index_;
   std::vector<Service> services_;
   std::uint32_t serial_ = 0;
   std::uint32_t negative_ttl_ = 0;
+  std::uint32_t position_ = 0;
 };
 
 }  // namespace gslbd::zone

@@ -1,0 +1,118 @@
+// Per-worker query counters. Each WorkerStats is written by exactly one worker thread (plain
+// relaxed load + store: no read-modify-write, no shared cache line on the query path) and read
+// by the control thread at scrape time, which sums the workers. Fixed capacity: nothing is
+// allocated after construction; zones and pools past the capacity count under an overflow slot.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace gslbd::stats {
+
+// A counter owned by one writer thread.
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) noexcept {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  std::uint64_t get() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+enum class Proto : std::uint8_t { udp = 0, tcp = 1 };
+inline constexpr std::size_t kProtos = 2;
+inline constexpr std::size_t kFamilies = 2;  // 0 = IPv4 client, 1 = IPv6 client
+
+// Query types with their own label; everything else is "other" (keeps label sets bounded).
+inline constexpr std::array<std::uint16_t, 12> kQtypes = {1,  2,  5,  6,   12,  15,
+                                                          16, 28, 33, 255, 257, 65};
+inline constexpr std::size_t kQtypeBuckets = kQtypes.size() + 1;  // + other
+std::size_t qtype_bucket(std::uint16_t qtype) noexcept;
+const char* qtype_name(std::size_t bucket) noexcept;
+
+inline constexpr std::size_t kRcodes = 24;  // 0..23 (BADVERS is 16); larger count as 23
+
+// Request duration histogram upper bounds, in microseconds (Prometheus "le" buckets).
+inline constexpr std::array<std::uint32_t, 10> kDurationBucketsUs = {5,   10,  25,   50,   100,
+                                                                     250, 500, 1000, 5000, 25000};
+
+enum class Drop : std::uint8_t {
+  malformed = 0,    // too short or QR set: no answer sent
+  send_failed = 1,  // the kernel refused the answer (buffer full, unreachable)
+  oversized = 2,    // a UDP query larger than our buffer
+  tcp_cap = 3,      // a TCP connection closed at once because the cap was reached
+};
+inline constexpr std::size_t kDrops = 4;
+const char* drop_name(std::size_t drop) noexcept;
+
+enum class PoolOutcome : std::uint8_t { normal = 0, fallback = 1, all_down = 2 };
+inline constexpr std::size_t kPoolOutcomes = 3;
+
+inline constexpr std::size_t kMaxZones = 256;      // zones with their own counters; + overflow
+inline constexpr std::size_t kMaxPools = 1024;     // pools with their own counters; + overflow
+inline constexpr std::size_t kMaxMembers = 16384;  // health slots with selection counters
+
+// What one answered query contributes (filled by the query path, counted by the worker).
+struct QueryRecord {
+  Proto proto = Proto::udp;
+  std::uint8_t family = 4;  // client address family
+  std::uint16_t qtype = 0;
+  std::int32_t zone = -1;   // index in the snapshot's zone set, -1 = none
+  std::uint16_t rcode = 0;  // including extended bits
+  bool truncated = false;
+  bool answered = true;    // false: no answer was sent (dropped)
+  std::int32_t pool = -1;  // the pool asked for, for service names
+  PoolOutcome outcome = PoolOutcome::normal;
+  std::uint8_t selected = 0;              // members named
+  std::uint32_t selected_slots[16] = {};  // their health slots
+};
+
+class WorkerStats {
+ public:
+  WorkerStats();
+
+  // Worker thread only.
+  void record(const QueryRecord& record, std::uint32_t duration_us) noexcept;
+  void drop(Drop reason, std::uint64_t n = 1) noexcept {
+    drops_[static_cast<std::size_t>(reason)].add(n);
+  }
+
+  // Any thread (reads are relaxed loads; totals are eventually consistent).
+  std::uint64_t requests(std::size_t zone, std::size_t proto, std::size_t family,
+                         std::size_t qtype) const noexcept {
+    return table_->requests[zone][proto][family][qtype].get();
+  }
+  std::uint64_t responses(std::size_t rcode) const noexcept { return responses_[rcode].get(); }
+  std::uint64_t truncated() const noexcept { return truncated_.get(); }
+  std::uint64_t drops(std::size_t reason) const noexcept { return drops_[reason].get(); }
+  std::uint64_t duration_bucket(std::size_t i) const noexcept { return duration_[i].get(); }
+  std::uint64_t duration_count() const noexcept { return duration_count_.get(); }
+  std::uint64_t duration_sum_us() const noexcept { return duration_sum_us_.get(); }
+  std::uint64_t pool_answers(std::size_t pool, std::size_t outcome) const noexcept {
+    return table_->pool_answers[pool][outcome].get();
+  }
+  std::uint64_t selections(std::size_t slot) const noexcept {
+    return table_->selections[slot].get();
+  }
+
+ private:
+  struct Tables {
+    Counter requests[kMaxZones + 1][kProtos][kFamilies][kQtypeBuckets];
+    Counter pool_answers[kMaxPools + 1][kPoolOutcomes];
+    Counter selections[kMaxMembers];
+  };
+  std::unique_ptr<Tables> table_;
+  Counter responses_[kRcodes];
+  Counter truncated_;
+  Counter drops_[kDrops];
+  Counter duration_[kDurationBucketsUs.size()];  // non-cumulative; cumulated when rendered
+  Counter duration_count_;
+  Counter duration_sum_us_;
+};
+
+}  // namespace gslbd::stats

@@ -1,0 +1,59 @@
+#include "gslbd/stats/worker_stats.hpp"
+
+#include <algorithm>
+
+namespace gslbd::stats {
+namespace {
+
+constexpr const char* kQtypeNames[kQtypeBuckets] = {
+    "A", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "AAAA", "SRV", "ANY", "CAA", "HTTPS", "other"};
+
+}  // namespace
+
+std::size_t qtype_bucket(std::uint16_t qtype) noexcept {
+  const auto* it = std::find(kQtypes.begin(), kQtypes.end(), qtype);
+  return static_cast<std::size_t>(it - kQtypes.begin());  // kQtypes.size() = other
+}
+
+const char* qtype_name(std::size_t bucket) noexcept {
+  return bucket < kQtypeBuckets ? kQtypeNames[bucket] : "other";
+}
+
+const char* drop_name(std::size_t drop) noexcept {
+  static constexpr const char* kNames[kDrops] = {"malformed", "send_failed", "oversized",
+                                                 "tcp_cap"};
+  return drop < kDrops ? kNames[drop] : "other";
+}
+
+WorkerStats::WorkerStats() : table_(std::make_unique<Tables>()) {}
+
+void WorkerStats::record(const QueryRecord& r, std::uint32_t duration_us) noexcept {
+  if (!r.answered) {
+    drop(Drop::malformed);
+    return;
+  }
+  const std::size_t zone = r.zone < 0 || static_cast<std::size_t>(r.zone) >= kMaxZones
+                               ? kMaxZones
+                               : static_cast<std::size_t>(r.zone);
+  table_
+      ->requests[zone][static_cast<std::size_t>(r.proto)][r.family == 6 ? 1 : 0]
+                [qtype_bucket(r.qtype)]
+      .add();
+  responses_[r.rcode < kRcodes ? r.rcode : kRcodes - 1].add();
+  if (r.truncated) truncated_.add();
+  if (r.pool >= 0) {
+    const std::size_t pool =
+        static_cast<std::size_t>(r.pool) < kMaxPools ? static_cast<std::size_t>(r.pool) : kMaxPools;
+    table_->pool_answers[pool][static_cast<std::size_t>(r.outcome)].add();
+    for (std::uint8_t i = 0; i < r.selected && i < 16; ++i) {
+      if (r.selected_slots[i] < kMaxMembers) table_->selections[r.selected_slots[i]].add();
+    }
+  }
+  std::size_t bucket = 0;
+  while (bucket < kDurationBucketsUs.size() && duration_us > kDurationBucketsUs[bucket]) ++bucket;
+  if (bucket < kDurationBucketsUs.size()) duration_[bucket].add();
+  duration_count_.add();
+  duration_sum_us_.add(duration_us);
+}
+
+}  // namespace gslbd::stats
