@@ -1,0 +1,69 @@
+// The control endpoint: a small HTTP/1.1 server on the control thread's libuv loop, loopback by
+// default. Read-only views (/metrics, /status, /healthz, /readyz, /explain) and admin actions
+// (drain, undrain, force, reload) that need a bearer token unless the operator turned that off
+// for a loopback listener. Bounded: connection count, request size, idle time.
+#pragma once
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gslbd/config/server_config.hpp"
+#include "gslbd/probe/health_loop.hpp"
+#include "gslbd/runtime/snapshot.hpp"
+#include "gslbd/stats/worker_stats.hpp"
+
+namespace gslbd::control {
+
+struct ControlSettings {
+  config::ListenAddress listen{"127.0.0.1", 9253};
+  std::string token;                 // required for admin actions; empty = none configured
+  bool admin_without_token = false;  // only honoured when listen is a loopback address
+  std::uint32_t max_connections = 64;
+  std::uint32_t max_request_bytes = 16 * 1024;
+  std::uint32_t idle_timeout_ms = 10'000;
+};
+
+struct ReloadOutcome {
+  bool ok = false;
+  std::uint64_t generation = 0;     // in service after the attempt
+  std::vector<std::string> errors;  // "file:line:col: message" when !ok
+};
+
+// Everything the endpoint reads or acts on. All callbacks run on the control thread.
+struct ControlContext {
+  const runtime::SnapshotPublisher* publisher = nullptr;
+  probe::HealthLoop* health = nullptr;
+  std::function<std::vector<const stats::WorkerStats*>()> worker_stats;
+  std::function<ReloadOutcome()> reload;
+  std::function<bool()> serving;  // workers started and a config published
+  std::string version;
+  std::chrono::system_clock::time_point started;
+};
+
+class ControlServer {
+ public:
+  ControlServer(uv_loop_t* loop, ControlSettings settings, ControlContext context);
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  // Binds and listens; returns false with a reason (address in use, bad address).
+  bool start(std::string& error);
+  // Closes the listener and every connection (the loop then finishes closing them).
+  void stop() noexcept;
+
+  // Replaces the settings that may change on reload (token, admin_without_token, limits).
+  void update(const ControlSettings& settings);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gslbd::control
