@@ -17,7 +17,9 @@ std::optional<std::uint64_t> unit_ms(std::string_view unit) {
   return std::nullopt;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
