@@ -46,6 +46,10 @@ struct ControlContext {
   std::chrono::system_clock::time_point started;
 };
 
+// Thread contract: construct, start(), stop(), update(), note_reload() and destroy on the
+// thread that runs `loop` (or before that loop runs); every callback of the context is called
+// there. After stop() the loop still runs close callbacks; they touch only memory they own, so
+// the server may be destroyed before the loop has finished closing.
 class ControlServer {
  public:
   ControlServer(uv_loop_t* loop, ControlSettings settings, ControlContext context);
@@ -59,7 +63,15 @@ class ControlServer {
   void stop() noexcept;
 
   // Replaces the settings that may change on reload (token, admin_without_token, limits).
+  // The listen address changes only on restart (a different one here is ignored).
   void update(const ControlSettings& settings);
+
+  // The port bound by start() (the kernel's choice when settings.listen.port was 0), else 0.
+  std::uint16_t port() const noexcept;
+
+  // Counts a reload made elsewhere (SIGHUP) for /metrics; reloads through POST /admin/reload
+  // are counted by the server itself.
+  void note_reload(const ReloadOutcome& outcome);
 
  private:
   struct Impl;

@@ -1,0 +1,222 @@
+#include "admin.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "gslbd/pool/selection.hpp"
+#include "gslbd/util/address.hpp"
+#include "gslbd/util/duration.hpp"
+#include "json_writer.hpp"
+#include "time_text.hpp"
+
+namespace gslbd::control {
+namespace {
+
+// Forces longer than this are a mistake (a permanent force needs no expiry).
+constexpr std::uint64_t kMaxExpiryMs = 30ull * 24 * 3600 * 1000;
+
+struct Target {
+  std::shared_ptr<const runtime::Snapshot> snapshot;
+  std::int32_t pool = -1;
+  std::string key;  // "pool/member", the health loop's key
+  std::string pool_name;
+  std::string member_name;
+};
+
+// Finds ?pool=&member= in the config in service; an error response when it cannot.
+std::optional<HttpResponse> find_target(const HttpRequest& request, const AdminEnv& env,
+                                        Target& out) {
+  const std::string* pool = request.param("pool");
+  const std::string* member = request.param("member");
+  if (pool == nullptr || member == nullptr || pool->empty() || member->empty()) {
+    return json_error(400, "pool and member parameters are required");
+  }
+  if (env.context.publisher == nullptr || env.context.health == nullptr) {
+    return json_error(503, "no config or health loop");
+  }
+  out.snapshot = env.context.publisher->current();
+  if (!out.snapshot || !out.snapshot->config || !out.snapshot->config->pools) {
+    return json_error(503, "no config in service yet");
+  }
+  const pool::PoolSet& pools = *out.snapshot->config->pools;
+  out.pool = pools.find(*pool);
+  if (out.pool < 0) return json_error(404, "no pool named '" + *pool + "'");
+  const auto& members = pools.pools[static_cast<std::size_t>(out.pool)].members;
+  if (std::none_of(members.begin(), members.end(),
+                   [&](const pool::Member& m) { return m.name == *member; })) {
+    return json_error(404, "pool '" + *pool + "' has no member '" + *member + "'");
+  }
+  out.pool_name = *pool;
+  out.member_name = *member;
+  out.key = *pool + "/" + *member;
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool is_loopback_host(std::string_view host) noexcept {
+  const auto address = util::parse_address(host);
+  if (!address) return false;
+  if (address->family == 4) return address->bytes[0] == 127;
+  if (address->family != 6) return false;
+  const auto& b = address->bytes;
+  const bool zeros10 =
+      std::all_of(b.begin(), b.begin() + 10, [](std::uint8_t x) { return x == 0; });
+  if (zeros10 && b[10] == 0xff && b[11] == 0xff) return b[12] == 127;  // IPv4-mapped
+  return zeros10 && b[10] == 0 && b[11] == 0 && b[12] == 0 && b[13] == 0 && b[14] == 0 &&
+         b[15] == 1;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+  // Every octet of the longer input is visited; the result folds in the length difference.
+  const std::size_t n = std::max(a.size(), b.size());
+  unsigned diff = a.size() == b.size() ? 0u : 1u;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+    const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+    diff |= static_cast<unsigned>(x ^ y);
+  }
+  return diff == 0;
+}
+
+AdminAccess admin_access(const ControlSettings& settings, const std::string* authorization) {
+  // The opt-out is honoured only where every client is local: on a loopback listener.
+  if (settings.admin_without_token && is_loopback_host(settings.listen.host)) {
+    return AdminAccess::allowed;
+  }
+  if (settings.token.empty()) return AdminAccess::no_token_configured;
+  if (authorization == nullptr) return AdminAccess::missing;
+  std::string_view value = *authorization;
+  constexpr std::string_view kScheme = "bearer";
+  if (value.size() <= kScheme.size() || value[kScheme.size()] != ' ') return AdminAccess::missing;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char c = value[i] >= 'A' && value[i] <= 'Z' ? static_cast<char>(value[i] + 32) : value[i];
+    if (c != kScheme[i]) return AdminAccess::missing;
+  }
+  value.remove_prefix(kScheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  return constant_time_equal(value, settings.token) ? AdminAccess::allowed : AdminAccess::wrong;
+}
+
+std::uint32_t largest_ttl_naming(const config::Config& config, std::int32_t pool_index) noexcept {
+  if (!config.pools || !config.zones || pool_index < 0) return 0;
+  const auto& pools = config.pools->pools;
+  // Pools whose answers can hold pool_index's members: itself, and pools whose fallback chain
+  // reaches it within the hop bound select_members follows.
+  auto reaches = [&](std::int32_t start) {
+    std::int32_t at = start;
+    for (std::uint32_t hop = 0; hop <= pool::kMaxFallbackHops; ++hop) {
+      if (at == pool_index) return true;
+      if (at < 0 || static_cast<std::size_t>(at) >= pools.size()) return false;
+      const pool::Pool& p = pools[static_cast<std::size_t>(at)];
+      if (p.all_down != pool::AllDownAction::fallback_pool) return false;
+      at = p.fallback_pool;
+    }
+    return false;
+  };
+  std::uint32_t largest = 0;
+  for (const auto& zone : config.zones->zones()) {
+    for (const zone::Service& service : zone->services()) {
+      if (!reaches(service.pool_index)) continue;
+      largest = std::max({largest, service.ttl, service.degraded_ttl});
+    }
+  }
+  return largest;
+}
+
+HttpResponse admin_drain(const HttpRequest& request, AdminEnv& env, bool drained) {
+  Target target;
+  if (auto error = find_target(request, env, target)) return std::move(*error);
+  if (!env.context.health->drain(target.key, drained)) {
+    return json_error(503, "the health loop's admin queue is full; try again");
+  }
+  spdlog::info("control: {} {}", drained ? "drain" : "undrain", target.key);
+  JsonWriter json;
+  json.begin_object();
+  json.key("pool").string(target.pool_name);
+  json.key("member").string(target.member_name);
+  json.key("drained").boolean(drained);
+  json.key("at").string(rfc3339(env.now));
+  if (drained) {
+    // Caches may hold answers naming the member until the largest TTL they were given runs out.
+    const std::uint32_t ttl = largest_ttl_naming(*target.snapshot->config, target.pool);
+    json.key("largest_ttl").number(std::uint64_t{ttl});
+    json.key("safe_after").string(rfc3339(env.now + std::chrono::seconds(ttl)));
+  }
+  json.end_object();
+  return json_response(200, json.take());
+}
+
+HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
+  Target target;
+  if (auto error = find_target(request, env, target)) return std::move(*error);
+  const std::string* state = request.param("state");
+  std::optional<bool> up;
+  if (state == nullptr) return json_error(400, "state=up|down|auto is required");
+  if (*state == "up") {
+    up = true;
+  } else if (*state == "down") {
+    up = false;
+  } else if (*state != "auto") {
+    return json_error(400, "state must be up, down or auto");
+  }
+  std::optional<std::uint64_t> expires_ms;
+  if (const std::string* expires = request.param("expires")) {
+    if (!up) return json_error(400, "expires applies to state=up or state=down only");
+    expires_ms = util::parse_duration_ms(*expires);
+    if (!expires_ms || *expires_ms == 0 || *expires_ms > kMaxExpiryMs) {
+      return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
+    }
+  }
+  if (!env.context.health->force(target.key, up)) {
+    return json_error(503, "the health loop's admin queue is full; try again");
+  }
+  // A new force replaces the pending expiry of an earlier one (or cancels it).
+  env.timers.cancel(target.key);
+  if (expires_ms) {
+    probe::HealthLoop* health = env.context.health;
+    const std::string key = target.key;
+    if (!env.timers.arm(key, *expires_ms, [health, key] {
+          spdlog::info("control: force of {} expired; back to its checks", key);
+          health->force(key, std::nullopt);
+        })) {
+      health->force(key, std::nullopt);
+      return json_error(503, "too many pending force expiries; the force was undone");
+    }
+  }
+  spdlog::info("control: force {} {}{}", target.key, *state,
+               expires_ms ? " for " + std::to_string(*expires_ms) + " ms" : std::string());
+  JsonWriter json;
+  json.begin_object();
+  json.key("pool").string(target.pool_name);
+  json.key("member").string(target.member_name);
+  json.key("state").string(*state);
+  json.key("expires_at");
+  if (expires_ms) {
+    json.string(rfc3339(env.now + std::chrono::milliseconds(*expires_ms)));
+  } else {
+    json.null();
+  }
+  json.end_object();
+  return json_response(200, json.take());
+}
+
+HttpResponse admin_reload(AdminEnv& env) {
+  if (!env.context.reload) return json_error(501, "reload is not available");
+  const ReloadOutcome outcome = env.context.reload();
+  note_reload(env.reloads, outcome, env.now);
+  JsonWriter json;
+  json.begin_object();
+  json.key("ok").boolean(outcome.ok);
+  json.key("generation").number(outcome.generation);
+  json.key("errors").begin_array();
+  for (const std::string& error : outcome.errors) json.string(error);
+  json.end_array();
+  json.end_object();
+  return json_response(outcome.ok ? 200 : 422, json.take());
+}
+
+}  // namespace gslbd::control

@@ -1,0 +1,56 @@
+// Admin actions of the control endpoint (drain, undrain, force, reload) and the rule that
+// guards them: a bearer token, unless the operator turned that off for a loopback listener.
+// Actions reach the health loop by message; it stays the only writer of health state.
+// Control thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "control_counters.hpp"
+#include "force_timers.hpp"
+#include "gslbd/config/config.hpp"
+#include "gslbd/control/control_server.hpp"
+#include "http_request.hpp"
+#include "http_response.hpp"
+
+namespace gslbd::control {
+
+enum class AdminAccess : std::uint8_t {
+  allowed,
+  no_token_configured,  // admin needs a token and none is configured
+  missing,              // no "Authorization: Bearer ..." sent
+  wrong,                // a token that does not match
+};
+
+// Numeric 127.0.0.0/8, ::1 or ::ffff:127.x.y.z.
+bool is_loopback_host(std::string_view host) noexcept;
+
+// The decision for one request; `authorization` is the Authorization field (or null).
+AdminAccess admin_access(const ControlSettings& settings, const std::string* authorization);
+
+// Equal-length-independent comparison whose time depends only on the lengths.
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
+
+// The largest TTL (normal or degraded) of any service that can name a member of pool_index:
+// services of that pool and of pools that fall back to it (within pool::kMaxFallbackHops).
+// 0 when no service uses it.
+std::uint32_t largest_ttl_naming(const config::Config& config, std::int32_t pool_index) noexcept;
+
+struct AdminEnv {
+  const ControlContext& context;
+  ForceTimers& timers;
+  ReloadStats& reloads;
+  std::chrono::system_clock::time_point now;
+};
+
+// POST /admin/drain and /admin/undrain ?pool=P&member=M
+HttpResponse admin_drain(const HttpRequest& request, AdminEnv& env, bool drained);
+// POST /admin/force ?pool=P&member=M&state=up|down|auto[&expires=DURATION]
+HttpResponse admin_force(const HttpRequest& request, AdminEnv& env);
+// POST /admin/reload
+HttpResponse admin_reload(AdminEnv& env);
+
+}  // namespace gslbd::control

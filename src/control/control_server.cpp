@@ -1,0 +1,294 @@
+#include "gslbd/control/control_server.hpp"
+
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <unordered_set>
+
+#include "http_request.hpp"
+#include "http_response.hpp"
+#include "router.hpp"
+
+namespace gslbd::control {
+namespace {
+
+constexpr int kBacklog = 128;
+constexpr std::size_t kReadChunk = 4096;
+
+util::Address peer_address(uv_tcp_t* tcp) {
+  sockaddr_storage storage{};
+  int length = sizeof storage;
+  util::Address out;
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return out;
+  if (storage.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&storage);
+    out.family = 4;
+    std::memcpy(out.bytes.data(), &in->sin_addr, 4);
+  } else if (storage.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+    out.family = 6;
+    std::memcpy(out.bytes.data(), &in6->sin6_addr, 16);
+  }
+  return out;
+}
+
+std::string endpoint_text(const config::ListenAddress& listen) {
+  const bool v6 = listen.host.find(':') != std::string::npos;
+  return (v6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(listen.port);
+}
+
+}  // namespace
+
+struct ControlServer::Impl {
+  // One client connection. Heap-allocated and freed when both its handles have closed; after
+  // close() it no longer touches the server (server is null), so the server may go first.
+  struct Connection {
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    uv_write_t write;
+    uv_shutdown_t shutdown;
+    Impl* server = nullptr;
+    util::Address peer;
+    std::string received;
+    std::string response;  // kept until the write completes
+    char chunk[kReadChunk];
+    int open_handles = 0;
+    bool responded = false;
+    bool closing = false;
+  };
+  struct Listener {
+    uv_tcp_t tcp;
+    Impl* server = nullptr;  // null once closing
+  };
+
+  Impl(uv_loop_t* l, ControlSettings s, ControlContext c)
+      : loop(l), state(l, std::move(s), std::move(c)) {}
+
+  void on_connection(uv_stream_t* server_stream, int status);
+  void on_read(Connection& c, ssize_t nread);
+  void respond(Connection& c, const HttpResponse& response, bool head_only);
+  static void close(Connection& c) noexcept;
+  void stop() noexcept;
+
+  uv_loop_t* loop;
+  ControlState state;
+  Listener* listener = nullptr;
+  std::uint16_t bound_port = 0;
+  std::unordered_set<Connection*> connections;
+};
+
+void ControlServer::Impl::close(Connection& c) noexcept {
+  if (c.closing) return;
+  c.closing = true;
+  if (c.server != nullptr) c.server->connections.erase(&c);
+  c.server = nullptr;
+  auto closed = [](uv_handle_t* h) {
+    auto* conn = static_cast<Connection*>(h->data);
+    if (--conn->open_handles == 0) delete conn;
+  };
+  uv_timer_stop(&c.timer);
+  uv_close(reinterpret_cast<uv_handle_t*>(&c.timer), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&c.tcp), closed);
+}
+
+void ControlServer::Impl::respond(Connection& c, const HttpResponse& response, bool head_only) {
+  c.responded = true;
+  ++state.counters.responses[response.status];
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c.tcp));
+  c.response = serialize(response, head_only);
+  // The idle timer now bounds the write too: a client that does not read is closed.
+  uv_timer_start(
+      &c.timer, [](uv_timer_t* t) { close(*static_cast<Connection*>(t->data)); },
+      state.settings.idle_timeout_ms, 0);
+  uv_buf_t buf = uv_buf_init(c.response.data(), static_cast<unsigned>(c.response.size()));
+  const int rc = uv_write(
+      &c.write, reinterpret_cast<uv_stream_t*>(&c.tcp), &buf, 1, [](uv_write_t* req, int status) {
+        auto* conn = static_cast<Connection*>(req->data);
+        if (conn->closing) return;
+        if (status != 0) {
+          close(*conn);
+          return;
+        }
+        // Half-close so the client sees the end of the response, then close.
+        const int rc2 =
+            uv_shutdown(&conn->shutdown, reinterpret_cast<uv_stream_t*>(&conn->tcp),
+                        [](uv_shutdown_t* s, int) { close(*static_cast<Connection*>(s->data)); });
+        if (rc2 != 0) close(*conn);
+      });
+  if (rc != 0) close(c);
+}
+
+void ControlServer::Impl::on_read(Connection& c, ssize_t nread) {
+  if (nread < 0) {  // EOF or error before a whole request arrived
+    close(c);
+    return;
+  }
+  c.received.append(c.chunk, static_cast<std::size_t>(nread));
+  HttpLimits limits;
+  limits.max_head_bytes = state.settings.max_request_bytes;
+  limits.max_body_bytes = state.settings.max_request_bytes;
+  HttpRequest request;
+  const ParseResult parsed = parse_http_request(c.received, limits, request);
+  if (parsed.status == ParseStatus::incomplete) {
+    // The parser bounds the head and the declared body; this bounds what a client can send
+    // beyond them before the parser has seen the end of the head.
+    if (c.received.size() > 2 * std::size_t{state.settings.max_request_bytes} + 4) {
+      respond(c, json_error(413, "request too large"), false);
+    }
+    return;
+  }
+  if (parsed.status == ParseStatus::error) {
+    respond(c, json_error(parsed.http_status, parsed.reason), false);
+    return;
+  }
+  HttpResponse response;
+  try {
+    response = route(request, c.peer, state);
+  } catch (const std::exception& e) {
+    spdlog::error("control: {} {}: {}", request.method, request.path, e.what());
+    response = json_error(500, "internal error");
+  }
+  respond(c, response, request.method == "HEAD");
+}
+
+void ControlServer::Impl::on_connection(uv_stream_t* server_stream, int status) {
+  if (status < 0) return;
+  auto* c = new Connection;
+  c->tcp.data = c;
+  c->timer.data = c;
+  c->write.data = c;
+  c->shutdown.data = c;
+  uv_tcp_init(loop, &c->tcp);
+  uv_timer_init(loop, &c->timer);
+  c->open_handles = 2;
+  if (uv_accept(server_stream, reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
+    close(*c);
+    return;
+  }
+  if (connections.size() >= state.settings.max_connections) {
+    ++state.counters.connections_rejected;
+    close(*c);  // accepted only to be closed: the bound holds and the backlog drains
+    return;
+  }
+  ++state.counters.connections_accepted;
+  c->server = this;
+  c->peer = peer_address(&c->tcp);
+  connections.insert(c);
+  // One deadline for the whole request (not reset per read): a slow sender cannot hold a slot.
+  uv_timer_start(
+      &c->timer,
+      [](uv_timer_t* t) {
+        auto* conn = static_cast<Connection*>(t->data);
+        if (conn->server != nullptr && !conn->responded) {
+          ++conn->server->state.counters.idle_timeouts;
+          if (!conn->received.empty()) {
+            conn->server->respond(*conn, json_error(408, "request not complete in time"), false);
+            return;
+          }
+        }
+        close(*conn);
+      },
+      state.settings.idle_timeout_ms, 0);
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&c->tcp),
+      [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+        auto* conn = static_cast<Connection*>(h->data);
+        *buf = uv_buf_init(conn->chunk, sizeof conn->chunk);
+      },
+      [](uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+        auto* conn = static_cast<Connection*>(s->data);
+        if (conn->server == nullptr || conn->responded || nread == 0) return;
+        conn->server->on_read(*conn, nread);
+      });
+}
+
+void ControlServer::Impl::stop() noexcept {
+  if (listener != nullptr) {
+    listener->server = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp),
+             [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
+    listener = nullptr;
+  }
+  while (!connections.empty()) close(**connections.begin());
+  state.timers.close_all();
+}
+
+ControlServer::ControlServer(uv_loop_t* loop, ControlSettings settings, ControlContext context)
+    : impl_(std::make_unique<Impl>(loop, std::move(settings), std::move(context))) {}
+
+ControlServer::~ControlServer() {
+  stop();
+}
+
+bool ControlServer::start(std::string& error) {
+  Impl& d = *impl_;
+  if (d.listener != nullptr) return true;
+  const config::ListenAddress& listen = d.state.settings.listen;
+  sockaddr_storage address{};
+  const bool v6 = listen.host.find(':') != std::string::npos;
+  const int parsed =
+      v6 ? uv_ip6_addr(listen.host.c_str(), listen.port, reinterpret_cast<sockaddr_in6*>(&address))
+         : uv_ip4_addr(listen.host.c_str(), listen.port, reinterpret_cast<sockaddr_in*>(&address));
+  if (parsed != 0) {
+    error = "control: bad listen address " + endpoint_text(listen);
+    return false;
+  }
+  auto* listener = new Impl::Listener;
+  listener->tcp.data = listener;
+  uv_tcp_init(d.loop, &listener->tcp);
+  // libuv sets SO_REUSEADDR on Linux: a restart does not wait for TIME_WAIT connections.
+  int rc = uv_tcp_bind(&listener->tcp, reinterpret_cast<const sockaddr*>(&address),
+                       v6 ? UV_TCP_IPV6ONLY : 0);
+  if (rc == 0) {
+    listener->server = &d;
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener->tcp), kBacklog,
+                   [](uv_stream_t* s, int status) {
+                     Impl* server = static_cast<Impl::Listener*>(s->data)->server;
+                     if (server != nullptr) server->on_connection(s, status);
+                   });
+  }
+  if (rc != 0) {
+    error = "control: cannot listen on " + endpoint_text(listen) + ": " + uv_strerror(rc);
+    listener->server = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp),
+             [](uv_handle_t* h) { delete static_cast<Impl::Listener*>(h->data); });
+    return false;
+  }
+  sockaddr_storage bound{};
+  int length = sizeof bound;
+  if (uv_tcp_getsockname(&listener->tcp, reinterpret_cast<sockaddr*>(&bound), &length) == 0) {
+    d.bound_port =
+        ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port
+                                          : reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
+  }
+  d.listener = listener;
+  return true;
+}
+
+void ControlServer::stop() noexcept {
+  if (!impl_) return;
+  impl_->stop();
+  impl_->bound_port = 0;
+}
+
+void ControlServer::update(const ControlSettings& settings) {
+  ControlSettings& current = impl_->state.settings;
+  if (!(settings.listen == current.listen)) {
+    spdlog::warn("control: listen address {} changes only on restart",
+                 endpoint_text(settings.listen));
+  }
+  const config::ListenAddress listen = current.listen;
+  current = settings;
+  current.listen = listen;
+}
+
+std::uint16_t ControlServer::port() const noexcept {
+  return impl_->bound_port;
+}
+
+void ControlServer::note_reload(const ReloadOutcome& outcome) {
+  control::note_reload(impl_->state.reloads, outcome, std::chrono::system_clock::now());
+}
+
+}  // namespace gslbd::control

@@ -1,0 +1,494 @@
+#include "explain.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <vector>
+
+#include "gslbd/dns/constants.hpp"
+#include "gslbd/dns/name.hpp"
+#include "gslbd/pool/selection.hpp"
+#include "json_writer.hpp"
+#include "policy_names.hpp"
+
+namespace gslbd::control {
+namespace {
+
+constexpr int kMaxCnameHops = 8;  // as the query path
+
+struct TypeName {
+  std::uint16_t type;
+  const char* name;
+};
+constexpr std::array<TypeName, 14> kTypes = {{{1, "A"},
+                                              {2, "NS"},
+                                              {5, "CNAME"},
+                                              {6, "SOA"},
+                                              {12, "PTR"},
+                                              {15, "MX"},
+                                              {16, "TXT"},
+                                              {28, "AAAA"},
+                                              {33, "SRV"},
+                                              {43, "DS"},
+                                              {65, "HTTPS"},
+                                              {255, "ANY"},
+                                              {257, "CAA"},
+                                              {64, "SVCB"}}};
+
+std::optional<std::uint16_t> parse_type(std::string_view text) {
+  for (const TypeName& t : kTypes) {
+    if (text.size() != std::strlen(t.name)) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i] >= 'a' && text[i] <= 'z' ? static_cast<char>(text[i] - 32) : text[i];
+      same = same && c == t.name[i];
+    }
+    if (same) return t.type;
+  }
+  if (text.size() > 4 && (text.substr(0, 4) == "TYPE" || text.substr(0, 4) == "type")) {
+    text.remove_prefix(4);
+  }
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value == 0 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+std::string type_text(std::uint16_t type) {
+  for (const TypeName& t : kTypes) {
+    if (t.type == type) return t.name;
+  }
+  return "TYPE" + std::to_string(type);
+}
+
+// FNV-1a: the default seed is a function of the request, so repeating it repeats the draw.
+std::uint64_t request_seed(std::string_view name, std::uint16_t type, std::string_view client) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  auto feed = [&](std::string_view s) {
+    for (const char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 0x100000001b3ull;
+    }
+    h ^= 0xff;
+    h *= 0x100000001b3ull;
+  };
+  feed(name);
+  feed(std::to_string(type));
+  feed(client);
+  return h;
+}
+
+struct Request {
+  std::string name_wire;  // lowercase
+  std::uint16_t type = dns::type::A;
+  util::Client client;
+  std::string client_text;
+  const char* client_source = "connection";
+  std::uint64_t seed = 0;
+};
+
+std::optional<HttpResponse> parse(const HttpRequest& http, const runtime::Snapshot* snapshot,
+                                  const util::Address& peer, Request& out) {
+  const std::string* name = http.param("name");
+  if (name == nullptr || name->empty()) return json_error(400, "name is required");
+  std::string error;
+  const auto wire = dns::name_from_text(*name, std::string_view("\0", 1), &error);
+  if (!wire) return json_error(400, "bad name: " + error);
+  out.name_wire = dns::lowercased(*wire);
+  if (const std::string* type = http.param("type")) {
+    const auto parsed = parse_type(*type);
+    if (!parsed) return json_error(400, "type must be A, AAAA, another type name or TYPEnnn");
+    out.type = *parsed;
+  }
+  const bool ecs_on =
+      snapshot != nullptr && snapshot->config && snapshot->config->server.client_subnet;
+  if (const std::string* client = http.param("client")) {
+    const std::size_t slash = client->find('/');
+    const auto address = util::parse_address(std::string_view(*client).substr(0, slash));
+    if (!address) return json_error(400, "client must be an address or address/prefix");
+    const unsigned width = address->family == 4 ? 32 : 128;
+    unsigned prefix = width;
+    if (slash != std::string::npos) {
+      const std::string_view digits = std::string_view(*client).substr(slash + 1);
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+      if (ec != std::errc{} || end != digits.data() + digits.size() || prefix > width) {
+        return json_error(400, "client prefix must be 0.." + std::to_string(width));
+      }
+    }
+    out.client.address = util::masked(*address, prefix);
+    out.client.prefix = static_cast<std::uint8_t>(prefix);
+    out.client.from_ecs = slash != std::string::npos;
+    out.client_source = out.client.from_ecs ? "parameter, as an ECS subnet" : "parameter";
+    if (out.client.from_ecs && !ecs_on) {
+      // The server ignores ECS then: the resolver's own address decides. The subnet's address
+      // is the best stand-in we have for it.
+      out.client.address = *address;
+      out.client.prefix = static_cast<std::uint8_t>(width);
+      out.client.from_ecs = false;
+      out.client_source = "parameter; ECS is off (server.client_subnet), used as a source address";
+    }
+  } else {
+    out.client.address = peer;
+    out.client.prefix = peer.family == 4 ? 32 : peer.family == 6 ? 128 : 0;
+  }
+  out.client_text =
+      util::address_text(out.client.address) + "/" + std::to_string(unsigned{out.client.prefix});
+  if (const std::string* seed = http.param("seed")) {
+    const auto [end, ec] = std::from_chars(seed->data(), seed->data() + seed->size(), out.seed);
+    if (ec != std::errc{} || end != seed->data() + seed->size()) {
+      return json_error(400, "seed must be an unsigned integer");
+    }
+  } else {
+    out.seed = request_seed(out.name_wire, out.type, out.client_text);
+  }
+  return std::nullopt;
+}
+
+// Why `member` of `pool` was not named, given what select_members decided.
+std::string not_chosen_reason(const pool::PoolSet& pools, const pool::Pool& pool,
+                              const pool::Member& member, std::uint8_t family,
+                              const pool::Selection& selection) {
+  if (member.address.family != family) return "other family";
+  const health::HealthTable* table = pools.health.get();
+  if (table == nullptr || member.health_slot >= table->size()) return "no health slot";
+  const health::Health h = table->read(member.health_slot);
+  if (!h.up) {
+    if (h.forced) return "forced down";
+    return h.known ? "down" : "not checked yet";
+  }
+  if (h.drained) return "drained";
+  if (selection.pool != &pool) return "pool not used for this answer";
+  const std::uint64_t effective = std::uint64_t{member.weight} * h.agent_weight;
+  if (effective == 0) {
+    for (const pool::Member& other : pool.members) {
+      if (other.address.family != family || other.health_slot >= table->size()) continue;
+      const health::Health o = table->read(other.health_slot);
+      if (health::serving(o) && std::uint64_t{other.weight} * o.agent_weight > 0) {
+        return "weight 0 while others have weight";
+      }
+    }
+  }
+  const pool::Member* first = selection.count > 0 ? &pool.members[selection.members[0]] : nullptr;
+  const std::string not_drawn = "not drawn (max_records " + std::to_string(pool.max_records) + ")";
+  switch (pool.policy) {
+    case pool::PolicyKind::weighted:
+      return not_drawn;
+    case pool::PolicyKind::round_robin:
+      return "outside this rotation window (max_records " + std::to_string(pool.max_records) + ")";
+    case pool::PolicyKind::latency: {
+      std::uint64_t best = 0;
+      for (const pool::Member& other : pool.members) {
+        if (other.address.family != family || other.health_slot >= table->size()) continue;
+        const health::Health o = table->read(other.health_slot);
+        if (health::serving(o) && o.rtt_us > 0 && (best == 0 || o.rtt_us < best)) best = o.rtt_us;
+      }
+      if (best == 0) return not_drawn;
+      if (h.rtt_us == 0) return "not measured yet while others are";
+      const std::uint64_t limit = std::max(best * (100u + pool.latency.tolerance_percent) / 100u,
+                                           best + pool.latency.tolerance_min_us);
+      if (h.rtt_us > limit) {
+        return "rtt " + std::to_string(h.rtt_us) + " us outside the tolerance (" +
+               std::to_string(limit) + " us)";
+      }
+      return not_drawn;
+    }
+    case pool::PolicyKind::failover:
+      if (first != nullptr && member.priority > first->priority) {
+        return "higher priority group serving";
+      }
+      if (first != nullptr && member.priority < first->priority) {
+        return "its priority group has fewer than min_healthy serving members";
+      }
+      return not_drawn;
+    case pool::PolicyKind::hash:
+      return "lower rendezvous score for this client subnet";
+    case pool::PolicyKind::geo:
+      if (first != nullptr && member.region != first->region) {
+        return "other region (answered from region '" + first->region + "')";
+      }
+      if (first == nullptr) return "its region is not in the client's preference order";
+      return "not chosen within the region";
+    case pool::PolicyKind::least_load:
+      if (first != nullptr && table->read(first->health_slot).agent_weight > h.agent_weight) {
+        return "less spare capacity (agent weight)";
+      }
+      return not_drawn;
+  }
+  return "not chosen";
+}
+
+std::string chosen_reason(const pool::Pool& pool, const pool::Member& member,
+                          const pool::Selection& selection) {
+  if (selection.outcome == pool::Outcome::all_down) {
+    return "chosen regardless of health (all down: serve_all)";
+  }
+  const std::string prefix = selection.outcome == pool::Outcome::fallback ? "fallback pool: " : "";
+  switch (pool.policy) {
+    case pool::PolicyKind::weighted:
+      return prefix + "chosen by weighted draw";
+    case pool::PolicyKind::round_robin:
+      return prefix + "chosen by rotation";
+    case pool::PolicyKind::latency:
+      return prefix + "chosen: within the latency tolerance of the best, by weighted draw";
+    case pool::PolicyKind::failover:
+      return prefix + "chosen: priority group " + std::to_string(member.priority) + " serving";
+    case pool::PolicyKind::hash:
+      return prefix + "chosen: highest rendezvous score for this client subnet";
+    case pool::PolicyKind::geo:
+      return prefix + "chosen in region '" + member.region + "'";
+    case pool::PolicyKind::least_load:
+      return prefix + "chosen: most spare capacity";
+  }
+  return prefix + "chosen";
+}
+
+void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Pool& pool,
+                   std::uint8_t family, const pool::Selection& selection) {
+  const health::HealthTable* table = pools.health.get();
+  for (std::size_t i = 0; i < pool.members.size(); ++i) {
+    const pool::Member& member = pool.members[i];
+    bool chosen = false;
+    std::size_t position = 0;
+    for (std::uint32_t k = 0; k < selection.count && selection.pool == &pool; ++k) {
+      if (selection.members[k] == i) {
+        chosen = true;
+        position = k;
+      }
+    }
+    const bool readable = table != nullptr && member.health_slot < table->size();
+    const health::Health h = readable ? table->read(member.health_slot) : health::Health{};
+    json.begin_object();
+    json.key("pool").string(pool.name);
+    json.key("name").string(member.name);
+    json.key("address").string(util::address_text(member.address));
+    json.key("family").number(unsigned{member.address.family});
+    json.key("up").boolean(h.up);
+    json.key("known").boolean(h.known);
+    json.key("drained").boolean(h.drained);
+    json.key("forced").boolean(h.forced);
+    json.key("weight").number(std::uint64_t{member.weight});
+    json.key("agent_weight").number(unsigned{h.agent_weight});
+    json.key("effective_weight").number(std::uint64_t{member.weight} * h.agent_weight);
+    json.key("rtt_ms").number(static_cast<double>(h.rtt_us) / 1000.0);
+    json.key("priority").number(std::uint64_t{member.priority});
+    if (!member.region.empty()) json.key("region").string(member.region);
+    json.key("chosen").boolean(chosen);
+    if (chosen) json.key("position").number(static_cast<std::uint64_t>(position));
+    json.key("reason").string(chosen ? chosen_reason(pool, member, selection)
+                                     : not_chosen_reason(pools, pool, member, family, selection));
+    json.end_object();
+  }
+}
+
+// The service part of the explanation; returns the result word.
+std::string explain_service(JsonWriter& json, const config::Config& config,
+                            const zone::Service& service, const Request& request) {
+  json.key("service").begin_object();
+  json.key("name").string(dns::name_to_text(service.name));
+  json.key("pool").string(service.pool);
+  json.key("ttl").begin_object();
+  json.key("normal").number(std::uint64_t{service.ttl});
+  json.key("degraded").number(std::uint64_t{service.degraded_ttl});
+  const std::uint16_t qtype = request.type == dns::type::ANY ? dns::type::A : request.type;
+  const pool::PoolSet* pools = config.pools.get();
+  if (qtype != dns::type::A && qtype != dns::type::AAAA) {
+    json.end_object();
+    json.key("note").string("service names answer A and AAAA only (ANY with the A set)");
+    json.end_object();
+    return "NODATA";
+  }
+  if (pools == nullptr || service.pool_index < 0 ||
+      static_cast<std::size_t>(service.pool_index) >= pools->pools.size()) {
+    json.end_object();
+    json.end_object();
+    return "SERVFAIL";
+  }
+  const std::uint8_t family = qtype == dns::type::A ? 4 : 6;
+  util::Rng rng(request.seed);
+  // Round-robin positions are per worker; the explanation starts every rotation at 0.
+  std::vector<std::uint32_t> rotation(pools->pools.size(), 0);
+  pool::SelectContext context{rng, rotation};
+  const auto index = static_cast<std::uint32_t>(service.pool_index);
+  const pool::Selection selection =
+      pool::select_members(*pools, index, family, request.client, context);
+  json.key("used").number(std::uint64_t{selection.degraded ? service.degraded_ttl : service.ttl});
+  json.end_object();
+  const pool::Pool& asked = pools->pools[index];
+  json.key("policy").string(policy_name(asked.policy));
+  json.key("max_records").number(std::uint64_t{asked.max_records});
+  json.key("all_down").string(all_down_name(asked.all_down));
+  json.key("family").number(unsigned{family});
+  json.key("outcome").string(outcome_name(selection.outcome));
+  json.key("degraded").boolean(selection.degraded);
+  if (selection.pool != nullptr && selection.pool != &asked) {
+    json.key("answered_from_pool").string(selection.pool->name);
+  }
+  json.key("ecs_scope");
+  if (request.client.from_ecs) {
+    json.number(unsigned{selection.ecs_scope});
+  } else {
+    json.null();  // no ECS in the question: none is echoed
+  }
+  json.key("answer").begin_array();
+  for (std::uint32_t i = 0; i < selection.count && selection.pool != nullptr; ++i) {
+    json.string(util::address_text(selection.pool->members[selection.members[i]].address));
+  }
+  json.end_array();
+  json.key("members").begin_array();
+  write_members(json, *pools, asked, family, selection);
+  if (selection.pool != nullptr && selection.pool != &asked) {
+    write_members(json, *pools, *selection.pool, family, selection);
+  }
+  json.end_array();
+  json.end_object();
+  if (selection.servfail) return "SERVFAIL";
+  return selection.count == 0 ? "NODATA" : "NOERROR";
+}
+
+void step_entry(JsonWriter& json, std::string_view owner, const char* kind,
+                const std::string& detail) {
+  json.begin_object();
+  json.key("owner").string(dns::name_to_text(owner));
+  json.key("kind").string(kind);
+  json.key("detail").string(detail);
+  json.end_object();
+}
+
+}  // namespace
+
+HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
+                     const util::Address& peer) {
+  Request request;
+  if (auto error = parse(http, snapshot, peer, request)) return std::move(*error);
+  if (snapshot == nullptr || !snapshot->config || !snapshot->config->zones) {
+    return json_error(503, "no config in service yet");
+  }
+  const config::Config& config = *snapshot->config;
+  JsonWriter json;
+  json.begin_object();
+  json.key("name").string(dns::name_to_text(request.name_wire));
+  json.key("type").string(type_text(request.type));
+  json.key("client").string(request.client_text);
+  json.key("client_source").string(request.client_source);
+  // A string: 64-bit seeds do not survive JSON readers that hold numbers as doubles.
+  json.key("seed").string(std::to_string(request.seed));
+  json.key("generation").number(snapshot->generation);
+
+  const zone::Zone* zone = config.zones->find(request.name_wire);
+  json.key("zone");
+  if (zone == nullptr) {
+    json.null();
+    json.key("result").string("REFUSED");
+    json.key("detail").string("no zone served here contains the name");
+    json.end_object();
+    return json_response(200, json.take());
+  }
+  json.string(dns::name_to_text(zone->apex()));
+
+  std::string result;
+  std::string detail;
+  std::string name = request.name_wire;
+  std::vector<std::string> visited;
+  json.key("steps").begin_array();
+  for (int hop = 0; hop <= kMaxCnameHops && result.empty(); ++hop) {
+    visited.push_back(name);
+    std::uint32_t index = zone->find(name);
+    const char* how = "exact match";
+    if (index != zone::kNoNode) {
+      const zone::Node& node = zone->node(index);
+      const bool parent_side = index == node.cut && request.type == dns::type::DS;
+      if (node.cut != zone::kNoNode && !parent_side) {
+        result = "referral";
+        detail = "delegated at " + dns::name_to_text(zone->node(node.cut).name);
+        step_entry(json, name, "referral", detail);
+        break;
+      }
+    } else {
+      std::string_view encloser = name;
+      std::uint32_t encloser_index = zone::kNoNode;
+      while (encloser_index == zone::kNoNode && encloser.size() > zone->apex().size()) {
+        encloser = dns::parent_name(encloser);
+        encloser_index = zone->find(encloser);
+      }
+      if (encloser_index != zone::kNoNode && zone->node(encloser_index).cut != zone::kNoNode) {
+        result = "referral";
+        detail =
+            "delegated at " + dns::name_to_text(zone->node(zone->node(encloser_index).cut).name);
+        step_entry(json, name, "referral", detail);
+        break;
+      }
+      if (encloser_index != zone::kNoNode) {
+        const std::string wildcard = std::string("\1*", 2) + std::string(encloser);
+        if (wildcard.size() <= dns::kMaxNameWire) index = zone->find(wildcard);
+        how = "wildcard";
+      }
+      if (index == zone::kNoNode) {
+        result = "NXDOMAIN";
+        detail = "no such name in zone " + dns::name_to_text(zone->apex());
+        step_entry(json, name, "nxdomain", detail);
+        break;
+      }
+    }
+    const zone::Node& node = zone->node(index);
+    if (node.service >= 0) {
+      step_entry(json, name, "service", std::string(how) + ": answered from a pool");
+      json.end_array();
+      result = explain_service(json, config,
+                               zone->services()[static_cast<std::size_t>(node.service)], request);
+      json.key("result").string(result);
+      json.end_object();
+      return json_response(200, json.take());
+    }
+    const zone::RRset* set = nullptr;
+    if (request.type == dns::type::ANY) {
+      if (!node.rrsets.empty()) set = &node.rrsets.front();
+    } else {
+      set = node.find(request.type);
+    }
+    if (set != nullptr) {
+      result = "NOERROR";
+      detail = std::string(how) + ": static " + type_text(set->type) + " RRset of " +
+               std::to_string(set->count) + " record(s), TTL " + std::to_string(set->ttl);
+      step_entry(json, name, "static", detail);
+      break;
+    }
+    if (const zone::RRset* cname = node.find(dns::type::CNAME)) {
+      const std::size_t rdlen = (std::size_t{cname->records[0]} << 8) | cname->records[1];
+      const std::string target = dns::lowercased(
+          std::string_view(reinterpret_cast<const char*>(cname->records.data() + 2), rdlen));
+      step_entry(json, name, "cname",
+                 std::string(how) + ": CNAME to " + dns::name_to_text(target) + ", TTL " +
+                     std::to_string(cname->ttl));
+      if (!dns::is_at_or_below(target, zone->apex())) {
+        result = "NOERROR";
+        detail = "CNAME leaves the zone; the resolver follows it";
+        break;
+      }
+      if (std::find(visited.begin(), visited.end(), target) != visited.end()) {
+        result = "NOERROR";
+        detail = "CNAME loop; the chain ends here";
+        break;
+      }
+      name = target;
+      continue;
+    }
+    result = "NODATA";
+    detail = std::string(how) + ": the name has no " + type_text(request.type) +
+             " records; negative TTL " + std::to_string(zone->negative_ttl());
+    step_entry(json, name, "nodata", detail);
+  }
+  json.end_array();
+  if (result.empty()) {
+    result = "NOERROR";
+    detail = "CNAME chain longer than " + std::to_string(kMaxCnameHops) + " hops; it ends here";
+  }
+  json.key("result").string(result);
+  json.key("detail").string(detail);
+  json.end_object();
+  return json_response(200, json.take());
+}
+
+}  // namespace gslbd::control

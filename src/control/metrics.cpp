@@ -1,0 +1,273 @@
+#include "metrics.hpp"
+
+#include <array>
+#include <string_view>
+
+#include "gslbd/dns/name.hpp"
+#include "prom_text.hpp"
+#include "time_text.hpp"
+
+namespace gslbd::control {
+namespace {
+
+// RFC 6895 / IANA names for rcodes 0..23 (16 is BADVERS; BADSIG shares it in TSIG only).
+// stats counts rcodes above 23 under 23.
+constexpr std::array<std::string_view, stats::kRcodes> kRcodeNames = {
+    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",  "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+    "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14",  "RCODE15",
+    "BADVERS", "BADKEY",  "BADTIME",  "BADMODE",   "BADNAME", "BADALG",  "BADTRUNC", "BADCOOKIE"};
+
+constexpr std::array<std::string_view, stats::kPoolOutcomes> kOutcomeNames = {"normal", "fallback",
+                                                                              "all_down"};
+
+template <typename F>
+std::uint64_t sum(const std::vector<const stats::WorkerStats*>& workers, F&& get) {
+  std::uint64_t total = 0;
+  for (const stats::WorkerStats* w : workers) {
+    if (w != nullptr) total += get(*w);
+  }
+  return total;
+}
+
+const config::Config* config_of(const MetricsInput& in) {
+  return in.snapshot != nullptr ? in.snapshot->config.get() : nullptr;
+}
+
+void dns_requests(const MetricsInput& in, PromText& out) {
+  out.family("gslbd_dns_requests_total", "counter",
+             "DNS requests answered, by zone (apex), transport, client address family (1 = IPv4, "
+             "2 = IPv6) and query type.");
+  const config::Config* config = config_of(in);
+  std::vector<std::string> zone_names;
+  if (config != nullptr && config->zones) {
+    for (const auto& zone : config->zones->zones()) {
+      if (zone_names.size() >= stats::kMaxZones) break;
+      zone_names.push_back(dns::name_to_text(zone->apex()));
+    }
+  }
+  // The last slot holds queries for no zone and, when there are more zones than slots, the
+  // zones past the bound: stats keeps them together.
+  const bool overflow =
+      config != nullptr && config->zones && config->zones->zones().size() > stats::kMaxZones;
+  for (std::size_t zone = 0; zone <= stats::kMaxZones; ++zone) {
+    if (zone < stats::kMaxZones && zone >= zone_names.size()) continue;
+    const std::string_view zone_label = zone < stats::kMaxZones ? std::string_view(zone_names[zone])
+                                        : overflow              ? std::string_view("other")
+                                                                : std::string_view("none");
+    for (std::size_t proto = 0; proto < stats::kProtos; ++proto) {
+      for (std::size_t family = 0; family < stats::kFamilies; ++family) {
+        for (std::size_t type = 0; type < stats::kQtypeBuckets; ++type) {
+          const std::uint64_t n = sum(in.workers, [&](const stats::WorkerStats& w) {
+            return w.requests(zone, proto, family, type);
+          });
+          if (n == 0) continue;  // CoreDNS habit: a series appears once it has counted
+          out.sample("gslbd_dns_requests_total",
+                     {{"zone", zone_label},
+                      {"proto", proto == 0 ? "udp" : "tcp"},
+                      {"family", family == 0 ? "1" : "2"},
+                      {"type", stats::qtype_name(type)}},
+                     n);
+        }
+      }
+    }
+  }
+}
+
+void dns_responses(const MetricsInput& in, PromText& out) {
+  out.family("gslbd_dns_responses_total", "counter", "DNS responses sent, by rcode.");
+  for (std::size_t rcode = 0; rcode < stats::kRcodes; ++rcode) {
+    const std::uint64_t n =
+        sum(in.workers, [&](const stats::WorkerStats& w) { return w.responses(rcode); });
+    if (n == 0 && rcode != 0) continue;
+    out.sample("gslbd_dns_responses_total", {{"rcode", kRcodeNames[rcode]}}, n);
+  }
+
+  out.family("gslbd_dns_request_duration_seconds", "histogram",
+             "Time from receiving a DNS request to having its response ready.");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < stats::kDurationBucketsUs.size(); ++i) {
+    cumulative +=
+        sum(in.workers, [&](const stats::WorkerStats& w) { return w.duration_bucket(i); });
+    const std::string le = PromText::seconds_text(stats::kDurationBucketsUs[i]);
+    out.sample("gslbd_dns_request_duration_seconds_bucket", {{"le", le}}, cumulative);
+  }
+  // Relaxed counters are read one by one: keep +Inf >= the last bucket even mid-update.
+  std::uint64_t count =
+      sum(in.workers, [](const stats::WorkerStats& w) { return w.duration_count(); });
+  if (count < cumulative) count = cumulative;
+  out.sample("gslbd_dns_request_duration_seconds_bucket", {{"le", "+Inf"}}, count);
+  const std::uint64_t sum_us =
+      sum(in.workers, [](const stats::WorkerStats& w) { return w.duration_sum_us(); });
+  out.sample("gslbd_dns_request_duration_seconds_sum", {}, static_cast<double>(sum_us) / 1e6);
+  out.sample("gslbd_dns_request_duration_seconds_count", {}, count);
+
+  out.family("gslbd_dns_truncated_total", "counter", "DNS responses sent with TC set.");
+  out.sample("gslbd_dns_truncated_total", {},
+             sum(in.workers, [](const stats::WorkerStats& w) { return w.truncated(); }));
+
+  out.family("gslbd_dns_dropped_total", "counter", "DNS requests dropped without an answer.");
+  for (std::size_t reason = 0; reason < stats::kDrops; ++reason) {
+    out.sample("gslbd_dns_dropped_total", {{"reason", stats::drop_name(reason)}},
+               sum(in.workers, [&](const stats::WorkerStats& w) { return w.drops(reason); }));
+  }
+}
+
+void pools(const MetricsInput& in, PromText& out) {
+  const config::Config* config = config_of(in);
+  const pool::PoolSet* set = config != nullptr ? config->pools.get() : nullptr;
+  out.family("gslbd_pool_answers_total", "counter",
+             "Answers for service names, by the pool asked for and outcome.");
+  if (set != nullptr) {
+    for (std::size_t p = 0; p < set->pools.size() && p < stats::kMaxPools; ++p) {
+      for (std::size_t o = 0; o < stats::kPoolOutcomes; ++o) {
+        out.sample(
+            "gslbd_pool_answers_total",
+            {{"pool", set->pools[p].name}, {"outcome", kOutcomeNames[o]}},
+            sum(in.workers, [&](const stats::WorkerStats& w) { return w.pool_answers(p, o); }));
+      }
+    }
+    for (std::size_t o = 0; o < stats::kPoolOutcomes; ++o) {
+      const std::uint64_t n = sum(in.workers, [&](const stats::WorkerStats& w) {
+        return w.pool_answers(stats::kMaxPools, o);
+      });
+      if (n > 0)
+        out.sample("gslbd_pool_answers_total", {{"pool", "other"}, {"outcome", kOutcomeNames[o]}},
+                   n);
+    }
+  }
+
+  const health::HealthTable* table = set != nullptr ? set->health.get() : nullptr;
+  struct Gauge {
+    const char* name;
+    const char* type;
+    const char* help;
+  };
+  static constexpr Gauge kFamilies[] = {
+      {"gslbd_member_up", "gauge", "1 when the member's checks (or an operator's force) say up."},
+      {"gslbd_member_drained", "gauge", "1 when the member is drained (no new answers)."},
+      {"gslbd_member_forced", "gauge", "1 when an operator forced the member's state."},
+      {"gslbd_member_selections_total", "counter", "Times the member was named in an answer."},
+      {"gslbd_member_rtt_seconds", "gauge",
+       "Moving average of the member's check round-trip time; 0 until measured."},
+      {"gslbd_member_agent_weight", "gauge",
+       "Weight in percent reported by the member's agent check; 100 without one."},
+  };
+  for (std::size_t f = 0; f < std::size(kFamilies); ++f) {
+    out.family(kFamilies[f].name, kFamilies[f].type, kFamilies[f].help);
+    if (set == nullptr) continue;
+    for (const pool::Pool& pool : set->pools) {
+      for (const pool::Member& member : pool.members) {
+        const bool readable = table != nullptr && member.health_slot < table->size();
+        const health::Health h = readable ? table->read(member.health_slot) : health::Health{};
+        const std::initializer_list<Label> labels = {{"pool", pool.name}, {"member", member.name}};
+        switch (f) {
+          case 0:
+            out.sample(kFamilies[f].name, labels, std::uint64_t{h.up});
+            break;
+          case 1:
+            out.sample(kFamilies[f].name, labels, std::uint64_t{h.drained});
+            break;
+          case 2:
+            out.sample(kFamilies[f].name, labels, std::uint64_t{h.forced});
+            break;
+          case 3: {
+            const std::uint32_t slot = member.health_slot;
+            out.sample(kFamilies[f].name, labels,
+                       slot < stats::kMaxMembers
+                           ? sum(in.workers,
+                                 [&](const stats::WorkerStats& w) { return w.selections(slot); })
+                           : std::uint64_t{0});
+            break;
+          }
+          case 4:
+            out.sample(kFamilies[f].name, labels, static_cast<double>(h.rtt_us) / 1e6);
+            break;
+          default:
+            out.sample(kFamilies[f].name, labels, std::uint64_t{h.agent_weight});
+            break;
+        }
+      }
+    }
+  }
+}
+
+void health_checks(const MetricsInput& in, PromText& out) {
+  if (!in.has_probes) return;
+  const probe::ProbeCounters& c = in.probes;
+  out.family("gslbd_health_checks_total", "counter", "Health check probes finished, by result.");
+  out.sample("gslbd_health_checks_total", {{"result", "success"}}, c.succeeded);
+  out.sample("gslbd_health_checks_total", {{"result", "failure"}}, c.failed);
+  out.family("gslbd_health_checks_started_total", "counter", "Health check probes started.");
+  out.sample("gslbd_health_checks_started_total", {}, c.started);
+  out.family("gslbd_health_checks_in_flight", "gauge", "Health check probes running now.");
+  out.sample("gslbd_health_checks_in_flight", {}, std::uint64_t{c.in_flight});
+  out.family("gslbd_health_checks_skipped_total", "counter",
+             "Check ticks skipped because the member's previous probe still ran.");
+  out.sample("gslbd_health_checks_skipped_total", {{"reason", "busy"}}, c.skipped_busy);
+  out.family("gslbd_health_checks_waited_total", "counter",
+             "Probes that waited for the max_in_flight bound.");
+  out.sample("gslbd_health_checks_waited_total", {}, c.waited_for_slot);
+  out.family("gslbd_health_admin_dropped_total", "counter",
+             "Admin actions (drain, force) dropped because the health loop's queue was full.");
+  out.sample("gslbd_health_admin_dropped_total", {}, c.admin_dropped);
+}
+
+void config_and_zones(const MetricsInput& in, PromText& out) {
+  out.family("gslbd_config_reloads_total", "counter", "Config reloads attempted, by result.");
+  out.sample("gslbd_config_reloads_total", {{"result", "success"}}, in.reloads.succeeded);
+  out.sample("gslbd_config_reloads_total", {{"result", "failure"}}, in.reloads.failed);
+  out.family("gslbd_config_last_reload_successful", "gauge",
+             "1 when the last reload attempt succeeded (or none was made).");
+  out.sample("gslbd_config_last_reload_successful", {}, std::uint64_t{in.reloads.last_ok});
+  out.family("gslbd_config_last_reload_timestamp_seconds", "gauge",
+             "Unix time the config in service was put in service.");
+  out.sample("gslbd_config_last_reload_timestamp_seconds", {},
+             unix_seconds(in.reloads.last_success));
+  out.family("gslbd_config_generation", "gauge", "Generation of the config in service.");
+  out.sample("gslbd_config_generation", {},
+             in.snapshot != nullptr ? in.snapshot->generation : std::uint64_t{0});
+  out.family("gslbd_zone_serial", "gauge", "SOA serial of each zone served.");
+  const config::Config* config = config_of(in);
+  if (config != nullptr && config->zones) {
+    for (const auto& zone : config->zones->zones()) {
+      out.sample("gslbd_zone_serial", {{"zone", dns::name_to_text(zone->apex())}},
+                 std::uint64_t{zone->serial()});
+    }
+  }
+  out.family("gslbd_build_info", "gauge", "Always 1; the labels say which gslbd this is.");
+  out.sample("gslbd_build_info", {{"version", in.version}}, std::uint64_t{1});
+}
+
+void control(const MetricsInput& in, PromText& out) {
+  if (in.control == nullptr) return;
+  const ControlCounters& c = *in.control;
+  out.family("gslbd_control_connections_total", "counter",
+             "Control endpoint connections, by what became of them at accept.");
+  out.sample("gslbd_control_connections_total", {{"result", "accepted"}}, c.connections_accepted);
+  out.sample("gslbd_control_connections_total", {{"result", "rejected"}}, c.connections_rejected);
+  out.family("gslbd_control_idle_timeouts_total", "counter",
+             "Control connections closed because no complete request arrived in time.");
+  out.sample("gslbd_control_idle_timeouts_total", {}, c.idle_timeouts);
+  out.family("gslbd_control_responses_total", "counter",
+             "Control endpoint responses, by HTTP status code.");
+  for (const auto& [status, n] : c.responses) {
+    const std::string code = std::to_string(status);
+    out.sample("gslbd_control_responses_total", {{"code", code}}, n);
+  }
+}
+
+}  // namespace
+
+std::string render_metrics(const MetricsInput& input) {
+  PromText out;
+  dns_requests(input, out);
+  dns_responses(input, out);
+  pools(input, out);
+  health_checks(input, out);
+  config_and_zones(input, out);
+  control(input, out);
+  if (input.process) render_process_metrics(out);
+  return std::move(out.text());
+}
+
+}  // namespace gslbd::control

@@ -1,0 +1,51 @@
+#include "policy_names.hpp"
+
+namespace gslbd::control {
+
+const char* policy_name(pool::PolicyKind kind) noexcept {
+  switch (kind) {
+    case pool::PolicyKind::weighted:
+      return "weighted";
+    case pool::PolicyKind::round_robin:
+      return "round_robin";
+    case pool::PolicyKind::latency:
+      return "latency";
+    case pool::PolicyKind::failover:
+      return "failover";
+    case pool::PolicyKind::hash:
+      return "hash";
+    case pool::PolicyKind::geo:
+      return "geo";
+    case pool::PolicyKind::least_load:
+      return "least_load";
+  }
+  return "unknown";
+}
+
+const char* all_down_name(pool::AllDownAction action) noexcept {
+  switch (action) {
+    case pool::AllDownAction::serve_all:
+      return "serve_all";
+    case pool::AllDownAction::fallback_pool:
+      return "fallback_pool";
+    case pool::AllDownAction::nodata:
+      return "nodata";
+    case pool::AllDownAction::servfail:
+      return "servfail";
+  }
+  return "unknown";
+}
+
+const char* outcome_name(pool::Outcome outcome) noexcept {
+  switch (outcome) {
+    case pool::Outcome::normal:
+      return "normal";
+    case pool::Outcome::fallback:
+      return "fallback";
+    case pool::Outcome::all_down:
+      return "all_down";
+  }
+  return "unknown";
+}
+
+}  // namespace gslbd::control

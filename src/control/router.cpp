@@ -1,0 +1,110 @@
+#include "router.hpp"
+
+#include "explain.hpp"
+#include "metrics.hpp"
+#include "status.hpp"
+
+namespace gslbd::control {
+namespace {
+
+bool is_read(const HttpRequest& request) {
+  return request.method == "GET" || request.method == "HEAD";
+}
+
+HttpResponse method_not_allowed(const char* allow) {
+  HttpResponse r = json_error(405, std::string("method not allowed; use ") + allow);
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+std::vector<const stats::WorkerStats*> workers_of(const ControlContext& context) {
+  return context.worker_stats ? context.worker_stats() : std::vector<const stats::WorkerStats*>{};
+}
+
+std::shared_ptr<const runtime::Snapshot> snapshot_of(const ControlContext& context) {
+  return context.publisher != nullptr ? context.publisher->current() : nullptr;
+}
+
+HttpResponse readyz(const ControlState& state) {
+  const ControlContext& c = state.context;
+  if (c.publisher == nullptr || c.publisher->generation() == 0) {
+    return text_response(503, "not ready: no config published\n");
+  }
+  if (!c.serving || !c.serving()) return text_response(503, "not ready: not serving yet\n");
+  if (c.health != nullptr && !c.health->first_round_done()) {
+    return text_response(503, "not ready: first round of health checks not done\n");
+  }
+  return text_response(200, "ready\n");
+}
+
+HttpResponse metrics(const ControlState& state) {
+  const auto snapshot = snapshot_of(state.context);
+  MetricsInput in;
+  in.snapshot = snapshot.get();
+  in.workers = workers_of(state.context);
+  if (state.context.health != nullptr) {
+    in.probes = state.context.health->counters();
+    in.has_probes = true;
+  }
+  in.reloads = state.reloads;
+  in.control = &state.counters;
+  in.version = state.context.version;
+  HttpResponse r = text_response(200, render_metrics(in));
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return r;
+}
+
+HttpResponse status(const ControlState& state) {
+  const auto snapshot = snapshot_of(state.context);
+  StatusInput in;
+  in.snapshot = snapshot.get();
+  if (state.context.health != nullptr) {
+    in.members = state.context.health->status();
+    in.first_round_done = state.context.health->first_round_done();
+  }
+  in.workers = workers_of(state.context);
+  in.version = state.context.version;
+  in.started = state.context.started;
+  in.serving = state.context.serving && state.context.serving();
+  return json_response(200, render_status(in));
+}
+
+HttpResponse unauthorized(AdminAccess access) {
+  const char* why = access == AdminAccess::no_token_configured
+                        ? "admin actions need a token and none is configured (control.token_file)"
+                    : access == AdminAccess::missing ? "send Authorization: Bearer <token>"
+                                                     : "wrong token";
+  HttpResponse r = json_error(401, why);
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gslbd\"");
+  return r;
+}
+
+}  // namespace
+
+HttpResponse route(const HttpRequest& request, const util::Address& peer, ControlState& state) {
+  const std::string& path = request.path;
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/status" ||
+      path == "/explain") {
+    if (!is_read(request)) return method_not_allowed("GET, HEAD");
+    if (path == "/healthz") return text_response(200, "ok\n");
+    if (path == "/readyz") return readyz(state);
+    if (path == "/metrics") return metrics(state);
+    if (path == "/status") return status(state);
+    const auto snapshot = snapshot_of(state.context);
+    return explain(request, snapshot.get(), peer);
+  }
+  if (path == "/admin/drain" || path == "/admin/undrain" || path == "/admin/force" ||
+      path == "/admin/reload") {
+    if (request.method != "POST") return method_not_allowed("POST");
+    const AdminAccess access = admin_access(state.settings, request.header("authorization"));
+    if (access != AdminAccess::allowed) return unauthorized(access);
+    AdminEnv env{state.context, state.timers, state.reloads, std::chrono::system_clock::now()};
+    if (path == "/admin/drain") return admin_drain(request, env, true);
+    if (path == "/admin/undrain") return admin_drain(request, env, false);
+    if (path == "/admin/force") return admin_force(request, env);
+    return admin_reload(env);
+  }
+  return json_error(404, "no such endpoint");
+}
+
+}  // namespace gslbd::control

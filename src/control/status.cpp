@@ -1,0 +1,94 @@
+#include "status.hpp"
+
+#include <unordered_map>
+
+#include "gslbd/dns/name.hpp"
+#include "json_writer.hpp"
+#include "policy_names.hpp"
+#include "time_text.hpp"
+
+namespace gslbd::control {
+
+std::string render_status(const StatusInput& in) {
+  std::unordered_map<std::string, const probe::MemberStatus*> by_key;
+  for (const probe::MemberStatus& s : in.members) by_key.emplace(s.key, &s);
+  const config::Config* config = in.snapshot != nullptr ? in.snapshot->config.get() : nullptr;
+
+  JsonWriter json;
+  json.begin_object();
+  json.key("version").string(in.version);
+  json.key("generation").number(in.snapshot != nullptr ? in.snapshot->generation : 0u);
+  json.key("started").string(rfc3339(in.started));
+  json.key("serving").boolean(in.serving);
+  json.key("first_round_done").boolean(in.first_round_done);
+
+  json.key("zones").begin_array();
+  if (config != nullptr && config->zones) {
+    for (const auto& zone : config->zones->zones()) {
+      json.begin_object();
+      json.key("name").string(dns::name_to_text(zone->apex()));
+      json.key("serial").number(std::uint64_t{zone->serial()});
+      json.key("services").number(static_cast<std::uint64_t>(zone->services().size()));
+      json.end_object();
+    }
+  }
+  json.end_array();
+
+  json.key("pools").begin_array();
+  const pool::PoolSet* pools = config != nullptr ? config->pools.get() : nullptr;
+  const health::HealthTable* table = pools != nullptr ? pools->health.get() : nullptr;
+  if (pools != nullptr) {
+    for (const pool::Pool& pool : pools->pools) {
+      json.begin_object();
+      json.key("name").string(pool.name);
+      json.key("policy").string(policy_name(pool.policy));
+      json.key("all_down").string(all_down_name(pool.all_down));
+      std::uint64_t serving = 0;
+      json.key("members").begin_array();
+      for (const pool::Member& member : pool.members) {
+        const bool readable = table != nullptr && member.health_slot < table->size();
+        const health::Health h = readable ? table->read(member.health_slot) : health::Health{};
+        if (health::serving(h)) ++serving;
+        const auto found = by_key.find(pool.name + "/" + member.name);
+        const probe::MemberStatus* status = found != by_key.end() ? found->second : nullptr;
+        std::uint64_t answers = 0;
+        if (member.health_slot < stats::kMaxMembers) {
+          for (const stats::WorkerStats* w : in.workers) {
+            if (w != nullptr) answers += w->selections(member.health_slot);
+          }
+        }
+        json.begin_object();
+        json.key("name").string(member.name);
+        json.key("address").string(util::address_text(member.address));
+        json.key("up").boolean(h.up);
+        json.key("known").boolean(h.known);
+        json.key("forced").boolean(h.forced);
+        json.key("drained").boolean(h.drained);
+        json.key("serving").boolean(health::serving(h));
+        json.key("since");
+        if (status != nullptr) {
+          json.string(rfc3339(status->since));
+        } else {
+          json.null();
+        }
+        json.key("last_error").string(status != nullptr ? status->last_error : std::string());
+        json.key("rtt_ms").number(static_cast<double>(h.rtt_us) / 1000.0);
+        json.key("agent_weight").number(unsigned{h.agent_weight});
+        json.key("weight").number(std::uint64_t{member.weight});
+        json.key("priority").number(std::uint64_t{member.priority});
+        if (!member.region.empty()) json.key("region").string(member.region);
+        json.key("checks").number(static_cast<std::uint64_t>(member.checks.size()));
+        json.key("answers").number(answers);
+        json.end_object();
+      }
+      json.end_array();
+      json.key("serving").number(serving);
+      json.end_object();
+    }
+  }
+  json.end_array();
+  json.end_object();
+  return json.take();
+}
+
+}  // namespace gslbd::control

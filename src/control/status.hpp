@@ -1,0 +1,28 @@
+// /status: the zones served with their serials, and every pool and member with its health as
+// the workers read it, since when, the last check error, RTT, agent weight and the answers that
+// named it. JSON. Control thread.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "gslbd/probe/health_loop.hpp"
+#include "gslbd/runtime/snapshot.hpp"
+#include "gslbd/stats/worker_stats.hpp"
+
+namespace gslbd::control {
+
+struct StatusInput {
+  const runtime::Snapshot* snapshot = nullptr;  // null before the first publish
+  std::vector<probe::MemberStatus> members;     // HealthLoop::status(), keyed "pool/member"
+  std::vector<const stats::WorkerStats*> workers;
+  std::string version;
+  std::chrono::system_clock::time_point started;
+  bool serving = false;
+  bool first_round_done = false;
+};
+
+std::string render_status(const StatusInput& input);
+
+}  // namespace gslbd::control

@@ -1,0 +1,148 @@
+// gslbctl: the operator's command line for a running gslbd (status, drain, force, reload,
+// explain) and a front for gslbd --check-config.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace {
+
+void usage(std::FILE* out) {
+  std::fputs(
+      "usage: gslbctl [--control ADDR:PORT] [--token-file FILE] [--timeout SECONDS] [--json] "
+      "COMMAND\n"
+      "commands:\n"
+      "  status                                  pools and members in a table\n"
+      "  drain POOL MEMBER                       no new answers name the member\n"
+      "  undrain POOL MEMBER\n"
+      "  force POOL MEMBER up|down|auto [--expires DURATION]\n"
+      "  reload                                  reload the config; fails with its errors\n"
+      "  explain NAME [TYPE] [CLIENT[/PREFIX]]   the answer decision gslbd would make now\n"
+      "  check-config -c FILE                    gslbd --check-config -c FILE\n"
+      "defaults: --control 127.0.0.1:9253 (or $GSLBCTL_CONTROL), --token-file "
+      "$GSLBCTL_TOKEN_FILE\n",
+      out);
+}
+
+int bad_usage(const std::string& why) {
+  std::fprintf(stderr, "gslbctl: %s\n", why.c_str());
+  usage(stderr);
+  return 2;
+}
+
+bool read_token(const std::string& path, std::string& token, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot read token file " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
+    token.pop_back();
+  }
+  if (token.empty() || token.find_first_of("\r\n") != std::string::npos) {
+    error = "token file " + path + " must hold one non-empty line";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace gslbctl;
+  Globals g;
+  g.self = argc > 0 ? argv[0] : "gslbctl";
+  std::string control = "127.0.0.1:9253";
+  if (const char* env = std::getenv("GSLBCTL_CONTROL")) control = env;
+  std::string token_file;
+  if (const char* env = std::getenv("GSLBCTL_TOKEN_FILE")) token_file = env;
+  std::string expires;
+  std::string config_file;
+  std::vector<std::string> words;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    if (arg == "-h" || arg == "--help") {
+      usage(stdout);
+      return 0;
+    } else if (arg == "--version") {
+      std::puts("gslbctl " GSLBD_VERSION);
+      return 0;
+    } else if (arg == "--control") {
+      if (!value(control)) return bad_usage("--control needs ADDR:PORT");
+    } else if (arg == "--token-file") {
+      if (!value(token_file)) return bad_usage("--token-file needs a file");
+    } else if (arg == "--timeout") {
+      std::string seconds;
+      if (!value(seconds)) return bad_usage("--timeout needs seconds");
+      char* end = nullptr;
+      const long n = std::strtol(seconds.c_str(), &end, 10);
+      if (*end != '\0' || n < 1 || n > 3600) return bad_usage("--timeout takes 1..3600 seconds");
+      g.timeout = std::chrono::seconds(n);
+    } else if (arg == "--json") {
+      g.json = true;
+    } else if (arg == "--expires") {
+      if (!value(expires)) return bad_usage("--expires needs a duration such as 30s");
+    } else if (arg == "-c" || arg == "--config") {
+      if (!value(config_file)) return bad_usage("-c needs a file");
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return bad_usage("unknown option " + arg);
+    } else {
+      words.push_back(arg);
+    }
+  }
+  if (words.empty()) return bad_usage("no command");
+  const std::string command = words[0];
+  const std::vector<std::string> args(words.begin() + 1, words.end());
+
+  if (command == "check-config") {
+    if (config_file.empty() || !args.empty()) return bad_usage("usage: check-config -c FILE");
+    return cmd_check_config(g, config_file);
+  }
+  std::string error;
+  if (!parse_endpoint(control, g.endpoint, error)) return bad_usage(error);
+  const bool admin =
+      command == "drain" || command == "undrain" || command == "force" || command == "reload";
+  if (admin && !token_file.empty() && !read_token(token_file, g.token, error)) {
+    std::fprintf(stderr, "gslbctl: %s\n", error.c_str());
+    return 1;
+  }
+  if (command == "status") {
+    if (!args.empty()) return bad_usage("status takes no arguments");
+    return cmd_status(g);
+  }
+  if (command == "drain" || command == "undrain") {
+    if (args.size() != 2) return bad_usage(command + " needs POOL MEMBER");
+    return cmd_drain(g, args[0], args[1], command == "drain");
+  }
+  if (command == "force") {
+    if (args.size() != 3) return bad_usage("force needs POOL MEMBER up|down|auto");
+    if (args[2] != "up" && args[2] != "down" && args[2] != "auto") {
+      return bad_usage("force state must be up, down or auto");
+    }
+    if (!expires.empty() && args[2] == "auto") return bad_usage("--expires needs up or down");
+    return cmd_force(g, args[0], args[1], args[2], expires);
+  }
+  if (command == "reload") {
+    if (!args.empty()) return bad_usage("reload takes no arguments");
+    return cmd_reload(g);
+  }
+  if (command == "explain") {
+    if (args.empty() || args.size() > 3) return bad_usage("explain needs NAME [TYPE] [CLIENT]");
+    return cmd_explain(g, args);
+  }
+  return bad_usage("unknown command " + command);
+}
