@@ -193,11 +193,17 @@ MainFile load_main_file(const std::string& path, const std::string& text,
       }
       if (const auto pools = root.find("pools")) {
         read_globs(diag, *pools, path, "pool", out.pool_files);
-      }
-      for (const std::string& file : out.pool_files) {
-        if (std::find(out.zone_files.begin(), out.zone_files.end(), file) != out.zone_files.end()) {
-          diag.error(root.mark(), "'" + file + "' is matched by both zones: and pools:");
-        }
+        // Reported once, here; it is not also read as a zone file (that would bury the one
+        // error under every pool key the zone schema does not know).
+        std::erase_if(out.zone_files, [&](const std::string& zone_file) {
+          for (const std::string& pool_file : out.pool_files) {
+            if (zone_file == pool_file || same_file(zone_file, pool_file)) {
+              diag.error(pools->mark, "'" + pool_file + "' is matched by both zones: and pools:");
+              return true;
+            }
+          }
+          return false;
+        });
       }
     }
   }

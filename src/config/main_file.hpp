@@ -1,4 +1,4 @@
-// The main file: version, the server: section and the zones: globs.
+// The main file: version, the server: section and the zones: and pools: globs.
 #pragma once
 
 #include <string>

@@ -1,7 +1,9 @@
 #include "pool_file.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <set>
 
 #include "gslbd/pool/selection.hpp"
 #include "suggest.hpp"
@@ -59,6 +61,17 @@ constexpr NamedInitial kInitial[] = {{"up", health::InitialState::up},
                                      {"down", health::InitialState::down},
                                      {"wait", health::InitialState::wait}};
 
+// Text from the file as it appears in a message: quoted, cut when long, control characters
+// blanked, so that every error stays one line.
+std::string shown(std::string_view text) {
+  std::string out = "'";
+  for (char c : text.substr(0, 60)) {
+    out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
+  }
+  if (text.size() > 60) out += "...";
+  return out + "'";
+}
+
 // Reads a string that must be one of table's names; reports the choices otherwise.
 template <typename Entry, std::size_t N>
 const Entry* read_choice(Diagnostics& diag, const Value& value, const Entry (&table)[N]) {
@@ -69,10 +82,8 @@ const Entry* read_choice(Diagnostics& diag, const Value& value, const Entry (&ta
     if (entry.name == *text) return &entry;
     names.push_back(entry.name);
   }
-  std::string choices;
-  for (auto name : names) choices += (choices.empty() ? "" : ", ") + std::string(name);
-  diag.error(value.mark, value.label + ": unknown value '" + *text + "'" +
-                             suggestion(*text, names) + "; expected one of " + choices);
+  diag.error(value.mark,
+             value.label + ": unknown value " + shown(*text) + suggestion(*text, names));
   return nullptr;
 }
 
@@ -86,6 +97,67 @@ std::optional<bool> read_bool(Diagnostics& diag, const Value& value) {
   return std::nullopt;
 }
 
+// A name that others refer to (pool, member, template, geo map, region): a non-empty string
+// without control characters, so that it stays one token in messages and logs.
+std::optional<std::string> read_label(Diagnostics& diag, const Value& value) {
+  auto text = read_string(diag, value);
+  if (!text) return std::nullopt;
+  if (text->empty()) {
+    diag.error(value.mark, value.label + ": expected a non-empty name");
+    return std::nullopt;
+  }
+  if (std::any_of(text->begin(), text->end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    diag.error(value.mark, value.label + ": a name cannot hold control characters");
+    return std::nullopt;
+  }
+  return text;
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool is_alnum(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// An HTTP token (RFC 9110 section 5.6.2): method and header names.
+bool is_token(std::string_view text) {
+  constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+  return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+    return is_alnum(c) || extra.find(c) != std::string_view::npos;
+  });
+}
+
+// A host name or IPv4 address as it goes into the URL, the Host header and SNI.
+bool is_host_name(std::string_view text) {
+  return !text.empty() && text.size() <= 253 && std::all_of(text.begin(), text.end(), [](char c) {
+    return is_alnum(c) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+// Which check types use a field; a field given to another type would silently do nothing.
+bool field_applies(std::string_view key, CheckType type) {
+  const bool http = type == CheckType::http || type == CheckType::https;
+  if (key == "port") return http || type == CheckType::tcp || type == CheckType::agent;
+  if (key == "send") return type == CheckType::tcp || type == CheckType::agent;
+  if (key == "expect") return type == CheckType::tcp;
+  if (key == "method" || key == "path" || key == "host" || key == "headers" ||
+      key == "expect_status" || key == "expect_body") {
+    return http;
+  }
+  if (key == "tls_verify" || key == "ca_file" || key == "sni") return type == CheckType::https;
+  return true;  // name, template, type and the timing fields
+}
+
+std::string_view type_name(CheckType type) {
+  for (const NamedType& entry : kCheckTypes) {
+    if (entry.type == type) return entry.name;
+  }
+  return "?";
+}
+
 // "192.0.2.0/24" -> network and prefix; host bits must be zero.
 bool parse_network(const std::string& text, util::Address& network, unsigned& prefix,
                    std::string& why) {
@@ -95,15 +167,15 @@ bool parse_network(const std::string& text, util::Address& network, unsigned& pr
     return false;
   }
   const auto address = util::parse_address(text.substr(0, slash));
-  if (!address) {
-    why = "'" + text.substr(0, slash) + "' is not an IP address";
+  if (!address || text.substr(0, slash).find('\0') != std::string::npos) {
+    why = shown(text.substr(0, slash)) + " is not an IP address";
     return false;
   }
   const std::string bits = text.substr(slash + 1);
   const unsigned width = address->family == 4 ? 32 : 128;
-  if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), ::isdigit) ||
+  if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), is_digit) ||
       std::stoul(bits) > width) {
-    why = "prefix length '" + bits + "' is not 0.." + std::to_string(width);
+    why = "prefix length " + shown(bits) + " is not 0.." + std::to_string(width);
     return false;
   }
   prefix = static_cast<unsigned>(std::stoul(bits));
@@ -124,6 +196,7 @@ struct Template {
 struct GeoMapEntry {
   std::size_t index;
   std::string where;
+  bool complete;  // no errors in its networks, so its region list is the full one
 };
 
 // What must be resolved once every file is read.
@@ -134,6 +207,7 @@ struct PendingPool {
   YAML::Mark fallback_mark;
   std::string geo_map;
   YAML::Mark geo_map_mark;
+  std::vector<YAML::Mark> region_marks;  // of each geo.preference key, in order
 };
 
 class PoolFilesReader {
@@ -161,6 +235,7 @@ class PoolFilesReader {
   std::vector<util::SourceError>& errors_;
   std::vector<std::unique_ptr<Diagnostics>> diagnostics_;
   std::map<std::string, Template> templates_;
+  std::set<std::string> broken_templates_;  // defined, but with errors
   std::map<std::string, GeoMapEntry> geo_maps_;
   std::map<std::string, std::string> pool_where_;
   std::vector<std::string> names_;
@@ -201,7 +276,7 @@ std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileT
     for (const Value& item : *items) read_pool(*document.diag, item);
   }
   resolve();
-  if (errors_.size() == errors_before) check_fallback_chains();
+  check_fallback_chains();  // on the pools that did load, so all errors come at once
   if (errors_.size() != errors_before) return nullptr;
   build_health();
   return set_;
@@ -212,7 +287,18 @@ void PoolFilesReader::read_templates(Diagnostics& diag, const Value& value) {
   if (!items) return;
   for (const Value& item : *items) {
     auto spec = read_check(diag, item, true);
-    if (!spec) continue;
+    if (!spec) {
+      // Its errors are reported; uses of it should not add "no check template named".
+      // By iteration: yaml-cpp's [] inserts (non-const) or throws on use (const, key missing).
+      if (item.node.IsMap()) {
+        for (auto it = item.node.begin(); it != item.node.end(); ++it) {
+          if (it->first.IsScalar() && it->first.Scalar() == "name" && it->second.IsScalar()) {
+            broken_templates_.insert(it->second.Scalar());
+          }
+        }
+      }
+      continue;
+    }
     const auto [it, inserted] =
         templates_.try_emplace(spec->name, Template{*spec, where(diag, item.mark)});
     if (!inserted) {
@@ -224,43 +310,48 @@ void PoolFilesReader::read_templates(Diagnostics& diag, const Value& value) {
 
 std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Value& value,
                                                      bool is_template) {
+  auto unknown_template = [&](const Value& v, const std::string& name) {
+    if (broken_templates_.contains(name)) return;  // reported where it is defined
+    std::vector<std::string_view> names;
+    for (const auto& [known, unused] : templates_) names.push_back(known);
+    diag.error(v.mark, v.label + ": no check template named " + shown(name) +
+                           (names.empty() ? std::string("; no check templates are defined")
+                                          : suggestion(name, names)));
+  };
   CheckSpec spec;
   if (value.node.IsScalar() && !is_template) {  // a bare template name
     const auto name = read_string(diag, value);
     if (!name) return std::nullopt;
     const auto it = templates_.find(*name);
     if (it == templates_.end()) {
-      std::vector<std::string_view> names;
-      for (const auto& [known, unused] : templates_) names.push_back(known);
-      diag.error(value.mark, value.label + ": no check template named '" + *name + "'" +
-                                 suggestion(*name, names));
+      unknown_template(value, *name);
       return std::nullopt;
     }
-    return it->second.spec;
+    return it->second.spec;  // a bare name: the template as it is
   }
   const MapReader map(diag, value, kCheckKeys);
   if (!map.is_map()) return std::nullopt;
   const std::size_t errors_before = diag.count();
   bool have_type = false;
   if (auto v = map.find("template")) {
+    have_type = true;  // whatever goes wrong with it is reported here, not as a missing type
     if (is_template) {
       diag.error(v->key_mark, "a check template cannot itself use 'template'");
     } else if (const auto name = read_string(diag, *v)) {
       const auto it = templates_.find(*name);
       if (it == templates_.end()) {
-        diag.error(v->mark, v->label + ": no check template named '" + *name + "'");
-      } else {
-        spec = it->second.spec;
-        have_type = true;
+        unknown_template(*v, *name);
+        return std::nullopt;
       }
+      spec = it->second.spec;
     }
   }
   if (is_template) {
     if (auto v = map.require("name")) {
-      if (auto name = read_string(diag, *v)) spec.name = *name;
+      if (auto name = read_label(diag, *v)) spec.name = *name;
     }
   } else if (auto v = map.find("name")) {
-    if (auto name = read_string(diag, *v)) spec.name = *name;
+    if (auto name = read_label(diag, *v)) spec.name = *name;
   }
   if (auto v = map.find("type")) {
     if (const auto* entry = read_choice(diag, *v, kCheckTypes)) {
@@ -270,10 +361,21 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
   } else if (!have_type) {
     diag.error(map.mark(), value.label + ": a check needs 'type' (or 'template')");
   }
+  if (diag.count() != errors_before) return std::nullopt;
+  // The fields given here must suit the type (a template's fields already did).
+  for (std::string_view key : kCheckKeys) {
+    const auto v = map.find(key);
+    if (v && !field_applies(key, spec.type)) {
+      diag.error(v->key_mark, "'" + std::string(key) + "' does not apply to checks of type " +
+                                  std::string(type_name(spec.type)));
+    }
+  }
   if (auto v = map.find("port")) {
     if (auto n = read_number(diag, *v, 1, 65535)) spec.port = static_cast<std::uint16_t>(*n);
   }
+  YAML::Mark timing_mark = map.mark();  // where a timeout/interval clash is reported
   if (auto v = map.find("interval")) {
+    timing_mark = v->mark;
     if (auto ms = read_duration_ms(diag, *v)) {
       if (*ms < kMinIntervalMs || *ms > kMaxIntervalMs) {
         diag.error(v->mark, v->label + ": must be between 10ms and 1h");
@@ -282,9 +384,8 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
       }
     }
   }
-  YAML::Mark timeout_mark = map.mark();
   if (auto v = map.find("timeout")) {
-    timeout_mark = v->mark;
+    timing_mark = v->mark;
     if (auto ms = read_duration_ms(diag, *v)) {
       if (*ms < 1 || *ms > kMaxIntervalMs) {
         diag.error(v->mark, v->label + ": must be between 1ms and 1h");
@@ -303,31 +404,70 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
     if (auto n = read_number(diag, *v, 0, 100))
       spec.jitter_percent = static_cast<std::uint32_t>(*n);
   }
-  auto read_text = [&](const char* key, std::string& out) {
+  // Text that goes into a request is checked so that it cannot break the request's framing.
+  auto read_text = [&](const char* key, std::string& out, bool (*valid)(std::string_view),
+                       const char* expected) {
     if (auto v = map.find(key)) {
-      if (auto text = read_string(diag, *v)) out = *text;
+      if (auto text = read_string(diag, *v)) {
+        if (valid != nullptr && !valid(*text)) {
+          diag.error(v->mark, v->label + ": expected " + expected);
+        } else {
+          out = *text;
+        }
+      }
     }
   };
-  read_text("send", spec.send);
-  read_text("expect", spec.expect);
-  read_text("method", spec.method);
-  read_text("path", spec.path);
-  read_text("host", spec.host);
-  read_text("expect_body", spec.expect_body);
-  read_text("ca_file", spec.ca_file);
-  read_text("sni", spec.sni);
+  read_text("send", spec.send, nullptr, "");
+  read_text("expect", spec.expect, nullptr, "");
+  read_text("method", spec.method, is_token, "an HTTP method such as GET or HEAD");
+  read_text(
+      "path", spec.path,
+      [](std::string_view text) {
+        return !text.empty() && text.front() == '/' &&
+               std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+      },
+      "a path that starts with '/', without spaces or control characters");
+  read_text("host", spec.host, is_host_name, "a host name or IPv4 address");
+  read_text("expect_body", spec.expect_body, nullptr, "");
+  read_text(
+      "ca_file", spec.ca_file,
+      [](std::string_view text) {
+        return !text.empty() && text.find('\0') == std::string_view::npos;
+      },
+      "a file name");
+  read_text("sni", spec.sni, is_host_name, "a host name");
   if (auto v = map.find("headers")) {
     if (!v->node.IsMap()) {
       diag.error(v->mark, v->label + ": expected a map of header names to values");
     } else {
       spec.headers.clear();
+      std::map<std::string, int> seen;
       for (auto it = v->node.begin(); it != v->node.end(); ++it) {
+        const YAML::Mark key_mark = mark_of(it->first, v->mark);
         if (!it->first.IsScalar() || !it->second.IsScalar()) {
-          diag.error(mark_of(it->first, v->mark),
-                     v->label + ": header names and values are strings");
+          diag.error(key_mark, v->label + ": header names and values are strings");
           continue;
         }
-        spec.headers.emplace_back(it->first.Scalar(), it->second.Scalar());
+        const std::string& name = it->first.Scalar();
+        const std::string& text = it->second.Scalar();
+        if (!is_token(name)) {
+          diag.error(key_mark, v->label + ": " + shown(name) + " is not a valid header name");
+          continue;
+        }
+        if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+          diag.error(mark_of(it->second, key_mark),
+                     v->label + ": the value of '" + name + "' cannot hold line breaks");
+          continue;
+        }
+        std::string lower = name;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const auto [first, inserted] = seen.try_emplace(lower, key_mark.line + 1);
+        if (!inserted) {
+          diag.error(key_mark, v->label + ": header '" + name + "' given twice (first on line " +
+                                   std::to_string(first->second) + ")");
+          continue;
+        }
+        spec.headers.emplace_back(name, text);
       }
     }
   }
@@ -349,17 +489,15 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
   // Rules that concern the combination of fields.
   const bool needs_port = spec.type == CheckType::tcp || spec.type == CheckType::agent;
   if (needs_port && spec.port == 0) {
-    diag.error(map.mark(), value.label + ": a tcp or agent check needs 'port'");
+    diag.error(map.mark(), value.label + ": a check of type " + std::string(type_name(spec.type)) +
+                               " needs 'port'");
   }
   if (spec.type == CheckType::http && spec.port == 0) spec.port = 80;
   if (spec.type == CheckType::https && spec.port == 0) spec.port = 443;
   if (spec.timeout_ms >= spec.interval_ms && spec.type != CheckType::none) {
-    diag.error(timeout_mark, value.label + ": timeout (" + std::to_string(spec.timeout_ms) +
-                                 "ms) must be shorter than interval (" +
-                                 std::to_string(spec.interval_ms) + "ms)");
-  }
-  if (spec.path.empty() || spec.path.front() != '/') {
-    diag.error(map.mark(), value.label + ": path must start with '/'");
+    diag.error(timing_mark, value.label + ": timeout (" + std::to_string(spec.timeout_ms) +
+                                "ms) must be shorter than interval (" +
+                                std::to_string(spec.interval_ms) + "ms)");
   }
   if (diag.count() != errors_before) return std::nullopt;
   return spec;
@@ -369,6 +507,11 @@ std::vector<CheckSpec> PoolFilesReader::read_check_list(Diagnostics& diag, const
   std::vector<CheckSpec> checks;
   const auto items = read_list(diag, value, false);
   if (!items) return checks;
+  if (items->size() > kMaxChecksPerMember) {
+    diag.error(value.mark, value.label + ": at most " + std::to_string(kMaxChecksPerMember) +
+                               " checks per member");
+    return checks;
+  }
   for (const Value& item : *items) {
     if (auto spec = read_check(diag, item, false)) checks.push_back(std::move(*spec));
   }
@@ -383,9 +526,10 @@ void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
     if (!map.is_map()) continue;
     std::string name;
     if (auto v = map.require("name")) {
-      if (auto text = read_string(diag, *v)) name = *text;
+      if (auto text = read_label(diag, *v)) name = *text;
     }
     geo::GeoMap geo_map;
+    const std::size_t errors_before = diag.count();
     if (auto v = map.require("networks")) {
       if (auto networks = read_list(diag, *v, true)) {
         for (const Value& network : *networks) {
@@ -395,7 +539,7 @@ void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
           const auto region = entry.require("region");
           if (!net || !region) continue;
           const auto net_text = read_string(diag, *net);
-          const auto region_text = read_string(diag, *region);
+          const auto region_text = read_label(diag, *region);
           if (!net_text || !region_text) continue;
           util::Address address;
           unsigned prefix = 0;
@@ -403,15 +547,16 @@ void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
           if (!parse_network(*net_text, address, prefix, why)) {
             diag.error(net->mark, net->label + ": " + why);
           } else if (!geo_map.add(address, prefix, *region_text)) {
-            diag.error(net->mark, net->label + ": " + *net_text +
+            diag.error(net->mark, net->label + ": " + shown(*net_text) +
                                       " is already mapped to another region in this geo map");
           }
         }
       }
     }
     if (name.empty()) continue;
-    const auto [it, inserted] =
-        geo_maps_.try_emplace(name, GeoMapEntry{set_->geo_maps.size(), where(diag, item.mark)});
+    const auto [it, inserted] = geo_maps_.try_emplace(
+        name,
+        GeoMapEntry{set_->geo_maps.size(), where(diag, item.mark), diag.count() == errors_before});
     if (!inserted) {
       diag.error(item.mark, "geo map '" + name + "' is already defined at " + it->second.where);
       continue;
@@ -422,14 +567,72 @@ void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
 
 void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& map,
                                            pool::Pool& pool, PendingPool& pending) {
-  // Each section belongs to one policy; given to another it would silently do nothing.
+  // The geo section first: its within_region decides which other sections a geo pool may have.
+  auto geo_value = map.find("geo");
+  if (geo_value && pool.policy != pool::PolicyKind::geo) {
+    diag.error(geo_value->key_mark, "'geo' applies only to policy geo");
+  } else if (!geo_value && pool.policy == pool::PolicyKind::geo) {
+    diag.error(map.mark(), "policy geo needs a 'geo' section with at least 'map'");
+  } else if (geo_value) {
+    const MapReader geo(diag, *geo_value, {"map", "regions", "default", "within_region"});
+    if (auto p = geo.require("map")) {
+      if (auto name = read_string(diag, *p)) {
+        pending.geo_map = *name;
+        pending.geo_map_mark = p->mark;
+      }
+    }
+    auto read_names = [&](const Value& list) {
+      std::vector<std::string> names;
+      if (auto items = read_list(diag, list, true)) {
+        for (const Value& item : *items) {
+          if (auto text = read_label(diag, item)) names.push_back(*text);
+        }
+      }
+      return names;
+    };
+    if (auto p = geo.find("regions")) {
+      if (!p->node.IsMap()) {
+        diag.error(p->mark, p->label + ": expected a map of region to its ordered preference");
+      } else {
+        std::map<std::string, int> seen;  // yaml-cpp keeps duplicate keys: report them
+        for (auto it = p->node.begin(); it != p->node.end(); ++it) {
+          const YAML::Mark key_mark = mark_of(it->first, p->mark);
+          const auto name =
+              read_label(diag, Value{it->first, key_mark, "a region in " + p->label, key_mark});
+          if (!name) continue;
+          const std::string& region = *name;
+          const auto [first, inserted] = seen.try_emplace(region, key_mark.line + 1);
+          if (!inserted) {
+            diag.error(key_mark, p->label + ": region " + shown(region) +
+                                     " given twice (first on line " +
+                                     std::to_string(first->second) + ")");
+            continue;
+          }
+          const Value list{it->second, mark_of(it->second, key_mark), "'" + region + "'", key_mark};
+          pool.geo.preference.emplace_back(region, read_names(list));
+          pending.region_marks.push_back(key_mark);
+        }
+      }
+    }
+    if (auto p = geo.find("default")) pool.geo.default_order = read_names(*p);
+    if (auto p = geo.find("within_region")) {
+      if (const auto* entry = read_choice(diag, *p, kPolicies)) {
+        if (entry->kind == pool::PolicyKind::geo) {
+          diag.error(p->mark, p->label + ": geo cannot be used within a region");
+        } else {
+          pool.geo.within_region = entry->kind;
+        }
+      }
+    }
+  }
+
+  // Each other section belongs to one policy; given to another it would silently do nothing.
   auto section = [&](const char* key, pool::PolicyKind owner) -> std::optional<Value> {
     auto v = map.find(key);
     if (v && pool.policy != owner &&
         !(pool.policy == pool::PolicyKind::geo && owner == pool.geo.within_region)) {
-      diag.error(v->key_mark,
-                 std::string("'") + key + "' applies only to policy " + key +
-                     (owner == pool::PolicyKind::failover ? " (or geo within failover)" : ""));
+      diag.error(v->key_mark, std::string("'") + key + "' applies only to policy " + key +
+                                  " (or policy geo with within_region: " + key + ")");
       return std::nullopt;
     }
     return v;
@@ -453,7 +656,15 @@ void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& m
       }
     }
     if (auto p = failover.find("preempt")) {
-      if (auto b = read_bool(diag, *p)) pool.preempt = *b;
+      if (auto b = read_bool(diag, *p)) {
+        // The active group is remembered per pool, by the health loop, for failover pools
+        // only; within the regions of a geo pool there is nothing that would remember it.
+        if (!*b && pool.policy != pool::PolicyKind::failover) {
+          diag.error(p->mark, p->label + ": false is supported only with policy failover");
+        } else {
+          pool.preempt = *b;
+        }
+      }
     }
   }
   if (auto v = section("latency", pool::PolicyKind::latency)) {
@@ -473,55 +684,6 @@ void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& m
       }
     }
   }
-  auto geo_value = map.find("geo");
-  if (geo_value && pool.policy != pool::PolicyKind::geo) {
-    diag.error(geo_value->key_mark, "'geo' applies only to policy geo");
-  } else if (!geo_value && pool.policy == pool::PolicyKind::geo) {
-    diag.error(map.mark(), "policy geo needs a 'geo' section with at least 'map'");
-  } else if (geo_value) {
-    const MapReader geo(diag, *geo_value, {"map", "regions", "default", "within_region"});
-    if (auto p = geo.require("map")) {
-      if (auto name = read_string(diag, *p)) {
-        pending.geo_map = *name;
-        pending.geo_map_mark = p->mark;
-      }
-    }
-    auto read_names = [&](const Value& list) {
-      std::vector<std::string> names;
-      if (auto items = read_list(diag, list, true)) {
-        for (const Value& item : *items) {
-          if (auto text = read_string(diag, item)) names.push_back(*text);
-        }
-      }
-      return names;
-    };
-    if (auto p = geo.find("regions")) {
-      if (!p->node.IsMap()) {
-        diag.error(p->mark, p->label + ": expected a map of region to its ordered preference");
-      } else {
-        for (auto it = p->node.begin(); it != p->node.end(); ++it) {
-          const YAML::Mark key_mark = mark_of(it->first, p->mark);
-          if (!it->first.IsScalar()) {
-            diag.error(key_mark, p->label + ": region names are strings");
-            continue;
-          }
-          const std::string region = it->first.Scalar();
-          const Value list{it->second, mark_of(it->second, key_mark), "'" + region + "'", key_mark};
-          pool.geo.preference.emplace_back(region, read_names(list));
-        }
-      }
-    }
-    if (auto p = geo.find("default")) pool.geo.default_order = read_names(*p);
-    if (auto p = geo.find("within_region")) {
-      if (const auto* entry = read_choice(diag, *p, kPolicies)) {
-        if (entry->kind == pool::PolicyKind::geo) {
-          diag.error(p->mark, p->label + ": geo cannot be used within a region");
-        } else {
-          pool.geo.within_region = entry->kind;
-        }
-      }
-    }
-  }
 }
 
 void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
@@ -531,14 +693,17 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
   if (!map.is_map()) return;
   const std::size_t errors_before = diag.count();
   pool::Pool pool;
-  PendingPool pending{&diag, value.mark, {}, {}, {}, {}};
+  PendingPool pending{&diag, value.mark, {}, {}, {}, {}, {}};
   YAML::Mark name_mark = value.mark;
   if (auto v = map.require("name")) {
     name_mark = v->mark;
-    if (auto name = read_string(diag, *v)) pool.name = *name;
+    if (auto name = read_label(diag, *v)) pool.name = *name;
   }
+  bool policy_known = true;
   if (auto v = map.find("policy")) {
-    if (const auto* entry = read_choice(diag, *v, kPolicies)) pool.policy = entry->kind;
+    const auto* entry = read_choice(diag, *v, kPolicies);
+    if (entry != nullptr) pool.policy = entry->kind;
+    policy_known = entry != nullptr;
   }
   if (auto v = map.find("max_records")) {
     if (auto n = read_number(diag, *v, 1, static_cast<std::uint64_t>(pool::kMaxRecords))) {
@@ -548,22 +713,24 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
   if (auto v = map.find("all_down")) {
     if (const auto* entry = read_choice(diag, *v, kAllDown)) pool.all_down = entry->action;
   }
-  if (auto v = map.find("fallback_pool")) {
-    if (auto name = read_string(diag, *v)) {
-      pending.fallback = *name;
-      pending.fallback_mark = v->mark;
-    }
+  const auto fallback_value = map.find("fallback_pool");
+  if (fallback_value) {
+    pending.fallback_mark = fallback_value->mark;
+    if (auto name = read_label(diag, *fallback_value)) pending.fallback = *name;
   }
-  if (pool.all_down == pool::AllDownAction::fallback_pool && pending.fallback.empty()) {
+  if (pool.all_down == pool::AllDownAction::fallback_pool && !fallback_value) {
     diag.error(map.mark(), "all_down: fallback_pool needs 'fallback_pool'");
-  } else if (pool.all_down != pool::AllDownAction::fallback_pool && !pending.fallback.empty()) {
-    diag.error(pending.fallback_mark, "'fallback_pool' is used only with all_down: fallback_pool");
+  } else if (pool.all_down != pool::AllDownAction::fallback_pool && fallback_value) {
+    diag.error(fallback_value->key_mark,
+               "'fallback_pool' is used only with all_down: fallback_pool");
+    pending.fallback.clear();
   }
   health::InitialState initial = health::InitialState::wait;
   if (auto v = map.find("initial_state")) {
     if (const auto* entry = read_choice(diag, *v, kInitial)) initial = entry->state;
   }
-  read_policy_sections(diag, map, pool, pending);
+  // With an unknown policy, which sections belong is unknown too: one error is enough.
+  if (policy_known) read_policy_sections(diag, map, pool, pending);
   std::vector<CheckSpec> pool_checks;
   if (auto v = map.find("checks")) pool_checks = read_check_list(diag, *v);
 
@@ -608,14 +775,15 @@ std::optional<pool::Member> PoolFilesReader::read_member(
   const std::size_t errors_before = diag.count();
   pool::Member member;
   if (auto v = map.require("name")) {
-    if (auto name = read_string(diag, *v)) member.name = *name;
+    if (auto name = read_label(diag, *v)) member.name = *name;
   }
   auto read_address = [&](const Value& v, util::Address& out) {
     if (auto text = read_string(diag, v)) {
-      if (auto address = util::parse_address(*text)) {
+      auto address = util::parse_address(*text);
+      if (address && text->find('\0') == std::string::npos) {
         out = *address;
       } else {
-        diag.error(v.mark, v.label + ": '" + *text + "' is not an IPv4 or IPv6 address");
+        diag.error(v.mark, v.label + ": " + shown(*text) + " is not an IPv4 or IPv6 address");
       }
     }
   };
@@ -630,7 +798,7 @@ std::optional<pool::Member> PoolFilesReader::read_member(
     if (auto n = read_number(diag, *v, 0, 65535)) member.priority = static_cast<std::uint32_t>(*n);
   }
   if (auto v = map.find("region")) {
-    if (auto text = read_string(diag, *v)) member.region = *text;
+    if (auto text = read_label(diag, *v)) member.region = *text;
   }
   if (auto v = map.find("checks")) {
     member.checks = read_check_list(diag, *v);
@@ -649,22 +817,42 @@ void PoolFilesReader::resolve() {
     pool::Pool& pool = set_->pools[i];
     if (!pending.fallback.empty()) {
       const std::int32_t index = set_->find(pending.fallback);
-      if (index < 0) {
-        pending.diag->error(pending.fallback_mark,
-                            "fallback_pool '" + pending.fallback + "' is not defined");
-      } else if (static_cast<std::size_t>(index) == i) {
+      if (index >= 0 && static_cast<std::size_t>(index) == i) {
         pending.diag->error(pending.fallback_mark, "a pool cannot be its own fallback");
-      } else {
+      } else if (index >= 0) {
         pool.fallback_pool = index;
+      } else if (!pool_where_.contains(pending.fallback)) {  // else it had errors of its own
+        std::vector<std::string_view> names(names_.begin(), names_.end());
+        pending.diag->error(pending.fallback_mark, "'fallback_pool': pool " +
+                                                       shown(pending.fallback) + " is not defined" +
+                                                       suggestion(pending.fallback, names));
       }
     }
     if (!pending.geo_map.empty() && pool.policy == pool::PolicyKind::geo) {
       const auto it = geo_maps_.find(pending.geo_map);
       if (it == geo_maps_.end()) {
+        std::vector<std::string_view> names;
+        for (const auto& [known, unused] : geo_maps_) names.push_back(known);
         pending.diag->error(pending.geo_map_mark,
-                            "geo map '" + pending.geo_map + "' is not defined");
-      } else {
-        pool.geo.geo_map = static_cast<std::uint32_t>(it->second.index);
+                            "'map': geo map " + shown(pending.geo_map) + " is not defined" +
+                                (names.empty() ? std::string("; no geo maps are defined")
+                                               : suggestion(pending.geo_map, names)));
+        continue;
+      }
+      pool.geo.geo_map = static_cast<std::uint32_t>(it->second.index);
+      if (!it->second.complete) continue;
+      // A client is placed in one of the map's regions; a preference for any other region
+      // could never apply.
+      const auto& regions = set_->geo_maps[it->second.index].regions();
+      const std::vector<std::string_view> region_names(regions.begin(), regions.end());
+      for (std::size_t r = 0; r < pool.geo.preference.size(); ++r) {
+        const std::string& region = pool.geo.preference[r].first;
+        if (std::find(regions.begin(), regions.end(), region) != regions.end()) continue;
+        pending.diag->error(pending.region_marks[r],
+                            "'regions': geo map '" + pending.geo_map + "' has no region '" +
+                                region + "'" +
+                                (regions.empty() ? std::string("; it has no networks")
+                                                 : suggestion(region, region_names)));
       }
     }
   }

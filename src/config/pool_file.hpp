@@ -15,6 +15,9 @@ namespace gslbd::config::detail {
 
 // The most members one pool may have (policies keep per-member scratch space on the stack).
 inline constexpr std::size_t kMaxMembersPerPool = pool::kMaxMembers;
+// The most checks one member (or a pool's default list) may have: each is probed on its own, and
+// a bound keeps a pool's memory linear in the size of its file.
+inline constexpr std::size_t kMaxChecksPerMember = 16;
 
 struct PoolFileText {
   std::string path;
