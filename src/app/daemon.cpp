@@ -6,6 +6,7 @@
 
 #include "gslbd/server/listen_sockets.hpp"
 #include "monitor_plan.hpp"
+#include "privileges.hpp"
 #include "summary.hpp"
 
 namespace gslbd::app {
@@ -64,6 +65,10 @@ int Daemon::run() {
     spdlog::critical("{}", error);
     return 1;
   }
+  if (!drop_privileges(options_.user, options_.group, error)) {  // before any thread starts
+    spdlog::critical("{}", error);
+    return 1;
+  }
   health_loop_.start();
   put_in_service(config_);
   for (unsigned i = 0; i < workers; ++i) {
@@ -85,15 +90,24 @@ int Daemon::run() {
   uv_timer_start(
       &collect_timer_, [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->publisher_.collect(); },
       kCollectIntervalMs, kCollectIntervalMs);
+  uv_timer_init(&loop_, &watchdog_timer_);
+  watchdog_timer_.data = this;
+  if (const std::uint64_t ms = notify_.watchdog_ms(); ms != 0) {
+    uv_timer_start(
+        &watchdog_timer_,
+        [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notify_.ping_watchdog(); }, ms, ms);
+  }
 
   spdlog::info("gslbd serving {} on {} with {} worker{}", summarize(*config_),
                listen_text(server.listen), workers, workers == 1 ? "" : "s");
+  notify_.ready("serving " + summarize(*config_));
   uv_run(&loop_, UV_RUN_DEFAULT);
   spdlog::info("gslbd stopped");
   return 0;
 }
 
 void Daemon::reload() {
+  const SdReloadScope reloading(notify_);  // RELOADING=1 now, READY=1 on every way out
   spdlog::info("reload: reading {}", options_.config_path);
   config::LoadResult result = config::load_config(options_.config_path);
   if (!result.config) {
@@ -125,6 +139,7 @@ void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
 
 void Daemon::shutdown() {
   spdlog::info("stopping");
+  notify_.stopping();
   for (auto& worker : workers_) worker->stop();
   for (auto& worker : workers_) worker->join();
   health_loop_.stop();
@@ -132,6 +147,7 @@ void Daemon::shutdown() {
   uv_signal_stop(&sigterm_);
   uv_signal_stop(&sigint_);
   uv_timer_stop(&collect_timer_);
+  uv_timer_stop(&watchdog_timer_);
   uv_stop(&loop_);
 }
 

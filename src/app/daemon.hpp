@@ -11,6 +11,7 @@
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/worker.hpp"
 #include "options.hpp"
+#include "sd_notify.hpp"
 
 namespace gslbd::app {
 
@@ -39,6 +40,8 @@ class Daemon {
   uv_signal_t sigterm_;
   uv_signal_t sigint_;
   uv_timer_t collect_timer_;
+  SdNotifier notify_ = SdNotifier::from_environment();
+  uv_timer_t watchdog_timer_;  // pings the manager's watchdog while the control loop runs
 };
 
 // Applies a log level name to spdlog; false if the name is unknown.

@@ -14,6 +14,8 @@ void print_usage() {
       "      --workers N       worker threads (0 = one per core)\n"
       "      --identity NAME   NSID and CHAOS id.server answer\n"
       "      --log-level L     trace, debug, info, warn, error or off\n"
+      "      --user NAME       after binding, run as this user (started as root)\n"
+      "      --group NAME      and this group (default: the user's primary group)\n"
       "      --check-config    validate the configuration, print a summary or the errors, exit\n"
       "      --version         print the version and exit\n",
       stderr);
@@ -63,6 +65,9 @@ std::optional<Options> parse_options(int argc, char** argv) {
     } else if (arg == "--log-level") {
       if (!value(text)) return fail("--log-level needs a level");
       options.log_level = text;
+    } else if (arg == "--user" || arg == "--group") {
+      if (!value(text) || text.empty()) return fail(std::string(arg) + " needs a name");
+      (arg == "--user" ? options.user : options.group) = text;
     } else {
       return fail("unknown argument '" + std::string(arg) + "'");
     }

@@ -15,6 +15,8 @@ struct Options {
   std::optional<unsigned> workers;
   std::optional<std::string> identity;
   std::optional<std::string> log_level;
+  std::optional<std::string> user;   // drop to this user after binding (when started as root)
+  std::optional<std::string> group;  // and this group (default: the user's primary group)
   bool check_config = false;
   bool version = false;
   bool help = false;
