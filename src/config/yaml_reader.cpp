@@ -94,6 +94,22 @@ class DocumentStarts : public YAML::EventHandler {
 
 }  // namespace
 
+// yaml-cpp quotes the offending input in some messages, raw newlines included; an error must
+// stay one line.
+static std::string one_line(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& diag) {
   try {
     std::istringstream stream(text);
@@ -120,7 +136,7 @@ std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& d
   } catch (const YAML::DeepRecursion& e) {
     diag.error(e.mark, "YAML nesting deeper than " + std::to_string(e.depth()) + " levels");
   } catch (const YAML::Exception& e) {
-    diag.error(e.mark, "YAML syntax error: " + e.msg);
+    diag.error(e.mark, "YAML syntax error: " + one_line(e.msg));
   } catch (const std::exception& e) {
     diag.error_at_line(0, std::string("YAML error: ") + e.what());
   }
