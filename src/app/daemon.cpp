@@ -45,6 +45,9 @@ Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
 }
 
 Daemon::~Daemon() {
+  // The control server closes its own handles (their callbacks free its connections) before
+  // the walk below closes whatever else is left; then the loop runs those callbacks.
+  if (control_) control_->stop();
   workers_.clear();
   uv_walk(
       &loop_,
@@ -53,6 +56,7 @@ Daemon::~Daemon() {
       },
       nullptr);
   uv_run(&loop_, UV_RUN_DEFAULT);
+  control_.reset();
   uv_loop_close(&loop_);
 }
 
@@ -65,7 +69,11 @@ int Daemon::run() {
     spdlog::critical("{}", error);
     return 1;
   }
-  if (!drop_privileges(options_.user, options_.group, error)) {  // before any thread starts
+  // Before any thread starts, so every thread runs as the unprivileged user.
+  const auto name_or_none = [](const std::string& name) {
+    return name.empty() ? std::nullopt : std::optional<std::string>(name);
+  };
+  if (!drop_privileges(name_or_none(server.user), name_or_none(server.group), error)) {
     spdlog::critical("{}", error);
     return 1;
   }
@@ -75,13 +83,24 @@ int Daemon::run() {
     workers_.push_back(std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i])));
   }
   for (auto& worker : workers_) worker->start();
+  if (!start_control(error)) {
+    spdlog::critical("{}", error);
+    shutdown();
+    return 1;
+  }
 
   uv_signal_init(&loop_, &sighup_);
   uv_signal_init(&loop_, &sigterm_);
   uv_signal_init(&loop_, &sigint_);
   sighup_.data = sigterm_.data = sigint_.data = this;
   uv_signal_start(
-      &sighup_, [](uv_signal_t* s, int) { static_cast<Daemon*>(s->data)->reload(); }, SIGHUP);
+      &sighup_,
+      [](uv_signal_t* s, int) {
+        auto* daemon = static_cast<Daemon*>(s->data);
+        const control::ReloadOutcome outcome = daemon->reload();
+        if (daemon->control_) daemon->control_->note_reload(outcome);
+      },
+      SIGHUP);
   auto stop = [](uv_signal_t* s, int) { static_cast<Daemon*>(s->data)->shutdown(); };
   uv_signal_start(&sigterm_, stop, SIGTERM);
   uv_signal_start(&sigint_, stop, SIGINT);
@@ -106,16 +125,21 @@ int Daemon::run() {
   return 0;
 }
 
-void Daemon::reload() {
+control::ReloadOutcome Daemon::reload() {
   const SdReloadScope reloading(notify_);  // RELOADING=1 now, READY=1 on every way out
   spdlog::info("reload: reading {}", options_.config_path);
   config::LoadResult result = config::load_config(options_.config_path);
+  control::ReloadOutcome outcome;
   if (!result.config) {
-    for (const auto& error : result.errors) spdlog::error("{}", error.to_string());
+    for (const auto& error : result.errors) {
+      spdlog::error("{}", error.to_string());
+      outcome.errors.push_back(error.to_string());
+    }
     spdlog::error("reload rejected ({} error{}); config generation {} stays in service",
                   result.errors.size(), result.errors.size() == 1 ? "" : "s",
                   publisher_.generation());
-    return;
+    outcome.generation = publisher_.generation();
+    return outcome;
   }
   auto next = apply_overrides(*result.config, options_);
   if (next->server.listen != config_->server.listen ||
@@ -125,10 +149,55 @@ void Daemon::reload() {
   if (!apply_log_level(next->server.log_level)) {
     spdlog::warn("reload: unknown log level '{}' ignored", next->server.log_level);
   }
+  if (next->server.control.listen != config_->server.control.listen ||
+      next->server.control.enabled != config_->server.control.enabled ||
+      next->server.user != config_->server.user || next->server.group != config_->server.group) {
+    spdlog::warn("reload: the control address and the user change only on restart");
+  }
   config_ = next;
   put_in_service(config_);
+  if (control_) control_->update(control_settings(config_->server.control));
   spdlog::info("reload: config generation {} in service: {}", publisher_.generation(),
                summarize(*config_));
+  outcome.ok = true;
+  outcome.generation = publisher_.generation();
+  return outcome;
+}
+
+control::ControlSettings Daemon::control_settings(const config::ControlConfig& config) {
+  control::ControlSettings settings;
+  settings.listen = config.listen;
+  settings.token = config.token;
+  settings.admin_without_token = config.admin_without_token;
+  settings.max_connections = config.max_connections;
+  settings.max_request_bytes = config.max_request_bytes;
+  settings.idle_timeout_ms = config.idle_timeout_ms;
+  return settings;
+}
+
+bool Daemon::start_control(std::string& error) {
+  const config::ControlConfig& config = config_->server.control;
+  if (!config.enabled) return true;
+  control::ControlContext context;
+  context.publisher = &publisher_;
+  context.health = &health_loop_;
+  context.worker_stats = [this] {
+    std::vector<const stats::WorkerStats*> stats;
+    for (const auto& worker : workers_) stats.push_back(&worker->stats());
+    return stats;
+  };
+  context.reload = [this] { return reload(); };
+  context.serving = [this] { return !workers_.empty(); };
+  context.version = GSLBD_VERSION;
+  context.started = started_;
+  control_ = std::make_unique<control::ControlServer>(&loop_, control_settings(config),
+                                                      std::move(context));
+  if (!control_->start(error)) {
+    error = "control endpoint: " + error;
+    control_.reset();
+    return false;
+  }
+  return true;
 }
 
 void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
@@ -140,6 +209,7 @@ void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
 void Daemon::shutdown() {
   spdlog::info("stopping");
   notify_.stopping();
+  if (control_) control_->stop();
   for (auto& worker : workers_) worker->stop();
   for (auto& worker : workers_) worker->join();
   health_loop_.stop();

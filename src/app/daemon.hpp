@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "gslbd/control/control_server.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/worker.hpp"
@@ -24,8 +25,10 @@ class Daemon {
   int run();
 
  private:
-  void reload();
+  control::ReloadOutcome reload();
   void shutdown();
+  bool start_control(std::string& error);
+  static control::ControlSettings control_settings(const config::ControlConfig& config);
   // Hands the config's members to the health loop (which seeds the new health table with the
   // state of members that stay) and only then publishes it to the workers.
   void put_in_service(std::shared_ptr<const config::Config> config);
@@ -42,6 +45,8 @@ class Daemon {
   uv_timer_t collect_timer_;
   SdNotifier notify_ = SdNotifier::from_environment();
   uv_timer_t watchdog_timer_;  // pings the manager's watchdog while the control loop runs
+  std::unique_ptr<control::ControlServer> control_;  // null when disabled
+  std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 
 // Applies a log level name to spdlog; false if the name is unknown.

@@ -14,6 +14,7 @@ void print_usage() {
       "      --workers N       worker threads (0 = one per core)\n"
       "      --identity NAME   NSID and CHAOS id.server answer\n"
       "      --log-level L     trace, debug, info, warn, error or off\n"
+      "      --control ADDR:PORT  the control endpoint's address (default 127.0.0.1:9253)\n"
       "      --user NAME       after binding, run as this user (started as root)\n"
       "      --group NAME      and this group (default: the user's primary group)\n"
       "      --check-config    validate the configuration, print a summary or the errors, exit\n"
@@ -65,6 +66,14 @@ std::optional<Options> parse_options(int argc, char** argv) {
     } else if (arg == "--log-level") {
       if (!value(text)) return fail("--log-level needs a level");
       options.log_level = text;
+    } else if (arg == "--control") {
+      if (!value(text)) return fail("--control needs ADDR:PORT");
+      config::ListenAddress address;
+      std::string error;
+      if (!config::parse_listen_address(text, address, error)) {
+        return fail("--control " + text + ": " + error);
+      }
+      options.control = address;
     } else if (arg == "--user" || arg == "--group") {
       if (!value(text) || text.empty()) return fail(std::string(arg) + " needs a name");
       (arg == "--user" ? options.user : options.group) = text;
@@ -85,6 +94,9 @@ std::shared_ptr<const config::Config> apply_overrides(const config::Config& load
   if (options.workers) config->server.workers = *options.workers;
   if (options.identity) config->server.identity = *options.identity;
   if (options.log_level) config->server.log_level = *options.log_level;
+  if (options.control) config->server.control.listen = *options.control;
+  if (options.user) config->server.user = *options.user;
+  if (options.group) config->server.group = *options.group;
   return config;
 }
 

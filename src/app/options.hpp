@@ -17,6 +17,7 @@ struct Options {
   std::optional<std::string> log_level;
   std::optional<std::string> user;   // drop to this user after binding (when started as root)
   std::optional<std::string> group;  // and this group (default: the user's primary group)
+  std::optional<config::ListenAddress> control;  // replaces control.listen
   bool check_config = false;
   bool version = false;
   bool help = false;

@@ -101,9 +101,9 @@ void read_log(Diagnostics& diag, const Value& value, ServerConfig& server) {
 }
 
 void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
-  const MapReader map(
-      diag, value,
-      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log", "client_subnet"});
+  const MapReader map(diag, value,
+                      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log",
+                       "client_subnet", "user", "group"});
   if (!map.is_map()) return;
   if (const auto v = map.find("listen")) read_listen(diag, *v, server);
   if (const auto v = map.find("workers")) {
@@ -131,8 +131,94 @@ void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
       diag.error(v->mark, "'client_subnet': expected true or false");
     }
   }
+  for (const char* key : {"user", "group"}) {
+    if (const auto v = map.find(key)) {
+      if (const auto text = read_string(diag, *v)) {
+        if (text->empty() || text->find_first_of(" :/\n") != std::string::npos) {
+          diag.error(v->mark, std::string("'") + key + "': expected a user or group name");
+        } else {
+          (std::string_view(key) == "user" ? server.user : server.group) = *text;
+        }
+      }
+    }
+  }
   if (const auto v = map.find("tcp")) read_tcp(diag, *v, server);
   if (const auto v = map.find("log")) read_log(diag, *v, server);
+}
+
+bool is_loopback(const ListenAddress& address) {
+  return address.host.rfind("127.", 0) == 0 || address.host == "::1";
+}
+
+void read_control(Diagnostics& diag, const Value& value, const std::string& main_path,
+                  ControlConfig& control) {
+  const MapReader map(diag, value,
+                      {"enabled", "listen", "token_file", "admin_without_token", "max_connections",
+                       "max_request_bytes", "idle_timeout"});
+  if (!map.is_map()) return;
+  auto read_flag = [&](const char* key, bool& out) {
+    if (const auto v = map.find(key)) {
+      if (v->node.IsScalar() && (v->node.Scalar() == "true" || v->node.Scalar() == "false")) {
+        out = v->node.Scalar() == "true";
+      } else {
+        diag.error(v->mark, std::string("'") + key + "': expected true or false");
+      }
+    }
+  };
+  read_flag("enabled", control.enabled);
+  read_flag("admin_without_token", control.admin_without_token);
+  if (const auto v = map.find("listen")) {
+    if (const auto text = read_string(diag, *v)) {
+      std::string why;
+      if (!parse_listen_address(*text, control.listen, why)) {
+        diag.error(v->mark, "'listen': " + why);
+      }
+    }
+  }
+  if (control.admin_without_token && !is_loopback(control.listen)) {
+    diag.error(map.mark(),
+               "admin_without_token is allowed only with a loopback listen address (127.x, ::1)");
+  }
+  if (const auto v = map.find("token_file")) {
+    if (const auto name = read_string(diag, *v)) {
+      const std::string directory = directory_of(main_path);
+      const std::string path = name->empty() || name->front() == '/' || directory.empty()
+                                   ? *name
+                                   : directory + (directory.back() == '/' ? "" : "/") + *name;
+      std::string why;
+      auto text = read_text_file(path, why);
+      if (!text) {
+        diag.error(v->mark, "'token_file': cannot read " + path + ": " + why);
+      } else {
+        while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+        if (text->size() < 16 || text->find_first_of(" \t\r\n") != std::string::npos) {
+          diag.error(v->mark, "'token_file': " + path +
+                                  " must hold one token of at least 16 characters on one line");
+        } else {
+          control.token = *text;
+        }
+      }
+    }
+  }
+  if (const auto v = map.find("max_connections")) {
+    if (const auto n = read_number(diag, *v, 1, 1024)) {
+      control.max_connections = static_cast<std::uint32_t>(*n);
+    }
+  }
+  if (const auto v = map.find("max_request_bytes")) {
+    if (const auto n = read_number(diag, *v, 1024, 1024 * 1024)) {
+      control.max_request_bytes = static_cast<std::uint32_t>(*n);
+    }
+  }
+  if (const auto v = map.find("idle_timeout")) {
+    if (const auto ms = read_duration_ms(diag, *v)) {
+      if (*ms == 0 || *ms > 600'000) {
+        diag.error(v->mark, "'idle_timeout': expected more than 0 and at most 10m");
+      } else {
+        control.idle_timeout_ms = static_cast<std::uint32_t>(*ms);
+      }
+    }
+  }
 }
 
 // kind names the files in messages ("zone", "pool").
@@ -184,10 +270,13 @@ MainFile load_main_file(const std::string& path, const std::string& text,
   const auto document = parse_document(text, diag);
   if (document) {
     const MapReader root(diag, top_level(*document, "the main file"),
-                         {"version", "server", "zones", "pools"});
+                         {"version", "server", "control", "zones", "pools"});
     if (root.is_map()) {
       check_version(diag, root);
       if (const auto server = root.find("server")) read_server(diag, *server, out.server);
+      if (const auto control = root.find("control")) {
+        read_control(diag, *control, path, out.server.control);
+      }
       if (const auto zones = root.require("zones")) {
         read_globs(diag, *zones, path, "zone", out.zone_files);
       }

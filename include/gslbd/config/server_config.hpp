@@ -13,6 +13,17 @@ struct ListenAddress {
   bool operator==(const ListenAddress&) const = default;
 };
 
+// The control endpoint (HTTP on loopback by default): see docs/configuration.md.
+struct ControlConfig {
+  bool enabled = true;
+  ListenAddress listen{"127.0.0.1", 9253};
+  std::string token;  // read from token_file; empty = admin actions refused (unless below)
+  bool admin_without_token = false;  // honoured only on a loopback listen address
+  std::uint32_t max_connections = 64;
+  std::uint32_t max_request_bytes = 16 * 1024;
+  std::uint32_t idle_timeout_ms = 10'000;
+};
+
 struct ServerConfig {
   std::vector<ListenAddress> listen{{"127.0.0.1", 5300}};
   unsigned workers = 0;  // 0 = one per core
@@ -22,6 +33,9 @@ struct ServerConfig {
   std::uint32_t tcp_idle_timeout_ms = 10'000;
   std::string log_level = "info";
   bool client_subnet = true;  // use EDNS Client Subnet (RFC 7871) for policies and echo it
+  std::string user;           // after binding, as root: run as this user (empty = stay)
+  std::string group;          // and group (empty = the user's primary group)
+  ControlConfig control;
 };
 
 // Parses "127.0.0.1:53", "[::1]:5300". Returns false with a reason when malformed.
