@@ -210,6 +210,35 @@ void health_checks(const MetricsInput& in, PromText& out) {
   out.family("gslbd_health_admin_dropped_total", "counter",
              "Admin actions (drain, force) dropped because the health loop's queue was full.");
   out.sample("gslbd_health_admin_dropped_total", {}, c.admin_dropped);
+
+  static constexpr const char* kTypes[probe::kCheckTypes] = {"none",  "tcp",   "http",
+                                                             "https", "agent", "icmp"};
+  out.family("gslbd_health_checks_by_type_total", "counter",
+             "Health check probes finished, by check type and result.");
+  for (std::size_t t = 1; t < probe::kCheckTypes; ++t) {  // none never probes
+    out.sample("gslbd_health_checks_by_type_total", {{"type", kTypes[t]}, {"result", "success"}},
+               c.by_type[t][0]);
+    out.sample("gslbd_health_checks_by_type_total", {{"type", kTypes[t]}, {"result", "failure"}},
+               c.by_type[t][1]);
+  }
+  out.family("gslbd_health_check_duration_seconds", "histogram",
+             "Time from starting a health check probe to its result.");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < probe::kCheckDurationBuckets; ++i) {
+    cumulative += c.duration_buckets[i];
+    const std::string le = PromText::seconds_text(probe::kCheckDurationBucketsUs[i]);
+    out.sample("gslbd_health_check_duration_seconds_bucket", {{"le", le}}, cumulative);
+  }
+  out.sample("gslbd_health_check_duration_seconds_bucket", {{"le", "+Inf"}},
+             std::max(cumulative, c.duration_count));
+  out.sample("gslbd_health_check_duration_seconds_sum", {},
+             static_cast<double>(c.duration_sum_us) / 1e6);
+  out.sample("gslbd_health_check_duration_seconds_count", {},
+             std::max(cumulative, c.duration_count));
+  out.family("gslbd_member_state_changes_total", "counter",
+             "Members going up or down (rise/fall, agent or admin).");
+  out.sample("gslbd_member_state_changes_total", {{"to", "up"}}, c.became_up);
+  out.sample("gslbd_member_state_changes_total", {{"to", "down"}}, c.became_down);
 }
 
 void config_and_zones(const MetricsInput& in, PromText& out) {

@@ -1,5 +1,7 @@
 #include "check_runner.hpp"
 
+#include "gslbd/util/clock.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -48,6 +50,7 @@ void CheckRunner::on_slot() noexcept {
   state_ = State::running;
   env_.counters->started.fetch_add(1, std::memory_order_relaxed);
   env_.counters->in_flight.fetch_add(1, std::memory_order_relaxed);
+  started_ns_ = util::monotonic_ns();
   probe_ =
       start_probe(env_, spec_, target_, [this](ProbeResult result) { on_done(std::move(result)); });
 }
@@ -58,10 +61,25 @@ void CheckRunner::on_done(ProbeResult result) noexcept {
   env_.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
   (result.ok ? env_.counters->succeeded : env_.counters->failed)
       .fetch_add(1, std::memory_order_relaxed);
+  count_finished(result.ok);
   machine_.record(result.ok, result.agent_down);
   // The slot goes back after the result is handled, so a waiter starts from a settled state.
   if (on_result_) on_result_(*this, result);
   env_.slots->release();
+}
+
+void CheckRunner::count_finished(bool ok) noexcept {
+  LoopCounters& c = *env_.counters;
+  const auto type = static_cast<std::size_t>(spec_.type);
+  if (type < kCheckTypes) c.by_type[type][ok ? 0 : 1].fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t us = (util::monotonic_ns() - started_ns_) / 1000;
+  std::size_t bucket = 0;
+  while (bucket < kCheckDurationBuckets && us > kCheckDurationBucketsUs[bucket]) ++bucket;
+  if (bucket < kCheckDurationBuckets) {
+    c.duration_buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+  }
+  c.duration_count.fetch_add(1, std::memory_order_relaxed);
+  c.duration_sum_us.fetch_add(us, std::memory_order_relaxed);
 }
 
 void CheckRunner::close() noexcept {

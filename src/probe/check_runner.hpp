@@ -48,7 +48,10 @@ class CheckRunner final : public SlotWaiter {
   void on_done(ProbeResult result) noexcept;
 
   ProbeEnv& env_;
+  void count_finished(bool ok) noexcept;
+
   health::CheckSpec spec_;
+  std::uint64_t started_ns_ = 0;  // monotonic start of the probe in flight
   util::Address target_;
   OnResult on_result_;
   RiseFall machine_;

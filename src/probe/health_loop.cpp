@@ -250,6 +250,7 @@ void HealthLoop::Impl::publish(MemberState& member, const std::string& reason) n
   const health::Health before = member.published;
   if (h == before) return;
   if (h.up != before.up) {
+    (h.up ? counters.became_up : counters.became_down).fetch_add(1, std::memory_order_relaxed);
     member.since_steady = std::chrono::steady_clock::now();
     member.since = std::chrono::system_clock::now();
     spdlog::info("health: {} is {} ({})", member.key, h.up ? "up" : "down", reason);
@@ -395,6 +396,17 @@ ProbeCounters HealthLoop::counters() const noexcept {
   out.waited_for_slot = c.waited_for_slot.load(std::memory_order_relaxed);
   out.admin_dropped = c.admin_dropped.load(std::memory_order_relaxed);
   out.in_flight = c.in_flight.load(std::memory_order_relaxed);
+  for (std::size_t t = 0; t < kCheckTypes; ++t) {
+    for (std::size_t r = 0; r < 2; ++r)
+      out.by_type[t][r] = c.by_type[t][r].load(std::memory_order_relaxed);
+  }
+  for (std::size_t b = 0; b < kCheckDurationBuckets; ++b) {
+    out.duration_buckets[b] = c.duration_buckets[b].load(std::memory_order_relaxed);
+  }
+  out.duration_count = c.duration_count.load(std::memory_order_relaxed);
+  out.duration_sum_us = c.duration_sum_us.load(std::memory_order_relaxed);
+  out.became_up = c.became_up.load(std::memory_order_relaxed);
+  out.became_down = c.became_down.load(std::memory_order_relaxed);
   return out;
 }
 

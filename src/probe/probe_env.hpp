@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "curl_driver.hpp"
+#include "gslbd/probe/health_loop.hpp"
 #include "gslbd/util/rng.hpp"
 #include "icmp_probe.hpp"
 #include "probe_slots.hpp"
@@ -16,6 +17,12 @@
 namespace gslbd::probe {
 
 struct LoopCounters {
+  std::atomic<std::uint64_t> by_type[kCheckTypes][2] = {};
+  std::atomic<std::uint64_t> duration_buckets[kCheckDurationBuckets] = {};
+  std::atomic<std::uint64_t> duration_count{0};
+  std::atomic<std::uint64_t> duration_sum_us{0};
+  std::atomic<std::uint64_t> became_up{0};
+  std::atomic<std::uint64_t> became_down{0};
   std::atomic<std::uint64_t> started{0};
   std::atomic<std::uint64_t> succeeded{0};
   std::atomic<std::uint64_t> failed{0};

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,7 +63,19 @@ struct MemberStatus {
 };
 
 // Totals since start (relaxed counters; for /metrics and tests).
+// Probe duration histogram upper bounds, in microseconds (Prometheus "le" buckets).
+inline constexpr std::uint32_t kCheckDurationBucketsUs[] = {
+    500, 1'000, 5'000, 10'000, 50'000, 100'000, 500'000, 1'000'000, 5'000'000};
+inline constexpr std::size_t kCheckDurationBuckets = std::size(kCheckDurationBucketsUs);
+inline constexpr std::size_t kCheckTypes = 6;  // health::CheckType values
+
 struct ProbeCounters {
+  std::uint64_t by_type[kCheckTypes][2] = {};  // [CheckType][0 = success, 1 = failure]
+  std::uint64_t duration_buckets[kCheckDurationBuckets] = {};  // non-cumulative
+  std::uint64_t duration_count = 0;
+  std::uint64_t duration_sum_us = 0;
+  std::uint64_t became_up = 0;    // members' transitions to up
+  std::uint64_t became_down = 0;  // and to down
   std::uint64_t started = 0;
   std::uint64_t succeeded = 0;
   std::uint64_t failed = 0;
