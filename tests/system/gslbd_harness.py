@@ -84,12 +84,24 @@ def free_port(with_v6):
     raise RuntimeError("no free port found in 100 tries")
 
 
+def free_tcp_port(avoid=()):
+    """A TCP port free on 127.0.0.1 now, not in avoid (for the control endpoint)."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+        if port not in avoid:
+            return port
+    raise RuntimeError("no free TCP port found in 100 tries")
+
+
 class ServerSpec:
     """What to run: server settings for the generated main file and extra command-line args."""
 
     def __init__(self, workers=1, edns_udp_size=None, identity="ns-test.example",
                  tcp_max_connections=None, tcp_idle_timeout=None, args=(), zones=None,
-                 v6=True, pools=None, files=None, client_subnet=None):
+                 v6=True, pools=None, files=None, client_subnet=None, control=False,
+                 token=None, control_flag=False, control_extra=None):
         self.workers = workers
         self.edns_udp_size = edns_udp_size
         self.identity = identity
@@ -105,8 +117,16 @@ class ServerSpec:
         self.files = dict(files or {})
         # server.client_subnet (None: not written, the server's default applies)
         self.client_subnet = client_subnet
+        # control=True runs the control endpoint on a free loopback port (Server.control_port);
+        # token (a string) is written to control.token and named by control.token_file;
+        # control_flag=True passes the port with --control and writes another (unused) free
+        # port into the file; control_extra: more `control:` lines, e.g. ["max_connections: 4"]
+        self.control = control
+        self.token = token
+        self.control_flag = control_flag
+        self.control_extra = list(control_extra or [])
 
-    def main_yaml(self):
+    def main_yaml(self, control_listen=None):
         lines = ["version: 1", "server:", "  workers: %d" % self.workers]
         if self.edns_udp_size is not None:
             lines.append("  edns_udp_size: %d" % self.edns_udp_size)
@@ -122,8 +142,16 @@ class ServerSpec:
             lines.append("  client_subnet: %s" % ("true" if self.client_subnet else "false"))
         lines += ["  log:", "    level: info", "zones:", '  - "*.zone.yaml"']
         # Tests run in parallel: the control endpoint's fixed default port would collide.
-        # Tests of the endpoint itself pass --control with a free port.
-        lines += ["control:", "  enabled: false"]
+        # Tests of the endpoint itself enable it (control=True) on a free port.
+        if self.control:
+            lines += ["control:", "  enabled: true"]
+            if control_listen is not None:
+                lines.append('  listen: "%s"' % control_listen)
+            if self.token is not None:
+                lines.append("  token_file: control.token")
+            lines += ["  " + x for x in self.control_extra]
+        else:
+            lines += ["control:", "  enabled: false"]
         if self.pools is not None:
             lines.append("pools:")
             lines += ['  - "%s"' % g for g in self.pools]
@@ -143,11 +171,25 @@ class Server:
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         self.stdout_path = os.path.join(self.dir, "stdout.log")
         self.main_path = os.path.join(self.dir, "main.yaml")
+        self.control_port = None  # the control endpoint's port when spec.control
+        self.file_control_port = None  # the port the main file names (differs with control_flag)
+        self.token_path = None
+        if spec.token is not None:
+            self.token_path = os.path.join(self.dir, "control.token")
+            with open(self.token_path, "w") as f:
+                f.write(spec.token + "\n")
         self.write_config()
+
+    def main_yaml(self):
+        """The main file's text for the ports chosen now."""
+        listen = None
+        if self.file_control_port is not None:
+            listen = "127.0.0.1:%d" % self.file_control_port
+        return self.spec.main_yaml(listen)
 
     def write_config(self):
         with open(self.main_path, "w") as f:
-            f.write(self.spec.main_yaml())
+            f.write(self.main_yaml())
         names = self.spec.zones
         if names is None:
             names = sorted(n for n in os.listdir(DATA) if n.endswith(".zone.yaml"))
@@ -174,6 +216,14 @@ class Server:
             cmd = [binary(), "-c", self.main_path, "--listen", "127.0.0.1:%d" % self.port]
             if self.v6:
                 cmd += ["--listen", "[::1]:%d" % self.port]
+            if self.spec.control:
+                self.control_port = free_tcp_port(avoid=(self.port,))
+                self.file_control_port = self.control_port
+                if self.spec.control_flag:
+                    self.file_control_port = free_tcp_port(avoid=(self.port, self.control_port))
+                    cmd += ["--control", "127.0.0.1:%d" % self.control_port]
+                with open(self.main_path, "w") as f:
+                    f.write(self.main_yaml())
             cmd += self.spec.args
             self.cmd = cmd
             err = open(self.stderr_path, "ab")
@@ -204,6 +254,10 @@ class Server:
             try:
                 dns.query.udp(q, "127.0.0.1", port=self.port, timeout=0.2)
                 dns.query.tcp(q, "127.0.0.1", port=self.port, timeout=1.0)
+                if self.spec.control:
+                    # the control endpoint accepts connections too
+                    with socket.create_connection(("127.0.0.1", self.control_port), timeout=1.0):
+                        pass
                 return
             except (dns.exception.Timeout, OSError, EOFError, dns.exception.DNSException):
                 time.sleep(0.05)

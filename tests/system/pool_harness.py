@@ -196,6 +196,11 @@ class PoolTestCase(h.GslbdTestCase):
 
     WORKERS = 1
     CLIENT_SUBNET = None
+    # the control endpoint (see gslbd_harness.ServerSpec): off unless a test turns it on
+    CONTROL = False
+    TOKEN = None
+    CONTROL_FLAG = False
+    CONTROL_EXTRA = ()
     peer_list = ()
 
     @classmethod
@@ -217,7 +222,9 @@ class PoolTestCase(h.GslbdTestCase):
             files.update(pools)
             cls.SERVER = h.ServerSpec(workers=cls.WORKERS, zones=["example.com.zone.yaml"],
                                       pools=["*.pool.yaml"], files=files,
-                                      client_subnet=cls.CLIENT_SUBNET)
+                                      client_subnet=cls.CLIENT_SUBNET, control=cls.CONTROL,
+                                      token=cls.TOKEN, control_flag=cls.CONTROL_FLAG,
+                                      control_extra=cls.CONTROL_EXTRA)
             super().setUpClass()
         except Exception:
             cls.stop_peers()
