@@ -86,8 +86,20 @@ void read_tcp(Diagnostics& diag, const Value& value, ServerConfig& server) {
 }
 
 void read_log(Diagnostics& diag, const Value& value, ServerConfig& server) {
-  const MapReader log(diag, value, {"level"});
+  const MapReader log(diag, value, {"level", "queries", "query_rate"});
   if (!log.is_map()) return;
+  if (const auto q = log.find("queries")) {
+    if (q->node.IsScalar() && (q->node.Scalar() == "true" || q->node.Scalar() == "false")) {
+      server.log_queries = q->node.Scalar() == "true";
+    } else {
+      diag.error(q->mark, "'queries': expected true or false");
+    }
+  }
+  if (const auto r = log.find("query_rate")) {
+    if (const auto n = read_number(diag, *r, 1, 100000)) {
+      server.query_log_rate = static_cast<std::uint32_t>(*n);
+    }
+  }
   const auto v = log.find("level");
   if (!v) return;
   const auto level = read_string(diag, *v);

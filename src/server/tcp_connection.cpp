@@ -6,6 +6,7 @@
 #include "gslbd/server/worker.hpp"
 #include "gslbd/util/clock.hpp"
 #include "peer_address.hpp"
+#include "query_log.hpp"
 
 namespace gslbd::server {
 
@@ -78,8 +79,10 @@ void TcpConnection::process() noexcept {
     const std::uint64_t start = util::monotonic_ns();
     const std::size_t size = query::answer_query(snapshot, in_.get() + 2, length, context,
                                                  out_.get() + 2, kBufferSize - 2);
-    worker_.stats_.record(record,
-                          static_cast<std::uint32_t>((util::monotonic_ns() - start) / 1000));
+    const std::uint64_t end = util::monotonic_ns();
+    const auto duration_us = static_cast<std::uint32_t>((end - start) / 1000);
+    worker_.stats_.record(record, duration_us);
+    worker_.query_log_->log(*snapshot.config, peer_, record, size, duration_us, end);
     in_len_ -= 2 + length;
     std::memmove(in_.get(), in_.get() + 2 + length, in_len_);
     if (size != 0 && !send_answer(size)) return;

@@ -5,6 +5,7 @@
 
 #include "gslbd/util/clock.hpp"
 #include "peer_address.hpp"
+#include "query_log.hpp"
 
 namespace gslbd::server {
 
@@ -24,8 +25,8 @@ UdpBatch::UdpBatch()
 }
 
 std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot,
-                                 query::PolicyState& policy_state,
-                                 stats::WorkerStats& stats) noexcept {
+                                 query::PolicyState& policy_state, stats::WorkerStats& stats,
+                                 QueryLog& query_log) noexcept {
   for (std::size_t i = 0; i < kMessages; ++i) {
     in_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     in_[i].msg_hdr.msg_flags = 0;
@@ -47,7 +48,10 @@ std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot,
     const std::size_t size =
         query::answer_query(snapshot, queries_.get() + static_cast<std::size_t>(i) * kQuerySize,
                             in_[i].msg_len, context, answer, kAnswerSize);
-    stats.record(record, static_cast<std::uint32_t>((util::monotonic_ns() - start) / 1000));
+    const std::uint64_t end = util::monotonic_ns();
+    const auto duration_us = static_cast<std::uint32_t>((end - start) / 1000);
+    stats.record(record, duration_us);
+    query_log.log(*snapshot.config, context.source, record, size, duration_us, end);
     if (size == 0) continue;
     out_iov_[answers].iov_base = answer;
     out_iov_[answers].iov_len = size;

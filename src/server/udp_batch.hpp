@@ -12,6 +12,8 @@
 
 namespace gslbd::server {
 
+class QueryLog;
+
 class UdpBatch {
  public:
   static constexpr std::size_t kMessages = 32;
@@ -23,7 +25,8 @@ class UdpBatch {
   // Receives up to kMessages queries, answers them from snapshot and sends the answers.
   // Returns how many queries were received (0: nothing waiting or an error).
   std::size_t serve_once(int fd, const runtime::Snapshot& snapshot,
-                         query::PolicyState& policy_state, stats::WorkerStats& stats) noexcept;
+                         query::PolicyState& policy_state, stats::WorkerStats& stats,
+                         QueryLog& query_log) noexcept;
 
  private:
   std::unique_ptr<std::uint8_t[]> queries_;

@@ -5,6 +5,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "gslbd/util/clock.hpp"
+#include "query_log.hpp"
 #include "tcp_connection.hpp"
 #include "udp_batch.hpp"
 
@@ -22,7 +24,8 @@ Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, Work
       snapshot_(publisher),
       // Workers draw differently from each other and from run to run.
       policy_state_(std::random_device{}() ^ (std::uint64_t{index} << 32)),
-      sockets_(std::move(sockets)) {}
+      sockets_(std::move(sockets)),
+      query_log_(std::make_unique<QueryLog>()) {}
 
 Worker::~Worker() {
   stop();
@@ -39,6 +42,14 @@ void Worker::start() {
                 [](uv_async_t* async) { static_cast<Worker*>(async->data)->close_all(); });
   stop_async_.data = this;
   batch_ = std::make_unique<UdpBatch>();
+  uv_timer_init(&loop_, &query_log_timer_);
+  query_log_timer_.data = this;
+  uv_timer_start(
+      &query_log_timer_,
+      [](uv_timer_t* timer) {
+        static_cast<Worker*>(timer->data)->query_log_->flush(util::monotonic_ns());
+      },
+      1000, 1000);
 
   for (int fd : sockets_.udp) {
     auto socket = std::make_unique<UdpSocket>();
@@ -92,7 +103,8 @@ void Worker::on_udp_readable(UdpSocket& socket) noexcept {
   for (int i = 0; i < kBatchesPerWakeup; ++i) {
     const runtime::Snapshot& snapshot = snapshot_.refresh();
     policy_state_.prepare(snapshot);
-    if (batch_->serve_once(socket.fd, snapshot, policy_state_, stats_) < UdpBatch::kMessages) {
+    if (batch_->serve_once(socket.fd, snapshot, policy_state_, stats_, *query_log_) <
+        UdpBatch::kMessages) {
       return;
     }
   }
@@ -125,6 +137,8 @@ void Worker::close_all() noexcept {
   for (auto& listener : tcp_) uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp), nullptr);
   // Closing a connection removes it from the set later, in its close callback.
   for (TcpConnection* connection : connections_) connection->close();
+  uv_timer_stop(&query_log_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&query_log_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
 }
 

@@ -32,6 +32,10 @@ struct ServerConfig {
   std::uint32_t tcp_max_connections = 1024;  // per worker
   std::uint32_t tcp_idle_timeout_ms = 10'000;
   std::string log_level = "info";
+  // The query log (log.queries): one info line per answered query, at most query_log_rate
+  // lines per second per worker.
+  bool log_queries = false;
+  std::uint32_t query_log_rate = 100;
   bool client_subnet = true;  // use EDNS Client Subnet (RFC 7871) for policies and echo it
   std::string user;           // after binding, as root: run as this user (empty = stay)
   std::string group;          // and group (empty = the user's primary group)

@@ -18,6 +18,7 @@
 
 namespace gslbd::server {
 
+class QueryLog;
 class TcpConnection;
 class UdpBatch;
 
@@ -62,10 +63,12 @@ class Worker {
   WorkerSockets sockets_;
   uv_loop_t loop_;
   uv_async_t stop_async_;
+  uv_timer_t query_log_timer_;  // reports suppressed query log lines once a second
   std::vector<std::unique_ptr<UdpSocket>> udp_;
   std::vector<std::unique_ptr<TcpListener>> tcp_;
   std::unordered_set<TcpConnection*> connections_;
   std::unique_ptr<UdpBatch> batch_;
+  std::unique_ptr<QueryLog> query_log_;
   std::thread thread_;
   bool loop_ready_ = false;
 };

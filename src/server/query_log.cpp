@@ -1,0 +1,179 @@
+#include "query_log.hpp"
+
+#include <arpa/inet.h>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <iterator>
+#include <string_view>
+#include <utility>
+
+namespace gslbd::server {
+namespace {
+
+// The longest name text: 255 wire octets, each escaped as \DDD.
+constexpr std::size_t kNameText = 4 * 255 + 1;
+constexpr std::size_t kLine = kNameText + 512;
+
+const char* rcode_text(std::uint16_t rcode) noexcept {
+  static constexpr const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                           "NXDOMAIN", "NOTIMP",  "REFUSED"};
+  if (rcode < std::size(kNames)) return kNames[rcode];
+  if (rcode == 16) return "BADVERS";
+  return nullptr;
+}
+
+const char* outcome_text(stats::PoolOutcome outcome) noexcept {
+  switch (outcome) {
+    case stats::PoolOutcome::normal:
+      return "normal";
+    case stats::PoolOutcome::fallback:
+      return "fallback";
+    case stats::PoolOutcome::all_down:
+      return "all_down";
+  }
+  return "other";
+}
+
+// A line formatted into a fixed array; what does not fit is cut.
+class LineBuffer {
+ public:
+  template <typename... T>
+  void operator()(fmt::format_string<T...> format, T&&... args) {
+    const auto room = static_cast<std::size_t>(line_ + kLine - end_);
+    const auto result = fmt::format_to_n(end_, room, format, std::forward<T>(args)...);
+    end_ += std::min(result.size, room);
+  }
+  std::string_view text() const noexcept { return {line_, static_cast<std::size_t>(end_ - line_)}; }
+
+ private:
+  char line_[kLine];
+  char* end_ = line_;
+};
+
+}  // namespace
+
+std::size_t name_text(const std::uint8_t* wire, std::size_t wire_len, char* out,
+                      std::size_t capacity) noexcept {
+  std::size_t n = 0;
+  auto put = [&](char c) {
+    if (n < capacity) out[n++] = c;
+  };
+  std::size_t at = 0;
+  while (at < wire_len && wire[at] != 0) {
+    const std::size_t label = wire[at++];
+    for (std::size_t i = 0; i < label && at < wire_len; ++i, ++at) {
+      const std::uint8_t c = wire[at];
+      if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' ||
+          c == '$') {
+        put('\\');
+        put(static_cast<char>(c));
+      } else if (c <= 0x20 || c >= 0x7f) {
+        put('\\');
+        put(static_cast<char>('0' + c / 100));
+        put(static_cast<char>('0' + c / 10 % 10));
+        put(static_cast<char>('0' + c % 10));
+      } else {
+        put(static_cast<char>(c));
+      }
+    }
+    put('.');
+  }
+  if (n == 0) put('.');
+  return n;
+}
+
+bool QueryLog::take(std::uint32_t rate, std::uint64_t now_ns) noexcept {
+  if (!started_) {
+    started_ = true;
+    tokens_ = rate;
+    refilled_ns_ = now_ns;
+    reported_ns_ = now_ns;
+  }
+  const std::uint64_t elapsed = now_ns - refilled_ns_;
+  if (elapsed >= kSecondNs) {
+    tokens_ = rate;  // a full second refills the whole burst
+    refilled_ns_ = now_ns;
+  } else {
+    // elapsed < 1e9 and rate <= 1e5: the product fits easily in 64 bits.
+    const std::uint64_t add = elapsed * rate / kSecondNs;
+    if (add > 0) {
+      tokens_ += add;
+      refilled_ns_ += add * kSecondNs / rate;  // keep the fraction of a token for next time
+    }
+  }
+  if (tokens_ >= rate) {
+    tokens_ = rate;  // also clamps after a reload lowered the rate
+    refilled_ns_ = now_ns;
+  }
+  if (tokens_ == 0) return false;
+  --tokens_;
+  return true;
+}
+
+void QueryLog::flush(std::uint64_t now_ns) noexcept {
+  if (suppressed_ == 0 || now_ns - reported_ns_ < kSecondNs) return;
+  const std::uint64_t n = suppressed_;
+  suppressed_ = 0;
+  reported_ns_ = now_ns;
+  try {
+    spdlog::info("query log: {} lines suppressed", n);
+  } catch (...) {  // logging must never take the worker down
+  }
+}
+
+void QueryLog::log_line(const config::Config& config, const util::Address& client,
+                        const stats::QueryRecord& record, std::size_t answer_size,
+                        std::uint32_t duration_us, std::uint64_t now_ns) noexcept {
+  // Below info the line would be dropped after formatting: skip the work (and the tokens).
+  if (!spdlog::should_log(spdlog::level::info)) return;
+  if (!take(config.server.query_log_rate, now_ns)) {
+    ++suppressed_;
+    flush(now_ns);
+    return;
+  }
+  flush(now_ns);
+
+  char address[INET6_ADDRSTRLEN] = "-";
+  if (client.family == 4 || client.family == 6) {
+    if (inet_ntop(client.family == 4 ? AF_INET : AF_INET6, client.bytes.data(), address,
+                  sizeof address) == nullptr) {
+      address[0] = '-';
+      address[1] = '\0';
+    }
+  }
+  char qname[kNameText];
+  const std::size_t qname_len = name_text(record.qname, record.qname_len, qname, sizeof qname);
+  const std::string_view name(qname, qname_len);
+  const std::size_t bucket = stats::qtype_bucket(record.qtype);
+  const char* rcode = rcode_text(record.rcode);
+  const char* proto = record.proto == stats::Proto::tcp ? "tcp" : "udp";
+
+  try {
+    LineBuffer append;
+    append("query client={} proto={} qname={} qtype=", address, proto, name);
+    if (bucket < stats::kQtypes.size()) {
+      append("{}", stats::qtype_name(bucket));
+    } else {
+      append("TYPE{}", record.qtype);
+    }
+    if (rcode != nullptr) {
+      append(" rcode={}", rcode);
+    } else {
+      append(" rcode=RCODE{}", record.rcode);
+    }
+    append(" size={}{} us={}", answer_size, record.truncated ? " tc" : "", duration_us);
+    const pool::PoolSet* pools = config.pools.get();
+    if (record.pool >= 0 && pools != nullptr &&
+        static_cast<std::size_t>(record.pool) < pools->pools.size()) {
+      append(" pool={} outcome={} members={}",
+             pools->pools[static_cast<std::size_t>(record.pool)].name, outcome_text(record.outcome),
+             record.selected);
+    }
+    spdlog::info("{}", append.text());
+  } catch (...) {  // logging must never take the worker down
+  }
+}
+
+}  // namespace gslbd::server

@@ -1,0 +1,55 @@
+// The optional query log (server.log.queries): one info line per answered query, at most
+// server.log.query_rate lines per second per worker. One QueryLog per worker, used only by that
+// worker's thread: a token bucket refilled from the monotonic clock (no locks, no atomics) and a
+// line formatted into a stack buffer, so a query that is not logged costs a branch and a few
+// integer operations, and nothing on this side allocates. Lines over the rate are counted and
+// reported as "query log: N lines suppressed" at most once per second.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "gslbd/config/config.hpp"
+#include "gslbd/stats/worker_stats.hpp"
+#include "gslbd/util/address.hpp"
+
+namespace gslbd::server {
+
+class QueryLog {
+ public:
+  static constexpr std::uint64_t kSecondNs = 1'000'000'000;
+
+  // Worker thread: logs one query answered with answer_size octets (0: no answer was sent),
+  // when config turns the log on and the rate allows. now_ns is util::monotonic_ns().
+  void log(const config::Config& config, const util::Address& client,
+           const stats::QueryRecord& record, std::size_t answer_size, std::uint32_t duration_us,
+           std::uint64_t now_ns) noexcept {
+    if (config.server.log_queries && record.answered && answer_size != 0) {
+      log_line(config, client, record, answer_size, duration_us, now_ns);
+    }
+  }
+
+  // Worker thread, from a periodic timer: reports suppressed lines if a second has passed.
+  void flush(std::uint64_t now_ns) noexcept;
+
+ private:
+  // Takes one token at now_ns for the given rate; false when the bucket is empty.
+  bool take(std::uint32_t rate, std::uint64_t now_ns) noexcept;
+  void log_line(const config::Config& config, const util::Address& client,
+                const stats::QueryRecord& record, std::size_t answer_size,
+                std::uint32_t duration_us, std::uint64_t now_ns) noexcept;
+
+  bool started_ = false;
+  std::uint64_t tokens_ = 0;
+  std::uint64_t refilled_ns_ = 0;  // tokens are credited for the time since this instant
+  std::uint64_t suppressed_ = 0;
+  std::uint64_t reported_ns_ = 0;  // the last suppression report (or the first use)
+};
+
+// Writes the presentation form of a wire name ("www.example.com.", "." for the root, \DDD and
+// \. escapes) into out and returns its length, at most capacity (a longer text is cut).
+// Needs no terminator; allocation-free.
+std::size_t name_text(const std::uint8_t* wire, std::size_t wire_len, char* out,
+                      std::size_t capacity) noexcept;
+
+}  // namespace gslbd::server
