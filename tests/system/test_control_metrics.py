@@ -114,6 +114,7 @@ class Metrics(c.ControlTestCase):
 
     def test_c_member_up_follows_the_listener(self):
         self.wait_both_up()
+        start = self.metrics()
         self.b.stop()
         try:
             self.wait_until("gslbd_member_up{member=b} == 0", lambda: c.sample(
@@ -121,6 +122,12 @@ class Metrics(c.ControlTestCase):
             s = self.metrics()
             self.assertEqual(c.sample(s, "gslbd_member_up", pool="web", member="a"), 1)
             self.assertGreater(c.sample(s, "gslbd_health_checks_total", result="failure"), 0)
+            self.assertGreater(delta(start, s, "gslbd_health_checks_by_type_total", type="tcp",
+                                     result="failure"), 0)
+            self.assertEqual(delta(start, s, "gslbd_health_checks_by_type_total", type="http",
+                                   result="failure"), 0)
+            self.assertEqual(delta(start, s, "gslbd_member_state_changes_total", to="down"), 1)
+            self.assertGreater(delta(start, s, "gslbd_health_check_duration_seconds_count"), 0)
             before = s
             for _ in range(3):
                 self.assertEqual(self.answer("web"), [c.A])
