@@ -117,6 +117,9 @@ int cmd_reload(const Globals& g) {
   const std::string why = (*reply)["error"].text();
   std::fprintf(stderr, "gslbctl: gslbd answered %d%s%s\n", status, why.empty() ? "" : ": ",
                why.c_str());
+  if (status == 401 && g.token.empty()) {
+    std::fprintf(stderr, "gslbctl: admin actions need --token-file FILE\n");
+  }
   return 1;
 }
 
