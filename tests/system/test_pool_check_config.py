@@ -83,10 +83,6 @@ class CheckConfig(unittest.TestCase):
         self.assertEqual(rc, 1, "\n".join(lines))
         self.assertReported(lines, [UNKNOWN_KEY, DANGLING, MISSING_POOL])
 
-    @unittest.skip("server bug: the fallback cycle check only runs when the pool files have no "
-                   "other error (PoolFilesReader: check_fallback_chains() is skipped once "
-                   "errors_ grew), so a cycle is not reported beside an unknown key or a "
-                   "dangling template, against 'All errors of a load are reported at once'")
     def test_all_errors_at_once(self):
         rc, lines = self.check()
         self.assertEqual(rc, 1, "\n".join(lines))
