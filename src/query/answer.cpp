@@ -62,9 +62,7 @@ void describe(const QueryContext& context, const dns::Query& query, const std::u
   record.qtype = query.qtype;
   record.rcode = static_cast<std::uint16_t>((out[3] & 0x0f) | (extended_rcode << 4));
   record.truncated = (out[2] & 0x02) != 0;
-  static_assert(sizeof record.qname >= dns::kMaxNameWire);
   record.qname_len = query.qname_len;
-  std::memcpy(record.qname, query.qname, query.qname_len);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "gslbd/dns/constants.hpp"
+
 namespace gslbd::server {
 namespace {
 
@@ -124,8 +126,9 @@ void QueryLog::flush(std::uint64_t now_ns) noexcept {
 }
 
 void QueryLog::log_line(const config::Config& config, const util::Address& client,
-                        const stats::QueryRecord& record, std::size_t answer_size,
-                        std::uint32_t duration_us, std::uint64_t now_ns) noexcept {
+                        const std::uint8_t* request, const stats::QueryRecord& record,
+                        std::size_t answer_size, std::uint32_t duration_us,
+                        std::uint64_t now_ns) noexcept {
   // Below info the line would be dropped after formatting: skip the work (and the tokens).
   if (!spdlog::should_log(spdlog::level::info)) return;
   if (!take(config.server.query_log_rate, now_ns)) {
@@ -144,7 +147,8 @@ void QueryLog::log_line(const config::Config& config, const util::Address& clien
     }
   }
   char qname[kNameText];
-  const std::size_t qname_len = name_text(record.qname, record.qname_len, qname, sizeof qname);
+  const std::size_t qname_len =
+      name_text(request + dns::kHeaderSize, record.qname_len, qname, sizeof qname);
   const std::string_view name(qname, qname_len);
   const std::size_t bucket = stats::qtype_bucket(record.qtype);
   const char* rcode = rcode_text(record.rcode);

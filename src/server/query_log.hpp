@@ -20,12 +20,13 @@ class QueryLog {
   static constexpr std::uint64_t kSecondNs = 1'000'000'000;
 
   // Worker thread: logs one query answered with answer_size octets (0: no answer was sent),
-  // when config turns the log on and the rate allows. now_ns is util::monotonic_ns().
-  void log(const config::Config& config, const util::Address& client,
+  // when config turns the log on and the rate allows. request is the query as received (its
+  // question name is read from it). now_ns is util::monotonic_ns().
+  void log(const config::Config& config, const util::Address& client, const std::uint8_t* request,
            const stats::QueryRecord& record, std::size_t answer_size, std::uint32_t duration_us,
            std::uint64_t now_ns) noexcept {
     if (config.server.log_queries && record.answered && answer_size != 0) {
-      log_line(config, client, record, answer_size, duration_us, now_ns);
+      log_line(config, client, request, record, answer_size, duration_us, now_ns);
     }
   }
 
@@ -36,8 +37,8 @@ class QueryLog {
   // Takes one token at now_ns for the given rate; false when the bucket is empty.
   bool take(std::uint32_t rate, std::uint64_t now_ns) noexcept;
   void log_line(const config::Config& config, const util::Address& client,
-                const stats::QueryRecord& record, std::size_t answer_size,
-                std::uint32_t duration_us, std::uint64_t now_ns) noexcept;
+                const std::uint8_t* request, const stats::QueryRecord& record,
+                std::size_t answer_size, std::uint32_t duration_us, std::uint64_t now_ns) noexcept;
 
   bool started_ = false;
   std::uint64_t tokens_ = 0;

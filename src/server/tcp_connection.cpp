@@ -82,7 +82,7 @@ void TcpConnection::process() noexcept {
     const std::uint64_t end = util::monotonic_ns();
     const auto duration_us = static_cast<std::uint32_t>((end - start) / 1000);
     worker_.stats_.record(record, duration_us);
-    worker_.query_log_->log(*snapshot.config, peer_, record, size, duration_us, end);
+    worker_.query_log_->log(*snapshot.config, peer_, in_.get() + 2, record, size, duration_us, end);
     in_len_ -= 2 + length;
     std::memmove(in_.get(), in_.get() + 2 + length, in_len_);
     if (size != 0 && !send_answer(size)) return;

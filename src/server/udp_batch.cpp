@@ -51,7 +51,9 @@ std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot,
     const std::uint64_t end = util::monotonic_ns();
     const auto duration_us = static_cast<std::uint32_t>((end - start) / 1000);
     stats.record(record, duration_us);
-    query_log.log(*snapshot.config, context.source, record, size, duration_us, end);
+    query_log.log(*snapshot.config, context.source,
+                  queries_.get() + static_cast<std::size_t>(i) * kQuerySize, record, size,
+                  duration_us, end);
     if (size == 0) continue;
     out_iov_[answers].iov_base = answer;
     out_iov_[answers].iov_len = size;

@@ -21,7 +21,7 @@ namespace gslbd::probe {
 // One member to monitor. Its health word is up when ALL its checks are up; a member with no
 // checks (or only type none) is always up.
 struct MonitoredMember {
-  std::string key;         // stable across reloads: "pool/member/address/check-hash"
+  std::string key;         // stable across reloads: "pool/member" (the daemon's choice)
   std::uint32_t slot = 0;  // in the plan's health table
   util::Address target;    // check_address if given, else the VIP
   std::vector<health::CheckSpec> checks;

@@ -70,10 +70,9 @@ struct QueryRecord {
   PoolOutcome outcome = PoolOutcome::normal;
   std::uint8_t selected = 0;              // members named
   std::uint32_t selected_slots[16] = {};  // their health slots
-  // The question name as received (uncompressed wire form), for the optional query log. Only
-  // the first qname_len octets are meaningful; the rest is left uninitialised on purpose.
+  // Length of the question name, which stands uncompressed right after the request's header
+  // (the parser accepts nothing else); 0 when the request had no readable question.
   std::uint8_t qname_len = 0;
-  std::uint8_t qname[255];
 };
 
 class WorkerStats {
