@@ -183,7 +183,9 @@ bool Daemon::start_control(std::string& error) {
   context.health = &health_loop_;
   context.worker_stats = [this] {
     std::vector<const stats::WorkerStats*> stats;
-    for (const auto& worker : workers_) stats.push_back(&worker->stats());
+    for (const auto& worker : workers_) {
+      for (const stats::WorkerStats* thread : worker->stats()) stats.push_back(thread);
+    }
     return stats;
   };
   context.reload = [this] { return reload(); };

@@ -24,15 +24,19 @@ UdpBatch::UdpBatch()
   }
 }
 
-std::size_t UdpBatch::serve_once(int fd, const runtime::Snapshot& snapshot,
+std::size_t UdpBatch::serve_once(int fd, runtime::LocalSnapshot& local_snapshot,
                                  query::PolicyState& policy_state, stats::WorkerStats& stats,
                                  QueryLog& query_log) noexcept {
   for (std::size_t i = 0; i < kMessages; ++i) {
     in_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     in_[i].msg_hdr.msg_flags = 0;
   }
-  int received = recvmmsg(fd, in_, kMessages, MSG_DONTWAIT, nullptr);
+  // Blocks until one query arrives (or the socket's receive timeout), then takes what waits.
+  int received = recvmmsg(fd, in_, kMessages, MSG_WAITFORONE, nullptr);
   if (received <= 0) return 0;
+  // After the wait, not before it: a query that arrives after a reload sees the new config.
+  const runtime::Snapshot& snapshot = local_snapshot.refresh();
+  policy_state.prepare(snapshot);
 
   unsigned answers = 0;
   for (int i = 0; i < received; ++i) {

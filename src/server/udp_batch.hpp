@@ -22,11 +22,12 @@ class UdpBatch {
 
   UdpBatch();
 
-  // Receives up to kMessages queries, answers them from snapshot and sends the answers.
-  // Returns how many queries were received (0: nothing waiting or an error).
-  std::size_t serve_once(int fd, const runtime::Snapshot& snapshot,
-                         query::PolicyState& policy_state, stats::WorkerStats& stats,
-                         QueryLog& query_log) noexcept;
+  // Waits for a query on fd (a blocking socket; its SO_RCVTIMEO bounds the wait), receives up
+  // to kMessages queries, answers them from snapshot (refreshed once the wait
+  // is over) and sends the answers without blocking.
+  // Returns how many queries were received (0: timeout, shutdown or an error).
+  std::size_t serve_once(int fd, runtime::LocalSnapshot& snapshot, query::PolicyState& policy_state,
+                         stats::WorkerStats& stats, QueryLog& query_log) noexcept;
 
  private:
   std::unique_ptr<std::uint8_t[]> queries_;

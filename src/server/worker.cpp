@@ -8,16 +8,9 @@
 #include "gslbd/util/clock.hpp"
 #include "query_log.hpp"
 #include "tcp_connection.hpp"
-#include "udp_batch.hpp"
+#include "udp_receiver.hpp"
 
 namespace gslbd::server {
-namespace {
-
-// Reads at most this many batches per readiness event, so TCP and the other sockets of the
-// loop get their turn under a flood.
-constexpr int kBatchesPerWakeup = 8;
-
-}  // namespace
 
 Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, WorkerSockets sockets)
     : index_(index),
@@ -25,7 +18,10 @@ Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, Work
       // Workers draw differently from each other and from run to run.
       policy_state_(std::random_device{}() ^ (std::uint64_t{index} << 32)),
       sockets_(std::move(sockets)),
-      query_log_(std::make_unique<QueryLog>()) {}
+      query_log_(std::make_unique<QueryLog>()) {
+  for (int fd : sockets_.udp) udp_.push_back(std::make_unique<UdpReceiver>(index, fd, publisher));
+  sockets_.udp.clear();  // the receivers own them now
+}
 
 Worker::~Worker() {
   stop();
@@ -41,7 +37,6 @@ void Worker::start() {
   uv_async_init(&loop_, &stop_async_,
                 [](uv_async_t* async) { static_cast<Worker*>(async->data)->close_all(); });
   stop_async_.data = this;
-  batch_ = std::make_unique<UdpBatch>();
   uv_timer_init(&loop_, &query_log_timer_);
   query_log_timer_.data = this;
   uv_timer_start(
@@ -51,20 +46,6 @@ void Worker::start() {
       },
       1000, 1000);
 
-  for (int fd : sockets_.udp) {
-    auto socket = std::make_unique<UdpSocket>();
-    socket->worker = this;
-    socket->fd = fd;
-    if (uv_poll_init_socket(&loop_, &socket->poll, fd) != 0) {
-      throw std::runtime_error("libuv refused a UDP socket");
-    }
-    socket->poll.data = socket.get();
-    uv_poll_start(&socket->poll, UV_READABLE, [](uv_poll_t* poll, int status, int) {
-      auto* s = static_cast<UdpSocket*>(poll->data);
-      if (status == 0) s->worker->on_udp_readable(*s);
-    });
-    udp_.push_back(std::move(socket));
-  }
   for (int fd : sockets_.tcp) {
     auto listener = std::make_unique<TcpListener>();
     listener->worker = this;
@@ -84,6 +65,7 @@ void Worker::start() {
   }
   sockets_.tcp.clear();  // libuv owns them now and closes them with their handles
   thread_ = std::thread([this] { run(); });
+  for (auto& receiver : udp_) receiver->start();
 }
 
 void Worker::run() noexcept {
@@ -92,22 +74,19 @@ void Worker::run() noexcept {
 }
 
 void Worker::stop() noexcept {
+  for (auto& receiver : udp_) receiver->stop();
   if (loop_ready_ && thread_.joinable()) uv_async_send(&stop_async_);
 }
 
 void Worker::join() {
+  for (auto& receiver : udp_) receiver->join();
   if (thread_.joinable()) thread_.join();
 }
 
-void Worker::on_udp_readable(UdpSocket& socket) noexcept {
-  for (int i = 0; i < kBatchesPerWakeup; ++i) {
-    const runtime::Snapshot& snapshot = snapshot_.refresh();
-    policy_state_.prepare(snapshot);
-    if (batch_->serve_once(socket.fd, snapshot, policy_state_, stats_, *query_log_) <
-        UdpBatch::kMessages) {
-      return;
-    }
-  }
+std::vector<const stats::WorkerStats*> Worker::stats() const {
+  std::vector<const stats::WorkerStats*> all{&stats_};
+  for (const auto& receiver : udp_) all.push_back(&receiver->stats());
+  return all;
 }
 
 void Worker::on_tcp_connection(uv_stream_t* listener) noexcept {
@@ -130,10 +109,6 @@ void Worker::connection_closed(TcpConnection* connection) noexcept {
 }
 
 void Worker::close_all() noexcept {
-  for (auto& socket : udp_) {
-    uv_poll_stop(&socket->poll);
-    uv_close(reinterpret_cast<uv_handle_t*>(&socket->poll), nullptr);
-  }
   for (auto& listener : tcp_) uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp), nullptr);
   // Closing a connection removes it from the set later, in its close callback.
   for (TcpConnection* connection : connections_) connection->close();
