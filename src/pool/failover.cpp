@@ -99,7 +99,7 @@ std::uint32_t failover_active_priority(const Pool& pool, const health::HealthTab
   if (detail::count_in_group(pool, serving.view(), previous_priority) >= needed) {
     return previous_priority;
   }
-  if (serving.count > 0) {
+  if (serving.size() > 0) {
     return static_cast<std::uint32_t>(detail::choose_group(pool, serving.view()));
   }
   return lowest;  // nothing serves: the most preferred group, so recovery follows the normal rule

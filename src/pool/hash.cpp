@@ -37,13 +37,15 @@ std::uint64_t client_hash(const util::Address& key, unsigned prefix) noexcept {
   return mix64(h ^ mix64(lo + 0x9e3779b97f4a7c15ull));
 }
 
+std::uint64_t pair_hash(std::uint64_t client, const std::string& name) noexcept {
+  return mix64(client ^ name_hash(name));
+}
+
 // Weighted rendezvous score w / -ln(u), u uniform in (0, 1) from the pair hash: each member wins
 // a client with probability weight / total, and a member's departure only moves the clients it
-// won (every other member's score for a client is unchanged). With equal weights the order is
-// that of the plain hash.
-double score(std::uint64_t client, const Candidate& candidate, const std::string& name) noexcept {
-  const std::uint64_t h = mix64(client ^ name_hash(name));
-  const double u = (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53;  // never 0 or 1
+// won (every other member's score for a client is unchanged).
+double score(std::uint64_t pair, const Candidate& candidate) noexcept {
+  const double u = (static_cast<double>(pair >> 11) + 0.5) * 0x1.0p-53;  // never 0 or 1
   return static_cast<double>(candidate.weight) / -std::log(u);
 }
 
@@ -62,21 +64,28 @@ void pick_hash(const PolicyArgs& args, std::span<const Candidate> candidates,
   const std::uint64_t client = client_hash(util::masked(address, prefix), prefix);
   out.scope = static_cast<std::uint8_t>(prefix);
 
-  // Top `want` by score, by repeated selection: want <= 16, candidates <= kMaxMembers.
-  double scores[kMaxMembers];
-  bool taken[kMaxMembers] = {};
+  // With equal weights the score is a monotonic function of the pair hash, so the hash itself
+  // orders the members and the logarithms (most of this policy's cost) are skipped. The top
+  // 53 bits decide, as they do for the score.
   const std::size_t n = candidates.size() < kMaxMembers ? candidates.size() : kMaxMembers;
+  bool equal_weights = true;
+  for (std::size_t i = 1; i < n; ++i) equal_weights &= candidates[i].weight == candidates[0].weight;
+  double scores[kMaxMembers];
   for (std::size_t i = 0; i < n; ++i) {
-    scores[i] = score(client, candidates[i], args.pool.members[candidates[i].member].name);
+    const std::uint64_t pair = pair_hash(client, args.pool.members[candidates[i].member].name);
+    scores[i] = equal_weights ? static_cast<double>(pair >> 11) : score(pair, candidates[i]);
   }
+  // Top `want` by score, by repeated selection (want <= 16); a taken entry's score becomes -1,
+  // below every real score.
   for (std::uint32_t k = 0; k < args.want && k < n; ++k) {
     std::size_t best = n;
     for (std::size_t i = 0; i < n; ++i) {
-      if (taken[i]) continue;
+      if (scores[i] < 0) continue;
       // Ties (equal scores) go to the lower member index so the answer stays deterministic.
       if (best == n || scores[i] > scores[best]) best = i;
     }
-    taken[best] = true;
+    if (best == n) break;
+    scores[best] = -1;
     out.push(candidates[best].member);
   }
 }

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <span>
+#include <type_traits>
 
 #include "gslbd/pool/selection.hpp"
 
@@ -18,15 +20,30 @@ struct Candidate {
   bool serving = false;
 };
 
-// Bounded scratch list: kMaxMembers entries on the stack (about 6 KiB).
-struct CandidateList {
-  Candidate items[kMaxMembers];
-  std::uint32_t count = 0;
+// Bounded scratch list: room for kMaxMembers entries on the stack (about 6 KiB), left
+// uninitialised: only the first `count` are ever read, and filling all of them on every query
+// cost most of a pool answer (tools/bench-micro, Select/*).
+class CandidateList {
+ public:
+  CandidateList() noexcept {}  // NOLINT: storage_ is deliberately not initialised
+  CandidateList(const CandidateList&) = delete;
+  CandidateList& operator=(const CandidateList&) = delete;
 
-  std::span<const Candidate> view() const noexcept { return {items, count}; }
-  void push(const Candidate& c) noexcept {
-    if (count < kMaxMembers) items[count++] = c;
+  std::span<const Candidate> view() const noexcept {
+    if (count_ == 0) return {};
+    return {std::launder(reinterpret_cast<const Candidate*>(storage_)), count_};
   }
+  std::uint32_t size() const noexcept { return count_; }
+  void push(const Candidate& c) noexcept {
+    if (count_ < kMaxMembers) new (storage_ + count_++ * sizeof(Candidate)) Candidate(c);
+  }
+  void clear() noexcept { count_ = 0; }
+
+ private:
+  static_assert(std::is_trivially_copyable_v<Candidate> &&
+                std::is_trivially_destructible_v<Candidate>);
+  std::uint32_t count_ = 0;
+  alignas(Candidate) unsigned char storage_[kMaxMembers * sizeof(Candidate)];
 };
 
 // What a policy produced: members in answer order, and the ECS scope its choice depends on.
