@@ -20,7 +20,8 @@ struct Descriptor {
 
 }  // namespace
 
-std::optional<std::string> read_text_file(const std::string& path, std::string& error) {
+std::optional<std::string> read_text_file(const std::string& path, std::string& error,
+                                          std::size_t max_size) {
   if (path.find('\0') != std::string::npos) {
     error = "file name contains a NUL character";
     return std::nullopt;
@@ -56,8 +57,8 @@ std::optional<std::string> read_text_file(const std::string& path, std::string& 
     }
     if (got == 0) break;
     text.append(buffer, static_cast<std::size_t>(got));
-    if (text.size() > kMaxFileSize) {
-      error = "file is larger than " + std::to_string(kMaxFileSize >> 20) + " MiB";
+    if (text.size() > max_size) {
+      error = "file is larger than " + std::to_string(max_size >> 20) + " MiB";
       return std::nullopt;
     }
   }

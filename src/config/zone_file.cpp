@@ -273,7 +273,7 @@ void ZoneFileReader::read_import(const MapReader& root) {
   if (!name) return;
   const std::string file = resolve_path(directory_of(path_), *name);
   std::string why;
-  const auto text = read_text_file(file, why);
+  const auto text = read_text_file(file, why, kMaxImportSize);
   if (!text) {
     diag_.error(value->mark, "'import': cannot read " + file + ": " + why);
     import_failed_ = true;
