@@ -402,7 +402,7 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
       const bool parent_side = index == node.cut && request.type == dns::type::DS;
       if (node.cut != zone::kNoNode && !parent_side) {
         result = "referral";
-        detail = "delegated at " + dns::name_to_text(zone->node(node.cut).name);
+        detail = "delegated at " + dns::name_to_text(zone->node(node.cut).name());
         step_entry(json, name, "referral", detail);
         break;
       }
@@ -416,7 +416,7 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
       if (encloser_index != zone::kNoNode && zone->node(encloser_index).cut != zone::kNoNode) {
         result = "referral";
         detail =
-            "delegated at " + dns::name_to_text(zone->node(zone->node(encloser_index).cut).name);
+            "delegated at " + dns::name_to_text(zone->node(zone->node(encloser_index).cut).name());
         step_entry(json, name, "referral", detail);
         break;
       }
@@ -444,7 +444,7 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
     }
     const zone::RRset* set = nullptr;
     if (request.type == dns::type::ANY) {
-      if (!node.rrsets.empty()) set = &node.rrsets.front();
+      if (!node.rrsets().empty()) set = &node.rrsets().front();
     } else {
       set = node.find(request.type);
     }
@@ -456,9 +456,9 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
       break;
     }
     if (const zone::RRset* cname = node.find(dns::type::CNAME)) {
-      const std::size_t rdlen = (std::size_t{cname->records[0]} << 8) | cname->records[1];
+      const std::size_t rdlen = (std::size_t{cname->records()[0]} << 8) | cname->records()[1];
       const std::string target = dns::lowercased(
-          std::string_view(reinterpret_cast<const char*>(cname->records.data() + 2), rdlen));
+          std::string_view(reinterpret_cast<const char*>(cname->records().data() + 2), rdlen));
       step_entry(json, name, "cname",
                  std::string(how) + ": CNAME to " + dns::name_to_text(target) + ", TTL " +
                      std::to_string(cname->ttl));

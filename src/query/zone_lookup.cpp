@@ -121,7 +121,7 @@ ZoneLookup::Step ZoneLookup::from_node(const zone::Node& node, std::string_view 
   const zone::RRset* set = nullptr;
   if (qtype == dns::type::ANY) {
     // RFC 8482: one RRset of the name stands for all of them.
-    if (!node.rrsets.empty()) set = &node.rrsets.front();
+    if (!node.rrsets().empty()) set = &node.rrsets().front();
   } else {
     set = node.find(qtype);
   }
@@ -131,8 +131,8 @@ ZoneLookup::Step ZoneLookup::from_node(const zone::Node& node, std::string_view 
   }
   if (const zone::RRset* cname = node.find(dns::type::CNAME)) {
     if (!put(Section::answer, owner, *cname, cname->ttl)) return Step::done;
-    const std::size_t rdlen = (std::size_t{cname->records[0]} << 8) | cname->records[1];
-    cname_target_ = wire_view(cname->records.data() + 2, rdlen);
+    const std::size_t rdlen = (std::size_t{cname->records()[0]} << 8) | cname->records()[1];
+    cname_target_ = wire_view(cname->records().data() + 2, rdlen);
     return Step::follow_cname;
   }
   negative(dns::rcode::NOERROR);
@@ -144,7 +144,7 @@ void ZoneLookup::referral(std::uint32_t cut) noexcept {
   const zone::RRset* ns = node.find(dns::type::NS);
   // A referral is not authoritative, unless a CNAME of ours already stands in the answer.
   if (answers_ == 0) writer_.set_flag(dns::flag::AA, false);
-  if (ns && put(Section::authority, node.name, *ns, ns->ttl)) queue_additional(*ns);
+  if (ns && put(Section::authority, node.name(), *ns, ns->ttl)) queue_additional(*ns);
 }
 
 void ZoneLookup::negative(std::uint16_t rcode) noexcept {
@@ -155,8 +155,8 @@ void ZoneLookup::negative(std::uint16_t rcode) noexcept {
 
 bool ZoneLookup::put(Section section, std::string_view owner, const zone::RRset& set,
                      std::uint32_t ttl) noexcept {
-  if (!writer_.rrset(section, owner, set.type, dns::klass::IN, ttl, set.records.data(),
-                     set.records.size(), set.count)) {
+  if (!writer_.rrset(section, owner, set.type, dns::klass::IN, ttl, set.records().data(),
+                     set.records().size(), set.count)) {
     truncated_ = true;
     return false;
   }
@@ -165,7 +165,7 @@ bool ZoneLookup::put(Section section, std::string_view owner, const zone::RRset&
 }
 
 void ZoneLookup::queue_additional(const zone::RRset& set) noexcept {
-  if (!set.additional_nodes.empty() && additional_count_ < kMaxAdditionalSets) {
+  if (!set.additional_nodes().empty() && additional_count_ < kMaxAdditionalSets) {
     additional_[additional_count_++] = &set;
   }
 }
@@ -173,12 +173,13 @@ void ZoneLookup::queue_additional(const zone::RRset& set) noexcept {
 void ZoneLookup::write_additional() noexcept {
   // RFC 2181 section 9: what does not fit in the additional section is left out without TC.
   for (int i = 0; i < additional_count_; ++i) {
-    for (const std::uint32_t index : additional_[i]->additional_nodes) {
+    for (const std::uint32_t index : additional_[i]->additional_nodes()) {
       const zone::Node& target = zone_.node(index);
       for (const std::uint16_t type : {dns::type::A, dns::type::AAAA}) {
         const zone::RRset* set = target.find(type);
-        if (set && !writer_.rrset(Section::additional, target.name, type, dns::klass::IN, set->ttl,
-                                  set->records.data(), set->records.size(), set->count)) {
+        if (set &&
+            !writer_.rrset(Section::additional, target.name(), type, dns::klass::IN, set->ttl,
+                           set->records().data(), set->records().size(), set->count)) {
           return;
         }
       }

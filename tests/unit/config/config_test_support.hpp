@@ -89,11 +89,11 @@ inline std::vector<std::uint8_t> bytes(std::initializer_list<int> values) {
 inline std::vector<std::uint8_t> rdata_of(const zone::RRset& set, std::size_t index) {
   std::size_t at = 0;
   for (std::size_t i = 0;; ++i) {
-    REQUIRE(at + 2 <= set.records.size());
-    const std::size_t len = (std::size_t{set.records[at]} << 8) | set.records[at + 1];
+    REQUIRE(at + 2 <= set.records().size());
+    const std::size_t len = (std::size_t{set.records()[at]} << 8) | set.records()[at + 1];
     if (i == index) {
-      return std::vector<std::uint8_t>(set.records.begin() + static_cast<long>(at + 2),
-                                       set.records.begin() + static_cast<long>(at + 2 + len));
+      return std::vector<std::uint8_t>(set.records().begin() + static_cast<long>(at + 2),
+                                       set.records().begin() + static_cast<long>(at + 2 + len));
     }
     at += 2 + len;
   }
