@@ -15,9 +15,14 @@
 
 namespace gslbd::zone {
 
+class ZoneDraft;
+
 class ZoneBuilder {
  public:
   explicit ZoneBuilder(std::string_view apex_wire);
+  ~ZoneBuilder();
+  ZoneBuilder(ZoneBuilder&&) noexcept;
+  ZoneBuilder& operator=(ZoneBuilder&&) noexcept;
 
   const std::string& apex() const noexcept { return apex_; }
 
@@ -43,47 +48,15 @@ class ZoneBuilder {
   std::unique_ptr<Zone> build(std::vector<std::string>& errors);
 
  private:
-  // The mutable form of an RRset and a Node while records are added.
-  struct DraftRRset {
-    std::uint16_t type = 0;
-    std::uint16_t count = 0;
-    std::uint32_t ttl = 0;
-    std::vector<std::uint8_t> records;  // as RRset::records()
-    std::vector<std::uint32_t> additional_nodes;
-  };
-  struct DraftNode {
-    std::string name;
-    std::vector<DraftRRset> rrsets;  // sorted by type
-    std::uint32_t cut = kNoNode;
-    std::int32_t service = -1;
-    const DraftRRset* find(std::uint16_t type) const noexcept;
-  };
-  // Open addressing from name to node number: the builder looks names up several times per
-  // record (ancestors, delegations, targets), so for large zones this table sets the load time.
-  class DraftIndex {
-   public:
-    std::uint32_t find(std::string_view name, const std::vector<DraftNode>& nodes) const noexcept;
-    void insert(std::string_view name, std::uint32_t number);
-
-   private:
-    void grow();
-    // (32 bits of the name's hash << 32) | (number + 1); 0 = empty. Size is a power of two.
-    std::vector<std::uint64_t> slots_;
-    std::size_t used_ = 0;
-  };
-
-  DraftNode& node_for(std::string_view lower_name);
-  DraftNode* existing(std::string_view lower_name);
-  std::uint32_t number_of(std::string_view lower_name) const noexcept;
-  std::string add_to_node(DraftNode& node, std::uint16_t type, std::uint32_t ttl,
+  std::string add_to_node(std::uint32_t node, std::uint16_t type, std::uint32_t ttl,
                           std::span<const std::uint8_t> rdata);
+  void add_empty_non_terminals();
   void link_delegations();
   void link_additional_targets();
   std::unique_ptr<Zone> flatten();
 
   std::string apex_;
-  std::vector<DraftNode> nodes_;  // nodes_[0] is the apex
-  DraftIndex index_;
+  std::unique_ptr<ZoneDraft> draft_;  // node 0 is the apex
   std::vector<Service> services_;
   bool has_soa_ = false;
 };
