@@ -16,9 +16,10 @@ struct ImportResult {
   bool had_ns = false;   // apex NS records were imported
 };
 
-// Parses text (the content of path) with ldns, the apex as origin and default_ttl as $TTL, and
-// adds every record to builder: the apex SOA via set_soa, apex NS via add_apex_ns. Every bad
-// entry is reported as path:line with ldns's or the builder's reason; parsing goes on after it.
+// Parses text (the content of path) with MasterReader (common types directly, the rest with
+// ldns), the apex as origin and default_ttl as $TTL, and adds every record to builder: the apex
+// SOA via set_soa, apex NS via add_apex_ns. Every bad entry is reported as path:line with the
+// reader's (ldns's) or the builder's reason; parsing goes on after it, up to 100 errors.
 ImportResult import_master_file(const std::string& path, const std::string& text,
                                 std::uint32_t default_ttl, zone::ZoneBuilder& builder,
                                 std::vector<util::SourceError>& errors);

@@ -31,7 +31,9 @@ def zone_text(names, aaaa_every=10):
     for i in range(names):
         out.append(f"h{i} IN A 10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}")
         if aaaa_every and i % aaaa_every == 0:
-            out.append(f"h{i} IN AAAA 2001:db8::{i:x}")
+            # One group holds 16 bits: from 65536 on the name number takes two groups.
+            low = f"{i >> 16:x}:{i & 0xFFFF:x}" if i > 0xFFFF else f"{i:x}"
+            out.append(f"h{i} IN AAAA 2001:db8::{low}")
     return "\n".join(out) + "\n"
 
 
