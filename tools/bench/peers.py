@@ -181,7 +181,10 @@ def qps_table(args, work, zone_file, query_files):
             time.sleep(3)  # health checks come up
             results = {r[0]: [] for r in rows}
             for round_index in range(args.rounds):
-                for row, server_name, kind in rows:
+                # Interleaved, and rotated each round (A B C, B C A, ...) so that no row always
+                # runs right after the same neighbour.
+                shift = round_index % len(rows)
+                for row, server_name, kind in rows[shift:] + rows[:shift]:
                     results[row].append(measure(servers[server_name], query_files[kind], args))
                 print(f"  workers={workers}: round {round_index + 1}/{args.rounds} done", flush=True)
         finally:
@@ -254,7 +257,7 @@ def big_zone(args, work):
 def reload_under_load(args, work, query_files):
     names = args.reload_names
     print(f"\n== gslbd reloading a {names}-name YAML zone {args.reloads} times under "
-          f"{args.rate // 2} qps (one 1 worker)")
+          f"{args.rate // 2} qps (1 worker)")
     gslbd = Gslbd(args.gslbd, (MEMBERS, MEMBER_PORT), [], work, 5601, 1, args.server_cpus,
                   "", zone_yaml_records=names)
     seconds = args.reloads * 3 + 2

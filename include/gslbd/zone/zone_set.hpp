@@ -23,6 +23,7 @@ class ZoneSet {
  private:
   std::vector<std::unique_ptr<Zone>> zones_;
   NameIndex index_;
+  std::size_t longest_apex_ = 0;  // octets; longer suffixes cannot be an apex
 };
 
 }  // namespace gslbd::zone
