@@ -9,19 +9,6 @@ namespace {
 
 constexpr std::size_t kMaxErrors = 100;  // a wrong file (not a zone at all) stops here
 
-// ASCII case-insensitive equality of two wire names (length octets are never letters).
-bool same_name(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 ImportResult import_master_file(const std::string& path, const std::string& text,
@@ -47,7 +34,7 @@ ImportResult import_master_file(const std::string& path, const std::string& text
       continue;
     }
     std::string refusal;
-    const bool at_apex = same_name(record.owner, apex);
+    const bool at_apex = dns::same_name(record.owner, apex);
     if (record.type == dns::type::SOA && at_apex) {
       refusal = builder.set_soa(record.ttl, record.rdata);
       if (refusal.empty()) result.had_soa = true;

@@ -124,6 +124,18 @@ std::string_view lowercased_into(std::string_view wire, char* out) noexcept {
   return {out, wire.size()};
 }
 
+bool same_name(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
 std::string_view parent_name(std::string_view wire) noexcept {
   if (wire.empty() || wire[0] == '\0') return wire;
   return wire.substr(static_cast<std::uint8_t>(wire[0]) + 1u);

@@ -15,18 +15,6 @@ std::string_view wire_view(const void* data, std::size_t len) noexcept {
   return {static_cast<const char*>(data), len};
 }
 
-bool same_name(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void ZoneLookup::run() noexcept {
@@ -43,7 +31,7 @@ void ZoneLookup::run() noexcept {
     if (!dns::is_at_or_below(name, zone_.apex())) break;
     bool loop = false;
     for (int seen = 0; seen <= hop; ++seen) {
-      loop = loop || same_name(visited[seen], cname_target_);
+      loop = loop || dns::same_name(visited[seen], cname_target_);
     }
     if (loop) break;
     owner = cname_target_;

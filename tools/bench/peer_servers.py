@@ -57,32 +57,30 @@ def process_tree(pid):
     return tree
 
 
-def cpu_ns(pid):
-    """CPU time of every thread of the process tree, from schedstat (ns resolution)."""
-    total = 0
+def _thread_files(pid, name):
+    """Yields the open /proc/P/task/T/<name> of every thread of the process tree."""
     for p in process_tree(pid):
         try:
             for tid in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{tid}/schedstat", encoding="ascii") as f:
-                    total += int(f.read().split()[0])
+                with open(f"/proc/{p}/task/{tid}/{name}", encoding="ascii") as f:
+                    yield f
         except OSError:
             continue
-    return total
+
+
+def cpu_ns(pid):
+    """CPU time of every thread of the process tree, from schedstat (ns resolution)."""
+    return sum(int(f.read().split()[0]) for f in _thread_files(pid, "schedstat"))
 
 
 def wakeups(pid):
     """Voluntary context switches of every thread of the tree: how often the server slept."""
-    total = 0
-    for p in process_tree(pid):
-        try:
-            for tid in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{tid}/status", encoding="ascii") as f:
-                    for line in f:
-                        if line.startswith("voluntary_ctxt_switches:"):
-                            total += int(line.split()[1])
-        except OSError:
-            continue
-    return total
+    return sum(
+        int(line.split()[1])
+        for f in _thread_files(pid, "status")
+        for line in f
+        if line.startswith("voluntary_ctxt_switches:")
+    )
 
 
 def rss_kib(pid):

@@ -25,6 +25,9 @@ std::string lowercased(std::string_view wire);
 // Lower-cases wire into out (at least wire.size() octets) and returns a view of the result.
 std::string_view lowercased_into(std::string_view wire, char* out) noexcept;
 
+// ASCII case-insensitive equality of two wire names (RFC 4343).
+bool same_name(std::string_view a, std::string_view b) noexcept;
+
 // Drops the first label; the root stays the root. Input must be a valid wire name.
 std::string_view parent_name(std::string_view wire) noexcept;
 
