@@ -25,7 +25,7 @@ struct Candidate {
 // cost most of a pool answer (tools/bench-micro, Select/*).
 class CandidateList {
  public:
-  CandidateList() noexcept {}  // NOLINT: storage_ is deliberately not initialised
+  CandidateList() noexcept {}  // storage_ is deliberately left uninitialised
   CandidateList(const CandidateList&) = delete;
   CandidateList& operator=(const CandidateList&) = delete;
 
@@ -37,7 +37,6 @@ class CandidateList {
   void push(const Candidate& c) noexcept {
     if (count_ < kMaxMembers) new (storage_ + count_++ * sizeof(Candidate)) Candidate(c);
   }
-  void clear() noexcept { count_ = 0; }
 
  private:
   static_assert(std::is_trivially_copyable_v<Candidate> &&

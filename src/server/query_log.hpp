@@ -1,9 +1,10 @@
 // The optional query log (server.log.queries): one info line per answered query, at most
-// server.log.query_rate lines per second per worker. One QueryLog per worker, used only by that
-// worker's thread: a token bucket refilled from the monotonic clock (no locks, no atomics) and a
-// line formatted into a stack buffer, so a query that is not logged costs a branch and a few
-// integer operations, and nothing on this side allocates. Lines over the rate are counted and
-// reported as "query log: N lines suppressed" at most once per second.
+// server.log.query_rate lines per second per answering thread (each UDP receiver, and each
+// worker's TCP loop). One QueryLog per such thread, used only by it: a token bucket refilled from
+// the monotonic clock (no locks, no atomics) and a line formatted into a stack buffer, so a query
+// that is not logged costs a branch and a few integer operations, and nothing on this side
+// allocates. Lines over the rate are counted and reported as "query log: N lines suppressed" at
+// most once per second.
 #pragma once
 
 #include <cstddef>

@@ -23,8 +23,8 @@ class UdpBatch {
   UdpBatch();
 
   // Waits for a query on fd (a blocking socket; its SO_RCVTIMEO bounds the wait), receives up
-  // to kMessages queries, answers them from snapshot (refreshed once the wait
-  // is over) and sends the answers without blocking.
+  // to kMessages queries, answers them from snapshot (refreshed once the wait is over) and
+  // sends the answers without blocking.
   // Returns how many queries were received (0: timeout, shutdown or an error).
   std::size_t serve_once(int fd, runtime::LocalSnapshot& snapshot, query::PolicyState& policy_state,
                          stats::WorkerStats& stats, QueryLog& query_log) noexcept;
