@@ -77,10 +77,21 @@ int Daemon::run() {
     spdlog::critical("{}", error);
     return 1;
   }
+  if (server.dnstap.enabled()) {
+    const std::string identity =
+        server.dnstap.identity.empty() ? server.identity : server.dnstap.identity;
+    dnstap_ = dnstap::Writer::start(server.dnstap, identity, "gslbd " GSLBD_VERSION, error);
+    if (!dnstap_) {
+      spdlog::critical("{}", error);
+      server::close_sockets(sockets);
+      return 1;
+    }
+  }
   health_loop_.start();
   put_in_service(config_);
   for (unsigned i = 0; i < workers; ++i) {
-    workers_.push_back(std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i])));
+    workers_.push_back(
+        std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i]), dnstap_.get()));
   }
   for (auto& worker : workers_) worker->start();
   if (!start_control(error)) {
@@ -154,6 +165,9 @@ control::ReloadOutcome Daemon::reload() {
       next->server.user != config_->server.user || next->server.group != config_->server.group) {
     spdlog::warn("reload: the control address and the user change only on restart");
   }
+  if (next->server.dnstap != config_->server.dnstap) {
+    spdlog::warn("reload: dnstap settings change only on restart");
+  }
   config_ = next;
   put_in_service(config_);
   if (control_) control_->update(control_settings(config_->server.control));
@@ -190,6 +204,10 @@ bool Daemon::start_control(std::string& error) {
   };
   context.reload = [this] { return reload(); };
   context.serving = [this] { return !workers_.empty(); };
+  context.dnstap = [this]() -> std::optional<control::DnstapCounts> {
+    if (!dnstap_) return std::nullopt;
+    return control::DnstapCounts{dnstap_->written(), dnstap_->dropped()};
+  };
   context.version = GSLBD_VERSION;
   context.started = started_;
   control_ = std::make_unique<control::ControlServer>(&loop_, control_settings(config),

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gslbd/control/control_server.hpp"
+#include "gslbd/dnstap/writer.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/worker.hpp"
@@ -37,6 +38,7 @@ class Daemon {
   std::shared_ptr<const config::Config> config_;  // the one in service (control thread only)
   runtime::SnapshotPublisher publisher_;
   probe::HealthLoop health_loop_;
+  std::unique_ptr<dnstap::Writer> dnstap_;  // null when off; outlives the workers' taps
   std::vector<std::unique_ptr<server::Worker>> workers_;
   uv_loop_t loop_;
   uv_signal_t sighup_;

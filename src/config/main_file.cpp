@@ -233,6 +233,64 @@ void read_control(Diagnostics& diag, const Value& value, const std::string& main
   }
 }
 
+// The dnstap: section. Paths are relative to the main file's directory.
+void read_dnstap(Diagnostics& diag, const Value& value, const std::string& main_path,
+                 DnstapConfig& dnstap) {
+  const MapReader map(diag, value, {"socket", "file", "messages", "identity", "queue_size"});
+  if (!map.is_map()) return;
+  const std::string directory = directory_of(main_path);
+  auto read_path = [&](const char* key, std::string& out) {
+    const auto v = map.find(key);
+    if (!v) return;
+    const auto name = read_string(diag, *v);
+    if (!name) return;
+    if (name->empty() || name->find('\0') != std::string::npos) {
+      diag.error(v->mark, std::string("'") + key + "': expected a file name");
+      return;
+    }
+    out = name->front() == '/' || directory.empty()
+              ? *name
+              : directory + (directory.back() == '/' ? "" : "/") + *name;
+  };
+  read_path("socket", dnstap.socket_path);
+  read_path("file", dnstap.file_path);
+  if (dnstap.socket_path.empty() == dnstap.file_path.empty()) {
+    diag.error(map.mark(), "dnstap: expected exactly one of 'socket' or 'file'");
+  }
+  if (const auto v = map.find("messages")) {
+    if (const auto items = read_list(diag, *v, true)) {
+      dnstap.queries = dnstap.responses = false;
+      for (const Value& item : *items) {
+        const auto kind = read_string(diag, item);
+        if (!kind) continue;
+        if (*kind == "query") {
+          dnstap.queries = true;
+        } else if (*kind == "response") {
+          dnstap.responses = true;
+        } else {
+          const std::vector<std::string_view> kinds{"query", "response"};
+          diag.error(item.mark, item.label + ": unknown dnstap message '" + *kind +
+                                    "', expected query or response" + suggestion(*kind, kinds));
+        }
+      }
+    }
+  }
+  if (const auto v = map.find("identity")) {
+    if (const auto text = read_string(diag, *v)) {
+      if (text->empty() || text->size() > 255) {
+        diag.error(v->mark, "'identity': expected 1 to 255 characters");
+      } else {
+        dnstap.identity = *text;
+      }
+    }
+  }
+  if (const auto v = map.find("queue_size")) {
+    if (const auto n = read_number(diag, *v, 512 * 1024, 256 * 1024 * 1024)) {
+      dnstap.queue_size = static_cast<std::uint32_t>(*n);
+    }
+  }
+}
+
 // kind names the files in messages ("zone", "pool").
 void read_globs(Diagnostics& diag, const Value& value, const std::string& main_path,
                 const char* kind, std::vector<std::string>& files) {
@@ -282,12 +340,15 @@ MainFile load_main_file(const std::string& path, const std::string& text,
   const auto document = parse_document(text, diag);
   if (document) {
     const MapReader root(diag, top_level(*document, "the main file"),
-                         {"version", "server", "control", "zones", "pools"});
+                         {"version", "server", "control", "dnstap", "zones", "pools"});
     if (root.is_map()) {
       check_version(diag, root);
       if (const auto server = root.find("server")) read_server(diag, *server, out.server);
       if (const auto control = root.find("control")) {
         read_control(diag, *control, path, out.server.control);
+      }
+      if (const auto dnstap = root.find("dnstap")) {
+        read_dnstap(diag, *dnstap, path, out.server.dnstap);
       }
       if (const auto zones = root.require("zones")) {
         read_globs(diag, *zones, path, "zone", out.zone_files);

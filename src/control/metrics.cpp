@@ -285,6 +285,14 @@ void control(const MetricsInput& in, PromText& out) {
   }
 }
 
+void dnstap(const MetricsInput& in, PromText& out) {
+  if (!in.dnstap) return;
+  out.family("gslbd_dnstap_messages_total", "counter",
+             "dnstap messages written to the output, or dropped (queue full, output unavailable).");
+  out.sample("gslbd_dnstap_messages_total", {{"result", "written"}}, in.dnstap->written);
+  out.sample("gslbd_dnstap_messages_total", {{"result", "dropped"}}, in.dnstap->dropped);
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsInput& input) {
@@ -295,6 +303,7 @@ std::string render_metrics(const MetricsInput& input) {
   health_checks(input, out);
   config_and_zones(input, out);
   control(input, out);
+  dnstap(input, out);
   if (input.process) render_process_metrics(out);
   return std::move(out.text());
 }

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "control_counters.hpp"
+#include "gslbd/control/control_server.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/stats/worker_stats.hpp"
@@ -22,7 +24,8 @@ struct MetricsInput {
   ReloadStats reloads;
   const ControlCounters* control = nullptr;
   std::string version;
-  bool process = true;  // process_* families from /proc
+  std::optional<DnstapCounts> dnstap;  // present when dnstap is on
+  bool process = true;                 // process_* families from /proc
 };
 
 std::string render_metrics(const MetricsInput& input);

@@ -49,6 +49,7 @@ HttpResponse metrics(const ControlState& state) {
   in.reloads = state.reloads;
   in.control = &state.counters;
   in.version = state.context.version;
+  if (state.context.dnstap) in.dnstap = state.context.dnstap();
   HttpResponse r = text_response(200, render_metrics(in));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;

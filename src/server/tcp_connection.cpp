@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "gslbd/dnstap/writer.hpp"
 #include "gslbd/query/answer.hpp"
 #include "gslbd/server/worker.hpp"
 #include "gslbd/util/clock.hpp"
@@ -34,6 +35,12 @@ void TcpConnection::accept(Worker& worker, uv_stream_t* listener, std::uint32_t 
   int peer_len = sizeof peer;
   if (uv_tcp_getpeername(&connection->tcp_, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
     connection->peer_ = peer_address(peer);
+    connection->peer_sockaddr_ = peer;
+  }
+  int local_len = sizeof connection->local_;
+  if (uv_tcp_getsockname(&connection->tcp_, reinterpret_cast<sockaddr*>(&connection->local_),
+                         &local_len) != 0) {
+    connection->local_ = {};
   }
   connection->arm_idle_timer();
   connection->start_reading();
@@ -77,12 +84,17 @@ void TcpConnection::process() noexcept {
     if (in_len_ < 2 + length) break;
     record = stats::QueryRecord{};
     const std::uint64_t start = util::monotonic_ns();
+    const std::uint64_t start_wall = worker_.tcp_tap_ != nullptr ? dnstap::realtime_ns() : 0;
     const std::size_t size = query::answer_query(snapshot, in_.get() + 2, length, context,
                                                  out_.get() + 2, kBufferSize - 2);
     const std::uint64_t end = util::monotonic_ns();
     const auto duration_us = static_cast<std::uint32_t>((end - start) / 1000);
     worker_.stats_.record(record, duration_us);
     worker_.query_log_->log(*snapshot.config, peer_, in_.get() + 2, record, size, duration_us, end);
+    if (worker_.tcp_tap_ != nullptr) {
+      worker_.tcp_tap_->record(true, peer_sockaddr_, &local_, start_wall, dnstap::realtime_ns(),
+                               in_.get() + 2, length, out_.get() + 2, size);
+    }
     in_len_ -= 2 + length;
     std::memmove(in_.get(), in_.get() + 2 + length, in_len_);
     if (size != 0 && !send_answer(size)) return;

@@ -3,6 +3,7 @@
 // that does not read cannot make us buffer without bound. Lives on its worker's loop only.
 #pragma once
 
+#include <sys/socket.h>
 #include <uv.h>
 
 #include <cstddef>
@@ -42,6 +43,8 @@ class TcpConnection {
   std::unique_ptr<std::uint8_t[]> out_;
   std::size_t in_len_ = 0;
   util::Address peer_;
+  sockaddr_storage peer_sockaddr_{};  // the client and our own end, for dnstap
+  sockaddr_storage local_{};
   std::uint32_t idle_timeout_ms_;
   bool writing_ = false;
   bool closing_ = false;

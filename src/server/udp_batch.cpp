@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "gslbd/dnstap/writer.hpp"
 #include "gslbd/util/clock.hpp"
 #include "peer_address.hpp"
 #include "query_log.hpp"
@@ -26,7 +27,8 @@ UdpBatch::UdpBatch()
 
 std::size_t UdpBatch::serve_once(int fd, runtime::LocalSnapshot& local_snapshot,
                                  query::PolicyState& policy_state, stats::WorkerStats& stats,
-                                 QueryLog& query_log) noexcept {
+                                 QueryLog& query_log, dnstap::Tap* tap,
+                                 const sockaddr_storage& local) noexcept {
   for (std::size_t i = 0; i < kMessages; ++i) {
     in_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     in_[i].msg_hdr.msg_flags = 0;
@@ -40,6 +42,7 @@ std::size_t UdpBatch::serve_once(int fd, runtime::LocalSnapshot& local_snapshot,
   // Durations count from the batch's arrival, so waiting behind earlier queries of the batch
   // is included, and each query costs one clock read instead of two.
   const std::uint64_t received_ns = util::monotonic_ns();
+  const std::uint64_t received_wall_ns = tap != nullptr ? dnstap::realtime_ns() : 0;
 
   unsigned answers = 0;
   for (int i = 0; i < received; ++i) {
@@ -60,6 +63,11 @@ std::size_t UdpBatch::serve_once(int fd, runtime::LocalSnapshot& local_snapshot,
     query_log.log(*snapshot.config, context.source,
                   queries_.get() + static_cast<std::size_t>(i) * kQuerySize, record, size,
                   duration_us, end);
+    if (tap != nullptr) {
+      tap->record(false, peers_[i], &local, received_wall_ns, dnstap::realtime_ns(),
+                  queries_.get() + static_cast<std::size_t>(i) * kQuerySize, in_[i].msg_len, answer,
+                  size);
+    }
     if (size == 0) continue;
     out_iov_[answers].iov_base = answer;
     out_iov_[answers].iov_len = size;

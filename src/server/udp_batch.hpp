@@ -14,6 +14,14 @@ namespace gslbd::server {
 
 class QueryLog;
 
+}  // namespace gslbd::server
+
+namespace gslbd::dnstap {
+class Tap;
+}  // namespace gslbd::dnstap
+
+namespace gslbd::server {
+
 class UdpBatch {
  public:
   static constexpr std::size_t kMessages = 32;
@@ -25,9 +33,11 @@ class UdpBatch {
   // Waits for a query on fd (a blocking socket; its SO_RCVTIMEO bounds the wait), receives up
   // to kMessages queries, answers them from snapshot (refreshed once the wait is over) and
   // sends the answers without blocking.
+  // With a tap, each exchange is also recorded for dnstap; local is the socket's own address.
   // Returns how many queries were received (0: timeout, shutdown or an error).
   std::size_t serve_once(int fd, runtime::LocalSnapshot& snapshot, query::PolicyState& policy_state,
-                         stats::WorkerStats& stats, QueryLog& query_log) noexcept;
+                         stats::WorkerStats& stats, QueryLog& query_log, dnstap::Tap* tap,
+                         const sockaddr_storage& local) noexcept;
 
  private:
   std::unique_ptr<std::uint8_t[]> queries_;

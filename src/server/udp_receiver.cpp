@@ -20,14 +20,18 @@ constexpr timeval kIdleWakeup{1, 0};
 
 }  // namespace
 
-UdpReceiver::UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublisher& publisher)
+UdpReceiver::UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublisher& publisher,
+                         dnstap::Tap* tap)
     : fd_(fd),
       snapshot_(publisher),
       // Receivers draw differently from each other and from run to run.
       policy_state_(std::random_device{}() ^ (std::uint64_t{worker} << 32) ^
                     static_cast<std::uint64_t>(fd)),
       batch_(std::make_unique<UdpBatch>()),
-      query_log_(std::make_unique<QueryLog>()) {
+      query_log_(std::make_unique<QueryLog>()),
+      tap_(tap) {
+  socklen_t local_len = sizeof local_;
+  if (getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &local_len) != 0) local_ = {};
   const int flags = fcntl(fd_, F_GETFL);
   if (flags >= 0) fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
   setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &kIdleWakeup, sizeof kIdleWakeup);
@@ -58,7 +62,7 @@ void UdpReceiver::run() noexcept {
   std::uint64_t flushed_ns = util::monotonic_ns();
   while (!stopping_.load(std::memory_order_relaxed)) {
     const std::size_t received =
-        batch_->serve_once(fd_, snapshot_, policy_state_, stats_, *query_log_);
+        batch_->serve_once(fd_, snapshot_, policy_state_, stats_, *query_log_, tap_, local_);
     if (received < UdpBatch::kMessages) {
       if (received == 0) snapshot_.refresh();  // idle: let go of a replaced config
       // A short batch: the queue was drained, so this is a good moment for periodic chores.

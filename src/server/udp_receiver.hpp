@@ -3,6 +3,8 @@
 // loopback is a tenth of the CPU per query at moderate rates (tools/bench-peers).
 #pragma once
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -17,10 +19,20 @@ namespace gslbd::server {
 class QueryLog;
 class UdpBatch;
 
+}  // namespace gslbd::server
+
+namespace gslbd::dnstap {
+class Tap;
+}  // namespace gslbd::dnstap
+
+namespace gslbd::server {
+
 class UdpReceiver {
  public:
   // Takes ownership of fd (a bound UDP socket), makes it blocking with a receive timeout.
-  UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublisher& publisher);
+  // tap, when not null, records every exchange for dnstap.
+  UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublisher& publisher,
+              dnstap::Tap* tap);
   ~UdpReceiver();
   UdpReceiver(const UdpReceiver&) = delete;
   UdpReceiver& operator=(const UdpReceiver&) = delete;
@@ -42,6 +54,8 @@ class UdpReceiver {
   stats::WorkerStats stats_;
   std::unique_ptr<UdpBatch> batch_;
   std::unique_ptr<QueryLog> query_log_;
+  dnstap::Tap* tap_;
+  sockaddr_storage local_{};  // the socket's own address, for dnstap
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -5,6 +5,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "gslbd/dnstap/writer.hpp"
 #include "gslbd/util/clock.hpp"
 #include "query_log.hpp"
 #include "tcp_connection.hpp"
@@ -12,14 +13,19 @@
 
 namespace gslbd::server {
 
-Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, WorkerSockets sockets)
+Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, WorkerSockets sockets,
+               dnstap::Writer* dnstap)
     : index_(index),
       snapshot_(publisher),
       // Workers draw differently from each other and from run to run.
       policy_state_(std::random_device{}() ^ (std::uint64_t{index} << 32)),
       sockets_(std::move(sockets)),
-      query_log_(std::make_unique<QueryLog>()) {
-  for (int fd : sockets_.udp) udp_.push_back(std::make_unique<UdpReceiver>(index, fd, publisher));
+      query_log_(std::make_unique<QueryLog>()),
+      tcp_tap_(dnstap != nullptr ? dnstap->add_tap() : nullptr) {
+  for (int fd : sockets_.udp) {
+    udp_.push_back(std::make_unique<UdpReceiver>(index, fd, publisher,
+                                                 dnstap != nullptr ? dnstap->add_tap() : nullptr));
+  }
   sockets_.udp.clear();  // the receivers own them now
 }
 

@@ -24,6 +24,19 @@ struct ControlConfig {
   std::uint32_t idle_timeout_ms = 10'000;
 };
 
+// dnstap output (server.dnstap): see docs/configuration.md. Read at start; a reload that
+// changes it is reported and takes effect on restart.
+struct DnstapConfig {
+  std::string socket_path;              // a Frame Streams collector's UNIX socket, or
+  std::string file_path;                // a file written in Frame Streams format
+  bool queries = true;                  // AUTH_QUERY messages
+  bool responses = true;                // AUTH_RESPONSE messages
+  std::string identity;                 // the dnstap identity; empty = the server identity
+  std::uint32_t queue_size = 1u << 20;  // octets queued per answering thread
+  bool enabled() const { return !socket_path.empty() || !file_path.empty(); }
+  bool operator==(const DnstapConfig&) const = default;
+};
+
 struct ServerConfig {
   std::vector<ListenAddress> listen{{"127.0.0.1", 5300}};
   unsigned workers = 0;  // 0 = one per core
@@ -40,6 +53,7 @@ struct ServerConfig {
   std::string user;           // after binding, as root: run as this user (empty = stay)
   std::string group;          // and group (empty = the user's primary group)
   ControlConfig control;
+  DnstapConfig dnstap;
 };
 
 // Parses "127.0.0.1:53", "[::1]:5300". Returns false with a reason when malformed.

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,13 +36,20 @@ struct ReloadOutcome {
   std::vector<std::string> errors;  // "file:line:col: message" when !ok
 };
 
+// The dnstap writer's totals, when dnstap is on.
+struct DnstapCounts {
+  std::uint64_t written = 0;
+  std::uint64_t dropped = 0;
+};
+
 // Everything the endpoint reads or acts on. All callbacks run on the control thread.
 struct ControlContext {
   const runtime::SnapshotPublisher* publisher = nullptr;
   probe::HealthLoop* health = nullptr;
   std::function<std::vector<const stats::WorkerStats*>()> worker_stats;
   std::function<ReloadOutcome()> reload;
-  std::function<bool()> serving;  // workers started and a config published
+  std::function<bool()> serving;                        // workers started and a config published
+  std::function<std::optional<DnstapCounts>()> dnstap;  // empty, or nullopt: dnstap is off
   std::string version;
   std::chrono::system_clock::time_point started;
 };

@@ -17,6 +17,13 @@
 #include "gslbd/server/listen_sockets.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 
+namespace gslbd::server {}  // namespace gslbd::server
+
+namespace gslbd::dnstap {
+class Tap;
+class Writer;
+}  // namespace gslbd::dnstap
+
 namespace gslbd::server {
 
 class QueryLog;
@@ -25,7 +32,10 @@ class UdpReceiver;
 
 class Worker {
  public:
-  Worker(unsigned index, const runtime::SnapshotPublisher& publisher, WorkerSockets sockets);
+  // dnstap, when not null, gets a tap for each of the worker's answering threads; it must
+  // outlive the worker.
+  Worker(unsigned index, const runtime::SnapshotPublisher& publisher, WorkerSockets sockets,
+         dnstap::Writer* dnstap = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -63,6 +73,7 @@ class Worker {
   std::vector<std::unique_ptr<TcpListener>> tcp_;
   std::unordered_set<TcpConnection*> connections_;
   std::unique_ptr<QueryLog> query_log_;
+  dnstap::Tap* tcp_tap_ = nullptr;  // records the TCP loop's exchanges; null without dnstap
   std::thread thread_;
   bool loop_ready_ = false;
 };
