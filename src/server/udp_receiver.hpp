@@ -20,6 +20,7 @@ class UdpBatch;
 class UdpReceiver {
  public:
   // Takes ownership of fd (a bound UDP socket), makes it blocking with a receive timeout.
+  // When fd reports each query's destination (wildcard listeners do), answers leave from it.
   UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublisher& publisher);
   ~UdpReceiver();
   UdpReceiver(const UdpReceiver&) = delete;
