@@ -417,6 +417,14 @@ class Namespace(unittest.TestCase):
                     with self.subTest(ns=ns, addr=addr, tool=tool):
                         self.check_tool(ns, tool, addr)
 
+    def test_an_address_added_after_start(self):
+        """A wildcard listener serves addresses that did not exist when it started."""
+        self.ip("-n", self.server_ns, "addr", "add", "198.18.0.3/24", "dev", "gw0")
+        self.ip("-n", self.server_ns, "addr", "add", "fd00::3/64", "dev", "gw0", "nodad")
+        for addr in ("198.18.0.3", "fd00::3"):
+            with self.subTest(addr=addr):
+                self.check_probe(self.client_ns, addr)
+
     def test_tcp_answers_from_each_address(self):
         for addr in (NS_V4[1], NS_V6[1]):
             with self.subTest(addr=addr):
