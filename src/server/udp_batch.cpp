@@ -36,9 +36,11 @@ void set_reply_source(msghdr& query, unsigned char* control, msghdr& answer) noe
       in_pktinfo received;
       std::memcpy(&received, CMSG_DATA(in), sizeof received);
       in_pktinfo source{};
-      // The source address only; interface 0 lets the route choose the way out, so an answer
-      // on a host with asymmetric routes leaves where the routing table says.
-      source.ipi_spec_dst = received.ipi_addr;
+      // The kernel's choice of reply address: the destination itself when that is a local
+      // unicast address; an address of the interface for a broadcast, which cannot be a source.
+      // Interface 0 lets the route choose the way out, so an answer on a host with asymmetric
+      // routes leaves where the routing table says.
+      source.ipi_spec_dst = received.ipi_spec_dst;
       attach(answer, control, IPPROTO_IP, IP_PKTINFO, source);
       return;
     }

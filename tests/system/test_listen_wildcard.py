@@ -43,6 +43,8 @@ def probe(addr, port, qid=None, timeout=h.QUERY_TIMEOUT):
     q = h.make_query(QNAME, "A", edns=0, want_nsid=True, qid=qid)
     with socket.socket(family, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
+        if family == socket.AF_INET:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)  # for the broadcast query
         s.sendto(q.to_wire(), (addr, port))
         data, source = s.recvfrom(65535)
     return source[0], source[1], dns.message.from_wire(data)
@@ -345,11 +347,12 @@ class Namespace(unittest.TestCase):
                "netns", cls.client_ns)
         cls.ip("-n", cls.server_ns, "link", "set", "gw0", "up")
         cls.ip("-n", cls.client_ns, "link", "set", "gw1", "up")
-        for addr in ("198.18.0.1/24", "198.18.0.2/24", "198.19.7.7/32"):
+        cls.ip("-n", cls.server_ns, "addr", "add", "198.18.0.1/24", "brd", "+", "dev", "gw0")
+        for addr in ("198.18.0.2/24", "198.19.7.7/32"):
             cls.ip("-n", cls.server_ns, "addr", "add", addr, "dev", "gw0")
         for addr in ("fd00::1/64", "fd00::2/64", "fd00:53::2/128", NS_LINK_LOCAL + "/64"):
             cls.ip("-n", cls.server_ns, "addr", "add", addr, "dev", "gw0", "nodad")
-        cls.ip("-n", cls.client_ns, "addr", "add", "198.18.0.100/24", "dev", "gw1")
+        cls.ip("-n", cls.client_ns, "addr", "add", "198.18.0.100/24", "brd", "+", "dev", "gw1")
         cls.ip("-n", cls.client_ns, "addr", "add", "fd00::100/64", "dev", "gw1", "nodad")
         cls.ip("-n", cls.client_ns, "route", "add", "198.19.7.7/32", "dev", "gw1")
         cls.ip("-n", cls.client_ns, "route", "add", "fd00:53::2/128", "dev", "gw1")
@@ -380,12 +383,12 @@ class Namespace(unittest.TestCase):
         return subprocess.run(["ip", "netns", "exec", ns] + argv, capture_output=True,
                               text=True, timeout=15)
 
-    def check_probe(self, ns, addr):
+    def check_probe(self, ns, addr, source=None):
         p = self.in_ns(ns, [sys.executable, os.path.abspath(__file__), "--probe", addr,
                             str(NS_PORT)])
         self.assertEqual(p.returncode, 0, p.stderr)
         got = json.loads(p.stdout)
-        self.assertEqual(got.get("source"), addr, got)
+        self.assertEqual(got.get("source"), source or addr, got)
         self.assertEqual(got["port"], NS_PORT, got)
         self.assertEqual(got["rcode"], "NOERROR", got)
         self.assertEqual(got["answer"], EXPECTED, got)
@@ -416,6 +419,11 @@ class Namespace(unittest.TestCase):
                 for tool in ("dig", "kdig"):
                     with self.subTest(ns=ns, addr=addr, tool=tool):
                         self.check_tool(ns, tool, addr)
+
+    def test_a_broadcast_query_is_answered_from_the_interface_address(self):
+        """A broadcast destination cannot be a source: the answer names the address the kernel
+        picks for replies on that interface (its primary one) instead of being dropped."""
+        self.check_probe(self.client_ns, "198.18.0.255", source="198.18.0.1")
 
     def test_an_address_added_after_start(self):
         """A wildcard listener serves addresses that did not exist when it started."""
