@@ -48,6 +48,9 @@ void set_reply_source(msghdr& query, unsigned char* control, msghdr& answer) noe
         in->cmsg_len >= CMSG_LEN(sizeof(in6_pktinfo))) {
       in6_pktinfo received;
       std::memcpy(&received, CMSG_DATA(in), sizeof received);
+      // A multicast group (all-nodes reaches a wildcard socket) cannot be a source: without a
+      // control message the kernel picks one, as ipi_spec_dst does for IPv4 broadcasts.
+      if (IN6_IS_ADDR_MULTICAST(&received.ipi6_addr)) return;
       in6_pktinfo source{};
       source.ipi6_addr = received.ipi6_addr;
       // A link-local address is unique only on its link: that answer leaves by the interface

@@ -383,11 +383,14 @@ class Namespace(unittest.TestCase):
         return subprocess.run(["ip", "netns", "exec", ns] + argv, capture_output=True,
                               text=True, timeout=15)
 
-    def check_probe(self, ns, addr, source=None):
+    def probe(self, ns, addr):
         p = self.in_ns(ns, [sys.executable, os.path.abspath(__file__), "--probe", addr,
                             str(NS_PORT)])
         self.assertEqual(p.returncode, 0, p.stderr)
-        got = json.loads(p.stdout)
+        return json.loads(p.stdout)
+
+    def check_probe(self, ns, addr, source=None):
+        got = self.probe(ns, addr)
         self.assertEqual(got.get("source"), source or addr, got)
         self.assertEqual(got["port"], NS_PORT, got)
         self.assertEqual(got["rcode"], "NOERROR", got)
@@ -424,6 +427,12 @@ class Namespace(unittest.TestCase):
         """A broadcast destination cannot be a source: the answer names the address the kernel
         picks for replies on that interface (its primary one) instead of being dropped."""
         self.check_probe(self.client_ns, "198.18.0.255", source="198.18.0.1")
+
+    def test_an_all_nodes_query_is_answered_from_a_link_local_address(self):
+        """ff02::1 reaches a wildcard socket; a group cannot be a source, so the kernel picks."""
+        got = self.probe(self.client_ns, "ff02::1%gw1")
+        self.assertTrue(got.get("source", "").startswith("fe80:"), got)
+        self.assertEqual((got["port"], got["answer"]), (NS_PORT, EXPECTED), got)
 
     def test_an_address_added_after_start(self):
         """A wildcard listener serves addresses that did not exist when it started."""
