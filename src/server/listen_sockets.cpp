@@ -48,6 +48,18 @@ int open_socket(const config::ListenAddress& listen, int type, std::string& erro
   if (ok && address.ss_family == AF_INET6) {
     ok = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) == 0;
   }
+  const bool wildcard =
+      address.ss_family == AF_INET6
+          ? IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr)
+          : reinterpret_cast<const sockaddr_in*>(&address)->sin_addr.s_addr == htonl(INADDR_ANY);
+  if (ok && type == SOCK_DGRAM && wildcard) {
+    // Left to itself the kernel answers a wildcard socket's query from the address its route
+    // prefers, which a client that asked another local address rejects. With these options each
+    // query reports its destination, and the UDP receiver sends the answer from it.
+    ok = address.ss_family == AF_INET6
+             ? setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on) == 0
+             : setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) == 0;
+  }
   if (ok) ok = bind(fd, reinterpret_cast<sockaddr*>(&address), address_len) == 0;
   if (ok && type == SOCK_STREAM) ok = ::listen(fd, kTcpBacklog) == 0;
   if (!ok) {

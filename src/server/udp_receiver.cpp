@@ -27,7 +27,7 @@ UdpReceiver::UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublish
       // Receivers draw differently from each other and from run to run.
       policy_state_(std::random_device{}() ^ (std::uint64_t{worker} << 32) ^
                     static_cast<std::uint64_t>(fd)),
-      batch_(std::make_unique<UdpBatch>()),
+      batch_(std::make_unique<UdpBatch>(UdpBatch::reports_destination(fd))),
       query_log_(std::make_unique<QueryLog>()),
       tap_(tap) {
   socklen_t local_len = sizeof local_;

@@ -30,6 +30,7 @@ namespace gslbd::server {
 class UdpReceiver {
  public:
   // Takes ownership of fd (a bound UDP socket), makes it blocking with a receive timeout.
+  // When fd reports each query's destination (wildcard listeners do), answers leave from it.
   // tap, when not null, records every exchange for dnstap.
   UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublisher& publisher,
               dnstap::Tap* tap);
