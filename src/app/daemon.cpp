@@ -41,7 +41,18 @@ bool apply_log_level(const std::string& level) {
 
 Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
     : options_(std::move(options)), config_(std::move(config)) {
-  uv_loop_init(&loop_);
+  // Handles are initialised here and started only once serving, so shutdown() may stop them at
+  // any point of a failed start-up. A failure (no file descriptors left) is reported by run().
+  init_error_ = uv_loop_init(&loop_);
+  loop_ready_ = init_error_ == 0;
+  for (uv_signal_t* signal : {&sighup_, &sigterm_, &sigint_}) {
+    if (init_error_ == 0) init_error_ = uv_signal_init(&loop_, signal);
+    signal->data = this;
+  }
+  for (uv_timer_t* timer : {&collect_timer_, &watchdog_timer_}) {
+    if (init_error_ == 0) init_error_ = uv_timer_init(&loop_, timer);
+    timer->data = this;
+  }
 }
 
 Daemon::~Daemon() {
@@ -49,6 +60,7 @@ Daemon::~Daemon() {
   // the walk below closes whatever else is left; then the loop runs those callbacks.
   if (control_) control_->stop();
   workers_.clear();
+  if (!loop_ready_) return;
   uv_walk(
       &loop_,
       [](uv_handle_t* handle, void*) {
@@ -61,38 +73,72 @@ Daemon::~Daemon() {
 }
 
 int Daemon::run() {
-  const config::ServerConfig& server = config_->server;
-  const unsigned workers = worker_count(server.workers);
   std::string error;
-  auto sockets = server::open_listen_sockets(server.listen, workers, error);
-  if (sockets.empty()) {
-    spdlog::critical("{}", error);
+  bool started = false;
+  try {
+    started = start(error);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!started) {
+    spdlog::critical("gslbd cannot start: {}", error);
+    shutdown();
     return 1;
   }
+  const unsigned workers = static_cast<unsigned>(workers_.size());
+  const config::ControlConfig& control = config_->server.control;
+  spdlog::info("gslbd serving {} on {} with {} worker{}; control endpoint {}", summarize(*config_),
+               listen_text(config_->server.listen), workers, workers == 1 ? "" : "s",
+               control_ ? "on " + listen_text({control.listen}) : std::string("disabled"));
+  notify_.ready("serving " + summarize(*config_));
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  spdlog::info("gslbd stopped");
+  return 0;
+}
+
+bool Daemon::start(std::string& error) {
+  if (init_error_ != 0) {
+    error = std::string("cannot set up the control loop: ") + uv_strerror(init_error_);
+    return false;
+  }
+  const config::ServerConfig& server = config_->server;
+  const unsigned workers = worker_count(server.workers);
+  auto sockets = server::open_listen_sockets(server.listen, workers, error);
+  if (sockets.empty()) return false;
   // Before any thread starts, so every thread runs as the unprivileged user.
   const auto name_or_none = [](const std::string& name) {
     return name.empty() ? std::nullopt : std::optional<std::string>(name);
   };
   if (!drop_privileges(name_or_none(server.user), name_or_none(server.group), error)) {
-    spdlog::critical("{}", error);
-    return 1;
+    server::close_sockets(sockets);
+    return false;
   }
-  health_loop_.start();
+  try {
+    health_loop_.start();
+  } catch (const std::exception& e) {
+    server::close_sockets(sockets);
+    const std::string what = e.what();
+    error = what.rfind("health loop", 0) == 0 ? what : "health loop: " + what;
+    return false;
+  }
   put_in_service(config_);
   for (unsigned i = 0; i < workers; ++i) {
     workers_.push_back(std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i])));
   }
-  for (auto& worker : workers_) worker->start();
-  if (!start_control(error)) {
-    spdlog::critical("{}", error);
-    shutdown();
-    return 1;
+  for (unsigned i = 0; i < workers; ++i) {
+    try {
+      workers_[i]->start();
+    } catch (const std::exception& e) {
+      error = "worker " + std::to_string(i) + ": " + e.what();
+      return false;
+    }
   }
+  if (!start_control(error)) return false;
+  start_signals();
+  return true;
+}
 
-  uv_signal_init(&loop_, &sighup_);
-  uv_signal_init(&loop_, &sigterm_);
-  uv_signal_init(&loop_, &sigint_);
-  sighup_.data = sigterm_.data = sigint_.data = this;
+void Daemon::start_signals() {
   uv_signal_start(
       &sighup_,
       [](uv_signal_t* s, int) {
@@ -101,28 +147,20 @@ int Daemon::run() {
         if (daemon->control_) daemon->control_->note_reload(outcome);
       },
       SIGHUP);
-  auto stop = [](uv_signal_t* s, int) { static_cast<Daemon*>(s->data)->shutdown(); };
+  auto stop = [](uv_signal_t* s, int) {
+    spdlog::info("stopping");
+    static_cast<Daemon*>(s->data)->shutdown();
+  };
   uv_signal_start(&sigterm_, stop, SIGTERM);
   uv_signal_start(&sigint_, stop, SIGINT);
-  uv_timer_init(&loop_, &collect_timer_);
-  collect_timer_.data = this;
   uv_timer_start(
       &collect_timer_, [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->publisher_.collect(); },
       kCollectIntervalMs, kCollectIntervalMs);
-  uv_timer_init(&loop_, &watchdog_timer_);
-  watchdog_timer_.data = this;
   if (const std::uint64_t ms = notify_.watchdog_ms(); ms != 0) {
     uv_timer_start(
         &watchdog_timer_,
         [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notify_.ping_watchdog(); }, ms, ms);
   }
-
-  spdlog::info("gslbd serving {} on {} with {} worker{}", summarize(*config_),
-               listen_text(server.listen), workers, workers == 1 ? "" : "s");
-  notify_.ready("serving " + summarize(*config_));
-  uv_run(&loop_, UV_RUN_DEFAULT);
-  spdlog::info("gslbd stopped");
-  return 0;
 }
 
 control::ReloadOutcome Daemon::reload() {
@@ -195,7 +233,6 @@ bool Daemon::start_control(std::string& error) {
   control_ = std::make_unique<control::ControlServer>(&loop_, control_settings(config),
                                                       std::move(context));
   if (!control_->start(error)) {
-    error = "control endpoint: " + error;
     control_.reset();
     return false;
   }
@@ -209,12 +246,13 @@ void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
 }
 
 void Daemon::shutdown() {
-  spdlog::info("stopping");
   notify_.stopping();
   if (control_) control_->stop();
   for (auto& worker : workers_) worker->stop();
   for (auto& worker : workers_) worker->join();
   health_loop_.stop();
+  // Handles the constructor could not initialise are still zero, which libuv's stop calls
+  // take as "not active".
   uv_signal_stop(&sighup_);
   uv_signal_stop(&sigterm_);
   uv_signal_stop(&sigint_);

@@ -21,11 +21,18 @@ class Daemon {
   Daemon(Options options, std::shared_ptr<const config::Config> config);
   ~Daemon();
 
-  // Binds, starts the workers and runs until SIGTERM or SIGINT. Returns the exit code.
+  // Binds, starts the workers and runs until SIGTERM or SIGINT. Returns the exit code: 0 after
+  // a requested stop, 1 when start-up failed (after one critical log line saying why and
+  // stopping whatever had started).
   int run();
 
  private:
+  // Every start-up step in order; false (or an exception) with `error` set stops start-up.
+  bool start(std::string& error);
+  void start_signals();
   control::ReloadOutcome reload();
+  // Stops whatever is running; safe at any point of start-up (every handle it touches was
+  // initialised by the constructor).
   void shutdown();
   bool start_control(std::string& error);
   static control::ControlSettings control_settings(const config::ControlConfig& config);
@@ -38,13 +45,15 @@ class Daemon {
   runtime::SnapshotPublisher publisher_;
   probe::HealthLoop health_loop_;
   std::vector<std::unique_ptr<server::Worker>> workers_;
-  uv_loop_t loop_;
-  uv_signal_t sighup_;
-  uv_signal_t sigterm_;
-  uv_signal_t sigint_;
-  uv_timer_t collect_timer_;
+  uv_loop_t loop_{};
+  bool loop_ready_ = false;
+  int init_error_ = 0;  // the first libuv error of the constructor, reported by run()
+  uv_signal_t sighup_{};
+  uv_signal_t sigterm_{};
+  uv_signal_t sigint_{};
+  uv_timer_t collect_timer_{};
   SdNotifier notify_ = SdNotifier::from_environment();
-  uv_timer_t watchdog_timer_;  // pings the manager's watchdog while the control loop runs
+  uv_timer_t watchdog_timer_{};  // pings the manager's watchdog while the control loop runs
   std::unique_ptr<control::ControlServer> control_;  // null when disabled
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
