@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "gslbd/server/listen_guard.hpp"
 #include "gslbd/server/listen_sockets.hpp"
 #include "monitor_plan.hpp"
 #include "privileges.hpp"
@@ -103,7 +104,14 @@ bool Daemon::start(std::string& error) {
   }
   const config::ServerConfig& server = config_->server;
   const unsigned workers = worker_count(server.workers);
-  auto sockets = server::open_listen_sockets(server.listen, workers, error);
+  const std::string lock_dir = server::lock_directory();
+  if (lock_dir.empty()) {
+    spdlog::warn(
+        "no writable runtime directory for listen lock files (RUNTIME_DIRECTORY, "
+        "/run/gslbd, $XDG_RUNTIME_DIR, /tmp): two instances starting at the same moment "
+        "are not kept apart");
+  }
+  auto sockets = server::open_exclusive_listen_sockets(server.listen, workers, lock_dir, error);
   if (sockets.empty()) return false;
   // Before any thread starts, so every thread runs as the unprivileged user.
   const auto name_or_none = [](const std::string& name) {
