@@ -41,7 +41,14 @@ bool apply_log_level(const std::string& level) {
 }
 
 Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
-    : options_(std::move(options)), config_(std::move(config)) {
+    : options_(std::move(options)),
+      config_(std::move(config)),
+      reloader_(
+          [path = options_.config_path] {
+            spdlog::info("reload: reading {}", path);
+            return config::load_config(path);
+          },
+          [this](config::LoadResult result) { return apply_reload(std::move(result)); }, notify_) {
   // Handles are initialised here and started only once serving, so shutdown() may stop them at
   // any point of a failed start-up. A failure (no file descriptors left) is reported by run().
   init_error_ = uv_loop_init(&loop_);
@@ -54,6 +61,8 @@ Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
     if (init_error_ == 0) init_error_ = uv_timer_init(&loop_, timer);
     timer->data = this;
   }
+  if (init_error_ == 0) init_error_ = reloader_.init(&loop_);
+  reloader_.set_last_success(started_);
 }
 
 Daemon::~Daemon() {
@@ -148,12 +157,7 @@ bool Daemon::start(std::string& error) {
 
 void Daemon::start_signals() {
   uv_signal_start(
-      &sighup_,
-      [](uv_signal_t* s, int) {
-        auto* daemon = static_cast<Daemon*>(s->data);
-        const control::ReloadOutcome outcome = daemon->reload();
-        if (daemon->control_) daemon->control_->note_reload(outcome);
-      },
+      &sighup_, [](uv_signal_t* s, int) { static_cast<Daemon*>(s->data)->reloader_.request({}); },
       SIGHUP);
   auto stop = [](uv_signal_t* s, int) {
     spdlog::info("stopping");
@@ -171,10 +175,7 @@ void Daemon::start_signals() {
   }
 }
 
-control::ReloadOutcome Daemon::reload() {
-  const SdReloadScope reloading(notify_);  // RELOADING=1 now, READY=1 on every way out
-  spdlog::info("reload: reading {}", options_.config_path);
-  config::LoadResult result = config::load_config(options_.config_path);
+control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   control::ReloadOutcome outcome;
   if (!result.config) {
     for (const auto& error : result.errors) {
@@ -234,7 +235,8 @@ bool Daemon::start_control(std::string& error) {
     }
     return stats;
   };
-  context.reload = [this] { return reload(); };
+  context.reload = [this](control::ReloadDone done) { reloader_.request(std::move(done)); };
+  context.reload_stats = [this] { return reloader_.stats(); };
   context.serving = [this] { return !workers_.empty(); };
   context.version = GSLBD_VERSION;
   context.started = started_;
@@ -256,6 +258,7 @@ void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
 void Daemon::shutdown() {
   notify_.stopping();
   if (control_) control_->stop();
+  reloader_.stop();
   for (auto& worker : workers_) worker->stop();
   for (auto& worker : workers_) worker->join();
   health_loop_.stop();

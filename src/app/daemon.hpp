@@ -12,6 +12,7 @@
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/worker.hpp"
 #include "options.hpp"
+#include "reloader.hpp"
 #include "sd_notify.hpp"
 
 namespace gslbd::app {
@@ -30,7 +31,8 @@ class Daemon {
   // Every start-up step in order; false (or an exception) with `error` set stops start-up.
   bool start(std::string& error);
   void start_signals();
-  control::ReloadOutcome reload();
+  // Control thread: puts a loaded config in service (or reports why not), for reloader_.
+  control::ReloadOutcome apply_reload(config::LoadResult result);
   // Stops whatever is running; safe at any point of start-up (every handle it touches was
   // initialised by the constructor).
   void shutdown();
@@ -54,6 +56,7 @@ class Daemon {
   uv_timer_t collect_timer_{};
   SdNotifier notify_ = SdNotifier::from_environment();
   uv_timer_t watchdog_timer_{};  // pings the manager's watchdog while the control loop runs
+  Reloader reloader_;
   std::unique_ptr<control::ControlServer> control_;  // null when disabled
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
