@@ -111,6 +111,9 @@ bool Daemon::start(std::string& error) {
     error = std::string("cannot set up the control loop: ") + uv_strerror(init_error_);
     return false;
   }
+  // First: workers answer queries before start-up is over, and a SIGTERM sent as soon as they
+  // do must find our handler (the loop acts on it once it runs), not the default action.
+  start_signals();
   const config::ServerConfig& server = config_->server;
   const unsigned workers = worker_count(server.workers);
   const std::string lock_dir = server::lock_directory();
@@ -150,9 +153,7 @@ bool Daemon::start(std::string& error) {
       return false;
     }
   }
-  if (!start_control(error)) return false;
-  start_signals();
-  return true;
+  return start_control(error);
 }
 
 void Daemon::start_signals() {

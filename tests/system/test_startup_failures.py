@@ -7,6 +7,7 @@ Also: the start-up line names the control endpoint's address."""
 import os
 import re
 import resource
+import signal
 import socket
 import subprocess
 import time
@@ -140,6 +141,40 @@ class StartupLine(unittest.TestCase):
         finally:
             rc, _ = server.stop()
         self.assertEqual(rc, 0)
+
+
+class EarlyStop(unittest.TestCase):
+    ROUNDS = 10
+
+    def test_sigterm_at_the_first_answer_exits_zero(self):
+        """Workers answer before start-up is over; a SIGTERM sent at the very first answer
+        must reach gslbd's handler (a clean stop, status 0), not the default action."""
+        server = h.Server(h.ServerSpec(zones=["example.com.zone.yaml"], v6=False))
+        self.addCleanup(server.cleanup)
+        q = h.make_query(h.ZONE, "SOA").to_wire()
+        for round_ in range(self.ROUNDS):
+            port = h.free_port(False)
+            cmd = [h.binary(), "-c", server.main_path, "--listen", "127.0.0.1:%d" % port]
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    stdin=subprocess.DEVNULL, text=True)
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.settimeout(0.002)
+                    deadline = time.monotonic() + h.START_TIMEOUT
+                    while time.monotonic() < deadline and proc.poll() is None:
+                        s.sendto(q, ("127.0.0.1", port))
+                        try:
+                            s.recv(4096)
+                            break
+                        except OSError:
+                            continue
+                proc.send_signal(signal.SIGTERM)
+                _, err = proc.communicate(timeout=h.STOP_TIMEOUT)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.communicate(timeout=h.STOP_TIMEOUT)
+            self.assertEqual(proc.returncode, 0, "round %d\n%s" % (round_, err))
 
 
 if __name__ == "__main__":
