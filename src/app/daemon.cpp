@@ -49,8 +49,8 @@ Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
             return config::load_config(path);
           },
           [this](config::LoadResult result) { return apply_reload(std::move(result)); }, notify_) {
-  // Handles are initialised here and started only once serving, so shutdown() may stop them at
-  // any point of a failed start-up. A failure (no file descriptors left) is reported by run().
+  // Handles are initialised here and started by start(), so shutdown() may stop them at any
+  // point of a failed start-up. A failure (no file descriptors left) is reported by run().
   init_error_ = uv_loop_init(&loop_);
   loop_ready_ = init_error_ == 0;
   for (uv_signal_t* signal : {&sighup_, &sigterm_, &sigint_}) {
@@ -77,7 +77,10 @@ Daemon::~Daemon() {
         if (!uv_is_closing(handle)) uv_close(handle, nullptr);
       },
       nullptr);
-  uv_run(&loop_, UV_RUN_DEFAULT);
+  // Twice at most: a uv_stop() made before the loop ever ran (a failed start-up) ends the
+  // first run before it runs the close callbacks.
+  for (int i = 0; i < 2 && uv_run(&loop_, UV_RUN_DEFAULT) != 0; ++i) {
+  }
   control_.reset();
   uv_loop_close(&loop_);
 }

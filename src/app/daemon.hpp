@@ -1,5 +1,6 @@
-// The running server: control loop on the main thread (signals, reload, snapshot collection)
-// and the workers. The control thread is the only publisher of snapshots.
+// The running server: control loop on the main thread (signals, putting reloaded configs in
+// service, snapshot collection), the reload thread that loads them, and the workers. The
+// control thread is the only publisher of snapshots.
 #pragma once
 
 #include <uv.h>

