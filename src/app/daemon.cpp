@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "gslbd/server/listen_guard.hpp"
 #include "gslbd/server/listen_sockets.hpp"
 #include "monitor_plan.hpp"
 #include "privileges.hpp"
@@ -40,8 +41,28 @@ bool apply_log_level(const std::string& level) {
 }
 
 Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
-    : options_(std::move(options)), config_(std::move(config)) {
-  uv_loop_init(&loop_);
+    : options_(std::move(options)),
+      config_(std::move(config)),
+      reloader_(
+          [path = options_.config_path] {
+            spdlog::info("reload: reading {}", path);
+            return config::load_config(path);
+          },
+          [this](config::LoadResult result) { return apply_reload(std::move(result)); }, notify_) {
+  // Handles are initialised here and started by start(), so shutdown() may stop them at any
+  // point of a failed start-up. A failure (no file descriptors left) is reported by run().
+  init_error_ = uv_loop_init(&loop_);
+  loop_ready_ = init_error_ == 0;
+  for (uv_signal_t* signal : {&sighup_, &sigterm_, &sigint_}) {
+    if (init_error_ == 0) init_error_ = uv_signal_init(&loop_, signal);
+    signal->data = this;
+  }
+  for (uv_timer_t* timer : {&collect_timer_, &watchdog_timer_}) {
+    if (init_error_ == 0) init_error_ = uv_timer_init(&loop_, timer);
+    timer->data = this;
+  }
+  if (init_error_ == 0) init_error_ = reloader_.init(&loop_);
+  reloader_.set_last_success(started_);
 }
 
 Daemon::~Daemon() {
@@ -49,97 +70,126 @@ Daemon::~Daemon() {
   // the walk below closes whatever else is left; then the loop runs those callbacks.
   if (control_) control_->stop();
   workers_.clear();
+  if (!loop_ready_) return;
   uv_walk(
       &loop_,
       [](uv_handle_t* handle, void*) {
         if (!uv_is_closing(handle)) uv_close(handle, nullptr);
       },
       nullptr);
-  uv_run(&loop_, UV_RUN_DEFAULT);
+  // Twice at most: a uv_stop() made before the loop ever ran (a failed start-up) ends the
+  // first run before it runs the close callbacks.
+  for (int i = 0; i < 2 && uv_run(&loop_, UV_RUN_DEFAULT) != 0; ++i) {
+  }
   control_.reset();
   uv_loop_close(&loop_);
 }
 
 int Daemon::run() {
-  const config::ServerConfig& server = config_->server;
-  const unsigned workers = worker_count(server.workers);
   std::string error;
-  auto sockets = server::open_listen_sockets(server.listen, workers, error);
-  if (sockets.empty()) {
-    spdlog::critical("{}", error);
-    return 1;
+  bool started = false;
+  try {
+    started = start(error);
+  } catch (const std::exception& e) {
+    error = e.what();
   }
-  // Before any thread starts, so every thread runs as the unprivileged user.
-  const auto name_or_none = [](const std::string& name) {
-    return name.empty() ? std::nullopt : std::optional<std::string>(name);
-  };
-  if (!drop_privileges(name_or_none(server.user), name_or_none(server.group), error)) {
-    spdlog::critical("{}", error);
-    return 1;
-  }
-  if (server.dnstap.enabled()) {
-    const std::string identity =
-        server.dnstap.identity.empty() ? server.identity : server.dnstap.identity;
-    dnstap_ = dnstap::Writer::start(server.dnstap, identity, "gslbd " GSLBD_VERSION, error);
-    if (!dnstap_) {
-      spdlog::critical("{}", error);
-      server::close_sockets(sockets);
-      return 1;
-    }
-  }
-  health_loop_.start();
-  put_in_service(config_);
-  for (unsigned i = 0; i < workers; ++i) {
-    workers_.push_back(
-        std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i]), dnstap_.get()));
-  }
-  for (auto& worker : workers_) worker->start();
-  if (!start_control(error)) {
-    spdlog::critical("{}", error);
+  if (!started) {
+    spdlog::critical("gslbd cannot start: {}", error);
     shutdown();
     return 1;
   }
-
-  uv_signal_init(&loop_, &sighup_);
-  uv_signal_init(&loop_, &sigterm_);
-  uv_signal_init(&loop_, &sigint_);
-  sighup_.data = sigterm_.data = sigint_.data = this;
-  uv_signal_start(
-      &sighup_,
-      [](uv_signal_t* s, int) {
-        auto* daemon = static_cast<Daemon*>(s->data);
-        const control::ReloadOutcome outcome = daemon->reload();
-        if (daemon->control_) daemon->control_->note_reload(outcome);
-      },
-      SIGHUP);
-  auto stop = [](uv_signal_t* s, int) { static_cast<Daemon*>(s->data)->shutdown(); };
-  uv_signal_start(&sigterm_, stop, SIGTERM);
-  uv_signal_start(&sigint_, stop, SIGINT);
-  uv_timer_init(&loop_, &collect_timer_);
-  collect_timer_.data = this;
-  uv_timer_start(
-      &collect_timer_, [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->publisher_.collect(); },
-      kCollectIntervalMs, kCollectIntervalMs);
-  uv_timer_init(&loop_, &watchdog_timer_);
-  watchdog_timer_.data = this;
-  if (const std::uint64_t ms = notify_.watchdog_ms(); ms != 0) {
-    uv_timer_start(
-        &watchdog_timer_,
-        [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notify_.ping_watchdog(); }, ms, ms);
-  }
-
-  spdlog::info("gslbd serving {} on {} with {} worker{}", summarize(*config_),
-               listen_text(server.listen), workers, workers == 1 ? "" : "s");
+  const unsigned workers = static_cast<unsigned>(workers_.size());
+  const config::ControlConfig& control = config_->server.control;
+  spdlog::info("gslbd serving {} on {} with {} worker{}; control endpoint {}", summarize(*config_),
+               listen_text(config_->server.listen), workers, workers == 1 ? "" : "s",
+               control_ ? "on " + listen_text({control.listen}) : std::string("disabled"));
   notify_.ready("serving " + summarize(*config_));
   uv_run(&loop_, UV_RUN_DEFAULT);
   spdlog::info("gslbd stopped");
   return 0;
 }
 
-control::ReloadOutcome Daemon::reload() {
-  const SdReloadScope reloading(notify_);  // RELOADING=1 now, READY=1 on every way out
-  spdlog::info("reload: reading {}", options_.config_path);
-  config::LoadResult result = config::load_config(options_.config_path);
+bool Daemon::start(std::string& error) {
+  if (init_error_ != 0) {
+    error = std::string("cannot set up the control loop: ") + uv_strerror(init_error_);
+    return false;
+  }
+  // First: workers answer queries before start-up is over, and a SIGTERM sent as soon as they
+  // do must find our handler (the loop acts on it once it runs), not the default action.
+  start_signals();
+  const config::ServerConfig& server = config_->server;
+  const unsigned workers = worker_count(server.workers);
+  const std::string lock_dir = server::lock_directory();
+  if (lock_dir.empty()) {
+    spdlog::warn(
+        "no writable runtime directory for listen lock files (RUNTIME_DIRECTORY, "
+        "/run/gslbd, $XDG_RUNTIME_DIR, /tmp): two instances starting at the same moment "
+        "are not kept apart");
+  }
+  auto sockets = server::open_exclusive_listen_sockets(server.listen, workers, lock_dir, error);
+  if (sockets.empty()) return false;
+  // Before any thread starts, so every thread runs as the unprivileged user.
+  const auto name_or_none = [](const std::string& name) {
+    return name.empty() ? std::nullopt : std::optional<std::string>(name);
+  };
+  if (!drop_privileges(name_or_none(server.user), name_or_none(server.group), error)) {
+    server::close_sockets(sockets);
+    return false;
+  }
+  if (server.dnstap.enabled()) {
+    const std::string identity =
+        server.dnstap.identity.empty() ? server.identity : server.dnstap.identity;
+    dnstap_ = dnstap::Writer::start(server.dnstap, identity, "gslbd " GSLBD_VERSION, error);
+    if (!dnstap_) {
+      server::close_sockets(sockets);
+      return false;
+    }
+  }
+  try {
+    health_loop_.start();
+  } catch (const std::exception& e) {
+    server::close_sockets(sockets);
+    const std::string what = e.what();
+    error = what.rfind("health loop", 0) == 0 ? what : "health loop: " + what;
+    return false;
+  }
+  put_in_service(config_);
+  for (unsigned i = 0; i < workers; ++i) {
+    workers_.push_back(
+        std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i]), dnstap_.get()));
+  }
+  for (unsigned i = 0; i < workers; ++i) {
+    try {
+      workers_[i]->start();
+    } catch (const std::exception& e) {
+      error = "worker " + std::to_string(i) + ": " + e.what();
+      return false;
+    }
+  }
+  return start_control(error);
+}
+
+void Daemon::start_signals() {
+  uv_signal_start(
+      &sighup_, [](uv_signal_t* s, int) { static_cast<Daemon*>(s->data)->reloader_.request({}); },
+      SIGHUP);
+  auto stop = [](uv_signal_t* s, int) {
+    spdlog::info("stopping");
+    static_cast<Daemon*>(s->data)->shutdown();
+  };
+  uv_signal_start(&sigterm_, stop, SIGTERM);
+  uv_signal_start(&sigint_, stop, SIGINT);
+  uv_timer_start(
+      &collect_timer_, [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->publisher_.collect(); },
+      kCollectIntervalMs, kCollectIntervalMs);
+  if (const std::uint64_t ms = notify_.watchdog_ms(); ms != 0) {
+    uv_timer_start(
+        &watchdog_timer_,
+        [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notify_.ping_watchdog(); }, ms, ms);
+  }
+}
+
+control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   control::ReloadOutcome outcome;
   if (!result.config) {
     for (const auto& error : result.errors) {
@@ -202,7 +252,8 @@ bool Daemon::start_control(std::string& error) {
     }
     return stats;
   };
-  context.reload = [this] { return reload(); };
+  context.reload = [this](control::ReloadDone done) { reloader_.request(std::move(done)); };
+  context.reload_stats = [this] { return reloader_.stats(); };
   context.serving = [this] { return !workers_.empty(); };
   context.dnstap = [this]() -> std::optional<control::DnstapCounts> {
     if (!dnstap_) return std::nullopt;
@@ -213,7 +264,6 @@ bool Daemon::start_control(std::string& error) {
   control_ = std::make_unique<control::ControlServer>(&loop_, control_settings(config),
                                                       std::move(context));
   if (!control_->start(error)) {
-    error = "control endpoint: " + error;
     control_.reset();
     return false;
   }
@@ -227,12 +277,14 @@ void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
 }
 
 void Daemon::shutdown() {
-  spdlog::info("stopping");
   notify_.stopping();
   if (control_) control_->stop();
+  reloader_.stop();
   for (auto& worker : workers_) worker->stop();
   for (auto& worker : workers_) worker->join();
   health_loop_.stop();
+  // Handles the constructor could not initialise are still zero, which libuv's stop calls
+  // take as "not active".
   uv_signal_stop(&sighup_);
   uv_signal_stop(&sigterm_);
   uv_signal_stop(&sigint_);

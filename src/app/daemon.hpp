@@ -1,5 +1,6 @@
-// The running server: control loop on the main thread (signals, reload, snapshot collection)
-// and the workers. The control thread is the only publisher of snapshots.
+// The running server: control loop on the main thread (signals, putting reloaded configs in
+// service, snapshot collection), the reload thread that loads them, and the workers. The
+// control thread is the only publisher of snapshots.
 #pragma once
 
 #include <uv.h>
@@ -13,6 +14,7 @@
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/worker.hpp"
 #include "options.hpp"
+#include "reloader.hpp"
 #include "sd_notify.hpp"
 
 namespace gslbd::app {
@@ -22,11 +24,19 @@ class Daemon {
   Daemon(Options options, std::shared_ptr<const config::Config> config);
   ~Daemon();
 
-  // Binds, starts the workers and runs until SIGTERM or SIGINT. Returns the exit code.
+  // Binds, starts the workers and runs until SIGTERM or SIGINT. Returns the exit code: 0 after
+  // a requested stop, 1 when start-up failed (after one critical log line saying why and
+  // stopping whatever had started).
   int run();
 
  private:
-  control::ReloadOutcome reload();
+  // Every start-up step in order; false (or an exception) with `error` set stops start-up.
+  bool start(std::string& error);
+  void start_signals();
+  // Control thread: puts a loaded config in service (or reports why not), for reloader_.
+  control::ReloadOutcome apply_reload(config::LoadResult result);
+  // Stops whatever is running; safe at any point of start-up (every handle it touches was
+  // initialised by the constructor).
   void shutdown();
   bool start_control(std::string& error);
   static control::ControlSettings control_settings(const config::ControlConfig& config);
@@ -40,13 +50,16 @@ class Daemon {
   probe::HealthLoop health_loop_;
   std::unique_ptr<dnstap::Writer> dnstap_;  // null when off; outlives the workers' taps
   std::vector<std::unique_ptr<server::Worker>> workers_;
-  uv_loop_t loop_;
-  uv_signal_t sighup_;
-  uv_signal_t sigterm_;
-  uv_signal_t sigint_;
-  uv_timer_t collect_timer_;
+  uv_loop_t loop_{};
+  bool loop_ready_ = false;
+  int init_error_ = 0;  // the first libuv error of the constructor, reported by run()
+  uv_signal_t sighup_{};
+  uv_signal_t sigterm_{};
+  uv_signal_t sigint_{};
+  uv_timer_t collect_timer_{};
   SdNotifier notify_ = SdNotifier::from_environment();
-  uv_timer_t watchdog_timer_;  // pings the manager's watchdog while the control loop runs
+  uv_timer_t watchdog_timer_{};  // pings the manager's watchdog while the control loop runs
+  Reloader reloader_;
   std::unique_ptr<control::ControlServer> control_;  // null when disabled
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };

@@ -204,10 +204,13 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
   return json_response(200, json.take());
 }
 
-HttpResponse admin_reload(AdminEnv& env) {
+std::optional<HttpResponse> admin_reload(AdminEnv& env, const Responder& later) {
   if (!env.context.reload) return json_error(501, "reload is not available");
-  const ReloadOutcome outcome = env.context.reload();
-  note_reload(env.reloads, outcome, env.now);
+  env.context.reload([later](const ReloadOutcome& outcome) { later(reload_response(outcome)); });
+  return std::nullopt;
+}
+
+HttpResponse reload_response(const ReloadOutcome& outcome) {
   JsonWriter json;
   json.begin_object();
   json.key("ok").boolean(outcome.ok);

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,15 +44,20 @@ std::uint32_t largest_ttl_naming(const config::Config& config, std::int32_t pool
 struct AdminEnv {
   const ControlContext& context;
   ForceTimers& timers;
-  ReloadStats& reloads;
   std::chrono::system_clock::time_point now;
 };
+
+// Sends a response that was not ready when the request was routed.
+using Responder = std::function<void(HttpResponse)>;
 
 // POST /admin/drain and /admin/undrain ?pool=P&member=M
 HttpResponse admin_drain(const HttpRequest& request, AdminEnv& env, bool drained);
 // POST /admin/force ?pool=P&member=M&state=up|down|auto[&expires=DURATION]
 HttpResponse admin_force(const HttpRequest& request, AdminEnv& env);
-// POST /admin/reload
-HttpResponse admin_reload(AdminEnv& env);
+// POST /admin/reload: asks the daemon to reload; the outcome goes to `later` (200 with the
+// generation, 422 with the errors), or the error response is returned at once.
+std::optional<HttpResponse> admin_reload(AdminEnv& env, const Responder& later);
+// The answer for one reload outcome.
+HttpResponse reload_response(const ReloadOutcome& outcome);
 
 }  // namespace gslbd::control

@@ -1,4 +1,4 @@
-// What the control endpoint counts about itself and about reloads, for /metrics.
+// What the control endpoint counts about itself, for /metrics.
 // Control thread only (plain fields: one thread writes and reads them).
 #pragma once
 
@@ -9,25 +9,6 @@
 #include "gslbd/control/control_server.hpp"
 
 namespace gslbd::control {
-
-struct ReloadStats {
-  std::uint64_t succeeded = 0;
-  std::uint64_t failed = 0;
-  bool last_ok = true;
-  // The last config put in service (the initial load counts until a reload succeeds).
-  std::chrono::system_clock::time_point last_success;
-};
-
-inline void note_reload(ReloadStats& stats, const ReloadOutcome& outcome,
-                        std::chrono::system_clock::time_point now) noexcept {
-  if (outcome.ok) {
-    ++stats.succeeded;
-    stats.last_success = now;
-  } else {
-    ++stats.failed;
-  }
-  stats.last_ok = outcome.ok;
-}
 
 struct ControlCounters {
   std::uint64_t connections_accepted = 0;

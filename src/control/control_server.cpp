@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <unordered_set>
 
 #include "http_request.hpp"
@@ -49,12 +51,14 @@ struct ControlServer::Impl {
     uv_write_t write;
     uv_shutdown_t shutdown;
     Impl* server = nullptr;
+    std::uint64_t id = 0;  // names the connection to a response that comes later
     util::Address peer;
     std::string received;
     std::string response;  // kept until the write completes
     char chunk[kReadChunk];
     int open_handles = 0;
     bool responded = false;
+    bool waiting = false;  // the response comes later (a reload in progress)
     bool closing = false;
   };
   struct Listener {
@@ -68,6 +72,8 @@ struct ControlServer::Impl {
   void on_connection(uv_stream_t* server_stream, int status);
   void on_read(Connection& c, ssize_t nread);
   void respond(Connection& c, const HttpResponse& response, bool head_only);
+  // Answers connection `id` later, if it is still open and this server still exists.
+  Responder later(Connection& c, bool head_only);
   static void close(Connection& c) noexcept;
   void stop() noexcept;
 
@@ -75,8 +81,27 @@ struct ControlServer::Impl {
   ControlState state;
   Listener* listener = nullptr;
   std::uint16_t bound_port = 0;
+  std::uint64_t next_id = 1;
   std::unordered_set<Connection*> connections;
+  // Responders hold a weak copy: one called after the server is gone does nothing.
+  std::shared_ptr<Impl*> self = std::make_shared<Impl*>(this);
 };
+
+Responder ControlServer::Impl::later(Connection& c, bool head_only) {
+  return [weak = std::weak_ptr<Impl*>(self), id = c.id, head_only](HttpResponse response) {
+    const auto alive = weak.lock();
+    if (!alive) return;
+    Impl& server = **alive;
+    // At most max_connections entries: a scan is cheaper than keeping an index.
+    for (Connection* conn : server.connections) {
+      if (conn->id == id && conn->waiting && !conn->responded) {
+        conn->waiting = false;
+        server.respond(*conn, response, head_only);
+        return;
+      }
+    }
+  };
+}
 
 void ControlServer::Impl::close(Connection& c) noexcept {
   if (c.closing) return;
@@ -142,14 +167,25 @@ void ControlServer::Impl::on_read(Connection& c, ssize_t nread) {
     respond(c, json_error(parsed.http_status, parsed.reason), false);
     return;
   }
-  HttpResponse response;
+  const bool head_only = request.method == "HEAD";
+  std::optional<HttpResponse> response;
+  // Marked before routing: the responder may be called at once, from inside route().
+  c.waiting = true;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c.tcp));
   try {
-    response = route(request, c.peer, state);
+    response = route(request, c.peer, state, later(c, head_only));
   } catch (const std::exception& e) {
     spdlog::error("control: {} {}: {}", request.method, request.path, e.what());
     response = json_error(500, "internal error");
   }
-  respond(c, response, request.method == "HEAD");
+  if (response) {
+    c.waiting = false;
+    respond(c, *response, head_only);
+  } else if (c.waiting) {
+    // The request is complete; the wait for its answer (a reload) is bounded by the work, not
+    // by the request deadline, and the connection count stays bounded by max_connections.
+    uv_timer_stop(&c.timer);
+  }
 }
 
 void ControlServer::Impl::on_connection(uv_stream_t* server_stream, int status) {
@@ -173,6 +209,7 @@ void ControlServer::Impl::on_connection(uv_stream_t* server_stream, int status) 
   }
   ++state.counters.connections_accepted;
   c->server = this;
+  c->id = next_id++;
   c->peer = peer_address(&c->tcp);
   connections.insert(c);
   // One deadline for the whole request (not reset per read): a slow sender cannot hold a slot.
@@ -285,10 +322,6 @@ void ControlServer::update(const ControlSettings& settings) {
 
 std::uint16_t ControlServer::port() const noexcept {
   return impl_->bound_port;
-}
-
-void ControlServer::note_reload(const ReloadOutcome& outcome) {
-  control::note_reload(impl_->state.reloads, outcome, std::chrono::system_clock::now());
 }
 
 }  // namespace gslbd::control

@@ -46,7 +46,11 @@ HttpResponse metrics(const ControlState& state) {
     in.probes = state.context.health->counters();
     in.has_probes = true;
   }
-  in.reloads = state.reloads;
+  if (state.context.reload_stats) {
+    in.reloads = state.context.reload_stats();
+  } else {
+    in.reloads.last_success = state.context.started;
+  }
   in.control = &state.counters;
   in.version = state.context.version;
   if (state.context.dnstap) in.dnstap = state.context.dnstap();
@@ -67,6 +71,11 @@ HttpResponse status(const ControlState& state) {
   in.version = state.context.version;
   in.started = state.context.started;
   in.serving = state.context.serving && state.context.serving();
+  if (state.context.reload_stats) {
+    const ReloadStats reloads = state.context.reload_stats();
+    in.reload_in_progress = reloads.in_progress;
+    in.reload_since = reloads.in_progress_since;
+  }
   return json_response(200, render_status(in));
 }
 
@@ -82,7 +91,8 @@ HttpResponse unauthorized(AdminAccess access) {
 
 }  // namespace
 
-HttpResponse route(const HttpRequest& request, const util::Address& peer, ControlState& state) {
+std::optional<HttpResponse> route(const HttpRequest& request, const util::Address& peer,
+                                  ControlState& state, const Responder& later) {
   const std::string& path = request.path;
   if (path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/status" ||
       path == "/explain") {
@@ -99,11 +109,11 @@ HttpResponse route(const HttpRequest& request, const util::Address& peer, Contro
     if (request.method != "POST") return method_not_allowed("POST");
     const AdminAccess access = admin_access(state.settings, request.header("authorization"));
     if (access != AdminAccess::allowed) return unauthorized(access);
-    AdminEnv env{state.context, state.timers, state.reloads, std::chrono::system_clock::now()};
+    AdminEnv env{state.context, state.timers, std::chrono::system_clock::now()};
     if (path == "/admin/drain") return admin_drain(request, env, true);
     if (path == "/admin/undrain") return admin_drain(request, env, false);
     if (path == "/admin/force") return admin_force(request, env);
-    return admin_reload(env);
+    return admin_reload(env, later);
   }
   return json_error(404, "no such endpoint");
 }

@@ -21,6 +21,13 @@ std::string render_status(const StatusInput& in) {
   json.key("started").string(rfc3339(in.started));
   json.key("serving").boolean(in.serving);
   json.key("first_round_done").boolean(in.first_round_done);
+  json.key("reload_in_progress").boolean(in.reload_in_progress);
+  json.key("reload_since");
+  if (in.reload_in_progress) {
+    json.string(rfc3339(in.reload_since));
+  } else {
+    json.null();
+  }
 
   json.key("zones").begin_array();
   if (config != nullptr && config->zones) {

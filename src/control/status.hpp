@@ -21,6 +21,8 @@ struct StatusInput {
   std::chrono::system_clock::time_point started;
   bool serving = false;
   bool first_round_done = false;
+  bool reload_in_progress = false;
+  std::chrono::system_clock::time_point reload_since;  // when reload_in_progress
 };
 
 std::string render_status(const StatusInput& input);

@@ -90,6 +90,39 @@ std::vector<WorkerSockets> open_listen_sockets(const std::vector<config::ListenA
   return sockets;
 }
 
+std::string socket_text(const config::ListenAddress& listen, int type) {
+  const bool v6 = listen.host.find(':') != std::string::npos;
+  return std::string(type == SOCK_DGRAM ? "udp " : "tcp ") +
+         (v6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(listen.port);
+}
+
+int probe_listen_address(const config::ListenAddress& listen, int& type, std::string& error) {
+  sockaddr_storage address;
+  const socklen_t address_len = make_address(listen, address);
+  for (const int kind : {SOCK_DGRAM, SOCK_STREAM}) {
+    type = kind;
+    const int fd = socket(address.ss_family, kind | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      const int saved = errno;
+      error = "cannot create socket for " + socket_text(listen, kind) + ": " + std::strerror(saved);
+      return saved;
+    }
+    const int on = 1;
+    bool ok = kind == SOCK_DGRAM || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == 0;
+    if (ok && address.ss_family == AF_INET6) {
+      ok = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) == 0;
+    }
+    if (ok) ok = bind(fd, reinterpret_cast<sockaddr*>(&address), address_len) == 0;
+    const int saved = errno;
+    close(fd);
+    if (!ok) {
+      error = "cannot listen on " + socket_text(listen, kind) + ": " + std::strerror(saved);
+      return saved;
+    }
+  }
+  return 0;
+}
+
 void close_sockets(std::vector<WorkerSockets>& sockets) noexcept {
   for (WorkerSockets& worker : sockets) {
     for (int fd : worker.udp) close(fd);

@@ -221,6 +221,7 @@ class UnitSettings(unittest.TestCase):
             "Group": "gslbd",
             "NoNewPrivileges": "yes",
             "ProtectSystem": "strict",
+            "RuntimeDirectory": "gslbd",  # listen lock files; /run is read-only otherwise
             "ProtectHome": "yes",
             "PrivateTmp": "yes",
             "PrivateDevices": "yes",

@@ -42,19 +42,47 @@ struct DnstapCounts {
   std::uint64_t dropped = 0;
 };
 
+// Called on the control thread with the outcome of a reload.
+using ReloadDone = std::function<void(const ReloadOutcome&)>;
+
+// Reloads as the daemon counts them (one count per config load, whoever asked for it) and the
+// one in progress; the endpoint only reads them (/metrics, /status).
+struct ReloadStats {
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  bool last_ok = true;
+  // The last config put in service (the initial load counts until a reload succeeds).
+  std::chrono::system_clock::time_point last_success;
+  bool in_progress = false;
+  std::chrono::system_clock::time_point in_progress_since;  // when in_progress
+
+  void note(const ReloadOutcome& outcome, std::chrono::system_clock::time_point now) noexcept {
+    if (outcome.ok) {
+      ++succeeded;
+      last_success = now;
+    } else {
+      ++failed;
+    }
+    last_ok = outcome.ok;
+  }
+};
+
 // Everything the endpoint reads or acts on. All callbacks run on the control thread.
 struct ControlContext {
   const runtime::SnapshotPublisher* publisher = nullptr;
   probe::HealthLoop* health = nullptr;
   std::function<std::vector<const stats::WorkerStats*>()> worker_stats;
-  std::function<ReloadOutcome()> reload;
+  // Asks for a reload; `done` gets its outcome later (the config loads off the control thread)
+  // or at once. POST /admin/reload answers its caller from `done`.
+  std::function<void(ReloadDone done)> reload;
+  std::function<ReloadStats()> reload_stats;
   std::function<bool()> serving;                        // workers started and a config published
   std::function<std::optional<DnstapCounts>()> dnstap;  // empty, or nullopt: dnstap is off
   std::string version;
   std::chrono::system_clock::time_point started;
 };
 
-// Thread contract: construct, start(), stop(), update(), note_reload() and destroy on the
+// Thread contract: construct, start(), stop(), update() and destroy on the
 // thread that runs `loop` (or before that loop runs); every callback of the context is called
 // there. After stop() the loop still runs close callbacks; they touch only memory they own, so
 // the server may be destroyed before the loop has finished closing.
@@ -76,10 +104,6 @@ class ControlServer {
 
   // The port bound by start() (the kernel's choice when settings.listen.port was 0), else 0.
   std::uint16_t port() const noexcept;
-
-  // Counts a reload made elsewhere (SIGHUP) for /metrics; reloads through POST /admin/reload
-  // are counted by the server itself.
-  void note_reload(const ReloadOutcome& outcome);
 
  private:
   struct Impl;

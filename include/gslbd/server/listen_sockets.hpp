@@ -23,4 +23,16 @@ std::vector<WorkerSockets> open_listen_sockets(const std::vector<config::ListenA
 
 void close_sockets(std::vector<WorkerSockets>& sockets) noexcept;
 
+// Binds `listen` once for UDP and once for TCP WITHOUT SO_REUSEPORT, then closes both. The
+// kernel refuses such a bind (EADDRINUSE) while any other socket holds the address or an
+// overlapping one (0.0.0.0:P against 127.0.0.1:P), whether that socket set SO_REUSEPORT or not,
+// while the SO_REUSEPORT group opened next would be let in beside a holder of the same user.
+// TCP sets SO_REUSEADDR, so connections of an earlier run in TIME_WAIT do not count.
+// Returns 0, or the errno of the failing bind with `type` set to SOCK_DGRAM or SOCK_STREAM and
+// `error` to one line naming the address.
+int probe_listen_address(const config::ListenAddress& listen, int& type, std::string& error);
+
+// "udp 127.0.0.1:53", "tcp [::1]:53": how the messages name a socket.
+std::string socket_text(const config::ListenAddress& listen, int type);
+
 }  // namespace gslbd::server

@@ -139,3 +139,51 @@ TEST_CASE("reload: 200 with the generation, or 422 with the errors") {
         "{\"ok\":false,\"generation\":2,\"errors\":[\"zones/bad.zone.yaml:3:7: unknown key "
         "'tll', did you mean 'ttl'?\"]}\n");
 }
+
+TEST_CASE(
+    "reload in progress: the endpoint keeps answering, /status says so, callers get the "
+    "outcome when it is done") {
+  Fixture f;
+  f.hold_reload = true;
+  std::vector<std::future<HttpReply>> callers;
+  for (int i = 0; i < 2; ++i) {
+    callers.push_back(std::async(std::launch::async, [&] {
+      return http(f.server->port(), "POST", "/admin/reload", kToken);
+    }));
+  }
+  REQUIRE(wait_until([&] {
+    std::size_t held = 0;
+    f.server->on_loop([&] { held = f.held.size(); });
+    return held == 2;
+  }));
+  CHECK(http(f.server->port(), "GET", "/healthz").status == 200);
+  const HttpReply status = http(f.server->port(), "GET", "/status");
+  CHECK(status.body.find("\"reload_in_progress\":true,\"reload_since\":\"") != std::string::npos);
+  for (auto& caller : callers) {
+    CHECK(caller.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
+  }
+  f.server->on_loop([&] { f.finish_held_reload(); });
+  for (auto& caller : callers) {
+    const HttpReply reply = caller.get();
+    CHECK(reply.status == 200);
+    CHECK(reply.body == "{\"ok\":true,\"generation\":2,\"errors\":[]}\n");
+  }
+  const HttpReply after = http(f.server->port(), "GET", "/status");
+  CHECK(after.body.find("\"reload_in_progress\":false,\"reload_since\":null") != std::string::npos);
+}
+
+TEST_CASE("a reload caller that hangs up before the outcome costs nothing") {
+  Fixture f;
+  f.hold_reload = true;
+  const int fd = connect_loopback(f.server->port());
+  send_all(fd, "POST /admin/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                   std::string(kToken) + "\r\nContent-Length: 0\r\n\r\n");
+  REQUIRE(wait_until([&] {
+    std::size_t held = 0;
+    f.server->on_loop([&] { held = f.held.size(); });
+    return held == 1;
+  }));
+  ::close(fd);
+  f.server->on_loop([&] { f.finish_held_reload(); });
+  CHECK(http(f.server->port(), "GET", "/healthz").status == 200);
+}

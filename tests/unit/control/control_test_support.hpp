@@ -247,7 +247,20 @@ struct Fixture {
       for (const auto& w : workers) out.push_back(w.get());
       return out;
     };
-    context.reload = [this] { return reload_result(); };
+    // As the daemon does: one count per load; with hold_reload the outcome waits for
+    // finish_held_reload() (a load in progress).
+    context.reload = [this](ReloadDone done) {
+      if (hold_reload) {
+        reloads.in_progress = true;
+        reloads.in_progress_since = std::chrono::system_clock::now();
+        held.push_back(std::move(done));
+        return;
+      }
+      const ReloadOutcome outcome = reload_result();
+      reloads.note(outcome, std::chrono::system_clock::now());
+      done(outcome);
+    };
+    context.reload_stats = [this] { return reloads; };
     context.serving = [this] { return serving.load(); };
     context.version = "9.9.9-test";
     context.started = std::chrono::system_clock::now();
@@ -275,12 +288,25 @@ struct Fixture {
     return outcome;
   }
 
+  // Loop thread: completes the held reload for every caller waiting on it.
+  void finish_held_reload() {
+    const ReloadOutcome outcome = reload_result();
+    reloads.note(outcome, std::chrono::system_clock::now());
+    reloads.in_progress = false;
+    std::vector<ReloadDone> callers;
+    callers.swap(held);
+    for (const ReloadDone& done : callers) done(outcome);
+  }
+
   std::shared_ptr<const config::Config> config;
   runtime::SnapshotPublisher publisher;
   probe::HealthLoop health{64, 7};
   std::vector<std::unique_ptr<stats::WorkerStats>> workers;
   std::atomic<bool> serving{true};
   bool fail_next_reload = false;  // read on the loop thread while a request runs
+  std::atomic<bool> hold_reload{false};
+  std::vector<ReloadDone> held;  // loop thread
+  ReloadStats reloads;           // loop thread
   std::unique_ptr<LoopServer> server;
 };
 
