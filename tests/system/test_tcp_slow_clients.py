@@ -35,6 +35,13 @@ def rss_kib(pid):
     raise AssertionError("no VmRSS for pid %d" % pid)
 
 
+def sanitized(pid):
+    """True when the server runs under AddressSanitizer, whose allocator keeps freed memory in
+    quarantine: its VmRSS says nothing about what gslbd gives back."""
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" in f.read()
+
+
 def metrics(server):
     reply = c.request(server.control_port, "GET", "/metrics")
     assert reply.status == 200, reply
@@ -203,15 +210,19 @@ class MemoryAfterAttack(h.GslbdTestCase):
                              % len(attack.open_conns()))
             # (d) freed memory goes back within a few housekeeping ticks (once a second).
             after = rss_kib(pid)
-            end = time.monotonic() + 3.0
+            end = time.monotonic() + (0.0 if sanitized(pid) else 3.0)
             while after - baseline > self.BOUND_KIB and time.monotonic() < end:
                 attack.pump(0.25)
                 after = rss_kib(pid)
         finally:
             attack.close()
-        self.assertLessEqual(after - baseline, self.BOUND_KIB,
-                             "VmRSS %d KiB after the attack, baseline %d KiB, peak %d KiB"
-                             % (after, baseline, peak))
+        if sanitized(pid):
+            print("VmRSS bound not checked: AddressSanitizer's allocator keeps freed memory "
+                  "(VmRSS %d KiB after, baseline %d KiB)" % (after, baseline))
+        else:
+            self.assertLessEqual(after - baseline, self.BOUND_KIB,
+                                 "VmRSS %d KiB after the attack, baseline %d KiB, peak %d KiB"
+                                 % (after, baseline, peak))
         # The gauge is published once a second.
         end = time.monotonic() + 2.5
         while c.sample(metrics(self.server), "gslbd_tcp_buffer_bytes") != 0 and \
@@ -311,6 +322,49 @@ class WriteDeadline(h.GslbdTestCase):
             s.setblocking(True)
             closed, _, _ = closed_by_peer(s, 10.0)
             self.assertTrue(closed)
+
+
+class ReloadLimits(h.GslbdTestCase):
+    """A reload that changes the per-source limit and prefix applies to new connections and
+    keeps counting the open ones under their new network."""
+
+    SERVER = h.ServerSpec(tcp_idle_timeout="60s", control=True,
+                          tcp_extra=["max_connections_per_source: 2"])
+
+    def connect_and_ask(self, source, qid):
+        """(socket, answered) for a new connection from source; the caller closes it."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(h.QUERY_TIMEOUT)
+        s.bind((source, 0))
+        s.connect(("127.0.0.1", self.server.port))
+        try:
+            s.sendall(query_frame(qid=qid))
+            return s, h.header(h.tcp_read_msg(s))[0] == qid
+        except (OSError, EOFError):
+            return s, False
+
+    def test_reload_changes_limit_and_prefix(self):
+        held = []
+        try:
+            for i in range(3):
+                s, answered = self.connect_and_ask("127.0.0.50", i + 1)
+                held.append(s)
+                self.assertEqual(answered, i < 2, "connection %d from one source" % (i + 1))
+            held.pop().close()
+            self.server.spec.tcp_extra = ["max_connections_per_source: 3",
+                                          "source_prefix_v4: 24"]
+            self.server.write_config()
+            self.server.reload_and_wait()
+            # 127.0.0.51 is in the same /24 as the two open connections: one more fits.
+            s, answered = self.connect_and_ask("127.0.0.51", 10)
+            held.append(s)
+            self.assertTrue(answered, "a third connection in the /24")
+            s, answered = self.connect_and_ask("127.0.0.52", 11)
+            held.append(s)
+            self.assertFalse(answered, "a fourth connection in the /24")
+        finally:
+            for s in held:
+                s.close()
 
 
 def closed_by_peer(sock, timeout):
