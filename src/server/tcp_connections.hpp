@@ -43,8 +43,11 @@ class TcpConnections {
   void heap_changed(std::ptrdiff_t delta) noexcept;
   void closing(TcpConnection* connection) noexcept;  // a started connection closes
   void freed(std::size_t bytes) noexcept;            // a connection object was deleted
-  TcpConnectionList idle;                            // by the time they became idle, oldest first
-  TcpConnectionList busy;  // mid-frame or writing, by when that began, oldest first
+  // In the order connections entered their state (a connection goes to the back whenever its
+  // state or the start of its oldest unfinished work changes), so the front is the oldest or
+  // close to it.
+  TcpConnectionList idle;  // waiting for a query
+  TcpConnectionList busy;  // mid-frame or writing
 
   std::size_t open() const noexcept { return open_; }
 

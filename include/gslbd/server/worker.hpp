@@ -42,7 +42,6 @@ class Worker {
 
  private:
   friend class TcpConnection;
-  friend class TcpConnections;
   struct TcpListener {
     uv_tcp_t tcp;
     Worker* worker;

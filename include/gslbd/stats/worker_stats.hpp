@@ -55,8 +55,8 @@ enum class TcpClose : std::uint8_t {
   idle_timeout = 0,   // no query began within the idle timeout
   frame_timeout = 1,  // a query was not complete within the frame timeout from its first octet
   write_timeout = 2,  // the client did not take an answer within the frame timeout
-  evicted_idle = 3,   // idle, closed to make room for a new connection at the cap
-  evicted_slow = 4,   // mid-frame past half its frame timeout, closed to make room
+  evicted_idle = 3,   // idle for half the frame timeout, closed for a new connection at the cap
+  evicted_slow = 4,   // mid-frame or writing for half the frame timeout, closed likewise
   source_limit = 5,   // refused: its network had max_connections_per_source already
 };
 inline constexpr std::size_t kTcpCloses = 6;
