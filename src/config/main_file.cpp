@@ -67,7 +67,9 @@ void read_listen(Diagnostics& diag, const Value& value, ServerConfig& server) {
 }
 
 void read_tcp(Diagnostics& diag, const Value& value, ServerConfig& server) {
-  const MapReader tcp(diag, value, {"max_connections", "idle_timeout"});
+  const MapReader tcp(diag, value,
+                      {"max_connections", "idle_timeout", "frame_timeout",
+                       "max_connections_per_source", "source_prefix_v4", "source_prefix_v6"});
   if (!tcp.is_map()) return;
   if (const auto v = tcp.find("max_connections")) {
     if (const auto n = read_number(diag, *v, 1, 65535)) {
@@ -81,6 +83,31 @@ void read_tcp(Diagnostics& diag, const Value& value, ServerConfig& server) {
       } else {
         server.tcp_idle_timeout_ms = static_cast<std::uint32_t>(*ms);
       }
+    }
+  }
+  if (const auto v = tcp.find("frame_timeout")) {
+    if (const auto ms = read_duration_ms(diag, *v)) {
+      // Longer than a minute would give a slow client most of what the limit takes away.
+      if (*ms < 100 || *ms > 60'000) {
+        diag.error(v->mark, "'frame_timeout': expected at least 100ms and at most 1m");
+      } else {
+        server.tcp_frame_timeout_ms = static_cast<std::uint32_t>(*ms);
+      }
+    }
+  }
+  if (const auto v = tcp.find("max_connections_per_source")) {
+    if (const auto n = read_number(diag, *v, 0, 65535)) {
+      server.tcp_max_connections_per_source = static_cast<std::uint32_t>(*n);
+    }
+  }
+  if (const auto v = tcp.find("source_prefix_v4")) {
+    if (const auto n = read_number(diag, *v, 8, 32)) {
+      server.tcp_source_prefix_v4 = static_cast<std::uint8_t>(*n);
+    }
+  }
+  if (const auto v = tcp.find("source_prefix_v6")) {
+    if (const auto n = read_number(diag, *v, 16, 128)) {
+      server.tcp_source_prefix_v6 = static_cast<std::uint8_t>(*n);
     }
   }
 }

@@ -112,6 +112,23 @@ void dns_responses(const MetricsInput& in, PromText& out) {
   }
 }
 
+void tcp_connections(const MetricsInput& in, PromText& out) {
+  out.family("gslbd_tcp_connections", "gauge", "Open DNS TCP connections.");
+  out.sample("gslbd_tcp_connections", {},
+             sum(in.workers, [](const stats::WorkerStats& w) { return w.tcp_connections(); }));
+  out.family("gslbd_tcp_buffer_bytes", "gauge",
+             "Heap octets DNS TCP connections hold for partial queries and unsent answers.");
+  out.sample("gslbd_tcp_buffer_bytes", {},
+             sum(in.workers, [](const stats::WorkerStats& w) { return w.tcp_buffer_bytes(); }));
+  out.family("gslbd_tcp_connections_closed_total", "counter",
+             "DNS TCP connections the server closed or refused at once, by reason (refusals at "
+             "the cap count in gslbd_dns_dropped_total, reason tcp_cap).");
+  for (std::size_t reason = 0; reason < stats::kTcpCloses; ++reason) {
+    out.sample("gslbd_tcp_connections_closed_total", {{"reason", stats::tcp_close_name(reason)}},
+               sum(in.workers, [&](const stats::WorkerStats& w) { return w.tcp_closes(reason); }));
+  }
+}
+
 void pools(const MetricsInput& in, PromText& out) {
   const config::Config* config = config_of(in);
   const pool::PoolSet* set = config != nullptr ? config->pools.get() : nullptr;
@@ -299,6 +316,7 @@ std::string render_metrics(const MetricsInput& input) {
   PromText out;
   dns_requests(input, out);
   dns_responses(input, out);
+  tcp_connections(input, out);
   pools(input, out);
   health_checks(input, out);
   config_and_zones(input, out);

@@ -9,6 +9,7 @@
 #include "gslbd/util/clock.hpp"
 #include "query_log.hpp"
 #include "tcp_connection.hpp"
+#include "tcp_connections.hpp"
 #include "udp_receiver.hpp"
 
 namespace gslbd::server {
@@ -20,6 +21,7 @@ Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, Work
       // Workers draw differently from each other and from run to run.
       policy_state_(std::random_device{}() ^ (std::uint64_t{index} << 32)),
       sockets_(std::move(sockets)),
+      tcp_(std::make_unique<TcpConnections>(stats_)),
       query_log_(std::make_unique<QueryLog>()),
       tcp_tap_(dnstap != nullptr ? dnstap->add_tap() : nullptr) {
   for (int fd : sockets_.udp) {
@@ -43,12 +45,14 @@ void Worker::start() {
   uv_async_init(&loop_, &stop_async_,
                 [](uv_async_t* async) { static_cast<Worker*>(async->data)->close_all(); });
   stop_async_.data = this;
-  uv_timer_init(&loop_, &query_log_timer_);
-  query_log_timer_.data = this;
+  uv_timer_init(&loop_, &second_timer_);
+  second_timer_.data = this;
   uv_timer_start(
-      &query_log_timer_,
+      &second_timer_,
       [](uv_timer_t* timer) {
-        static_cast<Worker*>(timer->data)->query_log_->flush(util::monotonic_ns());
+        auto* self = static_cast<Worker*>(timer->data);
+        self->query_log_->flush(util::monotonic_ns());
+        self->tcp_->tick();
       },
       1000, 1000);
 
@@ -67,7 +71,7 @@ void Worker::start() {
                   }) != 0) {
       throw std::runtime_error("libuv cannot listen on a TCP socket");
     }
-    tcp_.push_back(std::move(listener));
+    listeners_.push_back(std::move(listener));
   }
   sockets_.tcp.clear();  // libuv owns them now and closes them with their handles
   thread_ = std::thread([this] { run(); });
@@ -96,30 +100,15 @@ std::vector<const stats::WorkerStats*> Worker::stats() const {
 }
 
 void Worker::on_tcp_connection(uv_stream_t* listener) noexcept {
-  const config::ServerConfig& server = snapshot_.refresh().config->server;
-  if (connections_.size() >= server.tcp_max_connections) {
-    // Over the cap: accept and close at once, so the client learns now instead of timing out.
-    stats_.drop(stats::Drop::tcp_cap);
-    auto* rejected = new uv_tcp_t;
-    uv_tcp_init(listener->loop, rejected);
-    uv_accept(listener, reinterpret_cast<uv_stream_t*>(rejected));
-    uv_close(reinterpret_cast<uv_handle_t*>(rejected),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
-    return;
-  }
-  TcpConnection::accept(*this, listener, server.tcp_idle_timeout_ms);
-}
-
-void Worker::connection_closed(TcpConnection* connection) noexcept {
-  connections_.erase(connection);
+  tcp_->accept(*this, listener, snapshot_.refresh().config->server);
 }
 
 void Worker::close_all() noexcept {
-  for (auto& listener : tcp_) uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp), nullptr);
-  // Closing a connection removes it from the set later, in its close callback.
-  for (TcpConnection* connection : connections_) connection->close();
-  uv_timer_stop(&query_log_timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&query_log_timer_), nullptr);
+  for (auto& listener : listeners_)
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp), nullptr);
+  tcp_->close_all();
+  uv_timer_stop(&second_timer_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&second_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&stop_async_), nullptr);
 }
 

@@ -25,6 +25,13 @@ const char* drop_name(std::size_t drop) noexcept {
   return drop < kDrops ? kNames[drop] : "other";
 }
 
+const char* tcp_close_name(std::size_t reason) noexcept {
+  static constexpr const char* kNames[kTcpCloses] = {"idle_timeout",  "frame_timeout",
+                                                     "write_timeout", "evicted_idle",
+                                                     "evicted_slow",  "source_limit"};
+  return reason < kTcpCloses ? kNames[reason] : "other";
+}
+
 WorkerStats::WorkerStats() : table_(std::make_unique<Tables>()) {}
 
 void WorkerStats::record(const QueryRecord& r, std::uint32_t duration_us) noexcept {

@@ -101,12 +101,14 @@ class ServerSpec:
     def __init__(self, workers=1, edns_udp_size=None, identity="ns-test.example",
                  tcp_max_connections=None, tcp_idle_timeout=None, args=(), zones=None,
                  v6=True, pools=None, files=None, client_subnet=None, control=False,
-                 token=None, control_flag=False, control_extra=None):
+                 token=None, control_flag=False, control_extra=None, tcp_extra=None):
         self.workers = workers
         self.edns_udp_size = edns_udp_size
         self.identity = identity
         self.tcp_max_connections = tcp_max_connections
         self.tcp_idle_timeout = tcp_idle_timeout
+        # more `tcp:` lines, e.g. ["frame_timeout: 1s"]
+        self.tcp_extra = list(tcp_extra or [])
         self.args = list(args)
         # zone files copied from data/ (default: every *.zone.yaml there)
         self.zones = zones
@@ -132,12 +134,14 @@ class ServerSpec:
             lines.append("  edns_udp_size: %d" % self.edns_udp_size)
         if self.identity is not None:
             lines.append("  identity: %s" % self.identity)
-        if self.tcp_max_connections is not None or self.tcp_idle_timeout is not None:
+        if self.tcp_max_connections is not None or self.tcp_idle_timeout is not None or \
+                self.tcp_extra:
             lines.append("  tcp:")
             if self.tcp_max_connections is not None:
                 lines.append("    max_connections: %d" % self.tcp_max_connections)
             if self.tcp_idle_timeout is not None:
                 lines.append("    idle_timeout: %s" % self.tcp_idle_timeout)
+            lines += ["    " + x for x in self.tcp_extra]
         if self.client_subnet is not None:
             lines.append("  client_subnet: %s" % ("true" if self.client_subnet else "false"))
         lines += ["  log:", "    level: info", "zones:", '  - "*.zone.yaml"']

@@ -108,8 +108,10 @@ class IdleTimeout(h.GslbdTestCase):
 
 
 class ConnectionCap(h.GslbdTestCase):
+    # A connection may be evicted for a new one only after half the frame timeout in its state
+    # (test_tcp_slow_clients.py covers that); a long one keeps both slots here for the test.
     SERVER = h.ServerSpec(workers=4, tcp_max_connections=2, tcp_idle_timeout="60s",
-                          args=["--workers", "1"])
+                          args=["--workers", "1"], tcp_extra=["frame_timeout: 1m"])
 
     def two_working_connections(self):
         """Two answered connections. Earlier ones (the harness's readiness probe) may still be

@@ -44,6 +44,12 @@ struct ServerConfig {
   std::string identity;  // NSID / id.server; empty = host name (filled in by the loader)
   std::uint32_t tcp_max_connections = 1024;  // per worker
   std::uint32_t tcp_idle_timeout_ms = 10'000;
+  // Time to receive one whole query frame from its first octet, and to send one answer.
+  std::uint32_t tcp_frame_timeout_ms = 3'000;
+  // Per worker, per client network (the source address cut to the prefix); 0 = no limit.
+  std::uint32_t tcp_max_connections_per_source = 16;
+  std::uint8_t tcp_source_prefix_v4 = 32;
+  std::uint8_t tcp_source_prefix_v6 = 64;
   std::string log_level = "info";
   // The query log (log.queries): one info line per answered query, at most query_log_rate
   // lines per second per worker.

@@ -1,7 +1,8 @@
 // One worker: a UDP receiver thread per listen address (blocking in recvmmsg) and a thread
 // running a libuv loop over the worker's TCP listeners. Each thread answers from its own
-// snapshot copy refreshed once per batch; nothing on a query path takes a lock or allocates
-// (TCP connections get their buffers once, when accepted).
+// snapshot copy refreshed once per batch; nothing on a query path takes a lock, and answering
+// allocates nothing (a TCP connection allocates only to keep a frame split across reads past
+// a small inline buffer, or an answer the kernel could not take at once).
 #pragma once
 
 #include <uv.h>
@@ -9,7 +10,6 @@
 #include <cstdint>
 #include <memory>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 
 #include "gslbd/query/policy_state.hpp"
@@ -28,6 +28,7 @@ namespace gslbd::server {
 
 class QueryLog;
 class TcpConnection;
+class TcpConnections;
 class UdpReceiver;
 
 class Worker {
@@ -59,7 +60,6 @@ class Worker {
   void run() noexcept;
   void on_tcp_connection(uv_stream_t* listener) noexcept;
   void close_all() noexcept;
-  void connection_closed(TcpConnection* connection) noexcept;
 
   unsigned index_;
   runtime::LocalSnapshot snapshot_;
@@ -68,10 +68,11 @@ class Worker {
   WorkerSockets sockets_;
   uv_loop_t loop_;
   uv_async_t stop_async_;
-  uv_timer_t query_log_timer_;  // reports suppressed query log lines once a second
+  // Once a second: reports suppressed query log lines, publishes the TCP gauges.
+  uv_timer_t second_timer_;
   std::vector<std::unique_ptr<UdpReceiver>> udp_;
-  std::vector<std::unique_ptr<TcpListener>> tcp_;
-  std::unordered_set<TcpConnection*> connections_;
+  std::vector<std::unique_ptr<TcpListener>> listeners_;
+  std::unique_ptr<TcpConnections> tcp_;
   std::unique_ptr<QueryLog> query_log_;
   dnstap::Tap* tcp_tap_ = nullptr;  // records the TCP loop's exchanges; null without dnstap
   std::thread thread_;

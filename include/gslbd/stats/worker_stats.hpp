@@ -50,6 +50,18 @@ enum class Drop : std::uint8_t {
 inline constexpr std::size_t kDrops = 4;
 const char* drop_name(std::size_t drop) noexcept;
 
+// Why the server closed (or at once refused) a DNS TCP connection.
+enum class TcpClose : std::uint8_t {
+  idle_timeout = 0,   // no query began within the idle timeout
+  frame_timeout = 1,  // a query was not complete within the frame timeout from its first octet
+  write_timeout = 2,  // the client did not take an answer within the frame timeout
+  evicted_idle = 3,   // idle for half the frame timeout, closed for a new connection at the cap
+  evicted_slow = 4,   // mid-frame or writing for half the frame timeout, closed likewise
+  source_limit = 5,   // refused: its network had max_connections_per_source already
+};
+inline constexpr std::size_t kTcpCloses = 6;
+const char* tcp_close_name(std::size_t reason) noexcept;
+
 enum class PoolOutcome : std::uint8_t { normal = 0, fallback = 1, all_down = 2 };
 inline constexpr std::size_t kPoolOutcomes = 3;
 
@@ -75,6 +87,16 @@ struct QueryRecord {
   std::uint8_t qname_len = 0;
 };
 
+// A level owned by one writer thread.
+class Gauge {
+ public:
+  void set(std::uint64_t n) noexcept { value_.store(n, std::memory_order_relaxed); }
+  std::uint64_t get() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
 class WorkerStats {
  public:
   WorkerStats();
@@ -85,6 +107,13 @@ class WorkerStats {
     drops_[static_cast<std::size_t>(reason)].add(n);
   }
 
+  void tcp_closed(TcpClose reason) noexcept { tcp_closes_[static_cast<std::size_t>(reason)].add(); }
+  // Open TCP connections and the heap octets they hold for partial queries and unsent answers.
+  void set_tcp_connections(std::uint64_t open, std::uint64_t buffer_bytes) noexcept {
+    tcp_connections_.set(open);
+    tcp_buffer_bytes_.set(buffer_bytes);
+  }
+
   // Any thread (reads are relaxed loads; totals are eventually consistent).
   std::uint64_t requests(std::size_t zone, std::size_t proto, std::size_t family,
                          std::size_t qtype) const noexcept {
@@ -93,6 +122,9 @@ class WorkerStats {
   std::uint64_t responses(std::size_t rcode) const noexcept { return responses_[rcode].get(); }
   std::uint64_t truncated() const noexcept { return truncated_.get(); }
   std::uint64_t drops(std::size_t reason) const noexcept { return drops_[reason].get(); }
+  std::uint64_t tcp_closes(std::size_t reason) const noexcept { return tcp_closes_[reason].get(); }
+  std::uint64_t tcp_connections() const noexcept { return tcp_connections_.get(); }
+  std::uint64_t tcp_buffer_bytes() const noexcept { return tcp_buffer_bytes_.get(); }
   std::uint64_t duration_bucket(std::size_t i) const noexcept { return duration_[i].get(); }
   std::uint64_t duration_count() const noexcept { return duration_count_.get(); }
   std::uint64_t duration_sum_us() const noexcept { return duration_sum_us_.get(); }
@@ -113,6 +145,9 @@ class WorkerStats {
   Counter responses_[kRcodes];
   Counter truncated_;
   Counter drops_[kDrops];
+  Counter tcp_closes_[kTcpCloses];
+  Gauge tcp_connections_;
+  Gauge tcp_buffer_bytes_;
   Counter duration_[kDurationBucketsUs.size()];  // non-cumulative; cumulated when rendered
   Counter duration_count_;
   Counter duration_sum_us_;

@@ -87,6 +87,25 @@ TEST_CASE("DNS counters are summed over workers") {
   CHECK(metric(text, "gslbd_dns_request_duration_seconds_sum") == "0.03017");
 }
 
+TEST_CASE("TCP connection gauges and close reasons are summed over workers") {
+  Fixture f;
+  f.workers[0]->set_tcp_connections(3, 4096);
+  f.workers[1]->set_tcp_connections(2, 0);
+  f.workers[0]->tcp_closed(gslbd::stats::TcpClose::frame_timeout);
+  f.workers[1]->tcp_closed(gslbd::stats::TcpClose::frame_timeout);
+  f.workers[1]->tcp_closed(gslbd::stats::TcpClose::source_limit);
+  f.workers[0]->tcp_closed(gslbd::stats::TcpClose::evicted_slow);
+  const std::string text = scrape(f);
+  CHECK(metric(text, "gslbd_tcp_connections") == "5");
+  CHECK(metric(text, "gslbd_tcp_buffer_bytes") == "4096");
+  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="frame_timeout"})") == "2");
+  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="source_limit"})") == "1");
+  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="evicted_slow"})") == "1");
+  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="evicted_idle"})") == "0");
+  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="idle_timeout"})") == "0");
+  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="write_timeout"})") == "0");
+}
+
 TEST_CASE("pool and member metrics") {
   Fixture f;
   gslbd::stats::QueryRecord r = query(0, 1, 0);
