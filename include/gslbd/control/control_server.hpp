@@ -27,8 +27,9 @@ struct ControlSettings {
   std::string token;                 // required for admin actions; empty = none configured
   bool admin_without_token = false;  // only honoured when listen is a loopback address
   std::uint32_t max_connections = 64;
-  // Per client address (IPv6: per /64). A new connection over either bound closes the oldest
-  // connection still waiting for its request (of that source, or of any) to make room.
+  // Per client address (IPv6: per /64). A new connection over either bound closes, to make
+  // room, the connection still waiting for its request that was heard from least recently (of
+  // that source, or of any).
   std::uint32_t max_connections_per_source = 8;
   std::uint32_t max_request_bytes = 16 * 1024;
   std::uint32_t idle_timeout_ms = 10'000;    // no octet for this long: closed
