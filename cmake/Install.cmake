@@ -37,6 +37,25 @@ install(FILES systemd/gslbd.tmpfiles DESTINATION ${GSLBD_TMPFILES_DIR} RENAME gs
 # (/etc/gslbd/gslbd.yaml for prefix /usr).
 file(GLOB GSLBD_EXAMPLE_CONFIG CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/zones/*.yaml)
 install(FILES ${GSLBD_EXAMPLE_CONFIG} DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/gslbd)
+# The example names control.token for admin actions. The repository's token is known to all, so
+# an install writes a fresh random one (mode 0600) instead, and never replaces one that exists.
+set(GSLBD_TOKEN_DIR ${CMAKE_INSTALL_FULL_SYSCONFDIR}/gslbd)
+string(CONFIGURE [[
+  set(token_file "$ENV{DESTDIR}@GSLBD_TOKEN_DIR@/control.token")
+  if(NOT EXISTS "${token_file}")
+    execute_process(COMMAND od -An -N24 -tx1 /dev/urandom OUTPUT_VARIABLE token
+                    RESULT_VARIABLE failed)
+    string(REGEX REPLACE "[^0-9a-f]" "" token "${token}")
+    string(LENGTH "${token}" length)
+    if(failed OR NOT length EQUAL 48)
+      message(FATAL_ERROR "cannot read 24 random octets for ${token_file}")
+    endif()
+    file(WRITE "${token_file}" "${token}\n")
+    file(CHMOD "${token_file}" PERMISSIONS OWNER_READ OWNER_WRITE)
+    message(STATUS "Installing: ${token_file} (a new random token)")
+  endif()
+]] GSLBD_TOKEN_CODE @ONLY)
+install(CODE "${GSLBD_TOKEN_CODE}")
 
 file(GLOB GSLBD_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES README.md ${GSLBD_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})

@@ -218,6 +218,7 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   if (next->server.dnstap != config_->server.dnstap) {
     spdlog::warn("reload: dnstap settings change only on restart");
   }
+  for (const std::string& warning : next->server.control.warnings) spdlog::warn("{}", warning);
   config_ = next;
   put_in_service(config_);
   if (control_) control_->update(control_settings(config_->server.control));
@@ -234,8 +235,11 @@ control::ControlSettings Daemon::control_settings(const config::ControlConfig& c
   settings.token = config.token;
   settings.admin_without_token = config.admin_without_token;
   settings.max_connections = config.max_connections;
+  settings.max_connections_per_source = config.max_connections_per_source;
   settings.max_request_bytes = config.max_request_bytes;
   settings.idle_timeout_ms = config.idle_timeout_ms;
+  settings.request_timeout_ms = config.request_timeout_ms;
+  settings.allowed_hosts = config.allowed_hosts;
   return settings;
 }
 

@@ -33,6 +33,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto config = app::apply_overrides(*loaded.config, *options);
+  for (const std::string& warning : config->server.control.warnings) {
+    if (options->check_config) {
+      std::fprintf(stderr, "%s\n", warning.c_str());
+    } else {
+      spdlog::warn("{}", warning);
+    }
+  }
   if (options->check_config) {
     std::printf("%s: ok: %s\n", options->config_path.c_str(), app::summarize(*config).c_str());
     return 0;

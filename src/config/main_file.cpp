@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 
 #include "file_io.hpp"
 #include "suggest.hpp"
@@ -189,11 +190,57 @@ bool is_loopback(const ListenAddress& address) {
   return address.host.rfind("127.", 0) == 0 || address.host == "::1";
 }
 
+// Lower-case host name: labels of letters, digits and hyphens, the last one not all digits (so
+// no IPv4 address passes for a name; addresses need no listing).
+bool is_host_name(const std::string& name) {
+  if (name.empty() || name.size() > 253 || name.front() == '.' || name.back() == '.') return false;
+  std::size_t label = 0;
+  bool label_numeric = true;
+  for (const char c : name) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+      label_numeric = true;
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+      if (++label > 63) return false;
+      label_numeric = label_numeric && c >= '0' && c <= '9';
+    } else {
+      return false;
+    }
+  }
+  return !label_numeric;
+}
+
+std::string lower_case(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return text;
+}
+
+// A token others can read is a token others can use; one they can write lets them choose it.
+void warn_about_token_file_mode(Diagnostics& diag, const YAML::Mark& mark, const std::string& path,
+                                ControlConfig& control) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;
+  const auto open = st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH);
+  if (open == 0) return;
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  control.warnings.push_back(
+      util::SourceError{diag.file(), mark.line + 1, mark.column + 1,
+                        "warning: 'token_file': " + path + " is " +
+                            ((open & (S_IRGRP | S_IROTH)) != 0 ? "readable" : "writable") +
+                            " by group or others (mode " + mode + "); chmod 600 it"}
+          .to_string());
+}
+
 void read_control(Diagnostics& diag, const Value& value, const std::string& main_path,
                   ControlConfig& control) {
   const MapReader map(diag, value,
                       {"enabled", "listen", "token_file", "admin_without_token", "max_connections",
-                       "max_request_bytes", "idle_timeout"});
+                       "max_connections_per_source", "max_request_bytes", "idle_timeout",
+                       "request_timeout", "allowed_hosts"});
   if (!map.is_map()) return;
   auto read_flag = [&](const char* key, bool& out) {
     if (const auto v = map.find(key)) {
@@ -219,6 +266,12 @@ void read_control(Diagnostics& diag, const Value& value, const std::string& main
                "admin_without_token is allowed only with a loopback listen address (127.x, ::1)");
   }
   if (const auto v = map.find("token_file")) {
+    if (control.admin_without_token) {
+      // Both would leave it unclear whether the token guards anything; say which one counts.
+      diag.error(map.find("admin_without_token")->mark,
+                 "'admin_without_token': cannot be used with 'token_file', expected one of them "
+                 "(drop admin_without_token to require the token)");
+    }
     if (const auto name = read_string(diag, *v)) {
       const std::string directory = directory_of(main_path);
       const std::string path = name->empty() || name->front() == '/' || directory.empty()
@@ -235,6 +288,7 @@ void read_control(Diagnostics& diag, const Value& value, const std::string& main
                                   " must hold one token of at least 16 characters on one line");
         } else {
           control.token = *text;
+          warn_about_token_file_mode(diag, v->mark, path, control);
         }
       }
     }
@@ -244,17 +298,42 @@ void read_control(Diagnostics& diag, const Value& value, const std::string& main
       control.max_connections = static_cast<std::uint32_t>(*n);
     }
   }
+  if (const auto v = map.find("max_connections_per_source")) {
+    if (const auto n = read_number(diag, *v, 1, 1024)) {
+      control.max_connections_per_source = static_cast<std::uint32_t>(*n);
+    }
+  }
   if (const auto v = map.find("max_request_bytes")) {
     if (const auto n = read_number(diag, *v, 1024, 1024 * 1024)) {
       control.max_request_bytes = static_cast<std::uint32_t>(*n);
     }
   }
-  if (const auto v = map.find("idle_timeout")) {
-    if (const auto ms = read_duration_ms(diag, *v)) {
-      if (*ms == 0 || *ms > 600'000) {
-        diag.error(v->mark, "'idle_timeout': expected more than 0 and at most 10m");
-      } else {
-        control.idle_timeout_ms = static_cast<std::uint32_t>(*ms);
+  auto read_timeout = [&](const char* key, std::uint32_t& out) {
+    if (const auto v = map.find(key)) {
+      if (const auto ms = read_duration_ms(diag, *v)) {
+        if (*ms == 0 || *ms > 600'000) {
+          diag.error(v->mark, std::string("'") + key + "': expected more than 0 and at most 10m");
+        } else {
+          out = static_cast<std::uint32_t>(*ms);
+        }
+      }
+    }
+  };
+  read_timeout("idle_timeout", control.idle_timeout_ms);
+  read_timeout("request_timeout", control.request_timeout_ms);
+  if (const auto v = map.find("allowed_hosts")) {
+    if (const auto items = read_list(diag, *v, false)) {
+      for (const Value& item : *items) {
+        const auto name = read_string(diag, item);
+        if (!name) continue;
+        const std::string host = lower_case(*name);
+        if (!is_host_name(host)) {
+          diag.error(item.mark, item.label + ": '" + *name +
+                                    "' is not a host name, expected letters, digits, '-' and "
+                                    "'.' (addresses and localhost are accepted without listing)");
+        } else {
+          control.allowed_hosts.push_back(host);
+        }
       }
     }
   }

@@ -83,8 +83,10 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
 }
 
 AdminAccess admin_access(const ControlSettings& settings, const std::string* authorization) {
-  // The opt-out is honoured only where every client is local: on a loopback listener.
-  if (settings.admin_without_token && is_loopback_host(settings.listen.host)) {
+  // The opt-out is honoured only where every client is local: on a loopback listener, and
+  // never over a configured token (the config refuses both; this holds for any caller).
+  if (settings.admin_without_token && settings.token.empty() &&
+      is_loopback_host(settings.listen.host)) {
     return AdminAccess::allowed;
   }
   if (settings.token.empty()) return AdminAccess::no_token_configured;

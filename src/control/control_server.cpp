@@ -3,13 +3,16 @@
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <unordered_set>
 
 #include "http_request.hpp"
 #include "http_response.hpp"
+#include "request_guard.hpp"
 #include "router.hpp"
 
 namespace gslbd::control {
@@ -18,26 +21,61 @@ namespace {
 constexpr int kBacklog = 128;
 constexpr std::size_t kReadChunk = 4096;
 
-util::Address peer_address(uv_tcp_t* tcp) {
-  sockaddr_storage storage{};
-  int length = sizeof storage;
+util::Address address_of(const sockaddr_storage& storage, std::uint16_t& port) {
   util::Address out;
-  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return out;
+  port = 0;
   if (storage.ss_family == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(&storage);
     out.family = 4;
     std::memcpy(out.bytes.data(), &in->sin_addr, 4);
+    port = ntohs(in->sin_port);
   } else if (storage.ss_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&storage);
     out.family = 6;
     std::memcpy(out.bytes.data(), &in6->sin6_addr, 16);
+    port = ntohs(in6->sin6_port);
   }
   return out;
 }
 
+util::Address peer_address(uv_tcp_t* tcp) {
+  sockaddr_storage storage{};
+  int length = sizeof storage;
+  std::uint16_t port = 0;
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return {};
+  return address_of(storage, port);
+}
+
+LocalEndpoint local_endpoint(uv_tcp_t* tcp) {
+  sockaddr_storage storage{};
+  int length = sizeof storage;
+  LocalEndpoint out;
+  if (uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return out;
+  out.address = address_of(storage, out.port);
+  return out;
+}
+
+// Connections are counted per client address; an IPv6 client has a whole /64 to choose from.
+util::Address source_of(const util::Address& peer) {
+  return peer.family == 6 ? util::masked(peer, 64) : peer;
+}
+
+struct AddressLess {
+  bool operator()(const util::Address& a, const util::Address& b) const noexcept {
+    return a.family != b.family ? a.family < b.family : a.bytes < b.bytes;
+  }
+};
+
 std::string endpoint_text(const config::ListenAddress& listen) {
   const bool v6 = listen.host.find(':') != std::string::npos;
   return (v6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(listen.port);
+}
+
+HttpLimits limits_of(const ControlSettings& settings) {
+  HttpLimits limits;
+  limits.max_head_bytes = settings.max_request_bytes;
+  limits.max_body_bytes = settings.max_request_bytes;
+  return limits;
 }
 
 }  // namespace
@@ -46,19 +84,29 @@ struct ControlServer::Impl {
   // One client connection. Heap-allocated and freed when both its handles have closed; after
   // close() it no longer touches the server (server is null), so the server may go first.
   struct Connection {
+    explicit Connection(const HttpLimits& limits) : parser(limits) {}
+
     uv_tcp_t tcp;
     uv_timer_t timer;
     uv_write_t write;
     uv_shutdown_t shutdown;
     Impl* server = nullptr;
     std::uint64_t id = 0;  // names the connection to a response that comes later
+    util::Address source;  // what the per-source bound counts
     util::Address peer;
-    std::string received;
-    std::string response;  // kept until the write completes
+    LocalEndpoint local;
+    HttpRequestParser parser;  // resumes where the previous read ended
+    std::string response;      // kept until the write completes
     char chunk[kReadChunk];
+    std::uint64_t deadline = 0;  // loop time by which the whole request must be in (once heard)
+    bool heard = false;          // an octet has arrived
+    // Links in the server's list of connections still waiting for their request.
+    Connection* older = nullptr;
+    Connection* newer = nullptr;
+    bool waiting = false;  // in that list
     int open_handles = 0;
     bool responded = false;
-    bool waiting = false;  // the response comes later (a reload in progress)
+    bool awaiting_response = false;  // the response comes later (a reload in progress)
     bool closing = false;
   };
   struct Listener {
@@ -71,9 +119,16 @@ struct ControlServer::Impl {
 
   void on_connection(uv_stream_t* server_stream, int status);
   void on_read(Connection& c, ssize_t nread);
+  void on_timer(Connection& c);
+  void arm_timer(Connection& c);
   void respond(Connection& c, const HttpResponse& response, bool head_only);
   // Answers connection `id` later, if it is still open and this server still exists.
   Responder later(Connection& c, bool head_only);
+  bool make_room(const util::Address& source);
+  Connection* oldest_waiting(const util::Address* source) const noexcept;
+  void link_newest(Connection& c) noexcept;
+  void unlink(Connection& c) noexcept;
+  void forget(Connection& c) noexcept;
   static void close(Connection& c) noexcept;
   void stop() noexcept;
 
@@ -83,6 +138,11 @@ struct ControlServer::Impl {
   std::uint16_t bound_port = 0;
   std::uint64_t next_id = 1;
   std::unordered_set<Connection*> connections;
+  std::map<util::Address, std::uint32_t, AddressLess> per_source;  // open connections by source
+  // The connections still waiting for their request, least recently heard from first (accept
+  // counts as hearing): the first one is the one to evict when a new connection needs room.
+  Connection* oldest = nullptr;
+  Connection* newest = nullptr;
   // Responders hold a weak copy: one called after the server is gone does nothing.
   std::shared_ptr<Impl*> self = std::make_shared<Impl*>(this);
 };
@@ -94,8 +154,8 @@ Responder ControlServer::Impl::later(Connection& c, bool head_only) {
     Impl& server = **alive;
     // At most max_connections entries: a scan is cheaper than keeping an index.
     for (Connection* conn : server.connections) {
-      if (conn->id == id && conn->waiting && !conn->responded) {
-        conn->waiting = false;
+      if (conn->id == id && conn->awaiting_response && !conn->responded) {
+        conn->awaiting_response = false;
         server.respond(*conn, response, head_only);
         return;
       }
@@ -103,10 +163,65 @@ Responder ControlServer::Impl::later(Connection& c, bool head_only) {
   };
 }
 
+void ControlServer::Impl::link_newest(Connection& c) noexcept {
+  c.older = newest;
+  c.newer = nullptr;
+  if (newest != nullptr) newest->newer = &c;
+  newest = &c;
+  if (oldest == nullptr) oldest = &c;
+  c.waiting = true;
+}
+
+void ControlServer::Impl::unlink(Connection& c) noexcept {
+  if (!c.waiting) return;
+  (c.older != nullptr ? c.older->newer : oldest) = c.newer;
+  (c.newer != nullptr ? c.newer->older : newest) = c.older;
+  c.older = c.newer = nullptr;
+  c.waiting = false;
+}
+
+void ControlServer::Impl::forget(Connection& c) noexcept {
+  unlink(c);
+  connections.erase(&c);
+  const auto it = per_source.find(c.source);
+  if (it != per_source.end() && --it->second == 0) per_source.erase(it);
+}
+
+ControlServer::Impl::Connection* ControlServer::Impl::oldest_waiting(
+    const util::Address* source) const noexcept {
+  for (Connection* c = oldest; c != nullptr; c = c->newer) {
+    if (source == nullptr || c->source == *source) return c;
+  }
+  return nullptr;
+}
+
+bool ControlServer::Impl::make_room(const util::Address& source) {
+  // Evicting rather than refusing keeps the endpoint reachable for a client that sends its
+  // request at once (a monitoring probe, gslbctl) while slow clients hold every slot: they are
+  // the ones still waiting, and the least recently heard from goes first. The loops run at
+  // most once each unless a reload lowered a bound below what is open.
+  const ControlSettings& settings = state.settings;
+  for (auto it = per_source.find(source);
+       it != per_source.end() && it->second >= settings.max_connections_per_source;
+       it = per_source.find(source)) {
+    Connection* victim = oldest_waiting(&source);
+    if (victim == nullptr) return false;
+    ++state.counters.evicted_source_full;
+    close(*victim);
+  }
+  while (connections.size() >= settings.max_connections) {
+    Connection* victim = oldest_waiting(nullptr);
+    if (victim == nullptr) return false;
+    ++state.counters.evicted_server_full;
+    close(*victim);
+  }
+  return true;
+}
+
 void ControlServer::Impl::close(Connection& c) noexcept {
   if (c.closing) return;
   c.closing = true;
-  if (c.server != nullptr) c.server->connections.erase(&c);
+  if (c.server != nullptr) c.server->forget(c);
   c.server = nullptr;
   auto closed = [](uv_handle_t* h) {
     auto* conn = static_cast<Connection*>(h->data);
@@ -117,8 +232,41 @@ void ControlServer::Impl::close(Connection& c) noexcept {
   uv_close(reinterpret_cast<uv_handle_t*>(&c.tcp), closed);
 }
 
+void ControlServer::Impl::arm_timer(Connection& c) {
+  // Silence is bounded by idle_timeout (reset by every read); the whole request by the
+  // deadline set at its first octet, which later reads never move.
+  std::uint64_t timeout = state.settings.idle_timeout_ms;
+  if (c.heard) {
+    const std::uint64_t now = uv_now(loop);
+    timeout = std::min(timeout, c.deadline > now ? c.deadline - now : 0);
+  }
+  uv_timer_start(
+      &c.timer,
+      [](uv_timer_t* t) {
+        auto* conn = static_cast<Connection*>(t->data);
+        if (conn->server != nullptr) conn->server->on_timer(*conn);
+      },
+      timeout, 0);
+}
+
+void ControlServer::Impl::on_timer(Connection& c) {
+  if (c.responded || !c.heard) {  // the response was not taken in time, or nothing came
+    if (!c.responded) ++state.counters.idle_timeouts;
+    close(c);
+    return;
+  }
+  if (uv_now(loop) >= c.deadline) {
+    ++state.counters.request_timeouts;
+    respond(c, json_error(408, "request not complete within the request timeout"), false);
+  } else {
+    ++state.counters.idle_timeouts;
+    respond(c, json_error(408, "no octet of the request within the idle timeout"), false);
+  }
+}
+
 void ControlServer::Impl::respond(Connection& c, const HttpResponse& response, bool head_only) {
   c.responded = true;
+  unlink(c);  // no longer waiting: not a candidate for eviction
   ++state.counters.responses[response.status];
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&c.tcp));
   c.response = serialize(response, head_only);
@@ -149,39 +297,44 @@ void ControlServer::Impl::on_read(Connection& c, ssize_t nread) {
     close(c);
     return;
   }
-  c.received.append(c.chunk, static_cast<std::size_t>(nread));
-  HttpLimits limits;
-  limits.max_head_bytes = state.settings.max_request_bytes;
-  limits.max_body_bytes = state.settings.max_request_bytes;
-  HttpRequest request;
-  const ParseResult parsed = parse_http_request(c.received, limits, request);
+  if (!c.heard) {
+    c.heard = true;
+    c.deadline = uv_now(loop) + state.settings.request_timeout_ms;
+  }
+  const ParseResult& parsed =
+      c.parser.feed(std::string_view(c.chunk, static_cast<std::size_t>(nread)));
   if (parsed.status == ParseStatus::incomplete) {
-    // The parser bounds the head and the declared body; this bounds what a client can send
-    // beyond them before the parser has seen the end of the head.
-    if (c.received.size() > 2 * std::size_t{state.settings.max_request_bytes} + 4) {
-      respond(c, json_error(413, "request too large"), false);
-    }
+    unlink(c);
+    link_newest(c);
+    arm_timer(c);
     return;
   }
   if (parsed.status == ParseStatus::error) {
     respond(c, json_error(parsed.http_status, parsed.reason), false);
     return;
   }
+  const HttpRequest& request = c.parser.request();
   const bool head_only = request.method == "HEAD";
   std::optional<HttpResponse> response;
-  // Marked before routing: the responder may be called at once, from inside route().
-  c.waiting = true;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c.tcp));
-  try {
-    response = route(request, c.peer, state, later(c, head_only));
-  } catch (const std::exception& e) {
-    spdlog::error("control: {} {}: {}", request.method, request.path, e.what());
-    response = json_error(500, "internal error");
+  if (auto refusal = browser_refusal(request, c.local, state.settings.allowed_hosts)) {
+    response = json_error(403, *refusal);
+  } else {
+    // The request is whole: no longer a candidate for eviction as a slow client. Marked before
+    // routing: the responder may be called at once, from inside route().
+    unlink(c);
+    c.awaiting_response = true;
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&c.tcp));
+    try {
+      response = route(request, c.peer, state, later(c, head_only));
+    } catch (const std::exception& e) {
+      spdlog::error("control: {} {}: {}", request.method, request.path, e.what());
+      response = json_error(500, "internal error");
+    }
   }
   if (response) {
-    c.waiting = false;
+    c.awaiting_response = false;
     respond(c, *response, head_only);
-  } else if (c.waiting) {
+  } else if (c.awaiting_response) {
     // The request is complete; the wait for its answer (a reload) is bounded by the work, not
     // by the request deadline, and the connection count stays bounded by max_connections.
     uv_timer_stop(&c.timer);
@@ -190,7 +343,7 @@ void ControlServer::Impl::on_read(Connection& c, ssize_t nread) {
 
 void ControlServer::Impl::on_connection(uv_stream_t* server_stream, int status) {
   if (status < 0) return;
-  auto* c = new Connection;
+  auto* c = new Connection(limits_of(state.settings));
   c->tcp.data = c;
   c->timer.data = c;
   c->write.data = c;
@@ -202,7 +355,10 @@ void ControlServer::Impl::on_connection(uv_stream_t* server_stream, int status) 
     close(*c);
     return;
   }
-  if (connections.size() >= state.settings.max_connections) {
+  c->peer = peer_address(&c->tcp);
+  c->source = source_of(c->peer);
+  c->local = local_endpoint(&c->tcp);
+  if (!make_room(c->source)) {
     ++state.counters.connections_rejected;
     close(*c);  // accepted only to be closed: the bound holds and the backlog drains
     return;
@@ -210,23 +366,10 @@ void ControlServer::Impl::on_connection(uv_stream_t* server_stream, int status) 
   ++state.counters.connections_accepted;
   c->server = this;
   c->id = next_id++;
-  c->peer = peer_address(&c->tcp);
   connections.insert(c);
-  // One deadline for the whole request (not reset per read): a slow sender cannot hold a slot.
-  uv_timer_start(
-      &c->timer,
-      [](uv_timer_t* t) {
-        auto* conn = static_cast<Connection*>(t->data);
-        if (conn->server != nullptr && !conn->responded) {
-          ++conn->server->state.counters.idle_timeouts;
-          if (!conn->received.empty()) {
-            conn->server->respond(*conn, json_error(408, "request not complete in time"), false);
-            return;
-          }
-        }
-        close(*conn);
-      },
-      state.settings.idle_timeout_ms, 0);
+  ++per_source[c->source];
+  link_newest(*c);
+  arm_timer(*c);
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&c->tcp),
       [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {

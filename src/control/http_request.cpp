@@ -129,37 +129,12 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return out;
 }
 
-ParseResult parse_http_request(std::string_view buffer, const HttpLimits& limits,
-                               HttpRequest& out) {
-  out = HttpRequest{};
-  // The head (request line, fields and the empty line) ends at the first CRLFCRLF. Search only
-  // within the limit, so a client cannot make us scan more than that.
-  const std::size_t window = std::min(buffer.size(), limits.max_head_bytes);
-  const std::size_t end = buffer.substr(0, window).find("\r\n\r\n");
-  if (end == std::string_view::npos) {
-    // Reject early what can never become valid: a method that is not a token (TLS hellos,
-    // binary noise), a bare LF or a NUL in the head.
-    const std::string_view seen = buffer.substr(0, window);
-    const std::string_view method = seen.substr(0, seen.find(' '));
-    if (!std::all_of(method.begin(), method.end(), is_tchar) || (method.empty() && !seen.empty())) {
-      return error(400, "malformed method");
-    }
-    for (std::size_t i = 0; i < seen.size(); ++i) {
-      if (seen[i] == '\0') return error(400, "NUL octet in the request head");
-      if (seen[i] == '\n' && (i == 0 || seen[i - 1] != '\r')) {
-        return error(400, "lines must end in CRLF");
-      }
-    }
-    if (buffer.size() >= limits.max_head_bytes) {
-      return error(431,
-                   "request head larger than " + std::to_string(limits.max_head_bytes) + " octets");
-    }
-    ParseResult r;
-    r.status = ParseStatus::incomplete;
-    return r;
-  }
-  const std::string_view head = buffer.substr(0, end + 2);  // every line keeps its CRLF
+namespace {
 
+// The head without its final empty line (every field line keeps its CRLF) into out, and the
+// declared body length. Called once per request, when the whole head has arrived.
+ParseResult parse_head(std::string_view head, const HttpLimits& limits, HttpRequest& out,
+                       std::size_t& body_length) {
   // Request line: method SP target SP version.
   std::size_t pos = head.find("\r\n");
   const std::string_view line = head.substr(0, pos);
@@ -219,7 +194,7 @@ ParseResult parse_http_request(std::string_view buffer, const HttpLimits& limits
     out.headers.emplace_back(lower(name), std::string(value));
   }
 
-  std::size_t body_length = 0;
+  body_length = 0;
   int content_lengths = 0;
   for (const auto& [name, value] : out.headers) {
     if (name == "transfer-encoding") return error(501, "transfer codings are not supported");
@@ -238,17 +213,81 @@ ParseResult parse_http_request(std::string_view buffer, const HttpLimits& limits
     return error(413,
                  "request body larger than " + std::to_string(limits.max_body_bytes) + " octets");
   }
-  const std::size_t head_size = end + 4;
-  if (buffer.size() - head_size < body_length) {
-    ParseResult r;
-    r.status = ParseStatus::incomplete;
-    return r;
+  return ParseResult{};
+}
+
+}  // namespace
+
+const ParseResult& HttpRequestParser::feed(std::string_view octets) {
+  if (result_.status != ParseStatus::incomplete) return result_;
+  std::size_t i = 0;
+  if (!in_body_) {
+    // Every octet of the head is checked here once, so what can never become a request (TLS
+    // hellos, binary noise, bare LFs) is refused as it arrives, without waiting for the end.
+    for (; i < octets.size(); ++i) {
+      const char c = octets[i];
+      if (!method_seen_) {
+        if (c == ' ' && !head_.empty()) {
+          method_seen_ = true;
+        } else if (!is_tchar(c)) {
+          result_ = error(400, "malformed method");
+          return result_;
+        }
+      }
+      if (c == '\0') {
+        result_ = error(400, "NUL octet in the request head");
+        return result_;
+      }
+      if (c == '\n' && (head_.empty() || head_.back() != '\r')) {
+        result_ = error(400, "lines must end in CRLF");
+        return result_;
+      }
+      head_.push_back(c);
+      // The head ends at the first CRLFCRLF; the check above makes any LF follow a CR.
+      if (c == '\n' && head_.size() >= 4 && head_[head_.size() - 3] == '\n') {
+        ++i;
+        finish_head();
+        break;
+      }
+      if (head_.size() >= limits_.max_head_bytes) {
+        result_ = error(
+            431, "request head larger than " + std::to_string(limits_.max_head_bytes) + " octets");
+        return result_;
+      }
+    }
   }
-  out.body = std::string(buffer.substr(head_size, body_length));
-  ParseResult r;
-  r.status = ParseStatus::complete;
-  r.used = head_size + body_length;
-  return r;
+  if (in_body_ && result_.status == ParseStatus::incomplete) {
+    const std::size_t take = std::min(body_length_ - request_.body.size(), octets.size() - i);
+    request_.body.append(octets.substr(i, take));
+    if (request_.body.size() == body_length_) {
+      result_.status = ParseStatus::complete;
+      result_.used = head_.size() + body_length_;
+    }
+  }
+  return result_;
+}
+
+void HttpRequestParser::finish_head() {
+  const ParseResult parsed = parse_head(std::string_view(head_).substr(0, head_.size() - 2),
+                                        limits_, request_, body_length_);
+  if (parsed.status == ParseStatus::error) {
+    result_ = parsed;
+    return;
+  }
+  in_body_ = true;
+  request_.body.reserve(body_length_);
+  if (body_length_ == 0) {
+    result_.status = ParseStatus::complete;
+    result_.used = head_.size();
+  }
+}
+
+ParseResult parse_http_request(std::string_view buffer, const HttpLimits& limits,
+                               HttpRequest& out) {
+  HttpRequestParser parser(limits);
+  ParseResult result = parser.feed(buffer);
+  out = std::move(parser.request());
+  return result;
 }
 
 }  // namespace gslbd::control

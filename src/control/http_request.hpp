@@ -1,6 +1,6 @@
 // A small, strict HTTP/1.1 request parser for the control endpoint: request line, headers and
 // a Content-Length body, all bounded. No chunked bodies, no obs-fold, no absolute-form targets.
-// Pure functions over a byte buffer (no I/O, no libuv), so the fuzz target links them alone.
+// No I/O and no libuv, so the fuzz target links it alone.
 #pragma once
 
 #include <cstddef>
@@ -42,8 +42,40 @@ struct ParseResult {
   std::size_t used = 0;  // for complete: octets of the buffer the request took
 };
 
-// Parses the request at the start of `buffer`. incomplete: more bytes are needed (the caller
-// enforces the overall size bound and the idle timeout). Never reads past buffer.
+// Parses one request from octets as they arrive, resuming where the previous feed ended: each
+// head octet is checked once as it arrives, the head is parsed once when its empty line has
+// arrived, and body octets are copied once. A client that sends one octet at a time costs no
+// more than one that sends the request whole, and feeding any split of the same octets gives
+// the same result. What it keeps is bounded by the limits (head plus body); octets after a
+// complete request are ignored (one request per connection).
+class HttpRequestParser {
+ public:
+  explicit HttpRequestParser(const HttpLimits& limits) : limits_(limits) {}
+
+  // Takes the next octets. Once the result is complete or an error it stays as it is and
+  // later octets are ignored.
+  const ParseResult& feed(std::string_view octets);
+
+  const ParseResult& result() const noexcept { return result_; }
+  // The request; whole only when result() is complete.
+  HttpRequest& request() noexcept { return request_; }
+  // Octets taken so far (head and body, not what followed a complete request).
+  std::size_t received() const noexcept { return head_.size() + request_.body.size(); }
+
+ private:
+  void finish_head();
+
+  HttpLimits limits_;
+  std::string head_;          // the head so far, at most limits_.max_head_bytes octets
+  bool method_seen_ = false;  // the space after the method has arrived
+  bool in_body_ = false;
+  std::size_t body_length_ = 0;
+  HttpRequest request_;
+  ParseResult result_;
+};
+
+// Parses the request at the start of `buffer` in one feed. incomplete: more octets are needed
+// (the caller enforces the time bounds). Never reads past buffer.
 ParseResult parse_http_request(std::string_view buffer, const HttpLimits& limits, HttpRequest& out);
 
 // Percent-decoding of a query component ('+' is a space); nullopt on a bad escape.

@@ -291,9 +291,17 @@ void control(const MetricsInput& in, PromText& out) {
              "Control endpoint connections, by what became of them at accept.");
   out.sample("gslbd_control_connections_total", {{"result", "accepted"}}, c.connections_accepted);
   out.sample("gslbd_control_connections_total", {{"result", "rejected"}}, c.connections_rejected);
-  out.family("gslbd_control_idle_timeouts_total", "counter",
-             "Control connections closed because no complete request arrived in time.");
+  out.family(
+      "gslbd_control_idle_timeouts_total", "counter",
+      "Control connections that sent no octet for idle_timeout (closed, or 408 mid-request).");
   out.sample("gslbd_control_idle_timeouts_total", {}, c.idle_timeouts);
+  out.family("gslbd_control_request_timeouts_total", "counter",
+             "Control requests not whole within request_timeout of their first octet (408).");
+  out.sample("gslbd_control_request_timeouts_total", {}, c.request_timeouts);
+  out.family("gslbd_control_evictions_total", "counter",
+             "Waiting control connections closed to make room for a new one, by which bound.");
+  out.sample("gslbd_control_evictions_total", {{"bound", "per_source"}}, c.evicted_source_full);
+  out.sample("gslbd_control_evictions_total", {{"bound", "total"}}, c.evicted_server_full);
   out.family("gslbd_control_responses_total", "counter",
              "Control endpoint responses, by HTTP status code.");
   for (const auto& [status, n] : c.responses) {

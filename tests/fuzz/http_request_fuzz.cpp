@@ -36,13 +36,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (size > limits.max_head_bytes + limits.max_body_bytes + 4) std::abort();
       break;
   }
-  // The same bytes give the same verdict (the parser keeps no state between calls).
-  HttpRequest again;
-  const ParseResult second = parse_http_request(input, limits, again);
-  if (second.status != result.status || second.used != result.used ||
-      second.http_status != result.http_status) {
-    std::abort();
+  // The same octets give the same verdict however they arrive: one at a time, or in pieces
+  // whose sizes the input itself chooses (so the fuzzer explores the splits too).
+  auto same = [&](HttpRequestParser& parser) {
+    const ParseResult& r = parser.result();
+    if (r.status != result.status || r.used != result.used || r.http_status != result.http_status ||
+        r.reason != result.reason) {
+      return false;
+    }
+    if (r.status != ParseStatus::complete) return true;
+    const HttpRequest& q = parser.request();
+    return q.method == request.method && q.target == request.target && q.path == request.path &&
+           q.query == request.query && q.headers == request.headers && q.body == request.body &&
+           q.http10 == request.http10;
+  };
+  HttpRequestParser octets(limits);
+  for (std::size_t i = 0; i < size; ++i) octets.feed(input.substr(i, 1));
+  if (!same(octets)) std::abort();
+  HttpRequestParser pieces(limits);
+  for (std::size_t at = 0, n = 0; at < size; at += n) {
+    n = 1 + static_cast<std::size_t>(data[at]) % 61;
+    pieces.feed(input.substr(at, n));
   }
+  if (!same(pieces)) std::abort();
   // Whatever a client sends, the JSON we would echo holds no raw control characters.
   std::string json;
   JsonWriter::escape(input, json);

@@ -182,6 +182,7 @@ class Server:
             self.token_path = os.path.join(self.dir, "control.token")
             with open(self.token_path, "w") as f:
                 f.write(spec.token + "\n")
+            os.chmod(self.token_path, 0o600)  # gslbd warns about a token others can read
         self.write_config()
 
     def main_yaml(self):

@@ -148,6 +148,16 @@ class Installed(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn(": ok: ", p.stdout)
 
+    def test_installed_token_is_fresh_and_private(self):
+        # The repository's example token is public: an install writes its own.
+        token = self.path("/etc/gslbd/control.token")
+        self.assertInstalled("/etc/gslbd/control.token")
+        self.assertEqual(stat.S_IMODE(os.stat(token).st_mode), 0o600)
+        with open(token) as f, open(os.path.join(REPO, "zones", "control.token")) as g:
+            mine = f.read().strip()
+            self.assertRegex(mine, r"^[0-9a-f]{48}$")
+            self.assertNotEqual(mine, g.read().strip())
+
     def test_unit_verifies(self):
         if shutil.which("systemd-analyze") is None:
             self.skipTest("systemd-analyze is missing (Debian package systemd; tools/install-deps)")

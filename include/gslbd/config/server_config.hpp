@@ -18,10 +18,16 @@ struct ControlConfig {
   bool enabled = true;
   ListenAddress listen{"127.0.0.1", 9253};
   std::string token;  // read from token_file; empty = admin actions refused (unless below)
-  bool admin_without_token = false;  // honoured only on a loopback listen address
+  bool admin_without_token = false;  // honoured only on a loopback listen address, no token_file
   std::uint32_t max_connections = 64;
+  std::uint32_t max_connections_per_source = 8;
   std::uint32_t max_request_bytes = 16 * 1024;
   std::uint32_t idle_timeout_ms = 10'000;
+  std::uint32_t request_timeout_ms = 5'000;
+  std::vector<std::string> allowed_hosts;  // lower-case host names accepted in Host
+  // "file:line:col: text" lines to log at start and on reload and print on --check-config
+  // (a token file others can read). They do not stop the config from loading.
+  std::vector<std::string> warnings;
 };
 
 // dnstap output (server.dnstap): see docs/configuration.md. Read at start; a reload that

@@ -1,7 +1,9 @@
 // The control endpoint: a small HTTP/1.1 server on the control thread's libuv loop, loopback by
 // default. Read-only views (/metrics, /status, /healthz, /readyz, /explain) and admin actions
 // (drain, undrain, force, reload) that need a bearer token unless the operator turned that off
-// for a loopback listener. Bounded: connection count, request size, idle time.
+// for a loopback listener. Requests a web page could make (a foreign Host, an Origin on a POST)
+// are refused. Bounded: connection count in all and per source, request size, idle time and a
+// whole-request deadline.
 #pragma once
 
 #include <uv.h>
@@ -26,8 +28,14 @@ struct ControlSettings {
   std::string token;                 // required for admin actions; empty = none configured
   bool admin_without_token = false;  // only honoured when listen is a loopback address
   std::uint32_t max_connections = 64;
+  // Per client address (IPv6: per /64). A new connection over either bound closes, to make
+  // room, the connection still waiting for its request that was heard from least recently (of
+  // that source, or of any).
+  std::uint32_t max_connections_per_source = 8;
   std::uint32_t max_request_bytes = 16 * 1024;
-  std::uint32_t idle_timeout_ms = 10'000;
+  std::uint32_t idle_timeout_ms = 10'000;    // no octet for this long: closed
+  std::uint32_t request_timeout_ms = 5'000;  // from the first octet to the whole request
+  std::vector<std::string> allowed_hosts;    // Host names accepted besides the address
 };
 
 struct ReloadOutcome {

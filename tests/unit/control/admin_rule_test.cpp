@@ -51,6 +51,11 @@ TEST_CASE("a token is needed unless admin_without_token on a loopback listener")
   CHECK(admin_access(settings("0.0.0.0", "", true), nullptr) == AdminAccess::no_token_configured);
   CHECK(admin_access(settings("192.0.2.1", "t0ken", true), nullptr) == AdminAccess::missing);
   CHECK(admin_access(settings("192.0.2.1", "t0ken", true), &good) == AdminAccess::allowed);
+  // A configured token is never bypassed by the opt-out (the config refuses both; callers
+  // that build settings by hand get the same answer).
+  CHECK(admin_access(settings("127.0.0.1", "t0ken", true), &wrong) == AdminAccess::wrong);
+  CHECK(admin_access(settings("127.0.0.1", "t0ken", true), nullptr) == AdminAccess::missing);
+  CHECK(admin_access(settings("127.0.0.1", "t0ken", true), &good) == AdminAccess::allowed);
   // No token and no opt-out: admin is closed.
   CHECK(admin_access(settings("127.0.0.1", "", false), &good) == AdminAccess::no_token_configured);
 }

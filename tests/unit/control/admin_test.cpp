@@ -176,7 +176,7 @@ TEST_CASE("a reload caller that hangs up before the outcome costs nothing") {
   Fixture f;
   f.hold_reload = true;
   const int fd = connect_loopback(f.server->port());
-  send_all(fd, "POST /admin/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+  send_all(fd, "POST /admin/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
                    std::string(kToken) + "\r\nContent-Length: 0\r\n\r\n");
   REQUIRE(wait_until([&] {
     std::size_t held = 0;

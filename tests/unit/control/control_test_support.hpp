@@ -238,7 +238,8 @@ struct Fixture {
     workers.push_back(std::make_unique<stats::WorkerStats>());
     workers.push_back(std::make_unique<stats::WorkerStats>());
     settings.listen = {"127.0.0.1", 0};
-    if (settings.token.empty()) settings.token = "s3cret-token";
+    // A token unless the test turns admin_without_token on (the two exclude each other).
+    if (settings.token.empty() && !settings.admin_without_token) settings.token = "s3cret-token";
     ControlContext context;
     context.publisher = &publisher;
     context.health = &health;
@@ -317,9 +318,19 @@ struct HttpReply {
   std::string raw;
 };
 
-inline int connect_loopback(std::uint16_t port) {
+// source: the local address to connect from (any of 127.0.0.0/8), or null for the kernel's.
+inline int connect_loopback(std::uint16_t port, const char* source = nullptr) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket");
+  if (source != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &local.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd);
+      throw std::runtime_error(std::string("bind ") + source);
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);

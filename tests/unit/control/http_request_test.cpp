@@ -120,3 +120,108 @@ TEST_CASE("percent_decode") {
   CHECK(!percent_decode("%", true));
   CHECK(!percent_decode("%g0", true));
 }
+
+namespace {
+
+struct Outcome {
+  ParseResult result;
+  HttpRequest request;
+};
+
+Outcome feed_in_pieces(const std::string& text, std::size_t piece, const HttpLimits& limits) {
+  HttpRequestParser parser(limits);
+  for (std::size_t at = 0; at < text.size(); at += piece) {
+    parser.feed(std::string_view(text).substr(at, piece));
+  }
+  return {parser.result(), parser.request()};
+}
+
+void check_same(const Outcome& a, const Outcome& b) {
+  CHECK(a.result.status == b.result.status);
+  CHECK(a.result.http_status == b.result.http_status);
+  CHECK(a.result.reason == b.result.reason);
+  CHECK(a.result.used == b.result.used);
+  if (a.result.status != ParseStatus::complete) return;
+  CHECK(a.request.method == b.request.method);
+  CHECK(a.request.target == b.request.target);
+  CHECK(a.request.path == b.request.path);
+  CHECK(a.request.query == b.request.query);
+  CHECK(a.request.headers == b.request.headers);
+  CHECK(a.request.body == b.request.body);
+  CHECK(a.request.http10 == b.request.http10);
+}
+
+}  // namespace
+
+TEST_CASE("fed one octet at a time or in any pieces, the parser gives what the whole gives") {
+  HttpLimits limits;
+  limits.max_head_bytes = 256;
+  limits.max_body_bytes = 64;
+  limits.max_headers = 4;
+  const std::string texts[] = {
+      "GET /explain?name=a.example&x=a+b HTTP/1.1\r\nHost: 127.0.0.1\r\nX:  v \r\n\r\n",
+      "POST /admin/drain?pool=p&member=m HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nabcdeXY",
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab",  // incomplete body
+      "GET /healthz HTTP/1.0\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: x\r\n",  // incomplete head
+      "GET / HTTP/1.1\nHost: x\n\n",
+      "GET\r\n\r\n",
+      " GET / HTTP/1.1\r\n\r\n",
+      std::string("GET / HTTP/1.1\r\nHost: \0x\r\n\r\n", 28),
+      std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),
+      "GET /" + std::string(300, 'a'),
+      "GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+      "GET / HTTP/2.0\r\nHost: x\r\n\r\n",
+      "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+  };
+  for (const std::string& text : texts) {
+    CAPTURE(text);
+    HttpRequest whole_request;
+    const ParseResult whole = parse_http_request(text, limits, whole_request);
+    const Outcome expected{whole, whole_request};
+    for (std::size_t piece : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7},
+                              std::size_t{64}, text.size() + 1}) {
+      CAPTURE(piece);
+      check_same(feed_in_pieces(text, piece, limits), expected);
+    }
+  }
+}
+
+TEST_CASE("the parser resumes: a request fed in two parts, with nothing fed in between") {
+  HttpRequestParser parser(HttpLimits{});
+  CHECK(parser.feed("GET /heal").status == ParseStatus::incomplete);
+  CHECK(parser.feed("").status == ParseStatus::incomplete);
+  CHECK(parser.received() == 9);
+  const ParseResult& done = parser.feed("thz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /next");
+  REQUIRE(done.status == ParseStatus::complete);
+  CHECK(done.used == 42);
+  CHECK(parser.request().path == "/healthz");
+  // Later octets change nothing (one request per connection).
+  CHECK(parser.feed("garbage\0").status == ParseStatus::complete);
+  CHECK(parser.received() == 42);
+}
+
+TEST_CASE("an error sticks, and a refused head is refused at the octet that shows it") {
+  HttpRequestParser parser(HttpLimits{});
+  CHECK(parser.feed("GET / HTTP/1.1\r\n").status == ParseStatus::incomplete);
+  CHECK(parser.feed("X: a\n").http_status == 400);
+  CHECK(parser.feed("\r\n\r\n").http_status == 400);
+  CHECK(parser.result().reason == "lines must end in CRLF");
+}
+
+TEST_CASE("a head trickled one octet at a time up to the limit is refused there with 431") {
+  HttpLimits limits;
+  limits.max_head_bytes = 1024;
+  HttpRequestParser parser(limits);
+  const std::string text = "GET / HTTP/1.1\r\nX-Slow: " + std::string(2000, 'a');
+  std::size_t fed = 0;
+  while (fed < text.size() && parser.feed(text.substr(fed, 1)).status == ParseStatus::incomplete) {
+    ++fed;
+  }
+  CHECK(parser.result().http_status == 431);
+  CHECK(fed + 1 == limits.max_head_bytes);
+  CHECK(parser.received() == limits.max_head_bytes);
+}

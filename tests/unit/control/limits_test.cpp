@@ -11,9 +11,9 @@ TEST_CASE("an oversized head gets 431, an oversized body 413") {
   ControlSettings settings;
   settings.max_request_bytes = 1024;
   Fixture f(settings);
-  const HttpReply head =
-      http_raw(f.server->port(),
-               "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n");
+  const HttpReply head = http_raw(
+      f.server->port(),
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n");
   CHECK(head.status == 431);
   const HttpReply body =
       http(f.server->port(), "POST", "/admin/reload", "s3cret-token", std::string(1500, 'b'));
@@ -38,29 +38,82 @@ TEST_CASE("malformed requests get 400 and the server keeps serving") {
   CHECK(http(f.server->port(), "GET", "/healthz").status == 200);
 }
 
-TEST_CASE("connections past max_connections are closed at once") {
+TEST_CASE("a full endpoint closes the least recently heard waiting connection for a new one") {
   ControlSettings settings;
   settings.max_connections = 2;
   Fixture f(settings);
-  // Two idle connections hold both slots (each sent part of a request).
-  const int first = connect_loopback(f.server->port());
-  const int second = connect_loopback(f.server->port());
+  // Two connections hold both slots, each with part of a request; the first was heard from
+  // longest ago.
+  const int first = connect_loopback(f.server->port(), "127.0.0.3");
   send_all(first, "GET /healthz HTTP/1.1\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const int second = connect_loopback(f.server->port(), "127.0.0.4");
   send_all(second, "GET /healthz HTTP/1.1\r\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const HttpReply third = http(f.server->port(), "GET", "/healthz");
-  CHECK(third.status == 0);  // closed without a response
-  CHECK(third.raw.empty());
-  // Finishing the first request frees a slot.
-  send_all(first, "Host: x\r\n\r\n");
-  CHECK(parse_reply(read_all(first)).status == 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // A probe with its whole request gets in and is answered...
+  CHECK(http(f.server->port(), "GET", "/healthz").status == 200);
+  // ...and the first waiting connection was closed without a response to make room.
+  CHECK(read_all(first, 5000).empty());
   ::close(first);
-  CHECK(wait_until([&] { return http(f.server->port(), "GET", "/healthz").status == 200; }));
+  // The second still has its slot and is answered when its request is whole.
+  send_all(second, "Host: 127.0.0.1\r\n\r\n");
+  CHECK(parse_reply(read_all(second)).status == 200);
   ::close(second);
   const std::string text = http(f.server->port(), "GET", "/metrics").body;
-  const auto rejected = metric(text, R"(gslbd_control_connections_total{result="rejected"})");
-  REQUIRE(rejected);
-  CHECK(std::stoi(*rejected) >= 1);
+  const auto evicted = metric(text, R"(gslbd_control_evictions_total{bound="total"})");
+  REQUIRE(evicted);
+  CHECK(std::stoi(*evicted) >= 1);
+}
+
+TEST_CASE("a source at max_connections_per_source makes room among its own connections only") {
+  ControlSettings settings;
+  settings.max_connections_per_source = 2;
+  Fixture f(settings);
+  const int other = connect_loopback(f.server->port(), "127.0.0.5");
+  send_all(other, "GET /healthz HTTP/1.1\r\n");
+  std::vector<int> slow;
+  for (int i = 0; i < 5; ++i) {
+    slow.push_back(connect_loopback(f.server->port(), "127.0.0.6"));
+    send_all(slow.back(), "GET /healthz HTTP/1.1\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  // The three oldest of 127.0.0.6 were closed, the newest two and the other source kept.
+  for (int i = 0; i < 3; ++i) CHECK(read_all(slow[i], 3000).empty());
+  for (int fd : {slow[3], slow[4], other}) {
+    send_all(fd, "Host: 127.0.0.1\r\n\r\n");
+    CHECK(parse_reply(read_all(fd)).status == 200);
+  }
+  for (int fd : slow) ::close(fd);
+  ::close(other);
+  const std::string text = http(f.server->port(), "GET", "/metrics").body;
+  CHECK(metric(text, R"(gslbd_control_evictions_total{bound="per_source"})") == "3");
+  CHECK(metric(text, R"(gslbd_control_evictions_total{bound="total"})") == "0");
+}
+
+TEST_CASE("request_timeout bounds the whole request: trickling octets does not extend it") {
+  ControlSettings settings;
+  settings.idle_timeout_ms = 10'000;
+  settings.request_timeout_ms = 400;
+  Fixture f(settings);
+  const int fd = connect_loopback(f.server->port());
+  const auto start = std::chrono::steady_clock::now();
+  send_all(fd, "GET /healthz HTTP/1.1\r\nX-Slow: ");
+  std::string reply;
+  // One octet every 50 ms, far inside idle_timeout, until the server answers (bounded).
+  for (int i = 0; i < 100 && reply.empty(); ++i) {
+    send_all(fd, "a");
+    reply = read_all(fd, 50);
+  }
+  reply += read_all(fd, 2000);
+  const auto took = std::chrono::steady_clock::now() - start;
+  const HttpReply parsed = parse_reply(reply);
+  CHECK(parsed.status == 408);
+  CHECK(parsed.body.find("request timeout") != std::string::npos);
+  CHECK(took >= std::chrono::milliseconds(400));
+  CHECK(took < std::chrono::milliseconds(4000));
+  ::close(fd);
+  const std::string text = http(f.server->port(), "GET", "/metrics").body;
+  CHECK(metric(text, "gslbd_control_request_timeouts_total") == "1");
 }
 
 TEST_CASE("a request not complete within the idle timeout gets 408; a silent one is closed") {
