@@ -162,7 +162,8 @@ std::string not_chosen_reason(const pool::PoolSet& pools, const pool::Pool& pool
                               const pool::Selection& selection) {
   if (member.address.family != family) return "other family";
   const health::HealthTable* table = pools.health.get();
-  if (table == nullptr || member.health_slot >= table->size()) return "no health slot";
+  if (table == nullptr || member.health_slot >= table->size())
+    return "its health cannot be read (no slot in the health table)";
   const health::Health h = table->read(member.health_slot);
   if (!h.up) {
     if (h.forced) return "forced down";

@@ -124,8 +124,8 @@ struct HealthLoop::Impl {
   void close_runners(MemberState& member) noexcept;
   void on_result(MemberState& member, const CheckRunner& runner,
                  const ProbeResult& result) noexcept;
-  // Writes the member's word if it changed and logs what changed; `admin` names the admin
-  // action that caused it (nullptr for a probe result). True when the word changed.
+  // Writes the member's word if it changed and logs what changed; `admin` is put before the
+  // reason when an admin action needs saying (nullptr otherwise). True when the word changed.
   bool publish(MemberState& member, const char* admin) noexcept;
   void refresh_status(const MemberState& member) noexcept;
   void watch_pool(PoolWatch& pool) noexcept;
@@ -322,10 +322,9 @@ void HealthLoop::Impl::apply_admin(const AdminMessage& message) noexcept {
   } catch (...) {
     return;
   }
-  const char* action = !message.is_force            ? "by admin"
-                       : !message.value.has_value() ? "force cleared by admin"
-                                                    : "by admin";
-  publish(member, action);
+  // Forcing up or down explains itself ("forced down by admin"); clearing a force does not.
+  const bool cleared = message.is_force && !message.value.has_value();
+  publish(member, cleared ? "force cleared by admin" : nullptr);
 }
 
 void HealthLoop::Impl::on_result(MemberState& member, const CheckRunner& runner,
@@ -352,9 +351,7 @@ bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept 
     if (h.up != before.up || first_verdict) {
       // Down is what an operator must act on: warn; up (and a first verdict of up) is info.
       std::string why = h.up ? up_reason(member) : down_reason(member);
-      if (admin != nullptr && std::string_view(admin) != "by admin") {
-        why = std::string(admin) + "; " + why;
-      }
+      if (admin != nullptr) why = std::string(admin) + "; " + why;
       spdlog::log(h.up ? spdlog::level::info : spdlog::level::warn, "health: {} is {}{}: {}",
                   member.label, h.up ? "up" : "down", first_verdict ? " (first verdict)" : "", why);
     }

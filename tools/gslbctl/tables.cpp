@@ -27,7 +27,10 @@ std::string render(const std::vector<Row>& rows) {
 }
 
 std::string state_of(const JsonValue& m) {
-  std::string state = !m["known"].as_bool() ? "unknown" : m["up"].as_bool() ? "up" : "down";
+  // Before its first verdict a member is up or down by its initial_state: say which, and that
+  // no check has confirmed it yet.
+  std::string state = m["up"].as_bool() ? "up" : "down";
+  if (!m["known"].as_bool() && !m["forced"].as_bool()) state += ",unchecked";
   if (m["forced"].as_bool()) state = "forced-" + state;
   if (m["drained"].as_bool()) state += ",drained";
   return state;

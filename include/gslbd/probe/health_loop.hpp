@@ -1,6 +1,10 @@
 // The health loop: one thread with its own libuv loop that runs every member's checks, applies
 // the rise/fall machine, and is the ONLY writer of the health table of the config generation
 // in service. Other threads talk to it by message (adopt a new plan, admin actions).
+// It is also the one place that logs health: each member's first verdict and up/down change
+// (warning for down, info for up, with pool, address, check and reason), pools entering and
+// leaving "all down" (judged from the words it wrote, never on the query path), and, at most
+// once a minute, probes starting behind schedule.
 #pragma once
 
 #include <chrono>
