@@ -79,7 +79,9 @@ std::string describe_check(const health::CheckSpec& spec, const util::Address& t
   if (port != 0) {
     where = (target.family == 6 ? "[" + where + "]" : where) + ":" + std::to_string(port);
   }
-  return "check " + spec.name + " (" + health::check_type_name(spec.type) + " to " + where + ")";
+  // Inline checks have no name of their own: their type and target say enough.
+  const std::string name = spec.name.empty() ? std::string() : spec.name + " ";
+  return "check " + name + "(" + health::check_type_name(spec.type) + " to " + where + ")";
 }
 
 std::string down_reason(const MemberState& member) {

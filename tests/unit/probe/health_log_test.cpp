@@ -121,6 +121,8 @@ TEST_CASE("log: force auto is not logged as a force, forced down says so") {
   HealthLoop loop(64, 1);
   loop.start();
   loop.adopt(std::move(p));
+  loop.wait_adopted();
+  REQUIRE(loop.status().size() == 1);
   REQUIRE(wait_until([&] { return loop.status()[0].up; }));
   REQUIRE(loop.force("web/a", false));
   REQUIRE(wait_until([&] { return !loop.status()[0].up; }));
