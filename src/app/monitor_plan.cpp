@@ -1,8 +1,34 @@
 #include "monitor_plan.hpp"
 
+#include <string>
+
 #include "gslbd/pool/selection.hpp"
 
 namespace gslbd::app {
+namespace {
+
+// The all-down action as the health loop's log lines name it (the config's spelling).
+std::string all_down_text(const pool::PoolSet& pools, const pool::Pool& pool) {
+  switch (pool.all_down) {
+    case pool::AllDownAction::serve_all:
+      return "serve_all (answers name every member, whatever its health)";
+    case pool::AllDownAction::fallback_pool: {
+      const bool valid = pool.fallback_pool >= 0 &&
+                         static_cast<std::size_t>(pool.fallback_pool) < pools.pools.size();
+      return "fallback_pool " +
+             (valid ? pools.pools[static_cast<std::size_t>(pool.fallback_pool)].name
+                    : std::string("?")) +
+             " (answers come from that pool)";
+    }
+    case pool::AllDownAction::nodata:
+      return "nodata (answers are empty)";
+    case pool::AllDownAction::servfail:
+      return "servfail (queries get SERVFAIL)";
+  }
+  return "unknown";
+}
+
+}  // namespace
 
 probe::MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
   probe::MonitorPlan plan;
@@ -14,8 +40,13 @@ probe::MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
   bool any_sticky_failover = false;
   for (const pool::Pool& pool : pools->pools) {
     any_sticky_failover |= pool.policy == pool::PolicyKind::failover && !pool.preempt;
+    const auto pool_index = static_cast<std::int32_t>(plan.pools.size());
+    plan.pools.push_back(probe::MonitoredPool{pool.name, all_down_text(*pools, pool)});
     for (const pool::Member& member : pool.members) {
       probe::MonitoredMember monitored;
+      monitored.name = member.name;
+      monitored.address = member.address;
+      monitored.pool = pool_index;
       monitored.key = pool.name + "/" + member.name;
       monitored.slot = member.health_slot;
       monitored.target = member.check_address;

@@ -189,8 +189,12 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
       return json_error(503, "too many pending force expiries; the force was undone");
     }
   }
-  spdlog::info("control: force {} {}{}", target.key, *state,
-               expires_ms ? " for " + std::to_string(*expires_ms) + " ms" : std::string());
+  if (up) {
+    spdlog::info("control: {} forced {}{}", target.key, *state,
+                 expires_ms ? " for " + std::to_string(*expires_ms) + " ms" : std::string());
+  } else {
+    spdlog::info("control: {} follows its checks again", target.key);
+  }
   JsonWriter json;
   json.begin_object();
   json.key("pool").string(target.pool_name);

@@ -17,6 +17,15 @@ namespace {
 
 constexpr int kMaxCnameHops = 8;  // as the query path
 
+// What the reader of an explanation needs to know to read two of its fields.
+constexpr const char* kSeedNote =
+    "seeds the random draw of this explanation (weighted and latency policies): the same seed "
+    "gives the same draw; without seed= it is derived from name, type and client. Real queries "
+    "draw from each worker's own random sequence, so their answers can differ from this one";
+constexpr const char* kWeightNote =
+    "weight x agent_weight: the configured weight (relative to the other members of the pool) "
+    "times the percentage an agent check reports (100 without one); 10000 = weight 100 at 100%";
+
 struct TypeName {
   std::uint16_t type;
   const char* name;
@@ -86,7 +95,7 @@ struct Request {
   std::uint16_t type = dns::type::A;
   util::Client client;
   std::string client_text;
-  const char* client_source = "connection";
+  const char* client_source = "no client given: the address this request came from";
   std::uint64_t seed = 0;
 };
 
@@ -153,7 +162,8 @@ std::string not_chosen_reason(const pool::PoolSet& pools, const pool::Pool& pool
                               const pool::Selection& selection) {
   if (member.address.family != family) return "other family";
   const health::HealthTable* table = pools.health.get();
-  if (table == nullptr || member.health_slot >= table->size()) return "no health slot";
+  if (table == nullptr || member.health_slot >= table->size())
+    return "its health cannot be read (no slot in the health table)";
   const health::Health h = table->read(member.health_slot);
   if (!h.up) {
     if (h.forced) return "forced down";
@@ -172,7 +182,8 @@ std::string not_chosen_reason(const pool::PoolSet& pools, const pool::Pool& pool
     }
   }
   const pool::Member* first = selection.count > 0 ? &pool.members[selection.members[0]] : nullptr;
-  const std::string not_drawn = "not drawn (max_records " + std::to_string(pool.max_records) + ")";
+  const std::string not_drawn =
+      "not drawn this time (max_records " + std::to_string(pool.max_records) + ")";
   switch (pool.policy) {
     case pool::PolicyKind::weighted:
       return not_drawn;
@@ -195,14 +206,33 @@ std::string not_chosen_reason(const pool::PoolSet& pools, const pool::Pool& pool
       }
       return not_drawn;
     }
-    case pool::PolicyKind::failover:
-      if (first != nullptr && member.priority > first->priority) {
-        return "higher priority group serving";
+    case pool::PolicyKind::failover: {
+      if (first == nullptr) return not_drawn;
+      const std::string answering = "priority group " + std::to_string(first->priority);
+      if (member.priority > first->priority) {
+        return answering + " is serving, and groups with lower priority values come first";
       }
-      if (first != nullptr && member.priority < first->priority) {
-        return "its priority group has fewer than min_healthy serving members";
+      if (member.priority < first->priority) {
+        std::uint32_t serving = 0;
+        for (const pool::Member& other : pool.members) {
+          if (other.priority != member.priority || other.address.family != family ||
+              other.health_slot >= table->size()) {
+            continue;
+          }
+          if (health::serving(table->read(other.health_slot))) ++serving;
+        }
+        const std::uint32_t needed = pool.min_healthy == 0 ? 1 : pool.min_healthy;
+        const std::string own = "its priority group " + std::to_string(member.priority);
+        if (serving >= needed && !pool.preempt) {
+          return own + " is serving again, but without preempt " + answering +
+                 " keeps answering while it has min_healthy (" + std::to_string(needed) +
+                 ") serving members";
+        }
+        return own + " has " + std::to_string(serving) + " serving member(s), fewer than " +
+               "min_healthy (" + std::to_string(needed) + "); " + answering + " answers";
       }
       return not_drawn;
+    }
     case pool::PolicyKind::hash:
       return "lower rendezvous score for this client subnet";
     case pool::PolicyKind::geo:
@@ -234,7 +264,9 @@ std::string chosen_reason(const pool::Pool& pool, const pool::Member& member,
     case pool::PolicyKind::latency:
       return prefix + "chosen: within the latency tolerance of the best, by weighted draw";
     case pool::PolicyKind::failover:
-      return prefix + "chosen: priority group " + std::to_string(member.priority) + " serving";
+      return prefix + "chosen: priority group " + std::to_string(member.priority) +
+             " answers (the first group, by ascending priority value, with min_healthy serving "
+             "members)";
     case pool::PolicyKind::hash:
       return prefix + "chosen: highest rendezvous score for this client subnet";
     case pool::PolicyKind::geo:
@@ -375,6 +407,10 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
   json.key("client_source").string(request.client_source);
   // A string: 64-bit seeds do not survive JSON readers that hold numbers as doubles.
   json.key("seed").string(std::to_string(request.seed));
+  json.key("notes").begin_object();
+  json.key("seed").string(kSeedNote);
+  json.key("effective_weight").string(kWeightNote);
+  json.end_object();
   json.key("generation").number(snapshot->generation);
 
   const zone::Zone* zone = config.zones->find(request.name_wire);

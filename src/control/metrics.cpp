@@ -228,14 +228,25 @@ void health_checks(const MetricsInput& in, PromText& out) {
              "Admin actions (drain, force) dropped because the health loop's queue was full.");
   out.sample("gslbd_health_admin_dropped_total", {}, c.admin_dropped);
 
-  static constexpr const char* kTypes[probe::kCheckTypes] = {"none",  "tcp",   "http",
-                                                             "https", "agent", "icmp"};
+  out.family("gslbd_health_checks_lag_seconds", "gauge",
+             "How late probes started in the last second, at most: the time from a check's "
+             "due time to its probe's start (the health thread's backlog, and any wait for "
+             "max_in_flight).");
+  out.sample("gslbd_health_checks_lag_seconds", {}, static_cast<double>(c.lag_us) / 1e6);
+  out.family("gslbd_health_checks_late_total", "counter",
+             "Probes that started more than half their check's interval (and at least 5 ms) "
+             "after their due time: the health thread cannot keep up with the checks.");
+  out.sample("gslbd_health_checks_late_total", {}, c.late);
+  out.family("gslbd_health_checks_planned_per_second", "gauge",
+             "Probes per second the configured checks ask for, on average (jitter included).");
+  out.sample("gslbd_health_checks_planned_per_second", {}, c.planned_per_second);
   out.family("gslbd_health_checks_by_type_total", "counter",
              "Health check probes finished, by check type and result.");
   for (std::size_t t = 1; t < probe::kCheckTypes; ++t) {  // none never probes
-    out.sample("gslbd_health_checks_by_type_total", {{"type", kTypes[t]}, {"result", "success"}},
+    const char* type = health::check_type_name(static_cast<health::CheckType>(t));
+    out.sample("gslbd_health_checks_by_type_total", {{"type", type}, {"result", "success"}},
                c.by_type[t][0]);
-    out.sample("gslbd_health_checks_by_type_total", {{"type", kTypes[t]}, {"result", "failure"}},
+    out.sample("gslbd_health_checks_by_type_total", {{"type", type}, {"result", "failure"}},
                c.by_type[t][1]);
   }
   out.family("gslbd_health_check_duration_seconds", "histogram",

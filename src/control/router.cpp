@@ -66,6 +66,8 @@ HttpResponse status(const ControlState& state) {
   if (state.context.health != nullptr) {
     in.members = state.context.health->status();
     in.first_round_done = state.context.health->first_round_done();
+    in.probes = state.context.health->counters();
+    in.has_probes = true;
   }
   in.workers = workers_of(state.context);
   in.version = state.context.version;

@@ -8,6 +8,24 @@
 #include "time_text.hpp"
 
 namespace gslbd::control {
+namespace {
+
+void write_optional(JsonWriter& json, const std::string& text) {
+  if (text.empty()) {
+    json.null();
+  } else {
+    json.string(text);
+  }
+}
+
+// Whole seconds from `then` to `now`, 0 if the clock went back.
+std::uint64_t age_seconds(std::chrono::system_clock::time_point then,
+                          std::chrono::system_clock::time_point now) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(now - then).count();
+  return s > 0 ? static_cast<std::uint64_t>(s) : 0;
+}
+
+}  // namespace
 
 std::string render_status(const StatusInput& in) {
   std::unordered_map<std::string, const probe::MemberStatus*> by_key;
@@ -27,6 +45,18 @@ std::string render_status(const StatusInput& in) {
     json.string(rfc3339(in.reload_since));
   } else {
     json.null();
+  }
+  if (in.has_probes) {
+    const probe::ProbeCounters& c = in.probes;
+    json.key("health_checks").begin_object();
+    json.key("planned_per_second").number(c.planned_per_second);
+    json.key("started_last_second").number(c.started_last_second);
+    json.key("lag_ms").number(static_cast<double>(c.lag_us) / 1000.0);
+    json.key("late_last_second").number(c.late_last_second);
+    json.key("late_total").number(c.late);
+    json.key("behind_schedule").boolean(c.late_last_second > 0);
+    json.key("in_flight").number(std::uint64_t{c.in_flight});
+    json.end_object();
   }
 
   json.key("zones").begin_array();
@@ -78,7 +108,26 @@ std::string render_status(const StatusInput& in) {
         } else {
           json.null();
         }
+        // The present: why it is down now. History: the latest failure, even if it is up again.
+        json.key("down_reason");
+        if (status != nullptr && !h.up && !status->down_reason.empty()) {
+          json.string(status->down_reason);
+        } else if (!h.up && h.forced) {
+          json.string("forced down by admin");
+        } else {
+          json.null();
+        }
         json.key("last_error").string(status != nullptr ? status->last_error : std::string());
+        json.key("last_error_check");
+        write_optional(json, status != nullptr ? status->last_error_check : std::string());
+        json.key("last_error_at");
+        if (status != nullptr && status->last_error_at) {
+          json.string(rfc3339(*status->last_error_at));
+          json.key("last_error_age_s").number(age_seconds(*status->last_error_at, in.now));
+        } else {
+          json.null();
+          json.key("last_error_age_s").null();
+        }
         json.key("rtt_ms").number(static_cast<double>(h.rtt_us) / 1000.0);
         json.key("agent_weight").number(unsigned{h.agent_weight});
         json.key("weight").number(std::uint64_t{member.weight});

@@ -1,6 +1,8 @@
-// /status: the zones served with their serials, and every pool and member with its health as
-// the workers read it, since when, the last check error, RTT, agent weight and the answers that
-// named it. JSON. Control thread.
+// /status: the zones served with their serials, the health loop's schedule (probes asked for
+// and started per second, how late they start), and every pool and member with its health as
+// the workers read it, since when, why it is down now (only while down), the last check error
+// with its time (history: it stays after the member is up again), RTT, agent weight and the
+// answers that named it. JSON. Control thread.
 #pragma once
 
 #include <chrono>
@@ -16,6 +18,10 @@ namespace gslbd::control {
 struct StatusInput {
   const runtime::Snapshot* snapshot = nullptr;  // null before the first publish
   std::vector<probe::MemberStatus> members;     // HealthLoop::status(), keyed "pool/member"
+  probe::ProbeCounters probes;                  // HealthLoop::counters(), with has_probes
+  bool has_probes = false;
+  // Ages ("last error 3 minutes ago") count to this instant.
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   std::vector<const stats::WorkerStats*> workers;
   std::string version;
   std::chrono::system_clock::time_point started;

@@ -25,6 +25,7 @@ void CheckRunner::start() noexcept {
 }
 
 void CheckRunner::arm(std::uint64_t delay_ms) noexcept {
+  due_ns_ = util::monotonic_ns() + delay_ms * 1'000'000;
   uv_timer_start(
       &timer_, [](uv_timer_t* timer) { static_cast<CheckRunner*>(timer->data)->tick(); }, delay_ms,
       0);
@@ -33,6 +34,7 @@ void CheckRunner::arm(std::uint64_t delay_ms) noexcept {
 void CheckRunner::tick() noexcept {
   const std::uint64_t interval = std::max<std::uint32_t>(spec_.interval_ms, 1);
   const std::uint64_t stretch = interval * spec_.jitter_percent / 100;
+  tick_due_ns_ = due_ns_;
   arm(interval + (stretch > 0 ? env_.rng->below(stretch + 1) : 0));
   if (state_ != State::idle) {
     env_.counters->skipped_busy.fetch_add(1, std::memory_order_relaxed);
@@ -51,6 +53,10 @@ void CheckRunner::on_slot() noexcept {
   env_.counters->started.fetch_add(1, std::memory_order_relaxed);
   env_.counters->in_flight.fetch_add(1, std::memory_order_relaxed);
   started_ns_ = util::monotonic_ns();
+  if (env_.lag != nullptr) {
+    env_.lag->record(started_ns_ > tick_due_ns_ ? started_ns_ - tick_due_ns_ : 0,
+                     spec_.interval_ms);
+  }
   probe_ =
       start_probe(env_, spec_, target_, [this](ProbeResult result) { on_done(std::move(result)); });
 }
@@ -63,6 +69,13 @@ void CheckRunner::on_done(ProbeResult result) noexcept {
       .fetch_add(1, std::memory_order_relaxed);
   count_finished(result.ok);
   machine_.record(result.ok, result.agent_down);
+  last_ok_ = result.ok;
+  if (!result.ok) {
+    try {
+      last_error_ = result.error;
+    } catch (...) {  // out of memory: keep the old text
+    }
+  }
   // The slot goes back after the result is handled, so a waiter starts from a settled state.
   if (on_result_) on_result_(*this, result);
   env_.slots->release();

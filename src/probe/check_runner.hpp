@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include <functional>
+#include <string>
 
 #include "gslbd/health/check_spec.hpp"
 #include "gslbd/util/address.hpp"
@@ -38,6 +39,10 @@ class CheckRunner final : public SlotWaiter {
   const health::CheckSpec& spec() const noexcept { return spec_; }
   const RiseFall& machine() const noexcept { return machine_; }
   bool busy() const noexcept { return state_ != State::idle; }
+  const util::Address& target() const noexcept { return target_; }
+  // The latest result of this check: whether it passed, and the error of its latest failure.
+  bool last_ok() const noexcept { return last_ok_; }
+  const std::string& last_error() const noexcept { return last_error_; }
 
  private:
   enum class State { idle, waiting, running, closed };
@@ -51,7 +56,11 @@ class CheckRunner final : public SlotWaiter {
   void count_finished(bool ok) noexcept;
 
   health::CheckSpec spec_;
-  std::uint64_t started_ns_ = 0;  // monotonic start of the probe in flight
+  std::uint64_t started_ns_ = 0;   // monotonic start of the probe in flight
+  std::uint64_t due_ns_ = 0;       // when the armed timer is due (monotonic)
+  std::uint64_t tick_due_ns_ = 0;  // when the latest tick was due: lag = start - this
+  std::string last_error_;
+  bool last_ok_ = false;
   util::Address target_;
   OnResult on_result_;
   RiseFall machine_;

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -14,10 +15,12 @@
 
 #include "check_runner.hpp"
 #include "curl_driver.hpp"
+#include "gslbd/util/clock.hpp"
 #include "icmp_probe.hpp"
 #include "member_state.hpp"
 #include "probe_env.hpp"
 #include "probe_slots.hpp"
+#include "schedule_lag.hpp"
 
 namespace gslbd::probe {
 namespace {
@@ -35,6 +38,35 @@ struct AdminSetting {
   std::optional<bool> forced;
   bool drained = false;
 };
+
+// The all-down watch of one pool: which families it has announced as all down, since when.
+struct PoolWatch {
+  std::string name;
+  std::string all_down;
+  std::vector<MemberState*> members;
+  bool down[2] = {false, false};  // [0] IPv4 (A answers), [1] IPv6 (AAAA answers)
+  std::chrono::steady_clock::time_point down_since[2];
+};
+
+// How often the loop rolls the schedule-lag window.
+constexpr std::uint64_t kLagTickMs = 1000;
+
+// At most this many members are named in an all-down log line.
+constexpr std::size_t kMaxNamedMembers = 8;
+
+std::string seconds_text(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
+// "member a of pool web (192.0.2.1)"; the key and check target for a plan without names.
+std::string member_label(const std::string& key, const MonitoredMember& wanted,
+                         const std::string* pool) {
+  if (wanted.name.empty() || !wanted.address) {
+    return key + " (" + util::address_text(wanted.target) + ")";
+  }
+  return "member " + wanted.name + (pool != nullptr ? " of pool " + *pool : std::string()) + " (" +
+         util::address_text(*wanted.address) + ")";
+}
 
 }  // namespace
 
@@ -79,15 +111,26 @@ struct HealthLoop::Impl {
   std::vector<std::unique_ptr<MemberState>> members;
   std::unordered_map<std::string, MemberState*> by_key;
   std::unordered_map<std::string, AdminSetting> admin_settings;
+  std::vector<PoolWatch> pools;
   std::size_t unknown_members = 0;
+  ScheduleLag lag;
+  uv_timer_t lag_timer;
+  std::uint64_t lag_due_ns = 0;
 
   void on_wakeup() noexcept;
   void adopt_plan(MonitorPlan plan) noexcept;
   void apply_admin(const AdminMessage& message) noexcept;
   void make_runners(MemberState& member);
   void close_runners(MemberState& member) noexcept;
-  void on_result(MemberState& member, const ProbeResult& result) noexcept;
-  void publish(MemberState& member, const std::string& reason) noexcept;
+  void on_result(MemberState& member, const CheckRunner& runner,
+                 const ProbeResult& result) noexcept;
+  // Writes the member's word if it changed and logs what changed; `admin` is put before the
+  // reason when an admin action needs saying (nullptr otherwise). True when the word changed.
+  bool publish(MemberState& member, const char* admin) noexcept;
+  void refresh_status(const MemberState& member) noexcept;
+  void watch_pool(PoolWatch& pool) noexcept;
+  void arm_lag_tick() noexcept;
+  void on_lag_tick() noexcept;
   void shut_down() noexcept;
   bool enqueue(AdminMessage message);
 };
@@ -123,7 +166,7 @@ void HealthLoop::Impl::make_runners(MemberState& member) {
     MemberState* m = &member;
     auto* runner = new CheckRunner(
         env, spec, member.target, member.initial,
-        [this, m](CheckRunner&, const ProbeResult& result) { on_result(*m, result); });
+        [this, m](CheckRunner& r, const ProbeResult& result) { on_result(*m, r, result); });
     member.runners.push_back(runner);
     runner->start();
   }
@@ -143,6 +186,25 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
     }
     members.clear();
     by_key.clear();
+    std::unordered_map<std::string, PoolWatch> old_pools;
+    for (PoolWatch& watch : pools) {
+      std::string name = watch.name;
+      old_pools.emplace(std::move(name), std::move(watch));
+    }
+    pools.clear();
+    for (MonitoredPool& wanted : plan.pools) {
+      PoolWatch watch;
+      const auto before = old_pools.find(wanted.name);
+      if (before != old_pools.end()) {
+        // A pool that stays keeps what it announced, so a reload does not repeat it.
+        std::copy(std::begin(before->second.down), std::end(before->second.down), watch.down);
+        std::copy(std::begin(before->second.down_since), std::end(before->second.down_since),
+                  watch.down_since);
+      }
+      watch.name = std::move(wanted.name);
+      watch.all_down = std::move(wanted.all_down);
+      pools.push_back(std::move(watch));
+    }
     table = plan.table;
     after_change = std::move(plan.after_change);
     const auto now_steady = std::chrono::steady_clock::now();
@@ -187,6 +249,17 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
         make_runners(*member);
       }
       member->index = members.size();
+      member->name = wanted.name.empty() ? member->key : wanted.name;
+      member->family = wanted.address ? wanted.address->family : std::uint8_t{0};
+      member->pool = -1;
+      const std::string* pool_name = nullptr;
+      if (wanted.pool >= 0 && static_cast<std::size_t>(wanted.pool) < pools.size()) {
+        member->pool = wanted.pool;
+        PoolWatch& watch = pools[static_cast<std::size_t>(wanted.pool)];
+        pool_name = &watch.name;
+        watch.members.push_back(member.get());
+      }
+      member->label = member_label(member->key, wanted, pool_name);
       by_key.emplace(member->key, member.get());
       members.push_back(std::move(member));
     }
@@ -211,6 +284,18 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
     }
     first_round.store(unknown_members == 0, std::memory_order_release);
     if (after_change && table) after_change(*table);
+    double planned = 0;
+    for (const auto& member : members) {
+      for (const CheckRunner* runner : member->runners) {
+        const health::CheckSpec& spec = runner->spec();
+        // The mean interval: jitter stretches each one by 0..jitter_percent, uniformly.
+        const double mean_ms = std::max<std::uint32_t>(spec.interval_ms, 1) *
+                               (1.0 + static_cast<double>(spec.jitter_percent) / 200.0);
+        planned += 1000.0 / mean_ms;
+      }
+    }
+    lag.set_planned(planned);
+    for (PoolWatch& watch : pools) watch_pool(watch);
     std::lock_guard lock(status_mu);
     status = std::move(fresh);
   } catch (const std::exception& e) {
@@ -237,39 +322,133 @@ void HealthLoop::Impl::apply_admin(const AdminMessage& message) noexcept {
   } catch (...) {
     return;
   }
-  publish(member, message.is_force ? "forced by admin" : "admin");
+  // Forcing up or down explains itself ("forced down by admin"); clearing a force does not.
+  const bool cleared = message.is_force && !message.value.has_value();
+  publish(member, cleared ? "force cleared by admin" : nullptr);
 }
 
-void HealthLoop::Impl::on_result(MemberState& member, const ProbeResult& result) noexcept {
-  absorb(member, result);
-  publish(member, result.ok ? "checks pass" : result.error);
+void HealthLoop::Impl::on_result(MemberState& member, const CheckRunner& runner,
+                                 const ProbeResult& result) noexcept {
+  absorb(member, runner.spec(), result);
+  const bool changed = publish(member, nullptr);
+  // A failure, or any result while down, moves last_error or the down reason.
+  if (!changed && (!result.ok || !member.published.up)) refresh_status(member);
 }
 
-void HealthLoop::Impl::publish(MemberState& member, const std::string& reason) noexcept {
+bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept {
   const health::Health h = derive(member);
   const health::Health before = member.published;
-  if (h == before) return;
+  if (h == before) return false;
+  table->write(member.slot, h);
+  member.published = h;
+  const bool first_verdict = h.known && !before.known && !h.forced;
   if (h.up != before.up) {
     (h.up ? counters.became_up : counters.became_down).fetch_add(1, std::memory_order_relaxed);
     member.since_steady = std::chrono::steady_clock::now();
     member.since = std::chrono::system_clock::now();
-    spdlog::info("health: {} is {} ({})", member.key, h.up ? "up" : "down", reason);
   }
-  if (h.drained != before.drained) {
-    spdlog::info("health: {} {}", member.key, h.drained ? "drained" : "no longer drained");
+  try {
+    if (h.up != before.up || first_verdict) {
+      // Down is what an operator must act on: warn; up (and a first verdict of up) is info.
+      std::string why = h.up ? up_reason(member) : down_reason(member);
+      if (admin != nullptr) why = std::string(admin) + "; " + why;
+      spdlog::log(h.up ? spdlog::level::info : spdlog::level::warn, "health: {} is {}{}: {}",
+                  member.label, h.up ? "up" : "down", first_verdict ? " (first verdict)" : "", why);
+    }
+    if (h.drained != before.drained) {
+      const char* by = member.admin_drain ? "by admin" : "by its agent";
+      if (h.drained) {
+        spdlog::info("health: {} drained {}", member.label, by);
+      } else {
+        spdlog::info("health: {} no longer drained", member.label);
+      }
+    }
+  } catch (...) {  // out of memory: the word is written, only the log line is lost
   }
-  table->write(member.slot, h);
-  member.published = h;
   if (after_change) after_change(*table);
   if (h.known && !before.known && unknown_members > 0) {
     if (--unknown_members == 0) first_round.store(true, std::memory_order_release);
   }
+  if (member.pool >= 0 && static_cast<std::size_t>(member.pool) < pools.size() &&
+      (health::serving(h) != health::serving(before) || h.known != before.known)) {
+    watch_pool(pools[static_cast<std::size_t>(member.pool)]);
+  }
+  refresh_status(member);
+  return true;
+}
+
+void HealthLoop::Impl::refresh_status(const MemberState& member) noexcept {
   try {
     MemberStatus s = status_of(member);
     std::lock_guard lock(status_mu);
     if (member.index < status.size()) status[member.index] = std::move(s);
   } catch (...) {  // out of memory: /status lags one probe
   }
+}
+
+void HealthLoop::Impl::watch_pool(PoolWatch& pool) noexcept {
+  if (!table) return;
+  try {
+    for (int f = 0; f < 2; ++f) {
+      const std::uint8_t family = f == 0 ? 4 : 6;
+      bool any = false;
+      bool all_known = true;
+      std::size_t serving = 0;
+      std::size_t down = 0;
+      std::string serving_names;
+      std::string down_names;
+      for (const MemberState* m : pool.members) {
+        if (m->family != family || m->slot >= table->size()) continue;
+        any = true;
+        // The words as the workers read them, judged by the workers' rule (health::serving).
+        const health::Health h = table->read(m->slot);
+        if (health::serving(h)) {
+          if (serving++ < kMaxNamedMembers) {
+            serving_names += (serving_names.empty() ? "" : ", ") + m->name;
+          }
+          continue;
+        }
+        all_known = all_known && h.known;
+        if (down++ < kMaxNamedMembers) {
+          down_names += (down_names.empty() ? "" : ", ") + m->name +
+                        (h.up      ? " drained"
+                         : h.known ? " down"
+                                   : " not checked yet");
+        }
+      }
+      if (down > kMaxNamedMembers) {
+        down_names += ", and " + std::to_string(down - kMaxNamedMembers) + " more";
+      }
+      const char* answers = family == 4 ? "A" : "AAAA";
+      if (!pool.down[f] && any && serving == 0 && all_known) {
+        pool.down[f] = true;
+        pool.down_since[f] = std::chrono::steady_clock::now();
+        spdlog::warn("health: pool {} is all down for {} answers ({}); all_down {} applies",
+                     pool.name, answers, down_names, pool.all_down);
+      } else if (pool.down[f] && (serving > 0 || !any)) {
+        pool.down[f] = false;
+        spdlog::info(
+            "health: pool {} is no longer all down for {} answers after {} ({} serving); "
+            "all_down {} no longer applies",
+            pool.name, answers, seconds_text(std::chrono::steady_clock::now() - pool.down_since[f]),
+            serving > 0 ? serving_names : std::string("no such member left"), pool.all_down);
+      }
+    }
+  } catch (...) {  // out of memory: the line is lost; the state is retried on the next change
+  }
+}
+
+void HealthLoop::Impl::arm_lag_tick() noexcept {
+  lag_due_ns = util::monotonic_ns() + kLagTickMs * 1'000'000;
+  uv_timer_start(
+      &lag_timer, [](uv_timer_t* timer) { static_cast<Impl*>(timer->data)->on_lag_tick(); },
+      kLagTickMs, 0);
+}
+
+void HealthLoop::Impl::on_lag_tick() noexcept {
+  const std::uint64_t now = util::monotonic_ns();
+  lag.roll(now, now > lag_due_ns ? now - lag_due_ns : 0);
+  arm_lag_tick();
 }
 
 void HealthLoop::Impl::shut_down() noexcept {
@@ -279,6 +458,7 @@ void HealthLoop::Impl::shut_down() noexcept {
   by_key.clear();
   if (curl) curl->close();
   if (icmp) icmp->close();
+  uv_close(reinterpret_cast<uv_handle_t*>(&lag_timer), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&wakeup), nullptr);
 }
 
@@ -312,7 +492,10 @@ void HealthLoop::start() {
     curl_global_cleanup();
     throw;
   }
-  d.env = ProbeEnv{&d.loop, &d.rng, d.curl.get(), d.icmp.get(), &d.slots, &d.counters};
+  d.env = ProbeEnv{&d.loop, &d.rng, d.curl.get(), d.icmp.get(), &d.slots, &d.counters, &d.lag};
+  uv_timer_init(&d.loop, &d.lag_timer);
+  d.lag_timer.data = &d;
+  d.arm_lag_tick();
   uv_async_init(&d.loop, &d.wakeup,
                 [](uv_async_t* async) { static_cast<Impl*>(async->data)->on_wakeup(); });
   d.wakeup.data = &d;
@@ -407,6 +590,12 @@ ProbeCounters HealthLoop::counters() const noexcept {
   out.duration_sum_us = c.duration_sum_us.load(std::memory_order_relaxed);
   out.became_up = c.became_up.load(std::memory_order_relaxed);
   out.became_down = c.became_down.load(std::memory_order_relaxed);
+  const ScheduleLag& lag = impl_->lag;
+  out.late = lag.late_total();
+  out.lag_us = lag.lag_us();
+  out.late_last_second = lag.late_last_second();
+  out.started_last_second = lag.started_last_second();
+  out.planned_per_second = lag.planned();
   return out;
 }
 

@@ -4,7 +4,8 @@
 
 namespace gslbd::probe {
 
-void absorb(MemberState& member, const ProbeResult& result) noexcept {
+void absorb(MemberState& member, const health::CheckSpec& check,
+            const ProbeResult& result) noexcept {
   if (result.ok && result.rtt_us > 0) {
     const double sample = result.rtt_us;
     member.rtt_us =
@@ -22,6 +23,8 @@ void absorb(MemberState& member, const ProbeResult& result) noexcept {
   if (!result.ok) {
     try {
       member.last_error = result.error;
+      member.last_error_check = check.name;
+      member.last_error_at = std::chrono::system_clock::now();
     } catch (...) {  // out of memory: keep the old text
     }
   }
@@ -56,9 +59,60 @@ MemberStatus status_of(const MemberState& member) {
   s.since_steady = member.since_steady;
   s.since = member.since;
   s.last_error = member.last_error;
+  s.last_error_check = member.last_error_check;
+  s.last_error_at = member.last_error_at;
+  if (!member.published.up) s.down_reason = down_reason(member);
   s.rtt_us = member.published.rtt_us;
   s.agent_weight = member.published.agent_weight;
   return s;
+}
+
+}  // namespace gslbd::probe
+
+namespace gslbd::probe {
+
+std::string describe_check(const health::CheckSpec& spec, const util::Address& target) {
+  std::string where = util::address_text(target);
+  std::uint16_t port = spec.port;
+  if (port == 0 && spec.type == health::CheckType::http) port = 80;
+  if (port == 0 && spec.type == health::CheckType::https) port = 443;
+  if (port != 0) {
+    where = (target.family == 6 ? "[" + where + "]" : where) + ":" + std::to_string(port);
+  }
+  // Inline checks have no name of their own: their type and target say enough.
+  const std::string name = spec.name.empty() ? std::string() : spec.name + " ";
+  return "check " + name + "(" + health::check_type_name(spec.type) + " to " + where + ")";
+}
+
+std::string down_reason(const MemberState& member) {
+  if (member.forced.has_value()) {
+    return *member.forced ? std::string() : std::string("forced down by admin");
+  }
+  std::string out;
+  for (const CheckRunner* runner : member.runners) {
+    if (runner->machine().up()) continue;
+    if (!out.empty()) out += "; ";
+    out += describe_check(runner->spec(), runner->target());
+    if (!runner->machine().known()) {
+      out += ": no result yet";
+    } else if (runner->last_ok()) {
+      // Passing again, not yet `rise` times in a row.
+      out += ": passed " + std::to_string(runner->machine().successes()) + " of " +
+             std::to_string(runner->spec().rise) + " times needed to come up";
+    } else {
+      out += " failed: " + runner->last_error();
+    }
+  }
+  return out;
+}
+
+std::string up_reason(const MemberState& member) {
+  if (member.forced.value_or(false)) return "forced up by admin";
+  if (member.runners.empty()) return "no checks";
+  if (member.runners.size() == 1) {
+    return describe_check(member.runners[0]->spec(), member.runners[0]->target()) + " passes";
+  }
+  return "all " + std::to_string(member.runners.size()) + " checks pass";
 }
 
 }  // namespace gslbd::probe

@@ -20,6 +20,10 @@ inline constexpr double kRttAlpha = 0.3;
 
 struct MemberState {
   std::string key;
+  std::string name;         // in its pool (the key when the plan gives none)
+  std::string label;        // how logs name it: "member a of pool web (192.0.2.1)"
+  std::int32_t pool = -1;   // index in the loop's pool watches, -1 = none
+  std::uint8_t family = 0;  // of the VIP (0 = unknown): which answers it belongs to
   std::uint32_t slot = 0;
   std::size_t index = 0;  // in the current plan, for status
   util::Address target;
@@ -35,12 +39,25 @@ struct MemberState {
 
   health::Health published;  // the word last written to the table
   std::string last_error;
+  std::string last_error_check;
+  std::optional<std::chrono::system_clock::time_point> last_error_at;
   std::chrono::steady_clock::time_point since_steady;
   std::chrono::system_clock::time_point since;
 };
 
-// Folds one probe result into the member's RTT average, agent state and last error.
-void absorb(MemberState& member, const ProbeResult& result) noexcept;
+// Folds one probe result of `check` into the member's RTT average, agent state and last error.
+void absorb(MemberState& member, const health::CheckSpec& check,
+            const ProbeResult& result) noexcept;
+
+// "check web-tcp (tcp to 127.0.0.1:8080)": which check, of what type, against what.
+std::string describe_check(const health::CheckSpec& spec, const util::Address& target);
+
+// Why the member is down now: an admin force, or each failing check with its latest error.
+// Empty while it is up.
+std::string down_reason(const MemberState& member);
+
+// Why the member is up now: "check X (...) passes", "all 3 checks pass", "forced up by admin".
+std::string up_reason(const MemberState& member);
 
 // The member's word: up when forced up, or when every check's machine is up (always, with no
 // checks); known when every check has a result; drained by the admin or by the agent.

@@ -13,6 +13,7 @@
 #include "gslbd/util/rng.hpp"
 #include "icmp_probe.hpp"
 #include "probe_slots.hpp"
+#include "schedule_lag.hpp"
 
 namespace gslbd::probe {
 
@@ -39,6 +40,7 @@ struct ProbeEnv {
   IcmpDriver* icmp = nullptr;
   ProbeSlots* slots = nullptr;
   LoopCounters* counters = nullptr;
+  ScheduleLag* lag = nullptr;
 };
 
 // Starts one probe of `spec` (any type but none) against `target`.

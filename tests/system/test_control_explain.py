@@ -61,7 +61,8 @@ class Explain(c.ControlTestCase):
         self.assertTrue(members["a"]["up"], members)
         self.assertIn("priority group 0", members["a"]["reason"])
         self.assertFalse(members["b"]["chosen"], members)
-        self.assertEqual(members["b"]["reason"], "higher priority group serving")
+        self.assertEqual(members["b"]["reason"], "priority group 0 is serving, and groups with "
+                         "lower priority values come first")
         self.assertEqual(self.answer("fo"), ["192.0.2.81"], "DNS disagrees with explain")
         self.assertEqual(self.ttl_of("fo"), 20)
 
@@ -91,6 +92,8 @@ class Explain(c.ControlTestCase):
             self.assertTrue(m["chosen"], m)
             self.assertEqual(m["reason"], "chosen by weighted draw")
             self.assertEqual(m["effective_weight"], 100 * 100)
+        self.assertIn("weight x agent_weight", e["notes"]["effective_weight"])
+        self.assertIn("same seed gives the same draw", e["notes"]["seed"])
         e = self.explain(name="web.gslb.example", type="AAAA")
         self.assertEqual(e["result"], "NODATA")
         self.assertEqual(e["service"]["answer"], [])
@@ -130,7 +133,11 @@ class Explain(c.ControlTestCase):
         r = self.ctl_ok("explain", "fo.gslb.example", "A", "198.51.100.0/24", token=False)
         self.assertIn("service fo.gslb.example. -> pool fo (policy failover", r.stdout)
         self.assertIn("answer: 192.0.2.81", r.stdout)
-        self.assertRegex(r.stdout, r"fo\s+b\s+192\.0\.2\.82\s+up\s+.*no\s+higher priority group")
+        self.assertRegex(r.stdout, r"fo\s+b\s+192\.0\.2\.82\s+up\s+100\s+.*no\s+priority group 0 "
+                         r"is serving, and groups with lower priority values come first")
+        self.assertIn("(WEIGHT: the configured weight, relative to the pool's other members",
+                      r.stdout)
+        self.assertRegex(r.stdout, r"seed \d+: the random draw of this explanation")
         self.assertIn("result: NOERROR", r.stdout)
         r = self.ctl_ok("explain", "ns1.example.com", token=False)
         self.assertIn("static A RRset", r.stdout)

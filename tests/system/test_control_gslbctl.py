@@ -40,8 +40,9 @@ class Gslbctl(c.ControlTestCase):
             self.wait_member_up("b", False)
             out = self.ctl_ok("status", token=False).stdout
             self.assertRegex(out, r"(?m)^web\s+b\s+192\.0\.2\.72\s+down\s")
-            self.assertIn("last check errors:", out)
-            self.assertRegex(out, r"(?m)^web/b:\s+\S")
+            self.assertIn("down now, because:", out)
+            self.assertRegex(out, r"(?m)^web/b:\s+check tcp-fast \(tcp to 127\.0\.0\.72:\d+\) "
+                             r"failed: .*refused")
         finally:
             self.restart(self.b)
         self.wait_member_up("b", True)

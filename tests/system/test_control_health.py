@@ -84,7 +84,9 @@ class NotReadyUntilFirstRound(c.ControlTestCase):
         self.assertEqual(self.get("/healthz").status, 200)
         out = self.ctl_ok("status", token=False).stdout
         self.assertIn("first health round pending", out)
-        self.assertRegex(out, r"(?m)^slow\s+s\s+192\.0\.2\.90\s+unknown\s")
+        self.assertRegex(out, r"(?m)^slow\s+s\s+192\.0\.2\.90\s+down,unchecked\s")
+        self.assertRegex(out, r"(?m)^slow/s:\s+check (\S+ )?\(\w+ to 127\.0\.0\.\d+:\d+\): no result "
+                         r"yet$")
 
         t0 = time.monotonic()
         self.wait_until("readyz 200", lambda: self.get("/readyz").status == 200,

@@ -27,7 +27,10 @@ std::string render(const std::vector<Row>& rows) {
 }
 
 std::string state_of(const JsonValue& m) {
-  std::string state = !m["known"].as_bool() ? "unknown" : m["up"].as_bool() ? "up" : "down";
+  // Before its first verdict a member is up or down by its initial_state: say which, and that
+  // no check has confirmed it yet.
+  std::string state = m["up"].as_bool() ? "up" : "down";
+  if (!m["known"].as_bool() && !m["forced"].as_bool()) state += ",unchecked";
   if (m["forced"].as_bool()) state = "forced-" + state;
   if (m["drained"].as_bool()) state += ",drained";
   return state;
@@ -41,13 +44,51 @@ std::string rtt_of(const JsonValue& m) {
   return buf;
 }
 
+// "45s", "3m12s", "2h05m", "3d04h": an age at a glance.
+std::string age_text(double seconds) {
+  const auto s = static_cast<long long>(seconds < 0 ? 0 : seconds);
+  char buf[48];
+  if (s < 60) {
+    std::snprintf(buf, sizeof buf, "%llds", s);
+  } else if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+  } else if (s < 86400) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
+  }
+  return buf;
+}
+
+// One line on the health thread's schedule: what the checks ask for, what ran, how late.
+std::string schedule_text(const JsonValue& c) {
+  if (c.is_null()) return "";
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "health checks: %.1f probes/s planned, %s started in the last second",
+                c["planned_per_second"].as_number(), c["started_last_second"].text().c_str());
+  std::string out = buf;
+  if (c["behind_schedule"].as_bool()) {
+    std::snprintf(buf, sizeof buf,
+                  "; BEHIND SCHEDULE: probes start up to %.0f ms late (%s late in the last "
+                  "second, %s since start): the health thread cannot keep up",
+                  c["lag_ms"].as_number(), c["late_last_second"].text().c_str(),
+                  c["late_total"].text().c_str());
+  } else {
+    std::snprintf(buf, sizeof buf, ", on schedule (%.1f ms lag; %s late probes since start)",
+                  c["lag_ms"].as_number(), c["late_total"].text().c_str());
+  }
+  return out + buf + "\n";
+}
+
 }  // namespace
 
 std::string status_text(const JsonValue& s) {
   std::string out = "gslbd " + s["version"].text() + ", config generation " +
                     s["generation"].text() + ", started " + s["started"].text() +
                     (s["serving"].as_bool() ? ", serving" : ", NOT serving") +
-                    (s["first_round_done"].as_bool() ? "" : ", first health round pending") + "\n";
+                    (s["first_round_done"].as_bool() ? "" : ", first health round pending") + "\n" +
+                    schedule_text(s["health_checks"]);
   std::vector<Row> zones{{"ZONE", "SERIAL"}};
   for (const JsonValue& z : s["zones"].items())
     zones.push_back({z["name"].text(), z["serial"].text()});
@@ -65,15 +106,29 @@ std::string status_text(const JsonValue& s) {
     }
   }
   out += "\n" + render(rows);
-  std::vector<Row> errors;
+  // The present (why members are down now) apart from history (the latest failure of members
+  // that are up again), so an old error is never read as the current state.
+  std::vector<Row> down;
+  std::vector<Row> history;
   for (const JsonValue& p : s["pools"].items()) {
     for (const JsonValue& m : p["members"].items()) {
-      if (!m["last_error"].text().empty()) {
-        errors.push_back({p["name"].text() + "/" + m["name"].text() + ":", m["last_error"].text()});
+      const std::string who = p["name"].text() + "/" + m["name"].text() + ":";
+      if (!m["down_reason"].is_null()) {
+        down.push_back({who, m["down_reason"].text()});
+      } else if (!m["last_error"].text().empty()) {
+        std::string when =
+            m["last_error_age_s"].is_null()
+                ? std::string("last error")
+                : "last error " + age_text(m["last_error_age_s"].as_number()) + " ago";
+        if (!m["last_error_check"].is_null())
+          when += " (check " + m["last_error_check"].text() + ")";
+        history.push_back({who, when + ": " + m["last_error"].text()});
       }
     }
   }
-  if (!errors.empty()) out += "\nlast check errors:\n" + render(errors);
+  if (!down.empty()) out += "\ndown now, because:\n" + render(down);
+  if (!history.empty())
+    out += "\nearlier check failures (these members are up now):\n" + render(history);
   return out;
 }
 
@@ -105,16 +160,22 @@ std::string explain_text(const JsonValue& e) {
     std::vector<Row> rows{
         {"POOL", "MEMBER", "ADDRESS", "STATE", "WEIGHT", "RTT", "CHOSEN", "REASON"}};
     for (const JsonValue& m : service["members"].items()) {
-      rows.push_back({m["pool"].text(), m["name"].text(), m["address"].text(), state_of(m),
-                      m["effective_weight"].text(), rtt_of(m), m["chosen"].as_bool() ? "yes" : "no",
-                      m["reason"].text()});
+      std::string weight = m["weight"].text();
+      if (m["agent_weight"].as_number() != 100) weight += "x" + m["agent_weight"].text() + "%";
+      rows.push_back({m["pool"].text(), m["name"].text(), m["address"].text(), state_of(m), weight,
+                      rtt_of(m), m["chosen"].as_bool() ? "yes" : "no", m["reason"].text()});
     }
     out += "\n" + render(rows);
+    out +=
+        "(WEIGHT: the configured weight, relative to the pool's other members; xN% when an "
+        "agent check scales it)\n";
     if (!service["note"].is_null()) out += service["note"].text() + "\n";
   }
   out += "result: " + e["result"].text();
   if (!e["detail"].text().empty()) out += " (" + e["detail"].text() + ")";
-  out += "\n(seed " + e["seed"].text() + ", config generation " + e["generation"].text() + ")\n";
+  out += "\nconfig generation " + e["generation"].text() + "; seed " + e["seed"].text() +
+         ": the random draw of this explanation (same seed, same draw); real queries draw "
+         "their own, so their answers can differ\n";
   return out;
 }
 

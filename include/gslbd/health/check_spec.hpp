@@ -11,6 +11,25 @@ namespace gslbd::health {
 
 enum class CheckType : std::uint8_t { none, tcp, http, https, agent, icmp };
 
+// The type as the config spells it ("tcp", "http", ...), for logs, /status and /metrics.
+inline const char* check_type_name(CheckType type) noexcept {
+  switch (type) {
+    case CheckType::none:
+      return "none";
+    case CheckType::tcp:
+      return "tcp";
+    case CheckType::http:
+      return "http";
+    case CheckType::https:
+      return "https";
+    case CheckType::agent:
+      return "agent";
+    case CheckType::icmp:
+      return "icmp";
+  }
+  return "unknown";
+}
+
 struct CheckSpec {
   std::string name;  // template name (or "<member>/<n>" for inline checks)
   CheckType type = CheckType::tcp;

@@ -1,6 +1,10 @@
 // The health loop: one thread with its own libuv loop that runs every member's checks, applies
 // the rise/fall machine, and is the ONLY writer of the health table of the config generation
 // in service. Other threads talk to it by message (adopt a new plan, admin actions).
+// It is also the one place that logs health: each member's first verdict and up/down change
+// (warning for down, info for up, with pool, address, check and reason), pools entering and
+// leaving "all down" (judged from the words it wrote, never on the query path), and, at most
+// once a minute, probes starting behind schedule.
 #pragma once
 
 #include <chrono>
@@ -26,18 +30,31 @@ struct MonitoredMember {
   util::Address target;    // check_address if given, else the VIP
   std::vector<health::CheckSpec> checks;
   health::InitialState initial = health::InitialState::wait;
+  // For logs and the all-down watch; optional (a plan without them logs the key and target).
+  std::string name;                      // the member's name in its pool
+  std::optional<util::Address> address;  // the VIP answers name; its family decides A or AAAA
+  std::int32_t pool = -1;                // index in MonitorPlan::pools, -1 = none
+};
+
+// A pool whose members are watched for "all down": no member of a family is serving (up and
+// not drained) once every one of them has a verdict. Workers then answer with the pool's
+// all_down action; the loop logs when a pool enters and leaves that state.
+struct MonitoredPool {
+  std::string name;
+  std::string all_down;  // the action as logs show it: "serve_all", "fallback_pool NAME", ...
 };
 
 struct MonitorPlan {
   std::shared_ptr<health::HealthTable> table;
   std::vector<MonitoredMember> members;
+  std::vector<MonitoredPool> pools;
   // Runs on the loop thread after the plan is adopted and after every change of a member's
   // word, so state derived from several members (failover's active group without preempt)
   // is written by the same single writer. Must not block.
   std::function<void(health::HealthTable&)> after_change;
 };
 
-// Result of one finished probe; also what /status will show (issue 4).
+// Result of one finished probe; its error is what logs and /status show.
 struct ProbeResult {
   bool ok = false;
   std::uint32_t rtt_us = 0;
@@ -57,7 +74,13 @@ struct MemberStatus {
   bool forced = false;
   std::chrono::steady_clock::time_point since_steady;  // last up/down change (or adoption)
   std::chrono::system_clock::time_point since;         // the same instant, wall clock
-  std::string last_error;                              // of the latest failed probe
+  // History: the latest failed probe of any check, even if the member is up again since.
+  std::string last_error;
+  std::string last_error_check;  // the check's name
+  std::optional<std::chrono::system_clock::time_point> last_error_at;
+  // The present: why the member is down now (its failing checks, or an admin force); empty
+  // while it is up.
+  std::string down_reason;
   std::uint32_t rtt_us = 0;
   std::uint8_t agent_weight = 100;
 };
@@ -83,7 +106,19 @@ struct ProbeCounters {
   std::uint64_t waited_for_slot = 0;  // probes that had to wait for the max_in_flight bound
   std::uint64_t admin_dropped = 0;    // admin messages dropped because the queue was full
   std::uint32_t in_flight = 0;
+  // Schedule: how late probes start against their due time (timer due + wait for a slot).
+  std::uint64_t late = 0;              // probes that started late (see kLateProbe)
+  std::uint64_t lag_us = 0;            // the largest lag of the last second's probe starts
+  std::uint64_t late_last_second = 0;  // late probe starts in the last second
+  std::uint64_t started_last_second = 0;
+  double planned_per_second = 0;  // probes the plan's checks ask for, on average
 };
+
+// A probe starts late when it starts more than this fraction of its check's interval (and at
+// least kLateMinimumMs) after its due time: the check then runs markedly less often than asked.
+inline constexpr std::uint32_t kLateIntervalPercent = 50;
+inline constexpr std::uint32_t kLateMinimumMs = 5;
+bool is_late(std::uint64_t lag_us, std::uint32_t interval_ms) noexcept;
 
 class HealthLoop {
  public:
