@@ -129,6 +129,7 @@ control::ReloadOutcome Daemon::reload() {
   const SdReloadScope reloading(notify_);  // RELOADING=1 now, READY=1 on every way out
   spdlog::info("reload: reading {}", options_.config_path);
   config::LoadResult result = config::load_config(options_.config_path);
+  for (const auto& warning : result.warnings) spdlog::warn("{}", warning.to_string());
   control::ReloadOutcome outcome;
   if (!result.config) {
     for (const auto& error : result.errors) {
@@ -136,8 +137,7 @@ control::ReloadOutcome Daemon::reload() {
       outcome.errors.push_back(error.to_string());
     }
     spdlog::error("reload rejected ({} error{}); config generation {} stays in service",
-                  result.errors.size(), result.errors.size() == 1 ? "" : "s",
-                  publisher_.generation());
+                  result.error_total, result.error_total == 1 ? "" : "s", publisher_.generation());
     outcome.generation = publisher_.generation();
     return outcome;
   }
