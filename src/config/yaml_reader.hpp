@@ -51,8 +51,10 @@ struct Value {
 // The document as a Value named label ("the zone file").
 Value top_level(const YAML::Node& document, std::string label);
 
-// Parses text that must hold exactly one YAML document. Syntax errors (and a nesting depth
-// yaml-cpp refuses) are reported; the result is then nullopt.
+// Parses text that must hold exactly one YAML document. Syntax errors, a nesting depth
+// yaml-cpp refuses, binary content (find_binary_byte) and aliases that expand the document
+// beyond a bound proportional to the text's size are reported; the result is then nullopt.
+// Running out of memory is not an error of the file: std::bad_alloc propagates.
 std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& diag);
 
 // Reads a map against a fixed set of keys. Reports a value that is not a map, keys that are not
