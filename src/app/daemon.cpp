@@ -190,6 +190,7 @@ void Daemon::start_signals() {
 }
 
 control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
+  for (const auto& warning : result.warnings) spdlog::warn("{}", warning.to_string());
   control::ReloadOutcome outcome;
   if (!result.config) {
     for (const auto& error : result.errors) {
@@ -197,8 +198,7 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
       outcome.errors.push_back(error.to_string());
     }
     spdlog::error("reload rejected ({} error{}); config generation {} stays in service",
-                  result.errors.size(), result.errors.size() == 1 ? "" : "s",
-                  publisher_.generation());
+                  result.error_total, result.error_total == 1 ? "" : "s", publisher_.generation());
     outcome.generation = publisher_.generation();
     return outcome;
   }

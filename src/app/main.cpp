@@ -26,10 +26,14 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
   config::LoadResult loaded = config::load_config(options->config_path);
+  for (auto warning : loaded.warnings) {
+    warning.message = "warning: " + warning.message;
+    std::fprintf(stderr, "%s\n", warning.to_string().c_str());
+  }
   if (!loaded.config) {
     for (const auto& error : loaded.errors) std::fprintf(stderr, "%s\n", error.to_string().c_str());
     std::fprintf(stderr, "gslbd: %s: %zu error%s\n", options->config_path.c_str(),
-                 loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s");
+                 loaded.error_total, loaded.error_total == 1 ? "" : "s");
     return 1;
   }
   auto config = app::apply_overrides(*loaded.config, *options);

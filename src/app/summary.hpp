@@ -1,4 +1,5 @@
-// A one-line description of a loaded config, for --check-config and the logs.
+// A one-line description of a loaded config, for --check-config and the logs: the counts and
+// the first few zones by name, so its length does not grow with the number of zones.
 #pragma once
 
 #include <string>

@@ -3,7 +3,9 @@
 #include <malloc.h>
 
 #include <map>
+#include <new>
 
+#include "error_list.hpp"
 #include "file_io.hpp"
 #include "gslbd/dns/name.hpp"
 #include "main_file.hpp"
@@ -13,11 +15,17 @@
 namespace gslbd::config {
 namespace {
 
-void load(const std::string& main_path, Config& config, std::vector<util::SourceError>& errors) {
+using detail::add_error;
+
+// current_file names the file being read, for an error that can only be reported for the load
+// as a whole (running out of memory).
+void load(const std::string& main_path, Config& config, std::vector<util::SourceError>& errors,
+          std::vector<util::SourceError>& warnings, std::string& current_file) {
   std::string why;
+  current_file = main_path;
   const auto main_text = detail::read_text_file(main_path, why);
   if (!main_text) {
-    errors.push_back({main_path, 0, 0, "cannot read the main file: " + why});
+    add_error(errors, {main_path, 0, 0, "cannot read the main file: " + why});
     return;
   }
   config.files.push_back(main_path);
@@ -27,15 +35,17 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
   // Pools first: services in zone files name them.
   std::vector<detail::PoolFileText> pool_texts;
   for (const std::string& file : main.pool_files) {
+    current_file = file;
     auto text = detail::read_text_file(file, why);
     if (!text) {
-      errors.push_back({file, 0, 0, "cannot read the pool file: " + why});
+      add_error(errors, {file, 0, 0, "cannot read the pool file: " + why});
       continue;
     }
     config.files.push_back(file);
     pool_texts.push_back({file, std::move(*text)});
   }
   std::vector<std::string> known_pools;
+  current_file = main.pool_files.empty() ? main_path : main.pool_files.front();
   auto pools = detail::load_pool_files(pool_texts, known_pools, errors);
   struct Seen {
     std::string file;
@@ -44,20 +54,21 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
   std::map<std::string, Seen> apexes;
   std::vector<std::unique_ptr<zone::Zone>> zones;
   for (const std::string& file : main.zone_files) {
+    current_file = file;
     const auto text = detail::read_text_file(file, why);
     if (!text) {
-      errors.push_back({file, 0, 0, "cannot read the zone file: " + why});
+      add_error(errors, {file, 0, 0, "cannot read the zone file: " + why});
       continue;
     }
     config.files.push_back(file);
-    detail::ZoneFile loaded = detail::load_zone_file(file, *text, known_pools, errors);
+    detail::ZoneFile loaded = detail::load_zone_file(file, *text, known_pools, errors, &warnings);
     config.files.insert(config.files.end(), loaded.imports.begin(), loaded.imports.end());
     if (loaded.apex.empty()) continue;
     const auto [it, inserted] = apexes.try_emplace(loaded.apex, Seen{file, loaded.apex_line});
     if (!inserted) {
-      errors.push_back({file, loaded.apex_line, loaded.apex_column,
-                        "zone " + dns::name_to_text(loaded.apex) + " is already defined in " +
-                            it->second.file + ":" + std::to_string(it->second.line)});
+      add_error(errors, {file, loaded.apex_line, loaded.apex_column,
+                         "zone " + dns::name_to_text(loaded.apex) + " is already defined in " +
+                             it->second.file + ":" + std::to_string(it->second.line)});
       continue;
     }
     if (loaded.zone) zones.push_back(std::move(loaded.zone));
@@ -72,16 +83,31 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
 
 LoadResult load_config(const std::string& main_path) {
   LoadResult result;
-  auto config = std::make_shared<Config>();
+  std::string current_file = main_path;
+  std::string failure;
   try {
-    load(main_path, *config, result.errors);
+    auto config = std::make_shared<Config>();
+    load(main_path, *config, result.errors, result.warnings, current_file);
+    if (result.errors.empty()) result.config = std::move(config);
+  } catch (const std::bad_alloc&) {
+    // Whatever the load built is freed by now; the running config is untouched. A reload must
+    // never end the process, so this is a rejected config like any other.
+    failure = "out of memory while loading " + current_file;
   } catch (const std::exception& e) {
-    result.errors.push_back(
-        {main_path, 0, 0, std::string("internal error while loading: ") + e.what()});
+    failure = "internal error while loading " + current_file + ": " + e.what();
   } catch (...) {
-    result.errors.push_back({main_path, 0, 0, "internal error while loading"});
+    failure = "internal error while loading " + current_file;
   }
-  if (result.errors.empty()) result.config = std::move(config);
+  if (!failure.empty()) {
+    result.config.reset();
+    // The errors gathered so far may be what filled the memory; the one that stopped the load
+    // says more, and needs room to be stored.
+    std::vector<util::SourceError>().swap(result.errors);
+    std::vector<util::SourceError>().swap(result.warnings);
+    malloc_trim(0);
+    result.errors.push_back({current_file, 0, 0, std::move(failure)});
+  }
+  result.error_total = detail::error_count(result.errors);
   // Loading a large zone churns through many small allocations (builder nodes, the file's
   // text) that are all free again by now; glibc keeps such memory unless asked, which left a
   // 1,000,000-name zone's process at 2.5 times its real size (tools/bench-peers).

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace gslbd::config::detail {
@@ -17,6 +18,11 @@ struct Descriptor {
     if (fd >= 0) ::close(fd);
   }
 };
+
+std::string size_error(std::uint64_t size, std::size_t max_size) {
+  return "the file has " + std::to_string(size) + " bytes, more than the limit of " +
+         std::to_string(max_size >> 20) + " MiB";
+}
 
 }  // namespace
 
@@ -46,7 +52,13 @@ std::optional<std::string> read_text_file(const std::string& path, std::string& 
     error = "not a regular file";
     return std::nullopt;
   }
+  // By the size first: a 2 GiB sparse file is refused at once, not after reading it all.
+  if (info.st_size < 0 || static_cast<std::uint64_t>(info.st_size) > max_size) {
+    error = size_error(static_cast<std::uint64_t>(info.st_size), max_size);
+    return std::nullopt;
+  }
   std::string text;
+  text.reserve(static_cast<std::size_t>(info.st_size));
   char buffer[65536];
   for (;;) {
     const ssize_t got = ::read(file.fd, buffer, sizeof buffer);
@@ -57,12 +69,34 @@ std::optional<std::string> read_text_file(const std::string& path, std::string& 
     }
     if (got == 0) break;
     text.append(buffer, static_cast<std::size_t>(got));
-    if (text.size() > max_size) {
-      error = "file is larger than " + std::to_string(max_size >> 20) + " MiB";
+    if (text.size() > max_size) {  // it grew while being read
+      error = size_error(text.size(), max_size);
       return std::nullopt;
     }
   }
   return text;
+}
+
+std::optional<BinaryByte> find_binary_byte(std::string_view text) {
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20) continue;
+    if (byte == '\n') {
+      ++line;
+      line_start = i + 1;
+      continue;
+    }
+    if (byte == '\t' || byte == '\r' || byte == '\f') continue;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", byte);
+    return BinaryByte{line, static_cast<int>(i - line_start + 1),
+                      std::string("binary content: ") +
+                          (byte == 0 ? "a NUL byte" : "the control character " + std::string(hex)) +
+                          "; expected a text file"};
+  }
+  return std::nullopt;
 }
 
 std::optional<std::int64_t> modification_time(const std::string& path, std::string& error) {

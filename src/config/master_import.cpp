@@ -1,32 +1,37 @@
 #include "master_import.hpp"
 
+#include "error_list.hpp"
+#include "file_io.hpp"
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
 #include "master_reader.hpp"
 
 namespace gslbd::config::detail {
-namespace {
-
-constexpr std::size_t kMaxErrors = 100;  // a wrong file (not a zone at all) stops here
-
-}  // namespace
 
 ImportResult import_master_file(const std::string& path, const std::string& text,
                                 std::uint32_t default_ttl, zone::ZoneBuilder& builder,
                                 std::vector<util::SourceError>& errors) {
   ImportResult result;
   result.read = true;
+  if (const auto binary = find_binary_byte(text)) {
+    add_error(errors, {path, binary->line, binary->column, binary->message});
+    result.refused = true;
+    return result;
+  }
   const std::string& apex = builder.apex();
   MasterReader reader(text, apex, default_ttl);
   std::size_t error_count = 0;
   auto report = [&](int line, std::string message) {
     ++error_count;
-    errors.push_back({path, line, 0, std::move(message)});
+    add_error(errors, {path, line, 0, std::move(message)});
   };
   MasterRecord record;
   std::string message;
   int line = 0;
-  while (error_count < kMaxErrors) {
+  // A wrong file (not a zone at all) stops at the bound on a load's errors, with a last line
+  // that says so in its place.
+  const std::size_t max_errors = kMaxErrors - 1;
+  while (error_count < max_errors) {
     const MasterReader::Step step = reader.next(record, message, line);
     if (step == MasterReader::Step::end) break;
     if (step == MasterReader::Step::error) {
@@ -49,8 +54,8 @@ ImportResult import_master_file(const std::string& path, const std::string& text
     }
     if (!refusal.empty()) report(line, std::move(refusal));
   }
-  if (error_count >= kMaxErrors) {
-    errors.push_back({path, 0, 0, "too many errors; is this an RFC 1035 zone file?"});
+  if (error_count >= max_errors) {
+    add_error(errors, {path, 0, 0, "too many errors; is this an RFC 1035 zone file?"});
   }
   return result;
 }

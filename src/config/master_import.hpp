@@ -14,12 +14,15 @@ struct ImportResult {
   bool read = false;     // the file could be read (its mtime counts for serial: auto)
   bool had_soa = false;  // an apex SOA was imported (then soa: in YAML is an error)
   bool had_ns = false;   // apex NS records were imported
+  bool refused = false;  // not text (binary, or zeroed): reported, and nothing imported
 };
 
 // Parses text (the content of path) with MasterReader (common types directly, the rest with
 // ldns), the apex as origin and default_ttl as $TTL, and adds every record to builder: the apex
 // SOA via set_soa, apex NS via add_apex_ns. Every bad entry is reported as path:line with the
-// reader's (ldns's) or the builder's reason; parsing goes on after it, up to 100 errors.
+// reader's (ldns's) or the builder's reason; parsing goes on after it, up to 99 errors and a
+// last "too many errors" (100 in all, the bound on a load's errors). A file
+// with binary content (NUL bytes) is refused as a whole at the first such byte.
 ImportResult import_master_file(const std::string& path, const std::string& text,
                                 std::uint32_t default_ttl, zone::ZoneBuilder& builder,
                                 std::vector<util::SourceError>& errors);

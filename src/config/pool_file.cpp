@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "error_list.hpp"
 #include "gslbd/pool/selection.hpp"
 #include "suggest.hpp"
 #include "yaml_reader.hpp"
@@ -248,7 +249,7 @@ std::string where(const Diagnostics& diag, const YAML::Mark& mark) {
 }
 
 std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileText>& files) {
-  const std::size_t errors_before = errors_.size();
+  const std::size_t errors_before = error_count(errors_);
   struct Document {
     Diagnostics* diag;
     YAML::Node node;
@@ -277,7 +278,7 @@ std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileT
   }
   resolve();
   check_fallback_chains();  // on the pools that did load, so all errors come at once
-  if (errors_.size() != errors_before) return nullptr;
+  if (error_count(errors_) != errors_before) return nullptr;
   build_health();
   return set_;
 }

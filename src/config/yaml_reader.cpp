@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <new>
 #include <sstream>
+#include <unordered_map>
 
+#include "error_list.hpp"
+#include "file_io.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/util/duration.hpp"
 #include "suggest.hpp"
@@ -13,10 +17,29 @@ namespace {
 
 constexpr std::uint32_t kMaxTtl = 2147483647u;  // RFC 2181 section 8
 
+// The bound on a YAML file's size with its aliases expanded. Without aliases a node takes at
+// least a byte of the file; the factor leaves room for anchors used as intended (a check
+// template shared by the members of a pool), the constant for small files.
+constexpr std::uint64_t kMaxNodesPerByte = 16;
+constexpr std::uint64_t kMinNodeBudget = 10'000;
+
+// A plain (unquoted) scalar of digits is what the operator sees as a number: "ns: 5" must not
+// be told it gave a string.
+bool is_plain_integer(const YAML::Node& node) {
+  if (node.Tag() != "?") return false;  // quoted, or tagged
+  const std::string& text = node.Scalar();
+  std::size_t i = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  if (i == text.size()) return false;
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
 const char* kind_of(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Scalar:
-      return "a string";
+      return is_plain_integer(node) ? "an integer" : "a string";
     case YAML::NodeType::Sequence:
       return "a list";
     case YAML::NodeType::Map:
@@ -46,12 +69,29 @@ std::string got(const YAML::Node& node) {
 
 void Diagnostics::error(const YAML::Mark& mark, std::string message) {
   const bool known = mark.line >= 0 && mark.column >= 0;
-  errors_.push_back(util::SourceError{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0,
-                                      std::move(message)});
+  add_error(errors_, util::SourceError{file_, known ? mark.line + 1 : 0,
+                                       known ? mark.column + 1 : 0, std::move(message)});
+}
+
+void Diagnostics::warning(const YAML::Mark& mark, std::string message) {
+  if (warnings_ == nullptr) return;
+  const bool known = mark.line >= 0 && mark.column >= 0;
+  add_error(*warnings_,
+            util::SourceError{file_, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0,
+                              std::move(message)},
+            "warning");
+}
+
+std::size_t Diagnostics::count() const noexcept {
+  return error_count(errors_);
+}
+
+void Diagnostics::error_at(int line, int column, std::string message) {
+  add_error(errors_, util::SourceError{file_, line, column, std::move(message)});
 }
 
 void Diagnostics::error_at_line(int line, std::string message) {
-  errors_.push_back(util::SourceError{file_, line, 0, std::move(message)});
+  add_error(errors_, util::SourceError{file_, line, 0, std::move(message)});
 }
 
 YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback) {
@@ -70,26 +110,77 @@ Value top_level(const YAML::Node& document, std::string label) {
 
 namespace {
 
-// Sees only where each document starts. yaml-cpp 0.7 stalls on some stray tokens at the top
-// level (a lone ',' for one): HandleNextDocument then yields empty documents forever without
-// consuming input, and YAML::LoadAll never returns. Counting documents through this handler
-// with a cap, and noticing a document that starts where the last one did, avoids that.
-class DocumentStarts : public YAML::EventHandler {
+// Sees where each document starts, and how large the document is with its aliases expanded.
+//
+// yaml-cpp 0.7 stalls on some stray tokens at the top level (a lone ',' for one):
+// HandleNextDocument then yields empty documents forever without consuming input, and
+// YAML::LoadAll never returns. Counting documents through this handler with a cap, and noticing
+// a document that starts where the last one did, avoids that.
+//
+// An alias is shared in the loaded tree, but the readers visit it as often as it is used, and
+// each visit can add records and errors: 20,000 uses of one anchored record with 1,000 values
+// made 20 million records from a 150 KB file. So the size of the expanded document is counted
+// here and bounded (kMaxNodesPerByte), and the alias that crosses the bound is reported.
+class DocumentScan : public YAML::EventHandler {
  public:
+  explicit DocumentScan(std::uint64_t node_budget) : budget_(node_budget) {}
+
   std::vector<YAML::Mark> starts;
+  std::optional<YAML::Mark> alias_over_budget;  // the first alias past the budget
+
+  std::uint64_t budget() const noexcept { return budget_; }
 
   void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { leaf(anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    const auto found = sizes_.find(anchor);
+    add(found == sizes_.end() ? 1 : found->second);
+    if (nodes_ > budget_ && !alias_over_budget) alias_over_budget = mark;
+  }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    leaf(anchor);
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  // Saturating: nested aliases can double the count at every level.
+  void add(std::uint64_t n) { nodes_ = n > kSaturated - nodes_ ? kSaturated : nodes_ + n; }
+  void leaf(YAML::anchor_t anchor) {
+    add(1);
+    if (anchor != YAML::NullAnchor) sizes_[anchor] = 1;
+  }
+  void open(YAML::anchor_t anchor) {
+    const std::uint64_t before = nodes_;
+    add(1);
+    open_.push_back({anchor, before});
+  }
+  void close() {
+    if (open_.empty()) return;
+    const Open top = open_.back();
+    open_.pop_back();
+    if (top.anchor != YAML::NullAnchor) sizes_[top.anchor] = nodes_ - top.nodes_before;
+  }
+
+  static constexpr std::uint64_t kSaturated = std::uint64_t{1} << 62;
+  struct Open {
+    YAML::anchor_t anchor;
+    std::uint64_t nodes_before;
+  };
+  std::uint64_t budget_;
+  std::uint64_t nodes_ = 0;
+  std::vector<Open> open_;
+  std::unordered_map<YAML::anchor_t, std::uint64_t> sizes_;
 };
 
 }  // namespace
@@ -111,10 +202,14 @@ static std::string one_line(const std::string& text) {
 }
 
 std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& diag) {
+  if (const auto binary = find_binary_byte(text)) {
+    diag.error_at(binary->line, binary->column, binary->message);
+    return std::nullopt;
+  }
   try {
     std::istringstream stream(text);
     YAML::Parser parser(stream);
-    DocumentStarts documents;
+    DocumentScan documents(kMinNodeBudget + kMaxNodesPerByte * std::uint64_t{text.size()});
     while (documents.starts.size() < 2 && parser.HandleNextDocument(documents)) {
       const auto& starts = documents.starts;
       if (starts.size() == 2 && starts[0].pos == starts[1].pos) {
@@ -132,11 +227,20 @@ std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& d
       diag.error(documents.starts[1], "a second YAML document; a file holds one");
       return std::nullopt;
     }
+    if (documents.alias_over_budget) {
+      diag.error(*documents.alias_over_budget,
+                 "this alias makes the file more than " + std::to_string(documents.budget()) +
+                     " YAML nodes with its aliases expanded (the limit grows with the size of "
+                     "the file); an alias may stand for a part, not multiply the file");
+      return std::nullopt;
+    }
     return YAML::Load(text);
   } catch (const YAML::DeepRecursion& e) {
     diag.error(e.mark, "YAML nesting deeper than " + std::to_string(e.depth()) + " levels");
   } catch (const YAML::Exception& e) {
     diag.error(e.mark, "YAML syntax error: " + one_line(e.msg));
+  } catch (const std::bad_alloc&) {
+    throw;  // load_config reports it for the whole load
   } catch (const std::exception& e) {
     diag.error_at_line(0, std::string("YAML error: ") + e.what());
   }
@@ -295,6 +399,28 @@ std::optional<std::string> read_name(Diagnostics& diag, const Value& value,
     }
   }
   return wire;
+}
+
+void warn_relative_target(Diagnostics& diag, const YAML::Mark& mark, std::string_view name_text,
+                          std::string_view origin_wire) {
+  if (origin_wire.size() <= 1 || name_text.empty() || name_text == "@") return;
+  if (name_text.back() == '.' &&
+      (name_text.size() < 2 || name_text[name_text.size() - 2] != '\\')) {
+    return;  // absolute
+  }
+  bool several_labels = false;
+  for (std::size_t i = 0; i + 1 < name_text.size() && !several_labels; ++i) {
+    if (name_text[i] == '\\') {
+      ++i;  // an escaped character, "\." included, is part of its label
+    } else {
+      several_labels = name_text[i] == '.';
+    }
+  }
+  if (!several_labels) return;
+  const std::string name(name_text);
+  const std::string origin = dns::name_to_text(origin_wire);
+  diag.warning(mark, "relative name of several labels " + quoted(name) + " becomes '" + name + "." +
+                         origin + "'; add a final dot if you meant " + name + ".");
 }
 
 void check_version(Diagnostics& diag, const MapReader& root) {

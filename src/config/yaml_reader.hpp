@@ -20,17 +20,24 @@ namespace gslbd::config::detail {
 // 1-based; an unknown mark gives line 0 (the whole file).
 class Diagnostics {
  public:
-  Diagnostics(std::string file, std::vector<util::SourceError>& errors)
-      : file_(std::move(file)), errors_(errors) {}
+  // Warnings go to warnings when given, else nowhere.
+  Diagnostics(std::string file, std::vector<util::SourceError>& errors,
+              std::vector<util::SourceError>* warnings = nullptr)
+      : file_(std::move(file)), errors_(errors), warnings_(warnings) {}
 
   void error(const YAML::Mark& mark, std::string message);
-  void error_at_line(int line, std::string message);  // line is 1-based; 0 = whole file
+  void error_at_line(int line, std::string message);         // line is 1-based; 0 = whole file
+  void error_at(int line, int column, std::string message);  // both 1-based
+  // Something that loads but is likely not what the operator meant; never rejects the load.
+  void warning(const YAML::Mark& mark, std::string message);
   const std::string& file() const noexcept { return file_; }
-  std::size_t count() const noexcept { return errors_.size(); }
+  // Errors of the whole load so far, shown or not (see error_list.hpp).
+  std::size_t count() const noexcept;
 
  private:
   std::string file_;
   std::vector<util::SourceError>& errors_;
+  std::vector<util::SourceError>* warnings_;
 };
 
 // A node with the place to report about it and the words that name it in messages.
@@ -44,8 +51,10 @@ struct Value {
 // The document as a Value named label ("the zone file").
 Value top_level(const YAML::Node& document, std::string label);
 
-// Parses text that must hold exactly one YAML document. Syntax errors (and a nesting depth
-// yaml-cpp refuses) are reported; the result is then nullopt.
+// Parses text that must hold exactly one YAML document. Syntax errors, a nesting depth
+// yaml-cpp refuses, binary content (find_binary_byte) and aliases that expand the document
+// beyond a bound proportional to the text's size are reported; the result is then nullopt.
+// Running out of memory is not an error of the file: std::bad_alloc propagates.
 std::optional<YAML::Node> parse_document(const std::string& text, Diagnostics& diag);
 
 // Reads a map against a fixed set of keys. Reports a value that is not a map, keys that are not
@@ -88,6 +97,13 @@ std::optional<std::vector<Value>> read_list(Diagnostics& diag, const Value& valu
 // A domain name in presentation form relative to origin_wire, returned as a wire name.
 std::optional<std::string> read_name(Diagnostics& diag, const Value& value,
                                      std::string_view origin_wire);
+
+// Warns when name_text, a name that points elsewhere (mname, rname, an NS, CNAME, MX or SRV
+// target), is relative and has several labels: in zone lb.example.org, "hostmaster.example.org"
+// is hostmaster.example.org.lb.example.org., rarely what was meant; a single label ("ns1") is
+// the usual way to name a host of the zone. Call it for names read_name has accepted.
+void warn_relative_target(Diagnostics& diag, const YAML::Mark& mark, std::string_view name_text,
+                          std::string_view origin_wire);
 
 // Checks the required 'version: 1' of a file's top-level map.
 void check_version(Diagnostics& diag, const MapReader& root);

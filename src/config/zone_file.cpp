@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <new>
 #include <optional>
 
+#include "error_list.hpp"
 #include "file_io.hpp"
 #include "gslbd/config/config.hpp"
 #include "gslbd/dns/constants.hpp"
@@ -69,7 +71,10 @@ SoaSection read_soa(Diagnostics& diag, const Value& value, std::string_view apex
     return soa;
   }
   if (auto mname = map.require("mname")) {
-    if (auto wire = read_name(diag, *mname, apex)) soa.mname = *wire;
+    if (auto wire = read_name(diag, *mname, apex)) {
+      soa.mname = *wire;
+      warn_relative_target(diag, mname->mark, mname->node.Scalar(), apex);
+    }
   }
   if (auto rname = map.require("rname")) {
     if (rname->node.IsScalar() && rname->node.Scalar().find('@') != std::string::npos) {
@@ -78,6 +83,7 @@ SoaSection read_soa(Diagnostics& diag, const Value& value, std::string_view apex
                  "(hostmaster.example.com. for hostmaster@example.com)");
     } else if (auto wire = read_name(diag, *rname, apex)) {
       soa.rname = *wire;
+      warn_relative_target(diag, rname->mark, rname->node.Scalar(), apex);
     }
   }
   if (auto serial = map.find("serial")) {
@@ -130,11 +136,42 @@ std::optional<std::uint32_t> auto_serial(Diagnostics& diag, const YAML::Mark& ma
   return static_cast<std::uint32_t>(newest);
 }
 
+// The target name in the rdata text of the types whose target is a name elsewhere; for the
+// warning about relative names (the rdata itself is parsed by ldns).
+void warn_relative_rdata_target(Diagnostics& diag, const YAML::Mark& mark, std::uint16_t type,
+                                const std::string& text, std::string_view apex) {
+  std::size_t field = 0;  // which whitespace-separated field holds the target
+  switch (type) {
+    case dns::type::NS:
+    case dns::type::CNAME:
+      field = 0;
+      break;
+    case dns::type::MX:
+      field = 1;
+      break;
+    case dns::type::SRV:
+      field = 3;
+      break;
+    default:
+      return;
+  }
+  std::vector<std::string_view> fields;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t begin = text.find_first_not_of(" \t", at);
+    if (begin == std::string::npos) break;
+    const std::size_t end = std::min(text.find_first_of(" \t", begin), text.size());
+    fields.emplace_back(text.data() + begin, end - begin);
+    at = end;
+  }
+  if (fields.size() == field + 1) warn_relative_target(diag, mark, fields[field], apex);
+}
+
 class ZoneFileReader {
  public:
   ZoneFileReader(const std::string& path, const std::vector<std::string>& known_pools,
-                 std::vector<util::SourceError>& errors)
-      : path_(path), known_pools_(known_pools), errors_(errors), diag_(path, errors) {}
+                 std::vector<util::SourceError>& errors, std::vector<util::SourceError>* warnings)
+      : path_(path), known_pools_(known_pools), errors_(errors), diag_(path, errors, warnings) {}
 
   ZoneFile read(const std::string& text);
 
@@ -169,7 +206,7 @@ class ZoneFileReader {
 };
 
 ZoneFile ZoneFileReader::read(const std::string& text) {
-  const std::size_t errors_before = errors_.size();
+  const std::size_t errors_before = diag_.count();
   const auto document = parse_document(text, diag_);
   if (!document) return std::move(result_);
   const MapReader root(
@@ -219,7 +256,7 @@ ZoneFile ZoneFileReader::read(const std::string& text) {
   if (auto value = root.find("records")) read_records(*value);
   if (auto value = root.find("services")) read_services(*value);
   if (apex_ok_) build();
-  if (errors_.size() != errors_before) result_.zone.reset();
+  if (diag_.count() != errors_before) result_.zone.reset();
   return std::move(result_);
 }
 
@@ -253,6 +290,7 @@ void ZoneFileReader::read_ns(const MapReader& root) {
     for (const Value& item : *items) {
       const auto name = read_name(diag_, item, apex_);
       if (!name) continue;
+      warn_relative_target(diag_, item.mark, item.node.Scalar(), apex_);
       const std::string refusal = builder_->add_apex_ns(
           ttl, std::span(reinterpret_cast<const std::uint8_t*>(name->data()), name->size()));
       if (refusal.empty()) {
@@ -284,6 +322,7 @@ void ZoneFileReader::read_import(const MapReader& root) {
   const ImportResult imported = import_master_file(file, *text, default_ttl_, *builder_, errors_);
   import_had_soa_ = imported.had_soa;
   import_had_ns_ = imported.had_ns;
+  import_failed_ = imported.refused;
 }
 
 void ZoneFileReader::read_records(const Value& value) {
@@ -341,6 +380,7 @@ void ZoneFileReader::read_record(const Value& value) {
                   item.label + ": bad " + rr_type_text(type) + " data '" + *text + "': " + why);
       continue;
     }
+    warn_relative_rdata_target(diag_, item.mark, type, *text, apex_);
     if (!owner || !ttl_ok) continue;
     const std::string refusal = builder_->add_record(*owner, type, ttl, *rdata);
     if (!refusal.empty()) diag_.error(item.mark, refusal);
@@ -424,7 +464,7 @@ void ZoneFileReader::build() {
   std::vector<std::string> reasons;
   result_.zone = builder_->build(reasons);
   for (std::string& reason : reasons) {
-    errors_.push_back({path_, result_.apex_line, result_.apex_column, std::move(reason)});
+    diag_.error_at(result_.apex_line, result_.apex_column, std::move(reason));
   }
 }
 
@@ -432,8 +472,9 @@ void ZoneFileReader::build() {
 
 ZoneFile load_zone_file(const std::string& path, const std::string& text,
                         const std::vector<std::string>& known_pools,
-                        std::vector<util::SourceError>& errors) {
-  ZoneFileReader reader(path, known_pools, errors);
+                        std::vector<util::SourceError>& errors,
+                        std::vector<util::SourceError>* warnings) {
+  ZoneFileReader reader(path, known_pools, errors, warnings);
   return reader.read(text);
 }
 
@@ -441,11 +482,15 @@ ZoneFile load_zone_file(const std::string& path, const std::string& text,
 
 std::unique_ptr<zone::Zone> load_zone_text(const std::string& path, const std::string& text,
                                            const std::vector<std::string>& known_pools,
-                                           std::vector<util::SourceError>& errors) {
+                                           std::vector<util::SourceError>& errors,
+                                           std::vector<util::SourceError>* warnings) {
   try {
-    return detail::load_zone_file(path, text, known_pools, errors).zone;
+    return detail::load_zone_file(path, text, known_pools, errors, warnings).zone;
+  } catch (const std::bad_alloc&) {
+    detail::add_error(errors, {path, 0, 0, "out of memory while loading " + path});
   } catch (const std::exception& e) {
-    errors.push_back({path, 0, 0, std::string("internal error while loading: ") + e.what()});
+    detail::add_error(errors,
+                      {path, 0, 0, std::string("internal error while loading: ") + e.what()});
   }
   return nullptr;
 }

@@ -18,8 +18,10 @@ struct ZoneFile {
   std::vector<std::string> imports;  // files read through import:
 };
 
+// Warnings go to warnings when given.
 ZoneFile load_zone_file(const std::string& path, const std::string& text,
                         const std::vector<std::string>& known_pools,
-                        std::vector<util::SourceError>& errors);
+                        std::vector<util::SourceError>& errors,
+                        std::vector<util::SourceError>* warnings = nullptr);
 
 }  // namespace gslbd::config::detail

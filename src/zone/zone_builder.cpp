@@ -60,6 +60,20 @@ std::string type_text(std::uint16_t type) {
   }
 }
 
+// The size of the smallest message that answers with one whole RRset: header, the question
+// for its owner, each record with its owner compressed to a pointer to the question and its
+// rdata as stored (the writer copies rdata as is), and an OPT record without options. A set for
+// which this exceeds a DNS message (65535 octets) can never be served, over UDP or TCP.
+// stored_octets counts each record's 2-octet rdlength with its rdata, as the draft does.
+std::size_t smallest_answer_size(std::size_t owner_octets, std::size_t records,
+                                 std::size_t stored_octets) {
+  constexpr std::size_t kQuestionFixed = 4;            // qtype, qclass
+  constexpr std::size_t kRecordFixed = 2 + 2 + 2 + 4;  // name pointer, type, class, TTL
+  constexpr std::size_t kEmptyOpt = 11;
+  return dns::kHeaderSize + owner_octets + kQuestionFixed + records * kRecordFixed + stored_octets +
+         kEmptyOpt;
+}
+
 }  // namespace
 
 bool Node::is_delegation_point() const noexcept {
@@ -254,6 +268,22 @@ std::unique_ptr<Zone> ZoneBuilder::build(std::vector<std::string>& errors) {
       if (!allowed_below_cut(type, at_cut)) {
         errors.push_back(type_text(type) + " at " + node_text + " is below the delegation at " +
                          cut_text + "; only NS, DS and glue (A/AAAA) may be there");
+      }
+    }
+  }
+  for (std::uint32_t n = 0; n < draft_->node_count(); ++n) {
+    for (std::uint32_t r = draft_->node(n).first_rrset; r != ZoneDraft::kNone;
+         r = draft_->rrset(r).next) {
+      const ZoneDraft::DraftRRset& set = draft_->rrset(r);
+      const std::size_t size =
+          smallest_answer_size(draft_->name(n).size(), set.count, set.rdata_octets);
+      if (size > dns::kMaxMessage) {
+        errors.push_back(type_text(set.type) + " RRset at " + name_to_text(draft_->name(n)) +
+                         " needs " + std::to_string(size) +
+                         " octets in the smallest answer, more than the " +
+                         std::to_string(dns::kMaxMessage) +
+                         " of a DNS message, so it could never be served; split it over "
+                         "several names");
       }
     }
   }

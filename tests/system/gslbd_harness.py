@@ -101,7 +101,8 @@ class ServerSpec:
     def __init__(self, workers=1, edns_udp_size=None, identity="ns-test.example",
                  tcp_max_connections=None, tcp_idle_timeout=None, args=(), zones=None,
                  v6=True, pools=None, files=None, client_subnet=None, control=False,
-                 token=None, control_flag=False, control_extra=None, tcp_extra=None):
+                 token=None, control_flag=False, control_extra=None, tcp_extra=None,
+                 wrapper=()):
         self.workers = workers
         self.edns_udp_size = edns_udp_size
         self.identity = identity
@@ -127,6 +128,8 @@ class ServerSpec:
         self.token = token
         self.control_flag = control_flag
         self.control_extra = list(control_extra or [])
+        # a command that runs gslbd in place of itself (exec), e.g. ["prlimit", "--as=..."]
+        self.wrapper = list(wrapper)
 
     def main_yaml(self, control_listen=None):
         lines = ["version: 1", "server:", "  workers: %d" % self.workers]
@@ -218,7 +221,8 @@ class Server:
         last_error = None
         for _attempt in range(3):  # a port taken between free_port() and bind() is retried
             self.port = free_port(self.v6)
-            cmd = [binary(), "-c", self.main_path, "--listen", "127.0.0.1:%d" % self.port]
+            cmd = self.spec.wrapper + [binary(), "-c", self.main_path,
+                                       "--listen", "127.0.0.1:%d" % self.port]
             if self.v6:
                 cmd += ["--listen", "[::1]:%d" % self.port]
             if self.spec.control:

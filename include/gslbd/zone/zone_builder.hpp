@@ -43,7 +43,8 @@ class ZoneBuilder {
   // The same with every field of the service given (service.name is its owner, any case).
   std::string add_service(Service service);
 
-  // Checks whole-zone rules (SOA and apex NS present; below a delegation only glue) and builds.
+  // Checks whole-zone rules (SOA and apex NS present; below a delegation only glue; every
+  // RRset fits a DNS message in the smallest answer that holds it) and builds.
   // Returns nullptr and appends reasons to errors when the zone is not valid.
   std::unique_ptr<Zone> build(std::vector<std::string>& errors);
 

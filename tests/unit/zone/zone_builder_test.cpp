@@ -285,3 +285,43 @@ TEST_CASE("zone: find is exact on lowercase wire names") {
   CHECK(z->find(wire("com.")) == zone::kNoNode);
   CHECK(z->find("") == zone::kNoNode);
 }
+
+namespace {
+
+// A TXT RRset at big.example.com. whose smallest answer (header, question, records with the
+// owner compressed, empty OPT) is exactly `size` octets: 244 records of 256 octets of rdata,
+// and one more to make up the rest.
+std::unique_ptr<zone::Zone> build_txt_set_of_answer_size(std::size_t size,
+                                                         std::vector<std::string>& errors) {
+  zone::ZoneBuilder builder = valid_builder("example.com.");
+  const std::string owner = wire("big.example.com.");  // 17 octets
+  constexpr std::size_t kFixed = 12 + 17 + 4 + 11;     // header, question, OPT
+  constexpr std::size_t kPerRecord = 12;               // pointer, type, class, TTL, rdlength
+  std::size_t used = kFixed;
+  for (int i = 0; i < 244; ++i) {
+    std::vector<std::uint8_t> rdata(256, 'x');
+    rdata[0] = 255;
+    rdata[1] = static_cast<std::uint8_t>(i);  // distinct records
+    rdata[2] = static_cast<std::uint8_t>(i >> 8);
+    REQUIRE(builder.add_record(owner, type::TXT, 60, rdata).empty());
+    used += kPerRecord + rdata.size();
+  }
+  REQUIRE(size > used + kPerRecord + 1);
+  std::vector<std::uint8_t> last(size - used - kPerRecord, 'y');
+  last[0] = static_cast<std::uint8_t>(last.size() - 1);
+  REQUIRE(builder.add_record(owner, type::TXT, 60, last).empty());
+  return builder.build(errors);
+}
+
+}  // namespace
+
+TEST_CASE("builder: an RRset must fit a DNS message in its smallest answer") {
+  std::vector<std::string> errors;
+  CHECK(build_txt_set_of_answer_size(65535, errors));
+  CHECK(errors.empty());
+  CHECK_FALSE(build_txt_set_of_answer_size(65536, errors));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] ==
+        "TXT RRset at big.example.com. needs 65536 octets in the smallest answer, more than the "
+        "65535 of a DNS message, so it could never be served; split it over several names");
+}
