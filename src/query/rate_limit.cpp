@@ -31,7 +31,7 @@ rrl::Decision account_response(const config::RateLimitConfig& config, PolicyStat
   key[19] = static_cast<std::uint8_t>(response.qtype & 0xff);
   const std::size_t name_len =
       response.name.size() < dns::kMaxNameWire ? response.name.size() : dns::kMaxNameWire;
-  std::memcpy(key + 20, response.name.data(), name_len);
+  if (name_len != 0) std::memcpy(key + 20, response.name.data(), name_len);
   return state.rate_table().account(response.category, key, 20 + name_len, state.now_s());
 }
 
