@@ -91,8 +91,8 @@ inline Reply ask_with(const gslbd::runtime::Snapshot& snapshot, gslbd::query::Po
     const std::uint8_t* p = ldns_rdf_data(data);
     const std::size_t len = ldns_rdf_size(data);
     for (std::size_t at = 0; at + 4 <= len;) {
-      const std::size_t code = (p[at] << 8) | p[at + 1];
-      const std::size_t optlen = (p[at + 2] << 8) | p[at + 3];
+      const std::size_t code = (std::size_t{p[at]} << 8) | p[at + 1];
+      const std::size_t optlen = (std::size_t{p[at + 2]} << 8) | p[at + 3];
       if (code == 10) reply.cookie = std::vector<std::uint8_t>(p + at + 4, p + at + 4 + optlen);
       at += 4 + optlen;
     }
