@@ -203,6 +203,11 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
     return outcome;
   }
   auto next = apply_overrides(*result.config, options_);
+  {
+    auto adjusted = std::make_shared<config::Config>(*next);
+    config::carry_cookie_secrets(config_->server.cookies, adjusted->server.cookies);
+    next = std::move(adjusted);
+  }
   if (next->server.listen != config_->server.listen ||
       next->server.workers != config_->server.workers) {
     spdlog::warn("reload: listen addresses and worker count change only on restart");

@@ -1,12 +1,15 @@
 #include "main_file.hpp"
 
 #include <glob.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
 #include <cstdio>
+#include <type_traits>
 
 #include "file_io.hpp"
 #include "suggest.hpp"
@@ -140,10 +143,160 @@ void read_log(Diagnostics& diag, const Value& value, ServerConfig& server) {
   server.log_level = *level;
 }
 
+std::optional<bool> read_true_false(Diagnostics& diag, const Value& value, const char* key) {
+  if (value.node.IsScalar() && (value.node.Scalar() == "true" || value.node.Scalar() == "false")) {
+    return value.node.Scalar() == "true";
+  }
+  diag.error(value.mark, std::string("'") + key + "': expected true or false");
+  return std::nullopt;
+}
+
+// 32 hex digits, optionally followed by a line end.
+bool parse_cookie_secret(std::string text, std::array<std::uint8_t, 16>& out) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.size() != 32) return false;
+  for (std::size_t i = 0; i < 16; ++i) {
+    unsigned value = 0;
+    for (std::size_t j = 0; j < 2; ++j) {
+      const char c = text[2 * i + j];
+      const int digit = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+      if (digit < 0) return false;
+      value = value * 16 + static_cast<unsigned>(digit);
+    }
+    out[i] = static_cast<std::uint8_t>(value);
+  }
+  return true;
+}
+
+void read_cookies(Diagnostics& diag, const Value& value, CookieConfig& cookies) {
+  const MapReader map(diag, value, {"enabled", "secret_file"});
+  if (!map.is_map()) return;
+  if (const auto v = map.find("enabled")) {
+    if (const auto on = read_true_false(diag, *v, "enabled")) cookies.enabled = *on;
+  }
+  const auto v = map.find("secret_file");
+  if (!v) return;
+  const auto name = read_string(diag, *v);
+  if (!name) return;
+  const std::string path = resolve_path(directory_of(diag.file()), *name);
+  std::string why;
+  const auto text = name->empty() ? std::nullopt : read_text_file(path, why, 4096);
+  if (!text) {
+    diag.error(v->mark,
+               "'secret_file': cannot read " + path + ": " + (why.empty() ? "empty name" : why));
+  } else if (!parse_cookie_secret(*text, cookies.secret)) {
+    diag.error(v->mark, "'secret_file': " + path + " must hold 32 hex digits (a 16-octet secret)");
+  } else {
+    cookies.secret_file = path;
+  }
+}
+
+// A random secret when none was read from a file; failing that, the load fails.
+void make_cookie_secret(Diagnostics& diag, CookieConfig& cookies) {
+  if (!cookies.secret_file.empty()) return;
+  if (::getrandom(cookies.secret.data(), cookies.secret.size(), 0) !=
+      static_cast<ssize_t>(cookies.secret.size())) {
+    diag.error_at_line(0,
+                       "cannot draw a random cookie secret (getrandom failed); set "
+                       "server.cookies.secret_file");
+  }
+}
+
+std::optional<Network> parse_network(const std::string& text, std::string& why) {
+  const auto slash = text.find('/');
+  const auto address = util::parse_address(text.substr(0, slash));
+  if (!address) {
+    why = "'" + text + "' is not an address or network (198.51.100.0/24, 2001:db8::/32)";
+    return std::nullopt;
+  }
+  const unsigned width = address->family == 4 ? 32 : 128;
+  unsigned prefix = width;
+  if (slash != std::string::npos) {
+    const std::string digits = text.substr(slash + 1);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+    if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+        prefix > width) {
+      why = "'" + text + "': the prefix length must be 0 to " + std::to_string(width);
+      return std::nullopt;
+    }
+  }
+  if (util::masked(*address, prefix) != *address) {
+    why = "'" + text + "' has bits set past /" + std::to_string(prefix);
+    return std::nullopt;
+  }
+  return Network{*address, static_cast<std::uint8_t>(prefix)};
+}
+
+void read_rate_limit(Diagnostics& diag, const Value& value, RateLimitConfig& limit) {
+  const MapReader map(diag, value,
+                      {"enabled", "responses_per_second", "nodata_per_second",
+                       "nxdomains_per_second", "referrals_per_second", "errors_per_second", "slip",
+                       "window", "ipv4_prefix", "ipv6_prefix", "table_size", "exempt", "log_only"});
+  if (!map.is_map()) return;
+  if (const auto v = map.find("enabled")) {
+    if (const auto on = read_true_false(diag, *v, "enabled")) limit.enabled = *on;
+  }
+  if (const auto v = map.find("log_only")) {
+    if (const auto on = read_true_false(diag, *v, "log_only")) limit.log_only = *on;
+  }
+  auto number = [&](const char* key, std::uint64_t min, std::uint64_t max, auto& out) {
+    if (const auto v = map.find(key)) {
+      if (const auto n = read_number(diag, *v, min, max)) {
+        out = static_cast<std::remove_reference_t<decltype(out)>>(*n);
+        return true;
+      }
+    }
+    return false;
+  };
+  // As in BIND, the classes default to the answer rate.
+  if (number("responses_per_second", 0, 10000, limit.responses_per_second)) {
+    limit.nodata_per_second = limit.nxdomains_per_second = limit.referrals_per_second =
+        limit.errors_per_second = limit.responses_per_second;
+  }
+  number("nodata_per_second", 0, 10000, limit.nodata_per_second);
+  number("nxdomains_per_second", 0, 10000, limit.nxdomains_per_second);
+  number("referrals_per_second", 0, 10000, limit.referrals_per_second);
+  number("errors_per_second", 0, 10000, limit.errors_per_second);
+  number("slip", 0, 10, limit.slip);
+  number("ipv4_prefix", 8, 32, limit.ipv4_prefix);
+  number("ipv6_prefix", 16, 128, limit.ipv6_prefix);
+  number("table_size", 1024, 16u << 20, limit.table_size);
+  if (const auto v = map.find("window")) {
+    if (const auto ms = read_duration_ms(diag, *v)) {
+      if (*ms < 1000 || *ms > 3'600'000 || *ms % 1000 != 0) {
+        diag.error(v->mark, "'window': expected whole seconds from 1s to 1h");
+      } else {
+        limit.window_s = static_cast<std::uint32_t>(*ms / 1000);
+      }
+    }
+  }
+  if (const auto v = map.find("exempt")) {
+    if (const auto items = read_list(diag, *v, false)) {
+      constexpr std::size_t kMaxExempt = 256;  // scanned per limited query: keep it short
+      if (items->size() > kMaxExempt) {
+        diag.error(v->mark, "'exempt': at most 256 networks");
+      }
+      for (const Value& item : *items) {
+        const auto text = read_string(diag, item);
+        if (!text) continue;
+        std::string why;
+        if (const auto network = parse_network(*text, why)) {
+          limit.exempt.push_back(*network);
+        } else {
+          diag.error(item.mark, item.label + ": " + why);
+        }
+      }
+    }
+  }
+}
+
 void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
   const MapReader map(diag, value,
                       {"listen", "workers", "edns_udp_size", "identity", "tcp", "log",
-                       "client_subnet", "user", "group"});
+                       "client_subnet", "user", "group", "cookies", "rate_limit"});
   if (!map.is_map()) return;
   if (const auto v = map.find("listen")) read_listen(diag, *v, server);
   if (const auto v = map.find("workers")) {
@@ -184,6 +337,8 @@ void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
   }
   if (const auto v = map.find("tcp")) read_tcp(diag, *v, server);
   if (const auto v = map.find("log")) read_log(diag, *v, server);
+  if (const auto v = map.find("cookies")) read_cookies(diag, *v, server.cookies);
+  if (const auto v = map.find("rate_limit")) read_rate_limit(diag, *v, server.rate_limit);
 }
 
 bool is_loopback(const ListenAddress& address) {
@@ -476,6 +631,7 @@ MainFile load_main_file(const std::string& path, const std::string& text,
     }
   }
   if (out.server.identity.empty()) out.server.identity = host_name();
+  make_cookie_secret(diag, out.server.cookies);
   return out;
 }
 

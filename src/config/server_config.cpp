@@ -6,6 +6,20 @@
 
 namespace gslbd::config {
 
+void carry_cookie_secrets(const CookieConfig& running, CookieConfig& next) {
+  if (next.secret_file.empty() && running.secret_file.empty()) {
+    next.secret = running.secret;
+    next.has_previous = running.has_previous;
+    next.previous = running.previous;
+  } else if (next.secret != running.secret) {
+    next.has_previous = true;
+    next.previous = running.secret;
+  } else {
+    next.has_previous = running.has_previous;
+    next.previous = running.previous;
+  }
+}
+
 bool parse_listen_address(const std::string& text, ListenAddress& out, std::string& error) {
   std::string host;
   std::string port_text;

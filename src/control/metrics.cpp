@@ -110,6 +110,21 @@ void dns_responses(const MetricsInput& in, PromText& out) {
     out.sample("gslbd_dns_dropped_total", {{"reason", stats::drop_name(reason)}},
                sum(in.workers, [&](const stats::WorkerStats& w) { return w.drops(reason); }));
   }
+
+  out.family("gslbd_dns_rate_limited_total", "counter",
+             "UDP responses over the rate limit (server.rate_limit), by what was done: dropped, "
+             "slipped (sent as TC=1 or BADCOOKIE), would_limit (log_only).");
+  for (std::size_t action = 1; action < stats::kRrlActions; ++action) {
+    out.sample("gslbd_dns_rate_limited_total", {{"action", stats::rrl_action_name(action)}},
+               sum(in.workers, [&](const stats::WorkerStats& w) { return w.rrl(action); }));
+  }
+
+  out.family("gslbd_dns_cookies_total", "counter",
+             "DNS requests with a COOKIE option (RFC 7873), by what it held.");
+  for (std::size_t kind = 1; kind < stats::kCookieKinds; ++kind) {
+    out.sample("gslbd_dns_cookies_total", {{"cookie", stats::cookie_kind_name(kind)}},
+               sum(in.workers, [&](const stats::WorkerStats& w) { return w.cookies(kind); }));
+  }
 }
 
 void tcp_connections(const MetricsInput& in, PromText& out) {

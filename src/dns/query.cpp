@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "gslbd/dns/cookie.hpp"
 #include "gslbd/dns/name.hpp"
 
 namespace gslbd::dns {
@@ -49,7 +50,16 @@ bool read_opt(const std::uint8_t* rr, const std::uint8_t* rdata, std::size_t rdl
     if (rdlen - pos < optlen) return false;
     if (code == edns_option::NSID) query.wants_nsid = true;
     if (code == edns_option::CLIENT_SUBNET && !query.has_client_subnet) {
-      query.has_client_subnet = read_client_subnet(rdata + pos, optlen, query.client_subnet);
+      if (!read_client_subnet(rdata + pos, optlen, query.client_subnet)) return false;
+      query.has_client_subnet = true;
+    }
+    if (code == edns_option::COOKIE && query.cookie_len == 0) {
+      if (optlen != kMinCookieOption &&
+          (optlen < kMinServerCookieOption || optlen > kMaxCookieOption)) {
+        return false;
+      }
+      std::memcpy(query.cookie, rdata + pos, optlen);
+      query.cookie_len = static_cast<std::uint8_t>(optlen);
     }
     pos += optlen;
   }
@@ -71,6 +81,7 @@ ParseStatus parse_query(const std::uint8_t* msg, std::size_t len, Query& query) 
   query.edns_version = 0;
   query.edns_udp_size = 0;
   query.has_client_subnet = false;
+  query.cookie_len = 0;
 
   const std::uint16_t qdcount = read_u16(msg + 4);
   const std::uint16_t ancount = read_u16(msg + 6);
@@ -95,7 +106,8 @@ ParseStatus parse_query(const std::uint8_t* msg, std::size_t len, Query& query) 
   }
   if (qdcount != 1) query.qname_len = 0;  // echo a question only when there is exactly one
   if (query.opcode != 0) return ParseStatus::notimp;
-  if (qdcount != 1 || !question_ok) return ParseStatus::formerr;
+  // With no question, only a request for a server cookie is well-formed (RFC 7873 5.4).
+  if (qdcount > 1 || (qdcount == 1 && !question_ok)) return ParseStatus::formerr;
 
   // Answer and authority records are not expected in a query; skip them to reach OPT.
   const std::size_t records = std::size_t{ancount} + nscount + arcount;
@@ -113,6 +125,7 @@ ParseStatus parse_query(const std::uint8_t* msg, std::size_t len, Query& query) 
     }
     pos += 10u + rdlen;
   }
+  if (qdcount == 0) return query.cookie_len != 0 ? ParseStatus::cookie_only : ParseStatus::formerr;
   return ParseStatus::ok;
 }
 

@@ -197,6 +197,7 @@ std::size_t OptReply::size() const noexcept {
   std::size_t size = 11;
   if (nsid) size += 4 + nsid_data.size();
   if (client_subnet) size += 4 + 4 + (client_subnet->source_prefix + 7u) / 8u;
+  if (cookie) size += 4u + cookie_len;
   return size;
 }
 
@@ -228,6 +229,12 @@ bool ResponseWriter::opt(const OptReply& reply) noexcept {
     p[6] = subnet.source_prefix;
     p[7] = reply.scope_prefix;
     std::memcpy(p + 8, subnet.address, octets);
+    p += 8 + octets;
+  }
+  if (reply.cookie) {
+    put_u16(p, edns_option::COOKIE);
+    put_u16(p + 2, reply.cookie_len);
+    std::memcpy(p + 4, reply.cookie, reply.cookie_len);
   }
   size_ += need;
   add_count(Section::additional, 1);

@@ -129,6 +129,7 @@ ZoneLookup::Step ZoneLookup::from_node(const zone::Node& node, std::string_view 
 
 void ZoneLookup::referral(std::uint32_t cut) noexcept {
   const zone::Node& node = zone_.node(cut);
+  referral_name_ = node.name();
   const zone::RRset* ns = node.find(dns::type::NS);
   // A referral is not authoritative, unless a CNAME of ours already stands in the answer.
   if (answers_ == 0) writer_.set_flag(dns::flag::AA, false);
@@ -137,6 +138,7 @@ void ZoneLookup::referral(std::uint32_t cut) noexcept {
 
 void ZoneLookup::negative(std::uint16_t rcode) noexcept {
   writer_.set_rcode(rcode);
+  nodata_ = rcode == dns::rcode::NOERROR;
   // RFC 2308 section 5: the SOA's TTL in a negative answer is min(SOA TTL, SOA MINIMUM).
   put(Section::authority, zone_.apex(), zone_.soa(), zone_.negative_ttl());
 }

@@ -22,6 +22,13 @@ class ZoneLookup {
   // Writes answer, authority and additional sections, and sets AA, TC and the rcode.
   void run() noexcept;
 
+  // After run(), what the response was, as rate limiting classes it (an NXDOMAIN rcode is
+  // read from the message): a referral names its delegation point; an empty answer (NODATA)
+  // is about the zone.
+  bool referral() const noexcept { return !referral_name_.empty(); }
+  std::string_view referral_name() const noexcept { return referral_name_; }
+  bool nodata() const noexcept { return nodata_; }
+
  private:
   enum class Step : std::uint8_t { done, follow_cname };
 
@@ -47,6 +54,8 @@ class ZoneLookup {
   const zone::RRset* additional_[kMaxAdditionalSets] = {};
   int additional_count_ = 0;
   std::string_view cname_target_;  // original case, points into the zone's rdata
+  std::string_view referral_name_;
+  bool nodata_ = false;
 };
 
 }  // namespace gslbd::query

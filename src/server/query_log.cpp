@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "gslbd/dns/constants.hpp"
+#include "gslbd/rrl/rate_table.hpp"
 
 namespace gslbd::server {
 namespace {
@@ -115,6 +116,14 @@ bool QueryLog::take(std::uint32_t rate, std::uint64_t now_ns) noexcept {
 }
 
 void QueryLog::flush(std::uint64_t now_ns) noexcept {
+  if (rate_limit_suppressed_ != 0 && now_ns - rate_limit_second_ns_ >= kSecondNs) {
+    const std::uint64_t n = rate_limit_suppressed_;
+    rate_limit_suppressed_ = 0;
+    try {
+      spdlog::warn("rate limit: {} lines suppressed", n);
+    } catch (...) {  // logging must never take the worker down
+    }
+  }
   if (suppressed_ == 0 || now_ns - reported_ns_ < kSecondNs) return;
   const std::uint64_t n = suppressed_;
   suppressed_ = 0;
@@ -176,6 +185,43 @@ void QueryLog::log_line(const config::Config& config, const util::Address& clien
              record.selected);
     }
     spdlog::info("{}", append.text());
+  } catch (...) {  // logging must never take the worker down
+  }
+}
+
+void QueryLog::log_rate_limit(const config::Config& config, const util::Address& client,
+                              const std::uint8_t* request, const stats::QueryRecord& record,
+                              std::uint64_t now_ns) noexcept {
+  if (!spdlog::should_log(spdlog::level::warn)) return;
+  if (now_ns - rate_limit_second_ns_ >= kSecondNs) {
+    flush(now_ns);
+    rate_limit_second_ns_ = now_ns;
+    rate_limit_lines_ = 0;
+  }
+  if (rate_limit_lines_ >= kRateLimitLines) {
+    ++rate_limit_suppressed_;
+    return;
+  }
+  ++rate_limit_lines_;
+  const config::RateLimitConfig& limit = config.server.rate_limit;
+  const unsigned prefix = client.family == 6 ? limit.ipv6_prefix : limit.ipv4_prefix;
+  const util::Address network = util::masked(client, prefix);
+  char address[INET6_ADDRSTRLEN] = "-";
+  if (network.family == 4 || network.family == 6) {
+    if (inet_ntop(network.family == 4 ? AF_INET : AF_INET6, network.bytes.data(), address,
+                  sizeof address) == nullptr) {
+      address[0] = '-';
+      address[1] = '\0';
+    }
+  }
+  char qname[kNameText];
+  const std::size_t qname_len =
+      name_text(request + dns::kHeaderSize, record.qname_len, qname, sizeof qname);
+  try {
+    spdlog::warn("rate limit: {} {}/{} over the {} rate (qname {}){}",
+                 limit.log_only ? "would limit" : "limiting", address, prefix,
+                 rrl::category_name(static_cast<rrl::Category>(record.rrl_category)),
+                 std::string_view(qname, qname_len), limit.log_only ? " (log_only)" : "");
   } catch (...) {  // logging must never take the worker down
   }
 }

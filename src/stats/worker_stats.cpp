@@ -32,6 +32,16 @@ const char* tcp_close_name(std::size_t reason) noexcept {
   return reason < kTcpCloses ? kNames[reason] : "other";
 }
 
+const char* rrl_action_name(std::size_t action) noexcept {
+  static constexpr const char* kNames[kRrlActions] = {"none", "dropped", "slipped", "would_limit"};
+  return action < kRrlActions ? kNames[action] : "other";
+}
+
+const char* cookie_kind_name(std::size_t kind) noexcept {
+  static constexpr const char* kNames[kCookieKinds] = {"none", "client_only", "valid", "invalid"};
+  return kind < kCookieKinds ? kNames[kind] : "other";
+}
+
 WorkerStats::WorkerStats() : table_(std::make_unique<Tables>()) {}
 
 void WorkerStats::record(const QueryRecord& r, std::uint32_t duration_us) noexcept {
@@ -46,8 +56,13 @@ void WorkerStats::record(const QueryRecord& r, std::uint32_t duration_us) noexce
       ->requests[zone][static_cast<std::size_t>(r.proto)][r.family == 6 ? 1 : 0]
                 [qtype_bucket(r.qtype)]
       .add();
-  responses_[r.rcode < kRcodes ? r.rcode : kRcodes - 1].add();
-  if (r.truncated) truncated_.add();
+  cookies_[static_cast<std::size_t>(r.cookie)].add();
+  rrl_[static_cast<std::size_t>(r.rrl)].add();
+  // A dropped response was never sent: it counts as a request, not as a response.
+  if (r.rrl != RrlAction::dropped) {
+    responses_[r.rcode < kRcodes ? r.rcode : kRcodes - 1].add();
+    if (r.truncated) truncated_.add();
+  }
   if (r.pool >= 0) {
     const std::size_t pool =
         static_cast<std::size_t>(r.pool) < kMaxPools ? static_cast<std::size_t>(r.pool) : kMaxPools;

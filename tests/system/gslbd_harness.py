@@ -102,7 +102,7 @@ class ServerSpec:
                  tcp_max_connections=None, tcp_idle_timeout=None, args=(), zones=None,
                  v6=True, pools=None, files=None, client_subnet=None, control=False,
                  token=None, control_flag=False, control_extra=None, tcp_extra=None,
-                 wrapper=()):
+                 wrapper=(), server_extra=None):
         self.workers = workers
         self.edns_udp_size = edns_udp_size
         self.identity = identity
@@ -130,6 +130,8 @@ class ServerSpec:
         self.control_extra = list(control_extra or [])
         # a command that runs gslbd in place of itself (exec), e.g. ["prlimit", "--as=..."]
         self.wrapper = list(wrapper)
+        # more `server:` lines, e.g. ["rate_limit:", "  enabled: true"] (indented below server:)
+        self.server_extra = list(server_extra or [])
 
     def main_yaml(self, control_listen=None):
         lines = ["version: 1", "server:", "  workers: %d" % self.workers]
@@ -147,6 +149,7 @@ class ServerSpec:
             lines += ["    " + x for x in self.tcp_extra]
         if self.client_subnet is not None:
             lines.append("  client_subnet: %s" % ("true" if self.client_subnet else "false"))
+        lines += ["  " + x for x in self.server_extra]
         lines += ["  log:", "    level: info", "zones:", '  - "*.zone.yaml"']
         # Tests run in parallel: the control endpoint's fixed default port would collide.
         # Tests of the endpoint itself enable it (control=True) on a free port.

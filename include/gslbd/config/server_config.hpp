@@ -1,9 +1,12 @@
 // Server settings from the main file's server: section, after defaults and overrides.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "gslbd/util/address.hpp"
 
 namespace gslbd::config {
 
@@ -43,6 +46,44 @@ struct DnstapConfig {
   bool operator==(const DnstapConfig&) const = default;
 };
 
+// DNS cookies (server.cookies; RFC 7873 with RFC 9018 server cookies): on by default.
+struct CookieConfig {
+  bool enabled = true;
+  std::string secret_file;                // 32 hex digits; empty = a random secret made at start
+  std::array<std::uint8_t, 16> secret{};  // makes new server cookies (filled by the loader)
+  // The secret in service before the last change, still accepted until the next one, so
+  // clients holding a cookie made with it are not sent BADCOOKIE or rate-limited on a reload.
+  bool has_previous = false;
+  std::array<std::uint8_t, 16> previous{};
+};
+
+// A network of server.rate_limit.exempt.
+struct Network {
+  util::Address address;  // bits past prefix are zero
+  std::uint8_t prefix = 0;
+  bool operator==(const Network&) const = default;
+};
+
+// Response rate limiting over UDP (server.rate_limit), with the semantics of BIND's RRL:
+// responses per second per client network and response class, a window of accounting, slip.
+// Off by default. A rate of 0 leaves that class unlimited.
+struct RateLimitConfig {
+  bool enabled = false;
+  std::uint32_t responses_per_second = 5;  // positive answers, per qname and qtype
+  std::uint32_t nodata_per_second = 5;     // empty answers, per zone
+  std::uint32_t nxdomains_per_second = 5;  // NXDOMAIN, per zone
+  std::uint32_t referrals_per_second = 5;  // referrals, per delegation
+  std::uint32_t errors_per_second = 5;     // FORMERR, REFUSED, SERVFAIL..., per client network
+  std::uint32_t slip = 2;                  // every Nth limited response goes out TC=1; 0 = none
+  std::uint32_t window_s = 15;
+  std::uint8_t ipv4_prefix = 24;
+  std::uint8_t ipv6_prefix = 56;
+  std::uint32_t table_size = 65536;  // entries per answering thread
+  std::vector<Network> exempt;
+  bool log_only = false;  // count and log what would be limited, but answer everything
+  bool operator==(const RateLimitConfig&) const = default;
+};
+
 struct ServerConfig {
   std::vector<ListenAddress> listen{{"127.0.0.1", 5300}};
   unsigned workers = 0;  // 0 = one per core
@@ -66,7 +107,13 @@ struct ServerConfig {
   std::string group;          // and group (empty = the user's primary group)
   ControlConfig control;
   DnstapConfig dnstap;
+  CookieConfig cookies;
+  RateLimitConfig rate_limit;
 };
+
+// On reload: a secret read from a file that changed keeps the running one as previous; a
+// random secret (no secret_file) stays the running one, so reloads do not rotate it.
+void carry_cookie_secrets(const CookieConfig& running, CookieConfig& next);
 
 // Parses "127.0.0.1:53", "[::1]:5300". Returns false with a reason when malformed.
 bool parse_listen_address(const std::string& text, ListenAddress& out, std::string& error);

@@ -43,7 +43,8 @@ inline constexpr std::uint16_t SERVFAIL = 2;
 inline constexpr std::uint16_t NXDOMAIN = 3;
 inline constexpr std::uint16_t NOTIMP = 4;
 inline constexpr std::uint16_t REFUSED = 5;
-inline constexpr std::uint16_t BADVERS = 16;  // extended: needs OPT
+inline constexpr std::uint16_t BADVERS = 16;    // extended: needs OPT
+inline constexpr std::uint16_t BADCOOKIE = 23;  // extended: needs OPT (RFC 7873)
 }  // namespace rcode
 
 namespace flag {  // bits of the 16-bit header flags word

@@ -30,9 +30,15 @@ struct Query {
   std::uint16_t edns_udp_size = 0;  // as advertised by the client
   bool edns_do = false;
   bool wants_nsid = false;
-  // Set only for a well-formed ECS option; a malformed one is ignored (treated as absent).
+  // Set for a well-formed ECS option; a malformed one makes the request FORMERR (RFC 7871
+  // section 7.1.2).
   bool has_client_subnet = false;
   ClientSubnet client_subnet;
+  // The COOKIE option (RFC 7873) as received: a client cookie (8 octets) and, from a client
+  // that learned one, a server cookie (8 to 32 more). 0 = no option. Any other length is
+  // FORMERR (RFC 7873 section 5.2.2). Only the first COOKIE option counts.
+  std::uint8_t cookie_len = 0;
+  std::uint8_t cookie[40];
 };
 
 enum class ParseStatus : std::uint8_t {
@@ -40,6 +46,9 @@ enum class ParseStatus : std::uint8_t {
   drop,     // no answer at all: too short for a header, or QR set (RFC 1035 4.1.1)
   formerr,  // answer FORMERR: QDCOUNT != 1, a malformed question or OPT
   notimp,   // answer NOTIMP: an opcode other than QUERY
+  // QDCOUNT 0 with a COOKIE option: a client asking only for a server cookie (RFC 7873
+  // section 5.4). Servers without cookies answer it FORMERR.
+  cookie_only,
 };
 
 // Parses a request. Never reads outside [msg, msg+len); no allocation; total on any input.

@@ -11,7 +11,7 @@
 
 namespace gslbd::dns {
 
-// What goes into the OPT record of a response (RFC 6891, 5001, 7871).
+// What goes into the OPT record of a response (RFC 6891, 5001, 7871, 7873).
 struct OptReply {
   std::uint16_t udp_size = 1232;
   std::uint8_t extended_rcode = 0;  // upper 8 bits of a 12-bit rcode
@@ -20,6 +20,8 @@ struct OptReply {
   std::string_view nsid_data;
   const ClientSubnet* client_subnet = nullptr;  // echoed when set
   std::uint8_t scope_prefix = 0;                // our scope for the echoed subnet
+  const std::uint8_t* cookie = nullptr;         // COOKIE option data (client + server cookie)
+  std::uint8_t cookie_len = 0;
 
   // Octets the OPT record takes; reserve this before writing sections.
   std::size_t size() const noexcept;

@@ -1,11 +1,14 @@
-// A worker's mutable state for answer policies: its random generator and its round-robin
-// positions, one per pool of the snapshot in use. Owned by one worker thread; never shared.
+// A worker's mutable state for answering: its random generator, its round-robin positions (one
+// per pool of the snapshot in use), its response rate limiting table and the time of the
+// batch being answered. Owned by one answering thread (a UDP receiver or a TCP loop); never
+// shared.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "gslbd/rrl/rate_table.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/util/rng.hpp"
 
@@ -15,17 +18,33 @@ class PolicyState {
  public:
   explicit PolicyState(std::uint64_t seed) : rng_(seed) {}
 
-  // Once per batch, before answering from snapshot: when its generation is new, the
-  // round-robin counters are sized for its pools (the only allocation, once per reload).
+  // Once per batch, before answering from snapshot: reads the clock and, when the snapshot's
+  // generation is new, sizes the round-robin counters for its pools and the rate limiting
+  // table for its settings (the only allocations, once per reload).
   void prepare(const runtime::Snapshot& snapshot);
 
   util::Rng& rng() noexcept { return rng_; }
   std::span<std::uint32_t> round_robin() noexcept { return round_robin_; }
+  rrl::RateTable& rate_table() noexcept { return rate_table_; }
+
+  // Unix time in seconds as read by the last prepare() (cookie timestamps, rate accounting).
+  std::uint32_t now_s() const noexcept { return now_s_; }
+  // Tests: from now on prepare() uses this time instead of the system clock; 0 = system clock.
+  void fix_time(std::uint32_t unix_s) noexcept {
+    fixed_s_ = unix_s;
+    if (unix_s != 0) now_s_ = unix_s;
+  }
 
  private:
   util::Rng rng_;
   std::vector<std::uint32_t> round_robin_;
+  rrl::RateTable rate_table_;
   std::uint64_t generation_ = 0;
+  std::uint32_t now_s_ = 0;
+  std::uint32_t fixed_s_ = 0;
 };
+
+// Unix time in seconds from the coarse realtime clock (vDSO; no allocation).
+std::uint32_t unix_seconds() noexcept;
 
 }  // namespace gslbd::query

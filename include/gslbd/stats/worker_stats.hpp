@@ -62,6 +62,26 @@ enum class TcpClose : std::uint8_t {
 inline constexpr std::size_t kTcpCloses = 6;
 const char* tcp_close_name(std::size_t reason) noexcept;
 
+// What response rate limiting did to a UDP response.
+enum class RrlAction : std::uint8_t {
+  none = 0,         // not limited (or exempt)
+  dropped = 1,      // no response sent
+  slipped = 2,      // a minimal TC=1 (or BADCOOKIE) response sent instead
+  would_limit = 3,  // log_only: limited in the accounting, answered in full
+};
+inline constexpr std::size_t kRrlActions = 4;
+const char* rrl_action_name(std::size_t action) noexcept;
+
+// What a request's COOKIE option (RFC 7873) held.
+enum class CookieSeen : std::uint8_t {
+  none = 0,         // no COOKIE option (or cookies are off)
+  client_only = 1,  // a client cookie alone
+  valid = 2,        // with a server cookie of ours, in date
+  invalid = 3,      // with a server cookie that is not ours or out of date
+};
+inline constexpr std::size_t kCookieKinds = 4;
+const char* cookie_kind_name(std::size_t kind) noexcept;
+
 enum class PoolOutcome : std::uint8_t { normal = 0, fallback = 1, all_down = 2 };
 inline constexpr std::size_t kPoolOutcomes = 3;
 
@@ -85,6 +105,10 @@ struct QueryRecord {
   // Length of the question name, which stands uncompressed right after the request's header
   // (the parser accepts nothing else); 0 when the request had no readable question.
   std::uint8_t qname_len = 0;
+  RrlAction rrl = RrlAction::none;
+  std::uint8_t rrl_category = 0;  // rrl::Category of a limited response
+  bool rrl_started = false;       // its key has just gone over the rate (worth a log line)
+  CookieSeen cookie = CookieSeen::none;
 };
 
 // A level owned by one writer thread.
@@ -134,6 +158,8 @@ class WorkerStats {
   std::uint64_t selections(std::size_t slot) const noexcept {
     return table_->selections[slot].get();
   }
+  std::uint64_t rrl(std::size_t action) const noexcept { return rrl_[action].get(); }
+  std::uint64_t cookies(std::size_t kind) const noexcept { return cookies_[kind].get(); }
 
  private:
   struct Tables {
@@ -151,6 +177,8 @@ class WorkerStats {
   Counter duration_[kDurationBucketsUs.size()];  // non-cumulative; cumulated when rendered
   Counter duration_count_;
   Counter duration_sum_us_;
+  Counter rrl_[kRrlActions];
+  Counter cookies_[kCookieKinds];
 };
 
 }  // namespace gslbd::stats

@@ -223,3 +223,35 @@ TEST_CASE("label values are escaped; le bounds are exact decimals") {
   CHECK(gslbd::control::PromText::seconds_text(1000000) == "1");
   CHECK(gslbd::control::PromText::seconds_text(1500000) == "1.5");
 }
+
+TEST_CASE("rate limiting and cookie counters are summed over workers; drops send no response") {
+  Fixture f;
+  auto limited = query(0, 1, 0);
+  limited.rrl = gslbd::stats::RrlAction::dropped;
+  limited.cookie = gslbd::stats::CookieSeen::client_only;
+  f.workers[0]->record(limited, 1);
+  f.workers[1]->record(limited, 1);
+  auto slipped = query(0, 1, 23);
+  slipped.rrl = gslbd::stats::RrlAction::slipped;
+  slipped.cookie = gslbd::stats::CookieSeen::invalid;
+  f.workers[1]->record(slipped, 1);
+  auto would = query(0, 1, 0);
+  would.rrl = gslbd::stats::RrlAction::would_limit;
+  would.cookie = gslbd::stats::CookieSeen::valid;
+  f.workers[0]->record(would, 1);
+
+  const std::string text = scrape(f);
+  CHECK(metric(text, R"(gslbd_dns_rate_limited_total{action="dropped"})") == "2");
+  CHECK(metric(text, R"(gslbd_dns_rate_limited_total{action="slipped"})") == "1");
+  CHECK(metric(text, R"(gslbd_dns_rate_limited_total{action="would_limit"})") == "1");
+  CHECK(metric(text, R"(gslbd_dns_cookies_total{cookie="client_only"})") == "2");
+  CHECK(metric(text, R"(gslbd_dns_cookies_total{cookie="valid"})") == "1");
+  CHECK(metric(text, R"(gslbd_dns_cookies_total{cookie="invalid"})") == "1");
+  // Requests: all four; responses: only what was sent (the slipped BADCOOKIE and would_limit).
+  CHECK(
+      metric(text,
+             R"(gslbd_dns_requests_total{zone="example.test.",proto="udp",family="1",type="A"})") ==
+      "4");
+  CHECK(metric(text, R"(gslbd_dns_responses_total{rcode="NOERROR"})") == "1");
+  CHECK(metric(text, R"(gslbd_dns_responses_total{rcode="BADCOOKIE"})") == "1");
+}

@@ -249,7 +249,7 @@ TEST_CASE("malformed and unusual requests") {
   }
 }
 
-TEST_CASE("EDNS Client Subnet: echoed with scope 0 for static names; malformed ones ignored") {
+TEST_CASE("EDNS Client Subnet: echoed with scope 0 for static names; malformed ones FORMERR") {
   test::QueryOptions o;
   o.edns = true;
   // family 1, source /24, scope 0, 3 address octets
@@ -260,9 +260,21 @@ TEST_CASE("EDNS Client Subnet: echoed with scope 0 for static names; malformed o
   CHECK(std::string(reinterpret_cast<const char*>(ldns_rdf_data(data)), ldns_rdf_size(data)) ==
         std::string("\x00\x08\x00\x07\x00\x01\x18\x00\xc6\x33\x64", 11));
 
-  o.options = {0, 8, 0, 7, 0, 1, 20, 0, 198, 51, 100};  // bits set past the /20: invalid
-  auto bad = ask(snapshot(), make_query("www.example.test.", LDNS_RR_TYPE_A, o));
-  CHECK(ldns_pkt_get_rcode(bad->pkt) == LDNS_RCODE_NOERROR);
-  CHECK(ldns_pkt_ancount(bad->pkt) == 2);
-  CHECK(ldns_pkt_edns_data(bad->pkt) == nullptr);
+  // RFC 7871 section 7.1.2: an invalid option is answered FORMERR, without OPT or answers.
+  const std::vector<std::vector<std::uint8_t>> invalid = {
+      {0, 8, 0, 7, 0, 1, 20, 0, 198, 51, 100},     // bits set past the /20
+      {0, 8, 0, 7, 0, 3, 24, 0, 198, 51, 100},     // unknown family
+      {0, 8, 0, 7, 0, 1, 33, 0, 198, 51, 100},     // prefix longer than the family
+      {0, 8, 0, 7, 0, 1, 24, 8, 198, 51, 100},     // a scope in a query
+      {0, 8, 0, 8, 0, 1, 24, 0, 198, 51, 100, 0},  // more address octets than the prefix
+      {0, 8, 0, 6, 0, 1, 24, 0, 198, 51},          // fewer
+      {0, 8, 0, 3, 0, 1, 24},                      // shorter than the fixed part
+  };
+  for (const auto& option : invalid) {
+    o.options = option;
+    auto bad = ask(snapshot(), make_query("www.example.test.", LDNS_RR_TYPE_A, o));
+    CHECK(ldns_pkt_get_rcode(bad->pkt) == LDNS_RCODE_FORMERR);
+    CHECK(ldns_pkt_ancount(bad->pkt) == 0);
+    CHECK(ldns_pkt_edns(bad->pkt) == false);
+  }
 }

@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "cookie_test_support.hpp"
+#include "gslbd/dns/cookie.hpp"
 #include "test_zone.hpp"
 
 namespace {
@@ -82,4 +84,61 @@ TEST_CASE("service answers (weighted and hash policies, ECS) allocate nothing") 
   }
   CHECK(allocations.load() == before);
   CHECK(total > 0);
+}
+
+TEST_CASE("cookies and rate limiting (limit, slip, drop, BADCOOKIE) allocate nothing") {
+  const auto s = test::with_server(99, [](gslbd::config::ServerConfig& server) {
+    server.rate_limit.enabled = true;
+    server.rate_limit.responses_per_second = 3;
+    server.rate_limit.nxdomains_per_second = 3;
+    server.rate_limit.errors_per_second = 3;
+    server.rate_limit.exempt.push_back({*gslbd::util::parse_address("192.0.2.0"), 24});
+    server.rate_limit.table_size = 1024;
+  });
+  const std::vector<std::uint8_t> client = {1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<std::uint8_t> valid(client);
+  valid.resize(24);
+  const auto source = *gslbd::util::parse_address("198.51.100.7");
+  gslbd::query::PolicyState state(3);
+  state.prepare(*s);
+  gslbd::dns::make_server_cookie(s->config->server.cookies.secret, client.data(),
+                                 source.bytes.data(), 4, state.now_s(), valid.data() + 8);
+  std::vector<std::uint8_t> forged(valid);
+  forged[20] ^= 1;
+  const std::vector<std::vector<std::uint8_t>> queries = {
+      test::cookie_query("www.example.test.", 1, client),
+      test::cookie_query("www.example.test.", 1, valid),
+      test::cookie_query("www.example.test.", 1, forged),
+      test::cookie_query("www.example.test.", 1, std::vector<std::uint8_t>(9, 1)),  // FORMERR
+      test::cookie_only_query(client),
+      test::cookie_only_query(forged),
+      test::make_query("www.example.test.", 1),
+      test::make_query("nope.example.test.", 1),
+      test::make_query("www.example.org.", 1),
+  };
+  std::vector<std::uint8_t> out(65535);
+  gslbd::stats::QueryRecord record;
+  gslbd::query::QueryContext context;
+  context.policy_state = &state;
+  context.record = &record;
+  const long before = allocations.load();
+  std::size_t total = 0;
+  std::size_t dropped = 0;
+  std::size_t slipped = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (const auto& q : queries) {
+      for (const char* from : {"198.51.100.7", "192.0.2.9", "2001:db8::1"}) {
+        context.source = *gslbd::util::parse_address(from);
+        record = {};
+        total +=
+            gslbd::query::answer_query(*s, q.data(), q.size(), context, out.data(), out.size());
+        dropped += record.rrl == gslbd::stats::RrlAction::dropped;
+        slipped += record.rrl == gslbd::stats::RrlAction::slipped;
+      }
+    }
+  }
+  CHECK(allocations.load() == before);
+  CHECK(total > 0);
+  CHECK(dropped > 0);
+  CHECK(slipped > 0);
 }
