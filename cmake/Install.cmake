@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Install rules (`cmake --install`): binaries, systemd units, sysusers/tmpfiles snippets, the
 # example configuration and the docs, laid out where Debian expects them. Included at the end of
 # the top-level CMakeLists.txt, so every target named here already exists.
@@ -33,29 +34,42 @@ install(FILES systemd/gslbd.service DESTINATION ${GSLBD_SYSTEMD_UNIT_DIR})
 install(FILES systemd/gslbd.sysusers DESTINATION ${GSLBD_SYSUSERS_DIR} RENAME gslbd.conf)
 install(FILES systemd/gslbd.tmpfiles DESTINATION ${GSLBD_TMPFILES_DIR} RENAME gslbd.conf)
 
-# The example main file with the zone and pool files its globs name, where the unit reads it
-# (/etc/gslbd/gslbd.yaml for prefix /usr).
-file(GLOB GSLBD_EXAMPLE_CONFIG CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/zones/*.yaml)
-install(FILES ${GSLBD_EXAMPLE_CONFIG} DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/gslbd)
-# The example names control.token for admin actions. The repository's token is known to all, so
-# an install writes a fresh random one (mode 0600) instead, and never replaces one that exists.
-set(GSLBD_TOKEN_DIR ${CMAKE_INSTALL_FULL_SYSCONFDIR}/gslbd)
-string(CONFIGURE [[
-  set(token_file "$ENV{DESTDIR}@GSLBD_TOKEN_DIR@/control.token")
-  if(NOT EXISTS "${token_file}")
-    execute_process(COMMAND od -An -N24 -tx1 /dev/urandom OUTPUT_VARIABLE token
-                    RESULT_VARIABLE failed)
-    string(REGEX REPLACE "[^0-9a-f]" "" token "${token}")
-    string(LENGTH "${token}" length)
-    if(failed OR NOT length EQUAL 48)
-      message(FATAL_ERROR "cannot read 24 random octets for ${token_file}")
-    endif()
-    file(WRITE "${token_file}" "${token}\n")
-    file(CHMOD "${token_file}" PERMISSIONS OWNER_READ OWNER_WRITE)
-    message(STATUS "Installing: ${token_file} (a new random token)")
-  endif()
-]] GSLBD_TOKEN_CODE @ONLY)
-install(CODE "${GSLBD_TOKEN_CODE}")
+# The installed configuration (/etc/gslbd for prefix /usr): loopback only, admin actions
+# behind the token in control.token, which the installer makes (the Debian package's postinst
+# does; see the README's install section otherwise).
+file(GLOB GSLBD_INSTALLED_CONFIG CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/zones/examples/installed/*.yaml)
+install(FILES ${GSLBD_INSTALLED_CONFIG} DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/gslbd)
 
 file(GLOB GSLBD_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
-install(FILES README.md ${GSLBD_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES README.md CHANGELOG.md ${GSLBD_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY zones/examples/quickstart DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+install(DIRECTORY contrib/prometheus contrib/grafana DESTINATION ${CMAKE_INSTALL_DOCDIR}/contrib)
+install(FILES contrib/bash-completion/gslbctl
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+
+# Man pages from scdoc sources (docs/man/*.scd), built with the default target when scdoc is
+# installed (Debian package scdoc); without it the rest still builds and installs.
+find_program(GSLBD_SCDOC scdoc)
+if(GSLBD_SCDOC)
+  file(GLOB GSLBD_MAN_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/*.scd)
+  set(GSLBD_MAN_PAGES)
+  foreach(source ${GSLBD_MAN_SOURCES})
+    get_filename_component(page ${source} NAME_WLE)  # gslbd.8, gslbd.yaml.5
+    string(REGEX MATCH "[0-9]$" section ${page})
+    set(output ${PROJECT_BINARY_DIR}/man/${page})
+    add_custom_command(OUTPUT ${output}
+                       COMMAND sh -c "\"$0\" < \"$1\" > \"$2\"" ${GSLBD_SCDOC} ${source}
+                               ${output}
+                       DEPENDS ${source}
+                       COMMENT "scdoc ${page}"
+                       VERBATIM)
+    list(APPEND GSLBD_MAN_PAGES ${output})
+    # OPTIONAL: a tree built only for gslbd and gslbctl (tools/run) still installs.
+    install(FILES ${output} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section} OPTIONAL)
+  endforeach()
+  file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/man)
+  add_custom_target(man ALL DEPENDS ${GSLBD_MAN_PAGES})
+else()
+  message(STATUS "man pages skipped: scdoc not found (apt install scdoc)")
+endif()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The running server: control loop on the main thread (signals, putting reloaded configs in
 // service, snapshot collection), the reload thread that loads them, and the workers. The
 // control thread is the only publisher of snapshots.

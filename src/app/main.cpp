@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gslbd: load and validate the configuration, then serve it until told to stop.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turning a config's pools into the health loop's plan: every member with its checks, keyed by
 // pool and member name so that a reload keeps the state of members that stay.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dropping root to the configured user with only the capabilities gslbd needs.
 //
 // Capabilities are changed with the raw capget/capset system calls of <linux/capability.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dropping root after the listen sockets are bound: switch to the configured user and group and
 // keep only CAP_NET_RAW (ICMP health checks open raw sockets at any time) and
 // CAP_NET_BIND_SERVICE (a socket opened after start, such as a control listener, may still use a

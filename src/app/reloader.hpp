@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Config reloads off the control thread: the new config is read and validated on a thread of
 // its own (a large import takes seconds) while the control endpoint keeps answering; the
 // result is handed back to the control loop (uv_async) and put in service there.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The systemd notify protocol: datagrams to $NOTIFY_SOCKET, watchdog interval from the env.
 #include "sd_notify.hpp"
 

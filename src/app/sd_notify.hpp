@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The systemd notify protocol (sd_notify(3)) written out: one datagram per state change to
 // $NOTIFY_SOCKET, and the watchdog interval from $WATCHDOG_USEC / $WATCHDOG_PID.
 //

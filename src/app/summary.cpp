@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "summary.hpp"
 
 #include "gslbd/dns/name.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A one-line description of a loaded config, for --check-config and the logs: the counts and
 // the first few zones by name, so its length does not grow with the number of zones.
 #pragma once

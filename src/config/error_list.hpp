@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bound on the errors one load reports: a file that is wrong throughout (a binary file, a
 // YAML alias repeated thousands of times) must cost neither memory nor pages of output.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading operator files for the loader: regular files only, bounded size, never blocking.
 #pragma once
 

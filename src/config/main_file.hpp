@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The main file: version, the server: section and the zones: and pools: globs.
 #pragma once
 

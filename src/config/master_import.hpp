@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Import of an RFC 1035 master file into a zone being built (the zone file's import: key).
 #pragma once
 

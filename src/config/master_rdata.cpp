@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "master_rdata.hpp"
 
 #include <arpa/inet.h>

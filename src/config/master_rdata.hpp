@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names and the rdata of common record types from master-file tokens, byte for byte as ldns.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads the records of an RFC 1035 master file: common types directly, every other entry via ldns.
 #pragma once
 

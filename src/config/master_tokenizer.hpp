@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Splits an RFC 1035 master file into entries and tokens exactly where ldns's reader does.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pool files: named check templates, geo maps, and pools with their members. All pool files of
 // a config are read together, so a pool may use a template, a geo map or a fallback pool that
 // another pool file defines.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Record data in zone-file presentation format, parsed with ldns into uncompressed wire form.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // "Did you mean" suggestions for misspelt keys, RR types and enumerated values.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Strict reading of YAML for the config schema: positions, node types, unknown and duplicate
 // keys, and typed scalars (strings, numbers, durations, TTLs, domain names).
 #pragma once

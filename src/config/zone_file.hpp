@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One zone file (YAML) into a built zone, with what load_config needs beyond the zone itself.
 #pragma once
 

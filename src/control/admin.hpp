@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Admin actions of the control endpoint (drain, undrain, force, reload) and the rule that
 // guards them: a bearer token, unless the operator turned that off for a loopback listener.
 // Actions reach the health loop by message; it stays the only writer of health state.

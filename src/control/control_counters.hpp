@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the control endpoint counts about itself, for /metrics.
 // Control thread only (plain fields: one thread writes and reads them).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "gslbd/control/control_server.hpp"
 
 #include <netinet/in.h>

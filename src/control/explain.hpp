@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /explain: the decision gslbd would make now for a name, a query type and a client address or
 // subnet, as JSON: the zone, how the name is found (static RRset, CNAME, referral, wildcard,
 // NXDOMAIN, REFUSED), and for service names the pool, policy, TTL, ECS scope, outcome and every

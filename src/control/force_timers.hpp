@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Expiry of operator forces: one libuv timer per forced member on the control thread's loop.
 // When a timer fires it hands the member back to its checks (HealthLoop::force(key, nullopt));
 // a later force of the same member replaces (or cancels) the pending expiry. Bounded.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small, strict HTTP/1.1 request parser for the control endpoint: request line, headers and
 // a Content-Length body, all bounded. No chunked bodies, no obs-fold, no absolute-form targets.
 // No I/O and no libuv, so the fuzz target links it alone.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP/1.1 responses of the control endpoint: status, content type, body, and their bytes on
 // the wire. Every response closes the connection (one request per connection keeps the server
 // small and its bounds obvious).

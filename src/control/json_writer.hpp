@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A tiny streaming JSON writer for /status, /explain and admin replies: commas and nesting are
 // tracked for the caller, strings are escaped per RFC 8259 and invalid UTF-8 is replaced by
 // U+FFFD, so text from probes or operators can never break the document.

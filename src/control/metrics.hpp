@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /metrics: everything gslbd counts, in the Prometheus text format 0.0.4 with CoreDNS's naming
 // habits and a gslbd_ prefix. Workers' counters are summed here, at scrape time (the query path
 // never shares a counter). Control thread.

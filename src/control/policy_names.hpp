@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names of pool policies and all-down actions as the config files spell them, for /status and
 // /explain.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // process_* metrics read from Linux /proc, as the Prometheus client libraries name them.
 #include <dirent.h>
 #include <sys/resource.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing the Prometheus text exposition format 0.0.4: HELP and TYPE lines, samples with
 // escaped label values, numbers as the format expects them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rule that keeps web pages away from the control endpoint. A browser can be made to send
 // requests to a loopback address: another site's form posts there (a "simple" cross-site POST
 // needs no preflight), and a page whose name is rebound to 127.0.0.1 (DNS rebinding) can read

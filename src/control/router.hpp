@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which handler answers a request: path and method dispatch, the admin token rule, and the
 // state the handlers share (settings, context, force expiries, endpoint counters).
 // Control thread only; no sockets here, so handlers can be called directly.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /status: the zones served with their serials, the health loop's schedule (probes asked for
 // and started per second, how late they start), and every pool and member with its health as
 // the workers read it, since when, why it is down now (only while down), the last check error

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Wall-clock times as the control endpoint shows them: RFC 3339 in UTC for people and JSON,
 // fractional unix seconds for Prometheus.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "gslbd/dns/siphash.hpp"
 
 namespace gslbd::dns {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GeoMap: CIDR networks in one binary trie per address family, longest-prefix lookup.
 #include "gslbd/geo/geo_map.hpp"
 

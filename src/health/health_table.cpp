@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "gslbd/health/health_table.hpp"
 
 namespace gslbd::health {

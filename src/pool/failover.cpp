@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The failover policy: the most preferred priority group with enough serving members, and the
 // health loop's no-preempt bookkeeping of which group is active.
 #include <limits>

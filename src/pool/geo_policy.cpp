@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The geo policy: client network -> region -> ordered region preference -> a sub-policy over
 // the members of the first region in that order that can serve.
 #include "policy.hpp"

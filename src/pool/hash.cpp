@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hash policy: weighted rendezvous hashing of the client subnet, sticky per client network.
 #include <cmath>
 

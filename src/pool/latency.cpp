@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The latency policy: members whose RTT EWMA is within tolerance of the best, weighted.
 #include "policy.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The least_load policy: members with the most agent-reported spare capacity first.
 #include "policy.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Private to the pool module: the candidate list every policy works on, and one entry point
 // per policy. select.cpp gathers candidates and handles all-down; policies only choose.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PoolSet lookups used by the loader and the control plane.
 #include "gslbd/pool/pool_set.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The round_robin policy: consecutive serving members from a per-worker rotating start.
 #include "policy.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // select_members: gathers the asked family's candidates from the health table, runs the pool's
 // policy, and applies the pool's all-down action (following fallback pools a bounded number of
 // hops). Worker thread; noexcept; everything lives on the stack.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The weighted policy: distinct members drawn at random in proportion to effective weight.
 #include "policy.hpp"
 

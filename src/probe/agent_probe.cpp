@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The agent check type: HAProxy's agent-check text protocol over TCP (one reply line).
 #include <string>
 #include <utility>

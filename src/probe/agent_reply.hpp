@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parser for one HAProxy agent-check reply line (untrusted input: pure, bounded, no throw).
 #pragma once
 

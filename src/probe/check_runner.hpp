@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scheduler of one (member, check): a timer that fires every interval stretched by a random
 // 0..jitter_percent, at most one probe in flight (a tick that finds the previous probe still
 // running or waiting for a slot is skipped and counted), the global in-flight bound, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libcurl's multi interface driven by the health loop's libuv loop (the "multi-uv" pattern:
 // CURLMOPT_SOCKETFUNCTION -> uv_poll per socket, CURLMOPT_TIMERFUNCTION -> one uv_timer).
 // Health loop thread only. Finished transfers are handed to their owner through the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HAProxy's statistics in CSV (`show stat` on the runtime API, or the stats page's ";csv"):
 // the parser for that untrusted text and the deep-health verdict for one member built from it.
 // Pure functions: no I/O, no throw, bounded by the limits below.

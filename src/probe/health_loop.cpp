@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "gslbd/probe/health_loop.hpp"
 
 #include <curl/curl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The http and https check types: one libcurl transfer on the loop's CurlDriver. Health loop
 // thread only; see probe.hpp for the lifetime rules.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The icmp check type: echo request/reply over one raw socket per address family, shared by
 // every icmp probe of the loop; replies are matched by (identifier, sequence, source). Raw
 // sockets need CAP_NET_RAW; without it every icmp probe fails with one clear error, logged

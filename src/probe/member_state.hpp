@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the health loop knows about one monitored member, and how its Health word is derived
 // from its checks. Health loop thread only (the loop copies it into MemberStatus for others).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One probe in flight, the base of every check type. Lives on the health loop's thread only.
 // Lifetime: a probe deletes itself once its libuv handles are closed. It delivers its result
 // exactly once through `done`, always from a later loop callback (never from inside start), or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Picks the probe implementation for a check type.
 #include <utility>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every check runner of one health loop shares: the loop, its PRNG, the drivers, the
 // bound on probes in flight and the counters. Owned by the loop's Impl; loop thread only,
 // except the counters (atomics, read by any thread).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bound on probes in flight across the whole loop: a probe that finds every slot taken
 // waits, in FIFO order, for the next one freed. Each check runner waits at most once at a time,
 // so the queue is bounded by the number of runners. Health loop thread only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The anti-flap machine of one (member, check): rise consecutive successes to come up, fall
 // consecutive failures to go down. Pure and single-threaded (owned by the health loop).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How far behind schedule the health loop starts its probes. Every probe start reports its lag
 // (start time minus due time, which includes any wait for a max_in_flight slot); a one-second
 // tick of the loop rolls the window into the exported gauges and, at most once a minute, logs

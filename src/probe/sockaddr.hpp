@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Conversions between util::Address and the socket API / URLs, for the probes.
 #pragma once
 

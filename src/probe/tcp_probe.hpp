@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TCP probes: connect (uv_tcp_connect) within the timeout, optionally write a banner, then
 // optionally read until an expected substring, a full line, or EOF. Used by the tcp and agent
 // check types. Health loop thread only; see probe.hpp for the lifetime rules.

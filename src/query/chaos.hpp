@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CHAOS-class queries: TXT id.server and hostname.bind name this instance (RFC 4892), so an
 // operator can tell redundant instances apart. Everything else in CHAOS is refused.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The server side of DNS cookies for one request (RFC 7873 section 5.2, RFC 9018): what the
 // request's COOKIE option held, and the option for the response (the client cookie and a
 // server cookie: the one received while it is ours and under half an hour old, else a new

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Response rate limiting on the query path: which UDP responses are accounted (not TCP, not
 // exempt networks, not requests with a valid server cookie), their class and key (client
 // network and what the response is about), and the table's verdict. Worker thread; no

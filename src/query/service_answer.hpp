@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Answers for service names: the pool's policy picks members for the query's address family
 // and their addresses become the A or AAAA RRset, with the service's (or degraded) TTL.
 // Worker thread; no allocation.

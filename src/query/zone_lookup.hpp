@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 1034 section 4.3.2 lookup in one zone, written straight into the response: exact match,
 // CNAME chase within the zone, delegations (referrals with glue), RFC 4592 wildcards, and
 // RFC 2308 negative answers with the SOA; service names are handed to their pool's policy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "gslbd/server/listen_guard.hpp"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A socket peer address as the query path sees it (family and octets, no port).
 #pragma once
 

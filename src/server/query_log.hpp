@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The optional query log (server.log.queries): one info line per answered query, at most
 // server.log.query_rate lines per second per answering thread (each UDP receiver, and each
 // worker's TCP loop). One QueryLog per such thread, used only by it: a token bucket refilled from

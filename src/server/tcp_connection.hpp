@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One DNS-over-TCP client connection (RFC 7766): length-prefixed queries, pipelined, answered
 // in order. Lives on its worker's loop only.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A worker's DNS TCP connections as a whole: who gets a slot (the cap, the per-source limit,
 // and at the cap the eviction of a connection that is slow or idle), the idle and busy lists
 // eviction picks from, the two frame buffers every connection shares, and the heap the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Live TCP connections counted per client network, so that one source cannot hold a worker's
 // connection slots. Owned by one worker loop; nothing is allocated after construction.
 #pragma once

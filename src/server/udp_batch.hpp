@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A worker's permanent buffers for one recvmmsg/sendmmsg round trip, allocated once.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One UDP socket served by a thread of its own that sleeps in recvmmsg, as gdnsd does: a
 // wakeup costs one blocking receive and one sendmmsg, with no event loop in between, which on
 // loopback is a tenth of the CPU per query at moderate rates (tools/bench-peers).

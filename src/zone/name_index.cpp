@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "gslbd/zone/name_index.hpp"
 
 namespace gslbd::zone {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The mutable storage of a zone while ZoneBuilder collects its records: nodes, RRsets and
 // records in a few growing arrays linked by number, names and rdata in byte arenas, and an
 // open-addressing name index. A million-record zone costs no allocation per record, which is

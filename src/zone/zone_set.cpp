@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "gslbd/zone/zone_set.hpp"
 
 #include <algorithm>

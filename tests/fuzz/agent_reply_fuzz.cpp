@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the agent-check reply parser: whatever a member's agent sends, the verdict is
 // in range, does not depend on bytes past the line limit or the first line end, and is the same
 // every time. The fuzz CMake links the query and config libraries only, so the dependency-free

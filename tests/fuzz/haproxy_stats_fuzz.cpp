@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the HAProxy statistics CSV parser and the deep-health verdict built on it: a
 // stats socket or page is a peer we do not control. The fuzz CMake links the query and config
 // libraries only, so the dependency-free parser source is compiled in here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the control endpoint's HTTP request parser (and the JSON string escaper that
 // echoes request data back). The fuzz CMake links every target to the query and config
 // libraries only, so the two dependency-free control sources are compiled in here.

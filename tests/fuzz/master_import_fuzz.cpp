@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the import of RFC 1035 master files. With ldns's syntax, MasterReader must give exactly
 // the records (owner, type, TTL, rdata octets) and errors (message, line) that ldns alone gives:
 // its own tokenizer and encoders may only ever agree with ldns or hand the entry to it. With its

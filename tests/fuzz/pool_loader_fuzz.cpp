@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the pool-file loader on arbitrary text as one pool file: YAML parsing, the strict
 // schema, check templates, geo maps, policy sections, fallback resolution and health slots. It
 // must never crash, hang or leak, and it must return a pool set exactly when it reports no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the whole query path on untrusted bytes: parse_query, the zone lookup and the response
 // writer, over UDP and TCP limits, against a zone that has every kind of node. The answer must
 // never exceed the limit of its transport, and parsing must never read outside the input.

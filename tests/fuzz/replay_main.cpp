@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replays fuzz inputs without libFuzzer: every file named, or found in a named directory, is
 // passed once to LLVMFuzzerTestOneInput. Exits 1 when no input was found.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzes the zone-file loader on arbitrary text: YAML parsing, the strict schema, names, rdata
 // through ldns and the zone builder. It must never crash, hang or leak, and it must return a
 // zone exactly when it reports no error.

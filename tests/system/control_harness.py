@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Control-endpoint system-test helpers: an HTTP client for gslbd's control endpoint, /metrics
 parsed by prometheus_client's own text parser, gslbctl runs, and a pool test case that runs
 gslbd with the endpoint on a free loopback port, a token, and two members (a, b) of pool web

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Harness for the gslbd system tests: runs the real binary on loopback and queries it.
 
 A test class derives from GslbdTestCase and sets SERVER (a ServerSpec); setUpClass writes the

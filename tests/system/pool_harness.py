@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Pool system-test helpers: real health-check peers on loopback and a test case that runs gslbd
 with generated pool and zone files pointing at them.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ANY queries (RFC 8482): one RRset at a name with several; NXDOMAIN/NODATA unchanged."""
 
 import gslbd_harness as h

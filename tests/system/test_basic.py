@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Positive answers: header bits, question echo with the client's case, data, TTLs and the
 additional section for NS, MX and SRV targets; over UDP, TCP and the IPv6 listener."""
 

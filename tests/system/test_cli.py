@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The command line: --check-config on good and bad configs, --version, a bad config at start,
 SIGINT."""
 

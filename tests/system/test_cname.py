@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """CNAME handling (RFC 1034 4.3.2): chased within the zone, not out of it; dangling targets."""
 
 import dns.rdatatype

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """POST /admin/*: the token is required (none, wrong -> 401; right -> 200); drain takes a member
 out of the answers and says when caches forget it (safe_after = at + the largest TTL);
 undrain puts it back; force down with an expiry takes it out and it comes back by itself;

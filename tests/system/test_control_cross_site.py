@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Requests a web page could make reach the control endpoint but do nothing: with
 admin_without_token, a browser-style cross-site POST (Origin, text/plain, a foreign Host) gets
 403 and the member stays up; reads with a rebound Host get 403 while the address and localhost

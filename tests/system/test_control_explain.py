@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """GET /explain: for a service name, the zone, service, pool, policy, each candidate with its
 health, whether it was chosen and why, and the TTL, agreeing with the DNS answer; after the
 preferred member's listener stops, the decision and the reasons change. Static, missing and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """gslbctl against a running gslbd: status (a table naming every member with its state),
 drain/undrain and force (with and without --expires) change the answers, check-config -c
 (good: exit 0; bad: non-zero with file:line:col), usage errors, and a clear error with a

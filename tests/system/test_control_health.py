@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """GET /healthz and /readyz: healthz is 200 while the process runs; readyz is 503 until the
 first round of health checks is done (caught with a member whose check takes 5 s to time
 out) and 200 after it. Unknown paths are 404, HEAD has no body."""

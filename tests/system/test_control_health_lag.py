@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Health thread overload is visible: checks that ask for far more probes than one health thread
 can start (256 members x 4 checks every 10 ms, about 100,000 probes/s, against a loopback port
 that refuses) make probes start late; gslbd_health_checks_lag_seconds and

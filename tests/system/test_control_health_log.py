@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Health verdicts reach the log and /status: a member that fails from its very first check
 (initial_state wait) is logged at warning level with its pool, address, check and reason; down
 transitions are warnings, up transitions info; a pool whose members are all down is logged once

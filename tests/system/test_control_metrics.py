@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """GET /metrics, parsed by prometheus_client's text parser: the DNS request, response and
 duration counters move by exactly the queries the test sent (summed over two workers), pool
 answers and member selections count the service answers, member_up follows a listener that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """gslbd --control ADDR:PORT replaces control.listen of the main file: the endpoint answers on
 the command line's port, nothing listens on the file's port, and gslbctl works against it."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Reload through each path: POST /admin/reload (good: the answers change and the generation
 moves; bad: 422 with file:line:col errors and the old answers keep being served), SIGHUP
 (bad: old answers kept, counted as a failure) and `gslbctl reload` (good: exit 0; bad: exit

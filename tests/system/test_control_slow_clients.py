@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The control endpoint under slow clients. 72 connections from 127.0.0.1 trickle a request one
 octet at a time; /healthz asked from 127.0.0.2 is answered every time while they do; each slow
 connection is either closed at once to make room (max_connections_per_source) or answered 408

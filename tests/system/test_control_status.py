@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """GET /status: every zone with its serial; pool web with members a and b, their state, since
 when, RTT, answers served, and last_error once b's listener has stopped; HEAD and wrong
 methods."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """DNS cookies (RFC 7873 with RFC 9018 server cookies) against dig, kdig and dnspython, and the
 FORMERR for malformed COOKIE and ECS options (RFC 7873 5.2.2, RFC 7871 7.1.2)."""
 

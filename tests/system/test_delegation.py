@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Delegations below the apex: referrals with glue; DS answered by the parent side."""
 
 import gslbd_harness as h

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """dnstap output: gslbd writes AUTH_QUERY/AUTH_RESPONSE messages as Frame Streams to a real
 collector (fstrm_capture) or to a file, and Debian's dnstap-ldns reads them back; every field
 the server fills in is checked against the exchange the test made."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """EDNS0 (RFC 6891), NSID (RFC 5001) and the CHAOS identity names."""
 
 import struct

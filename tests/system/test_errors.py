@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Error answers and silence: REFUSED outside our zones, NOTIMP, FORMERR, dropped packets,
 zone transfers and unknown classes refused."""
 

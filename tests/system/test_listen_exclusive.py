@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A listen address is served by one gslbd alone: a second gslbd on the same address, gslbd next
 to another process's SO_REUSEPORT socket (a Python socket, a real unbound), and gslbd on a
 wildcard address overlapping a held specific one all refuse to start (exit 1, one line naming

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Wildcard listeners (0.0.0.0:P, [::]:P) answer UDP from the address each query was sent to.
 
 A client that asked 127.0.0.2 drops an answer that comes from 127.0.0.1 (dig and kdig do), so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What bounds a load, seen from outside: a YAML alias bomb, a zeroed or sparse import and an
 RRset no message can hold are refused by --check-config quickly and with bounded output, and a
 reload with them is rejected while the running config keeps serving (the bomb under an

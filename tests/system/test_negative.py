@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Negative answers (RFC 2308): NXDOMAIN and NODATA carry the zone SOA in authority with
 TTL = min(SOA TTL, SOA minimum); empty non-terminals are NODATA."""
 

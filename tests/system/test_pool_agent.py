@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Agent checks (HAProxy agent-check text protocol) against real TCP agents: drain removes a
 member from new answers while it keeps being checked; NN% changes its share; down removes it."""
 

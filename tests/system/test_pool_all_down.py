@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """All-down behaviour per pool, with every member's check target refusing connections:
 serve_all answers with the members anyway, nodata gives NOERROR with no answer and the SOA,
 servfail gives SERVFAIL, fallback_pool answers from the fallback pool's members. A service is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """--check-config on pool files with errors: exits 1 and reports each error as file:line:col
 (unknown key, dangling check template, a service naming a missing pool, a fallback cycle)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """server.client_subnet: false: no ECS option is echoed and the source address decides (hash
 answers do not depend on the ECS option sent). Sources are 127.K.0.1 (all loopback on Linux),
 so each query comes from a different /24."""

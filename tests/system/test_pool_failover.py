@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """failover over the real server: the priority 0 group answers; when its target stops the
 priority 1 group answers; with preempt the recovered group takes over again, without preempt
 the pool stays on the group it moved to while that group is healthy."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A pool mixing IPv4 and IPv6 members answers A from the IPv4 members only and AAAA from the
 IPv6 members only; a pool of one family gives NODATA for the other."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """geo over the real server: a client network (from ECS) maps to a region through the geo map,
 the region's members answer, the reply's ECS scope is the number of client bits that decided,
 and the region order falls back to the next region when a region's members are down."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """hash over the real server: answers are sticky per client subnet (ECS, /24 for IPv4 and /56
 for IPv6), the reply's ECS scope is that prefix, and a member failing moves only the subnets
 that had it."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """HTTP checks against a real HTTP server: the expected status and body substring decide the
 member's state, and the configured method, path, Host and extra header are what is sent."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The icmp check, where CAP_NET_RAW is available (CI runs as root): a member with an icmp check
 on 127.0.0.1 comes up. Skipped with the reason printed when raw sockets are not allowed."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """initial_state: a `down` member is absent until `rise` checks succeeded; an `up` member is
 present at once (and leaves only after `fall` failures). Checks run every second here so that
 the start of the server is well inside the first rise/fall period."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """least_load over the real server: the member whose agent reports the most spare capacity is
 answered; when the agents' reports swap, so does the answer."""
 

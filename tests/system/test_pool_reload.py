@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SIGHUP keeps health state: with a member down, a reload with an unchanged pool file keeps it
 down right after the reload (no flap to initial_state: up), and a changed pool file (a new
 member) is picked up while the down member stays down."""

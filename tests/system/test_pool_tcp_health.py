@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """TCP health checks against real listeners: a member whose target stops listening leaves the
 answers within interval x fall (plus slack) and comes back after rise successes."""
 

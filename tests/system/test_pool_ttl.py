@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Service TTLs: answers carry the service ttl while every member is up and degraded_ttl while
 one member is down (in both families' answers), and ttl again after it recovers."""
 

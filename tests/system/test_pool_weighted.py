@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """weighted and round_robin over the real server: shares follow the weights within a tolerance
 band; round_robin visits every member in a fixed rotation; weight 0 is only a last resort."""
 

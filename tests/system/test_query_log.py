@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The optional query log (server.log.queries / query_rate): the fields of a line, the per-worker
 rate limit with its "lines suppressed" report, and switching it off by reload."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Response rate limiting (server.rate_limit) against a dnspython flood from one source:
 limiting, slip (TC=1, or BADCOOKIE to a client with a cookie), exempt networks, log_only, the
 exemption of a valid server cookie and of TCP, the counters and the rate-limited log lines."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Redundant instances behind a real resolver: two gslbd processes started from the SAME config
 files (ns1 on 127.0.0.2, ns2 on 127.0.0.3, one port, told apart only by --listen, --identity
 and --control on the command line), each running its own health checks against loopback

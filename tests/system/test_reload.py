@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SIGHUP reload: changed data is served; a broken file is rejected with file:line:col on stderr
 while the old config keeps serving; a fixed file is picked up on the next SIGHUP."""
 

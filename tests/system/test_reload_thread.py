@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Reloads load the config on a thread of their own: while a zone importing a 300,000-record
 master file loads, the control endpoint keeps answering /healthz (polled every 50 ms, each
 answer within a bound), /status shows reload_in_progress with its start time, and the API

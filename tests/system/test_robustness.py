@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hostile input: mutated queries (fixed seed) over UDP and TCP must never stop the server; any
 reply must be a well-formed response with the query's id. Under ASan this also catches memory
 errors, which make the server's exit status non-zero at tearDown."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Every way start-up can fail ends the same: exit status 1 (never a signal or a core), one
 critical line on stderr saying why, and nothing left running. Covered: a bad config, a listen
 address taken, an unknown user or group for the privilege drop, the control port taken, and

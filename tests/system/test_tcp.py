@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """DNS over TCP (RFC 7766): pipelining, the idle timeout and the per-worker connection cap."""
 
 import socket

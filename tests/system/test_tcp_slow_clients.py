@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Slow TCP clients (slowloris) against the real server: the frame deadline from a query's first
 octet, the per-source connection limit, eviction of slow or idle connections at the cap, the
 write deadline for a client that does not read, and memory given back after an attack.

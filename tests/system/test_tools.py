@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Answers decoded by other implementations: dig (BIND) and kdig (Knot), UDP and TCP."""
 
 import gslbd_harness as h

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Truncation over UDP: TC=1 with no partial RRsets when the answer does not fit the smaller
 of the client's size (512 without EDNS) and the server's edns_udp_size; TCP answers whole.
 big.example.com: one TXT RR, answer ~650 octets; huge.example.com: ten TXT RRs, ~2660 octets."""

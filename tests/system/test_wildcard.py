@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Wildcards (RFC 4592): *.w.example.com has TXT only; host.w has A only; a.x.w makes x.w an
 empty non-terminal."""
 

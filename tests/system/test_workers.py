@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Several worker threads (--workers 2) answer every query, over UDP and TCP."""
 
 import socket

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Zone selection: the longest matching served zone answers; odd but valid query names."""
 
 import dns.name

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Health-check capacity: how many TCP or HTTP targets one health loop keeps on a 1 s interval
 // on loopback, and the CPU it uses. A program to run by hand (tools/bench-health), not a test.
 //   gslbd-bench-health tcp|http TARGETS [SECONDS]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Times reading an RFC 1035 master file, against ldns reading it record by record (what the
 // importer did before MasterReader): the tokenizer alone, the reader alone (records, no zone),
 // ldns alone, the import into a ZoneBuilder (reader + builder), and the builder's build().

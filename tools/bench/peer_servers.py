@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Servers of the peer benchmark: gslbd, NSD, Knot, gdnsd and the reflector floor.
 
 Each server gets its own directory, loopback port and config generated from the same zone file,

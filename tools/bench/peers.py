@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """gslbd against NSD, Knot, gdnsd and a recvmmsg reflector on this machine, side by side.
 
 Run through tools/bench-peers, which builds gslbd in Release and installs the peers. All traffic

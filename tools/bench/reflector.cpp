@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The floor for the peer benchmark (tools/bench-peers): a UDP "server" that does no DNS work.
 // Each thread owns one SO_REUSEPORT socket, blocks in recvmmsg for a batch and answers every
 // query with the same canned A record after echoing the question, through one sendmmsg. No

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Server CPU per UDP query for a listener on a specific address and for a wildcard listener,
 // which reads each query's destination from a control message and sends the answer with one
 // naming it as the source (IP_PKTINFO / IPV6_PKTINFO). Client and server take turns on this one

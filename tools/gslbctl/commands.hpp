@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gslbctl's commands: each talks to the control endpoint (or runs gslbd --check-config) and
 // returns the process exit code (0 ok, 1 failed, 2 usage).
 #pragma once

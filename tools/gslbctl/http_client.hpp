@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A blocking HTTP/1.1 client for gslbctl: one request per connection, with a deadline for the
 // whole exchange and a bound on the reply size. Errors are one line for the operator.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small JSON reader for gslbctl: enough to walk the control endpoint's replies. Bounded
 // nesting; \u escapes (with surrogate pairs) become UTF-8.
 #pragma once

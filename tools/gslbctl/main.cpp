@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // gslbctl: the operator's command line for a running gslbd (status, drain, force, reload,
 // explain) and a front for gslbd --check-config.
 #include <cerrno>
@@ -5,18 +6,23 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "commands.hpp"
+#include "config_file.hpp"
+#include "members.hpp"
 
 namespace {
 
 void usage(std::FILE* out) {
   std::fputs(
-      "usage: gslbctl [--control ADDR:PORT] [--token-file FILE] [--timeout SECONDS] [--json] "
-      "COMMAND\n"
+      "usage: gslbctl [-c FILE] [--control ADDR:PORT] [--token-file FILE] [--timeout SECONDS] "
+      "[--json] COMMAND\n"
       "commands:\n"
       "  status                                  pools and members in a table\n"
       "  drain POOL MEMBER                       no new answers name the member\n"
@@ -24,9 +30,13 @@ void usage(std::FILE* out) {
       "  force POOL MEMBER up|down|auto [--expires DURATION]\n"
       "  reload                                  reload the config; fails with its errors\n"
       "  explain NAME [TYPE] [CLIENT[/PREFIX]]   the answer decision gslbd would make now\n"
-      "  check-config -c FILE                    gslbd --check-config -c FILE\n"
-      "defaults: --control 127.0.0.1:9253 (or $GSLBCTL_CONTROL), --token-file "
-      "$GSLBCTL_TOKEN_FILE\n",
+      "  check-config                            gslbd --check-config -c FILE\n"
+      "  members                                 POOL<TAB>MEMBER lines (scripts, completion)\n"
+      "-c FILE: gslbd's main file; gslbctl reads control.listen and control.token_file from it\n"
+      "  (default " GSLBCTL_DEFAULT_CONFIG
+      " when it exists and neither --control nor $GSLBCTL_CONTROL is set).\n"
+      "Each setting comes from its option, else $GSLBCTL_CONTROL / $GSLBCTL_TOKEN_FILE, else\n"
+      "the config file, else the default (--control 127.0.0.1:9253, no token).\n",
       out);
 }
 
@@ -55,18 +65,38 @@ bool read_token(const std::string& path, std::string& token, std::string& error)
   return true;
 }
 
+std::optional<std::string> environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+// The installed main file, read only when nothing names the endpoint: an explicit address may
+// belong to another instance, whose token this file does not hold.
+std::optional<std::string> implicit_config() {
+  std::string path = environment("GSLBCTL_CONFIG").value_or(GSLBCTL_DEFAULT_CONFIG);
+  if (::access(path.c_str(), F_OK) != 0) {
+    // A directory gslbctl may not enter (/etc/gslbd is 0750 root:gslbd) hides the file: say so,
+    // since the defaults below may then name the wrong endpoint or no token.
+    if (errno == EACCES) {
+      std::fprintf(stderr, "gslbctl: note: cannot read %s (%s); using the defaults\n", path.c_str(),
+                   std::strerror(errno));
+    }
+    return std::nullopt;
+  }
+  return path;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace gslbctl;
   Globals g;
   g.self = argc > 0 ? argv[0] : "gslbctl";
-  std::string control = "127.0.0.1:9253";
-  if (const char* env = std::getenv("GSLBCTL_CONTROL")) control = env;
-  std::string token_file;
-  if (const char* env = std::getenv("GSLBCTL_TOKEN_FILE")) token_file = env;
+  std::optional<std::string> control;
+  std::optional<std::string> token_file;
+  std::optional<std::string> config_file;
   std::string expires;
-  std::string config_file;
   std::vector<std::string> words;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -82,9 +112,9 @@ int main(int argc, char** argv) {
       std::puts("gslbctl " GSLBD_VERSION);
       return 0;
     } else if (arg == "--control") {
-      if (!value(control)) return bad_usage("--control needs ADDR:PORT");
+      if (!value(control.emplace())) return bad_usage("--control needs ADDR:PORT");
     } else if (arg == "--token-file") {
-      if (!value(token_file)) return bad_usage("--token-file needs a file");
+      if (!value(token_file.emplace())) return bad_usage("--token-file needs a file");
     } else if (arg == "--timeout") {
       std::string seconds;
       if (!value(seconds)) return bad_usage("--timeout needs seconds");
@@ -97,7 +127,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--expires") {
       if (!value(expires)) return bad_usage("--expires needs a duration such as 30s");
     } else if (arg == "-c" || arg == "--config") {
-      if (!value(config_file)) return bad_usage("-c needs a file");
+      if (!value(config_file.emplace())) return bad_usage("-c needs a file");
     } else if (arg.size() > 1 && arg[0] == '-') {
       return bad_usage("unknown option " + arg);
     } else {
@@ -108,15 +138,35 @@ int main(int argc, char** argv) {
   const std::string command = words[0];
   const std::vector<std::string> args(words.begin() + 1, words.end());
 
+  if (!control) control = environment("GSLBCTL_CONTROL");
+  if (!token_file) token_file = environment("GSLBCTL_TOKEN_FILE");
+  if (!config_file && !control) config_file = implicit_config();
+
   if (command == "check-config") {
-    if (config_file.empty() || !args.empty()) return bad_usage("usage: check-config -c FILE");
-    return cmd_check_config(g, config_file);
+    if (!config_file || !args.empty()) return bad_usage("usage: check-config -c FILE");
+    return cmd_check_config(g, *config_file);
   }
   std::string error;
-  if (!parse_endpoint(control, g.endpoint, error)) return bad_usage(error);
+  if (config_file && (!control || !token_file)) {
+    ControlSettings settings;
+    if (!read_control_settings(*config_file, settings, error)) {
+      std::fprintf(stderr, "gslbctl: %s\n", error.c_str());
+      return 1;
+    }
+    if (!settings.enabled && !control) {
+      std::fprintf(stderr, "gslbctl: %s has the control endpoint turned off (control.enabled)\n",
+                   config_file->c_str());
+      return 1;
+    }
+    if (!control) control = settings.listen;
+    if (!token_file) token_file = settings.token_file;
+  }
+  if (!parse_endpoint(control.value_or("127.0.0.1:9253"), g.endpoint, error)) {
+    return bad_usage(error);
+  }
   const bool admin =
       command == "drain" || command == "undrain" || command == "force" || command == "reload";
-  if (admin && !token_file.empty() && !read_token(token_file, g.token, error)) {
+  if (admin && token_file && !read_token(*token_file, g.token, error)) {
     std::fprintf(stderr, "gslbctl: %s\n", error.c_str());
     return 1;
   }
@@ -139,6 +189,10 @@ int main(int argc, char** argv) {
   if (command == "reload") {
     if (!args.empty()) return bad_usage("reload takes no arguments");
     return cmd_reload(g);
+  }
+  if (command == "members") {
+    if (!args.empty()) return bad_usage("members takes no arguments");
+    return cmd_members(g);
   }
   if (command == "explain") {
     if (args.empty() || args.size() > 3) return bad_usage("explain needs NAME [TYPE] [CLIENT]");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Readable text for gslbctl: the /status table and the /explain decision.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading the whole configuration (main file, zone files, imports) into one validated snapshot.
 // Control-plane only. A config with any error yields no snapshot: the caller keeps the old one.
 #pragma once

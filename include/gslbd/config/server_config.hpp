@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Server settings from the main file's server: section, after defaults and overrides.
 #pragma once
 

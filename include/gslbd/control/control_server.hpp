@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The control endpoint: a small HTTP/1.1 server on the control thread's libuv loop, loopback by
 // default. Read-only views (/metrics, /status, /healthz, /readyz, /explain) and admin actions
 // (drain, undrain, force, reload) that need a bearer token unless the operator turned that off

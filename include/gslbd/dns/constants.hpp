@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DNS numbers used across gslbd: RR types, classes, opcodes, rcodes and header flag bits.
 #pragma once
 

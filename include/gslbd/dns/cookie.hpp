@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DNS cookies (RFC 7873) with the interoperable server cookie of RFC 9018: version 1, three
 // reserved octets, a 32-bit timestamp and a SipHash-2-4 over client cookie | version |
 // reserved | timestamp | client address, keyed with a 16-octet server secret. Any server of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Domain names in uncompressed wire form (std::string of length-prefixed labels, ending in the
 // root label): text conversion for config, and allocation-free helpers for the query path.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parsed form of one incoming DNS query, filled in place without allocation.
 #pragma once
 

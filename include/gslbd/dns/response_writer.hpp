@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds a DNS response in a caller-owned buffer: header, question, whole RRsets with owner-name
 // compression, and the OPT record. No allocation. Every write is all-or-nothing: a record set
 // that does not fit leaves the message exactly as it was, so no partial RRset is ever sent.

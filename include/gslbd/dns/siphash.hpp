@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SipHash-2-4 (Aumasson and Bernstein, 2012): the keyed 64-bit PRF that RFC 9018 server
 // cookies use, also used to spread rate-limit keys so clients cannot aim at one table slot.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One dnstap record (a query, its response, or both) as an answering thread hands it to the
 // writer, and its encoding as a dnstap protobuf message (AUTH_QUERY / AUTH_RESPONSE).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A bounded single-producer single-consumer byte ring of variable-size records: the answering
 // thread pushes (no lock, no allocation, one release store), the dnstap writer thread drains.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dnstap output: every answering thread records its queries and responses into a Tap of its
 // own (a bounded ring, no lock, no allocation: a full ring drops the record and counts it), and
 // one writer thread drains the taps, encodes dnstap messages and writes them as Frame Streams

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client network -> region, by longest prefix match over a CIDR table (IPv4 and IPv6). Built
 // once at load; lookups walk a compact binary trie without allocation.
 #pragma once

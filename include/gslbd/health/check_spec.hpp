@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a health check is (gdnsd's "service type"): a named template with its timing and
 // anti-flap settings, independent of who runs it (the probe module) or reads it (policies).
 #pragma once

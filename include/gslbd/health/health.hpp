@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A member's health as policies see it, and its packing into one 64-bit word so that it can be
 // published with a single atomic store (the health loop) and read with a single load (workers).
 #pragma once

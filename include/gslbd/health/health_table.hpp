@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The health words of all members of a config generation, one slot per (member, check set).
 // Thread contract: exactly one writer, the health loop (admin actions reach it by message);
 // any number of readers (workers) without locks. A table belongs to one config generation; on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pools of load-balancer instances (members) and their answer policy settings, as loaded from
 // the pool files. Immutable once built; part of a config snapshot.
 #pragma once

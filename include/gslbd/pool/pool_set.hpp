@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // All pools of a config generation, with the geo maps their geo policies use.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Choosing the members named in one answer: the policy entry point used by the query path.
 // Worker thread; noexcept; no allocation; reads health words only.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The health loop: one thread with its own libuv loop that runs every member's checks, applies
 // the rise/fall machine, and is the ONLY writer of the health table of the config generation
 // in service. Other threads talk to it by message (adopt a new plan, admin actions).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Answering one DNS request from a config snapshot: the whole query path of a worker.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A worker's mutable state for answering: its random generator, its round-robin positions (one
 // per pool of the snapshot in use), its response rate limiting table and the time of the
 // batch being answered. Owned by one answering thread (a UDP receiver or a TCP loop); never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Response rate limiting (RRL) accounting with the semantics of BIND's RRL: each response is
 // classed (answer, nodata, NXDOMAIN, referral, error) and keyed by the client network and what
 // it is about; the key's balance earns `rate` credits per second up to `rate`, each response

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The configuration in service, published to workers as immutable snapshots (the dnsdist
 // state-holder pattern): one writer (the control thread) publishes; each worker keeps a local
 // shared_ptr and refreshes it when the generation counter moves, once per batch.

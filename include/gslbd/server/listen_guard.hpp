@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listen addresses served by one gslbd alone. SO_REUSEPORT lets any socket of the same user join
 // a group, so two gslbd instances (or gslbd and unbound) would silently split one address's
 // traffic. Before opening its SO_REUSEPORT group, gslbd binds each address once without it

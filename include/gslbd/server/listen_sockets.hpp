@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listening sockets made by hand (SO_REUSEPORT, which libuv does not set) before any worker
 // starts, so that a port already taken or a bad address is one clear fatal error at startup.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One worker: a UDP receiver thread per listen address (blocking in recvmmsg) and a thread
 // running a libuv loop over the worker's TCP listeners. Each thread answers from its own
 // snapshot copy refreshed once per batch; nothing on a query path takes a lock, and answering

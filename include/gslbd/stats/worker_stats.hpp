@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-worker query counters. Each WorkerStats is written by exactly one worker thread (plain
 // relaxed load + store: no read-modify-write, no shared cache line on the query path) and read
 // by the control thread at scrape time, which sums the workers. Fixed capacity: nothing is

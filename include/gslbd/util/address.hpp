@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IPv4/IPv6 addresses and client networks as the pool, geo and query code use them (no sockaddr).
 #pragma once
 

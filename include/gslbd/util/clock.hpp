@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cheap monotonic time for per-query durations (vDSO clock_gettime, no allocation).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parsing of operator-written durations such as "500ms", "30s", "1h30m" or a bare "60" (seconds).
 #pragma once
 

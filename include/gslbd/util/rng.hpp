@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small, fast, seedable PRNG (xoshiro256**) for per-worker use: tests inject seeds, workers
 // seed from their index and the clock. Not for anything cryptographic.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An error tied to a place in an operator's file: "file:line:column: message".
 #pragma once
 

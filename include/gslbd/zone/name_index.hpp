@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Open-addressing index from lowercase wire names to dense numbers, built once, read without
 // allocation. The names themselves live with the caller; the index stores only numbers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An owner name inside a zone with its RRsets, delegation and service links. A view into its
 // Zone's arenas, like RRset.
 #pragma once

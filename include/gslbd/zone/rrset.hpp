@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One RRset as stored for answering: type, TTL and the records' rdata in uncompressed wire form.
 // A view into its Zone's arenas (a built Zone never changes, so the view lives as long as it).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An immutable, built zone: owner nodes in a hash index, the SOA and the negative TTL.
 // Shared read-only by all workers; built once by ZoneBuilder. Nodes and RRsets are views into
 // the zone's flat arrays (names, rdata, RRsets), a few allocations per zone instead of several

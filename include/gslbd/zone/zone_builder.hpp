@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Collects records of one zone, checks the rules that concern the data itself, and builds the
 // immutable Zone (empty non-terminals, delegation links, additional-section targets, index).
 // Control-plane only: allocates freely. Errors are returned as plain reasons; the caller adds

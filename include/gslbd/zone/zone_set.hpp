@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The zones served, found by longest suffix match of a query name.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Privilege drop: each case runs in a forked child (the drop cannot be undone), which reports
 // what it found through a pipe. Cases that need root say so and pass when run without it.
 #include "privileges.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The notify protocol against real AF_UNIX datagram sockets (path and abstract) and the
 // watchdog environment parsing.
 #include "sd_notify.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the config tests: fixture paths, loading one zone fixture, matching errors.
 #pragma once
 

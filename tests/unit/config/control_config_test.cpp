@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The control: section: limits and their defaults, allowed_hosts, the token file rules (not
 // together with admin_without_token; a warning when others can read or write it).
 #include <doctest/doctest.h>

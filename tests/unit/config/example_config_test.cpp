@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The example config in zones/ (run by tools/run) loads and shows what it promises.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // import: of RFC 1035 master files: errors as file:line of the master file, and SOA rules.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // load_config on a good main file: server settings, the files read, and the zones built.
 #include <doctest/doctest.h>
 

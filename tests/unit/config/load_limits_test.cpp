@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What bounds a load: errors kept per load, YAML aliases, binary content, file sizes, RRsets a
 // message cannot hold; and the warnings that do not stop a load.
 #include <doctest/doctest.h>

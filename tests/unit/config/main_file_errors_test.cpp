@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Errors of the main file and of the load as a whole (globs, duplicate apexes, all files).
 #include <doctest/doctest.h>
 

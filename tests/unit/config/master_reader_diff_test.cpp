@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MasterReader against ldns alone: the same records (owner, type, TTL, rdata octets) and the same
 // errors at the same lines, for every syntax of RFC 1035 section 5 and each type it encodes.
 #include <doctest/doctest.h>

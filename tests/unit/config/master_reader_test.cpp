@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MasterReader beyond ldns (class before TTL, relative $ORIGIN), its tokenizer, and the import
 // of what it reads into a ZoneBuilder.
 #include <doctest/doctest.h>

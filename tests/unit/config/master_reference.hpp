@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The oracle for MasterReader: a master file read by ldns alone, record by record, as the
 // importer did before MasterReader; and the reader's output in the same form for comparison.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pool errors seen through load_config: services, the pools: globs, unreadable pool files,
 // and errors of several files reported together.
 #include <doctest/doctest.h>

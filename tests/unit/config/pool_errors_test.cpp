@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every kind of pool-file error, each from a small fixture, with its file:line:column.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A good config with several pool files: templates, geo maps and fallbacks used across files,
 // every policy and check type, health slots and initial health words, and services.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the pool-file tests: loading pool fixtures through the loader's detail API.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // server.log.queries and server.log.query_rate: defaults, good values, strict errors.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // server.cookies and server.rate_limit: defaults, good values, strict errors.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // serial: auto is the newest modification time of the zone file and its import.
 #include <doctest/doctest.h>
 #include <utime.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // server.tcp: the frame timeout and the per-source limit, their defaults, ranges and errors.
 #include <doctest/doctest.h>
 

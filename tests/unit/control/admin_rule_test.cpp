@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The admin token rule (as a decision function: the tests never bind non-loopback addresses),
 // the constant-time comparison, and the largest TTL behind a drain's safe_after.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Admin actions over real sockets: the token, drain with safe_after, force with an expiry that
 // reverts, reload success and failure.
 #include <doctest/doctest.h>

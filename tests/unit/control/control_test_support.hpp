@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the control endpoint tests: a config built by hand (zone, services, pools), a
 // ControlServer on a libuv loop of the test's own thread, and a blocking HTTP client on
 // 127.0.0.1 (kernel-chosen ports).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Requests a web page could make, over real sockets: a cross-site POST and a rebound Host are
 // refused before any handler runs, even with admin_without_token; tools are served.
 #include <doctest/doctest.h>

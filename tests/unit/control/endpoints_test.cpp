@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The read-only endpoints over real sockets: /healthz, /readyz, /status, unknown paths and
 // methods.
 #include <doctest/doctest.h>

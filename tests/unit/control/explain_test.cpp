@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /explain: the decision for weighted and hash pools, fallback, and static names; the same
 // request gives the same explanation.
 #include <doctest/doctest.h>

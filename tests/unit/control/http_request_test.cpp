@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP request parser on its own: complete, incomplete and refused requests.
 #include <doctest/doctest.h>
 

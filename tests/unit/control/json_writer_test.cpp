@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON writer: nesting, commas and escaping (control characters, quotes, invalid UTF-8).
 #include <doctest/doctest.h>
 

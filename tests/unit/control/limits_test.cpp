@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounds of the endpoint over real sockets: request size, connection count, idle time, and
 // garbage that must not crash it.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /metrics: exact values for what the test recorded, summed over workers; every sample's family
 // has HELP and TYPE; label values escaped.
 #include <doctest/doctest.h>

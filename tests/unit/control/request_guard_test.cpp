@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rule against requests from web pages: which Host values name the endpoint, and which
 // requests carry a browser's marks.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 9018 server cookies against the test vectors of its Appendix A, and their checks.
 #include <doctest/doctest.h>
 

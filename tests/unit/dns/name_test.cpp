@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Domain names: text <-> wire, case, ancestry, and reading names out of messages.
 #include "gslbd/dns/name.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SipHash-2-4 against the reference vectors of the SipHash paper (key 00..0f, message
 // 00 01 .. n-1): every tail length, one and several blocks.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GeoMap: longest-prefix match over IPv4/IPv6 tries, default routes, host routes, conflicting
 // networks, and what a client's own (ECS) prefix lets it match.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A counting global operator new for the unit_pool binary, so tests can prove the query-path
 // code allocates nothing. In its own file so that the compiler never sees a new paired with
 // the free() below (GCC's -Wmismatched-new-delete would object).

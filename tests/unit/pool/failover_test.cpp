@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The failover policy: priority order, min_healthy, preempt on and off, and the health loop's
 // failover_active_priority that keeps a group active without preempt.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // All-down fallback pools: the chain, each pool's own action, and the hop bound.
 #include "pool_test_support.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The geo policy: client network -> region -> preference order -> sub-policy, with region
 // fallback when a region is down, default order for unknown clients, and the ECS scope.
 #include <set>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hash policy: sticky answers per client subnet, minimal movement when a member fails,
 // the ECS scope it justifies, IPv6 /56 keys, and weighted shares.
 #include <algorithm>

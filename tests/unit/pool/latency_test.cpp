@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The latency policy: the tolerance band around the best RTT, its edges, and unmeasured members.
 #include <algorithm>
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The least_load policy: agent-reported spare capacity first, ties shared at random.
 #include "pool_test_support.hpp"
 

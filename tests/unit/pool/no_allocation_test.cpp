@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Proves select_members allocates nothing: operator new is replaced by a counting one for this
 // test binary (counting_new.cpp), and every policy, all-down action and fallback is exercised after
 // setup.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builders for pool unit tests: pools with members, a health table to flip, and selections
 // rendered as member names so that checks read like answers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The round_robin policy: per-worker rotation over serving members, skipping down ones.
 #include "pool_test_support.hpp"
 

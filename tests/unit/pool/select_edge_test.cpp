@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // select_members edge cases: empty pools, bad indices, max_records clamping, health slots past
 // the table, no table at all; and PoolSet::find.
 #include "pool_test_support.hpp"

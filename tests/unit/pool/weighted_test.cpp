@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The weighted policy: shares follow weight * agent weight, distinct records, the weight-0 rule,
 // families, drained members, and the all-down actions that do not involve another pool.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The agent check end to end: a server replying as HAProxy's agent-check protocol says.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The agent reply parser as a pure unit: keywords, percentages, mixtures, garbage, clamping.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The loop's counters behind /metrics: probes by type and result, probe durations and members'
 // up/down transitions, against a real loopback listener.
 #include <doctest/doctest.h>

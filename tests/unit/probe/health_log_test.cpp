@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the health loop tells the log and /status about verdicts: first verdicts and
 // transitions with pool, address, check and reason (warning for down, info for up), pools
 // entering and leaving "all down" (from the loop, once each), and last_error kept as history

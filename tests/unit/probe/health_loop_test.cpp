@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The health loop itself: one probe in flight per check, the global bound, adopt() keeping
 // state by key, admin messages, members without checks, and a prompt stop.
 #include <doctest/doctest.h>

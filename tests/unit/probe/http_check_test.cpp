@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The http check end to end against a tiny HTTP server started by the test.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The https check against `openssl s_server` with a self-signed certificate made at test time
 // (skipped, with the reason printed, when the openssl CLI is missing).
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The icmp check: runs where raw sockets are allowed (CAP_NET_RAW; CI runs as root), and
 // otherwise checks the one clear error and says that the echo part was skipped.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Captures what gslbd logs (spdlog's default logger) while it lives, for tests that assert on
 // log lines. Install it before starting a health loop and let it go after stopping it: the
 // default logger must not change while another thread logs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the health loop tests: plans on loopback, bounded waits on the table.
 #pragma once
 

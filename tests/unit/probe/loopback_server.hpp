@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A tiny TCP server on 127.0.0.1 for the probe tests: one thread polling plain POSIX sockets,
 // replying through a test-supplied function. Bounded: at most kMaxConnections open at once
 // (more are closed at accept), at most 64 KiB kept per connection.

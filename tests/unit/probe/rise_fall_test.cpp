@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rise/fall machine as a pure unit: initial states and every transition.
 #include <doctest/doctest.h>
 

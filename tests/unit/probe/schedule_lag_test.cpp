@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The schedule-lag meter: what counts as a late probe, the one-second gauges, and the
 // "behind schedule" log line written at most once a minute.
 #include <doctest/doctest.h>

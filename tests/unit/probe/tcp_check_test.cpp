@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tcp check end to end against real listeners on loopback.
 #include <doctest/doctest.h>
 

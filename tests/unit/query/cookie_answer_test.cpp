@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DNS cookies on the query path (RFC 7873 section 5.2, 5.4; RFC 9018 section 4.3).
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Snapshots with changed server settings, cookie options and OPT reading for the cookie and
 // rate limiting tests of the query path.
 #pragma once

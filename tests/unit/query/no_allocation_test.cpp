@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Proves the query path allocates nothing: operator new is replaced by a counting one for this
 // test binary, and a varied set of queries is answered after warm-up.
 #include <doctest/doctest.h>

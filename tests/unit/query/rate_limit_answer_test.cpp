@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Response rate limiting on the query path with a fixed clock: what is limited, how it is
 // keyed, what slips, and what is exempt.
 #include <doctest/doctest.h>

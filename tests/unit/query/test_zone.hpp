@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds small zones and queries for the query-path tests without the YAML loader, and decodes
 // answers with ldns (a decoder other than ours).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rate limiting accounting with a fixed clock: rates, the window, slip, classes, replacement.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UdpBatch on real loopback sockets: a wildcard listener answers each query from the address it
 // was sent to, and that path (control messages in and out) allocates nothing per packet once
 // warm: operator new is replaced by a counting one for this test binary.

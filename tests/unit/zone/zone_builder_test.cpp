@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ZoneBuilder: each refusal, whole-zone checks, ENTs, delegation links, additional targets.
 #include "gslbd/zone/zone_builder.hpp"
 

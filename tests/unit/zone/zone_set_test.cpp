@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ZoneSet: the zone served for a name is the one with the longest matching apex.
 #include "gslbd/zone/zone_set.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the zone tests: wire names and rdata built by hand, and a minimal valid zone.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fixture builders for the micro-benchmarks (see bench_fixtures.hpp).
 #include "bench_fixtures.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Zones, pools, snapshots and wire queries for the micro-benchmarks, built without the YAML
 // loader (as the unit tests build theirs); setup only, never inside a timed loop.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whole answers (query::answer_query, as a worker calls it) for the kinds of names gslbd serves,
 // and the response writer on its own, so a regression can be placed in the encoder or before it.
 #include <benchmark/benchmark.h>

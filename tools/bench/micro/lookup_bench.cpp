@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Zone lookup: the zone match and the owner-name hash probe, alone and inside a whole answer,
 // for a 1,000-name and a 100,000-name zone.
 #include <benchmark/benchmark.h>

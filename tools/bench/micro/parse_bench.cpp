@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Query parsing alone: the first thing every request costs, before any zone is looked at.
 #include <benchmark/benchmark.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pool policy selection (select_members) over an eight-member pool: each policy with every
 // member up, and with three members down so that failover and geo move to their next choice.
 #include <benchmark/benchmark.h>
