@@ -16,6 +16,18 @@
 namespace gslbd::server {
 namespace {
 
+// The address in presentation form, or "-" when there is none; no allocation.
+void format_address(const util::Address& address, char (&out)[INET6_ADDRSTRLEN]) noexcept {
+  out[0] = '-';
+  out[1] = '\0';
+  if (address.family != 4 && address.family != 6) return;
+  if (inet_ntop(address.family == 4 ? AF_INET : AF_INET6, address.bytes.data(), out, sizeof out) ==
+      nullptr) {
+    out[0] = '-';
+    out[1] = '\0';
+  }
+}
+
 // The longest name text: 255 wire octets, each escaped as \DDD.
 constexpr std::size_t kNameText = 4 * 255 + 1;
 constexpr std::size_t kLine = kNameText + 512;
@@ -148,14 +160,8 @@ void QueryLog::log_line(const config::Config& config, const util::Address& clien
   }
   flush(now_ns);
 
-  char address[INET6_ADDRSTRLEN] = "-";
-  if (client.family == 4 || client.family == 6) {
-    if (inet_ntop(client.family == 4 ? AF_INET : AF_INET6, client.bytes.data(), address,
-                  sizeof address) == nullptr) {
-      address[0] = '-';
-      address[1] = '\0';
-    }
-  }
+  char address[INET6_ADDRSTRLEN];
+  format_address(client, address);
   char qname[kNameText];
   const std::size_t qname_len =
       name_text(request + dns::kHeaderSize, record.qname_len, qname, sizeof qname);
@@ -207,14 +213,8 @@ void QueryLog::log_rate_limit(const config::Config& config, const util::Address&
   const config::RateLimitConfig& limit = config.server.rate_limit;
   const unsigned prefix = client.family == 6 ? limit.ipv6_prefix : limit.ipv4_prefix;
   const util::Address network = util::masked(client, prefix);
-  char address[INET6_ADDRSTRLEN] = "-";
-  if (network.family == 4 || network.family == 6) {
-    if (inet_ntop(network.family == 4 ? AF_INET : AF_INET6, network.bytes.data(), address,
-                  sizeof address) == nullptr) {
-      address[0] = '-';
-      address[1] = '\0';
-    }
-  }
+  char address[INET6_ADDRSTRLEN];
+  format_address(network, address);
   char qname[kNameText];
   const std::size_t qname_len =
       name_text(request + dns::kHeaderSize, record.qname_len, qname, sizeof qname);
