@@ -139,6 +139,11 @@ class InstallDepsServices(unittest.TestCase):
         """Runs command (a shell string) where policy-rc.d allows starts."""
         if os.path.exists(POLICY):
             command = "mount --bind %s %s && %s" % (self.allow, POLICY, command)
+        else:
+            # Without any policy-rc.d invoke-rc.d starts nothing outside a booted system: the
+            # allowing one stands there for this command only.
+            command = "cp %s %s && { %s; rc=$?; rm -f %s; exit $rc; }" % (
+                self.allow, POLICY, command, POLICY)
         r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
                             command], capture_output=True, text=True, timeout=300,
                            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive",
