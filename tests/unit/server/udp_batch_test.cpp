@@ -1,14 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // UdpBatch on real loopback sockets: a wildcard listener answers each query from the address it
 // was sent to, and that path (control messages in and out) allocates nothing per packet once
-// warm: operator new is replaced by a counting one for this test binary.
+// warm (the counting operator new of unit/pool/counting_new.cpp).
 #include <doctest/doctest.h>
-
-// The replacement operator new/delete below pair malloc and free on purpose; GCC cannot see
-// that both sides are replaced and warns where it inlines them.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -21,26 +15,11 @@
 #include <cstring>
 #include <new>
 
+#include "../pool/counting_new.hpp"
 #include "../query/test_zone.hpp"
 #include "gslbd/server/listen_sockets.hpp"
 #include "query_log.hpp"
 #include "udp_batch.hpp"
-
-namespace {
-std::atomic<long> allocations{0};
-}
-
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 namespace {
 
@@ -175,12 +154,12 @@ void check_wildcard(const std::string& wildcard, const char* const (&hosts)[Rig:
   Rig rig(wildcard, hosts);
   REQUIRE(UdpBatch::reports_destination(rig.fd));
   CHECK(rig.round(0x100) == Rig::kTargets);  // warm: the snapshot copy, the policy state
-  const long before = allocations.load();
+  const long before = test::allocation_count();
   std::size_t right = 0;
   for (int r = 0; r < Rig::kRounds; ++r) {
     right += rig.round(static_cast<std::uint16_t>(0x200 + r * Rig::kTargets));
   }
-  CHECK(allocations.load() == before);
+  CHECK(test::allocation_count() == before);
   CHECK(right == Rig::kRounds * Rig::kTargets);
 }
 
