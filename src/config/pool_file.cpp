@@ -22,29 +22,21 @@ constexpr std::uint64_t kMaxIntervalMs = 3'600'000;
 constexpr std::uint64_t kMaxWeight = 1'000'000;
 
 const std::vector<std::string_view> kCheckKeys = {
-    "name",    "template",      "type",        "port",       "interval", "timeout", "rise",
-    "fall",    "jitter",        "send",        "expect",     "method",   "path",    "host",
-    "headers", "expect_status", "expect_body", "tls_verify", "ca_file",  "sni"};
+    "name",    "template", "type",    "port",          "interval",    "timeout",
+    "rise",    "fall",     "jitter",  "send",          "expect",      "method",
+    "path",    "host",     "headers", "expect_status", "expect_body", "tls_verify",
+    "ca_file", "sni",      "socket",  "frontend",      "backends",    "min_up_servers"};
 
 struct NamedType {
   std::string_view name;
   CheckType type;
 };
-constexpr NamedType kCheckTypes[] = {{"none", CheckType::none},   {"tcp", CheckType::tcp},
-                                     {"http", CheckType::http},   {"https", CheckType::https},
-                                     {"agent", CheckType::agent}, {"icmp", CheckType::icmp}};
+constexpr NamedType kCheckTypes[] = {{"none", CheckType::none},      {"tcp", CheckType::tcp},
+                                     {"http", CheckType::http},      {"https", CheckType::https},
+                                     {"agent", CheckType::agent},    {"icmp", CheckType::icmp},
+                                     {"haproxy", CheckType::haproxy}};
 
-struct NamedPolicy {
-  std::string_view name;
-  pool::PolicyKind kind;
-};
-constexpr NamedPolicy kPolicies[] = {{"weighted", pool::PolicyKind::weighted},
-                                     {"round_robin", pool::PolicyKind::round_robin},
-                                     {"latency", pool::PolicyKind::latency},
-                                     {"failover", pool::PolicyKind::failover},
-                                     {"hash", pool::PolicyKind::hash},
-                                     {"geo", pool::PolicyKind::geo},
-                                     {"least_load", pool::PolicyKind::least_load}};
+constexpr const auto& kPolicies = pool::kPolicyNames;
 
 struct NamedAllDown {
   std::string_view name;
@@ -142,7 +134,12 @@ bool is_host_name(std::string_view text) {
 // Which check types use a field; a field given to another type would silently do nothing.
 bool field_applies(std::string_view key, CheckType type) {
   const bool http = type == CheckType::http || type == CheckType::https;
-  if (key == "port") return http || type == CheckType::tcp || type == CheckType::agent;
+  if (key == "port") {
+    return http || type == CheckType::tcp || type == CheckType::agent || type == CheckType::haproxy;
+  }
+  if (key == "socket" || key == "frontend" || key == "backends" || key == "min_up_servers") {
+    return type == CheckType::haproxy;
+  }
   if (key == "send") return type == CheckType::tcp || type == CheckType::agent;
   if (key == "expect") return type == CheckType::tcp;
   if (key == "method" || key == "path" || key == "host" || key == "headers" ||
@@ -190,6 +187,55 @@ bool parse_network(const std::string& text, util::Address& network, unsigned& pr
   return true;
 }
 
+// What an haproxy check needs once a member uses it (a template may leave it to members).
+bool haproxy_complete(Diagnostics& diag, const YAML::Mark& mark, const std::string& label,
+                      const CheckSpec& spec) {
+  bool complete = true;
+  auto missing = [&](const std::string& what) {
+    diag.error(mark, label + ": a check of type haproxy needs " + what);
+    complete = false;
+  };
+  if ((spec.port == 0) == spec.socket.empty()) {
+    missing("either 'socket' (the runtime API's UNIX socket) or 'port' (the runtime API over TCP)");
+  }
+  if (spec.frontend.empty()) missing("'frontend'");
+  if (spec.backends.empty()) {
+    missing("'backends': its verdict counts the UP servers behind the frontend");
+  }
+  return complete;
+}
+
+// "1Gbit", "100Mbit", "2.5Gbit": a link capacity in bits per second (SI units, as links are
+// sold), from 1 Mbit/s to 10 Tbit/s.
+std::optional<std::uint64_t> read_bandwidth(Diagnostics& diag, const Value& value) {
+  const auto text = read_string(diag, value);
+  if (!text) return std::nullopt;
+  struct Unit {
+    std::string_view suffix;
+    double factor;
+  };
+  static constexpr Unit kUnits[] = {{"kbit", 1e3}, {"Mbit", 1e6}, {"Gbit", 1e9}, {"Tbit", 1e12}};
+  for (const Unit& unit : kUnits) {
+    if (text->size() <= unit.suffix.size() || !text->ends_with(unit.suffix)) continue;
+    const std::string number = text->substr(0, text->size() - unit.suffix.size());
+    const bool plain =
+        std::all_of(number.begin(), number.end(), [](char c) { return is_digit(c) || c == '.'; }) &&
+        std::count(number.begin(), number.end(), '.') <= 1 && number.front() != '.' &&
+        number.back() != '.';
+    if (!plain || number.size() > 12) break;
+    const double bps = std::stod(number) * unit.factor;
+    if (bps < 1e6 || bps > 1e13) {
+      diag.error(value.mark, value.label + ": " + shown(*text) + " is outside 1Mbit..10Tbit");
+      return std::nullopt;
+    }
+    return static_cast<std::uint64_t>(bps);
+  }
+  diag.error(value.mark, value.label + ": " + shown(*text) +
+                             " is not a bandwidth; expected a number with kbit, Mbit, Gbit or "
+                             "Tbit, e.g. 1Gbit");
+  return std::nullopt;
+}
+
 struct Template {
   CheckSpec spec;
   std::string where;  // file:line, for "defined twice" messages
@@ -225,7 +271,8 @@ class PoolFilesReader {
   void read_geo_maps(Diagnostics& diag, const Value& value);
   void read_pool(Diagnostics& diag, const Value& value);
   std::optional<pool::Member> read_member(Diagnostics& diag, const Value& value,
-                                          const std::vector<CheckSpec>& pool_checks);
+                                          const std::vector<CheckSpec>& pool_checks,
+                                          pool::PolicyKind policy);
   std::vector<CheckSpec> read_check_list(Diagnostics& diag, const Value& value);
   std::optional<CheckSpec> read_check(Diagnostics& diag, const Value& value, bool is_template);
   void read_policy_sections(Diagnostics& diag, const MapReader& map, pool::Pool& pool,
@@ -327,6 +374,10 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
     const auto it = templates_.find(*name);
     if (it == templates_.end()) {
       unknown_template(value, *name);
+      return std::nullopt;
+    }
+    if (it->second.spec.type == CheckType::haproxy &&
+        !haproxy_complete(diag, value.mark, value.label, it->second.spec)) {
       return std::nullopt;
     }
     return it->second.spec;  // a bare name: the template as it is
@@ -486,6 +537,30 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
   if (auto v = map.find("tls_verify")) {
     if (auto b = read_bool(diag, *v)) spec.tls_verify = *b;
   }
+  read_text(
+      "socket", spec.socket,
+      [](std::string_view text) {
+        // sockaddr_un's sun_path holds 108 octets with the terminating NUL.
+        return !text.empty() && text.front() == '/' && text.size() < 108 &&
+               text.find('\0') == std::string_view::npos;
+      },
+      "an absolute path of at most 107 characters (HAProxy's stats socket)");
+  if (auto v = map.find("frontend")) {
+    if (auto name = read_label(diag, *v)) spec.frontend = *name;
+  }
+  if (auto v = map.find("backends")) {
+    if (auto items = read_list(diag, *v, true)) {
+      spec.backends.clear();
+      for (const Value& item : *items) {
+        if (auto name = read_label(diag, item)) spec.backends.push_back(*name);
+      }
+    }
+  }
+  if (auto v = map.find("min_up_servers")) {
+    if (auto n = read_number(diag, *v, 0, 100'000)) {
+      spec.min_up_servers = static_cast<std::uint32_t>(*n);
+    }
+  }
   if (diag.count() != errors_before) return std::nullopt;
 
   // Rules that concern the combination of fields.
@@ -493,6 +568,10 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
   if (needs_port && spec.port == 0) {
     diag.error(map.mark(), value.label + ": a check of type " + std::string(type_name(spec.type)) +
                                " needs 'port'");
+  }
+  if (spec.type == CheckType::haproxy && !is_template) {
+    // A template may leave these to the members that use it.
+    haproxy_complete(diag, map.mark(), value.label, spec);
   }
   if (spec.type == CheckType::http && spec.port == 0) spec.port = 80;
   if (spec.type == CheckType::https && spec.port == 0) spec.port = 443;
@@ -744,7 +823,10 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
       }
       std::map<std::string, std::string> member_names;
       for (const Value& item : *items) {
-        auto member = read_member(diag, item, pool_checks);
+        // Within a geo pool's regions, the sub-policy decides what a member needs.
+        const pool::PolicyKind chooser =
+            pool.policy == pool::PolicyKind::geo ? pool.geo.within_region : pool.policy;
+        auto member = read_member(diag, item, pool_checks, chooser);
         if (!member) continue;
         member->initial_state = initial;
         const auto [it, inserted] = member_names.try_emplace(member->name, where(diag, item.mark));
@@ -769,10 +851,12 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
   pending_.push_back(std::move(pending));
 }
 
-std::optional<pool::Member> PoolFilesReader::read_member(
-    Diagnostics& diag, const Value& value, const std::vector<CheckSpec>& pool_checks) {
+std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, const Value& value,
+                                                         const std::vector<CheckSpec>& pool_checks,
+                                                         pool::PolicyKind policy) {
   const MapReader map(
-      diag, value, {"name", "address", "weight", "priority", "region", "checks", "check_address"});
+      diag, value,
+      {"name", "address", "weight", "priority", "region", "checks", "check_address", "bandwidth"});
   if (!map.is_map()) return std::nullopt;
   const std::size_t errors_before = diag.count();
   pool::Member member;
@@ -809,6 +893,32 @@ std::optional<pool::Member> PoolFilesReader::read_member(
   }
   // A none check adds nothing: keep the list to the checks that probe.
   std::erase_if(member.checks, [](const CheckSpec& c) { return c.type == CheckType::none; });
+  if (auto v = map.find("bandwidth")) {
+    if (policy != pool::PolicyKind::bandwidth) {
+      diag.error(v->key_mark,
+                 "'bandwidth' applies only to policy bandwidth (or policy geo with "
+                 "within_region: bandwidth)");
+    } else if (auto bps = read_bandwidth(diag, *v)) {
+      member.bandwidth_bps = *bps;
+    }
+  } else if (policy == pool::PolicyKind::bandwidth) {
+    diag.error(map.mark(), "member '" + member.name +
+                               "': policy bandwidth needs its link capacity, e.g. 'bandwidth: "
+                               "1Gbit'");
+  }
+  // A member whose checks had errors has them reported already.
+  if (pool::reads_load(policy) && diag.count() == errors_before) {
+    const auto haproxy =
+        std::count_if(member.checks.begin(), member.checks.end(),
+                      [](const CheckSpec& c) { return c.type == CheckType::haproxy; });
+    if (haproxy != 1) {
+      diag.error(map.mark(), "member '" + member.name + "': policy " +
+                                 std::string(pool::policy_name(policy)) +
+                                 " draws by the load its balancer reports, so the member needs "
+                                 "exactly one check of type haproxy (it has " +
+                                 std::to_string(haproxy) + ")");
+    }
+  }
   if (diag.count() != errors_before) return std::nullopt;
   return member;
 }

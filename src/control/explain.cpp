@@ -9,8 +9,10 @@
 
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
+#include "gslbd/pool/load_weight.hpp"
 #include "gslbd/pool/selection.hpp"
 #include "json_writer.hpp"
+#include "load_json.hpp"
 #include "policy_names.hpp"
 
 namespace gslbd::control {
@@ -247,6 +249,11 @@ std::string not_chosen_reason(const pool::PoolSet& pools, const pool::Pool& pool
         return "less spare capacity (agent weight)";
       }
       return not_drawn;
+    case pool::PolicyKind::least_connections:
+    case pool::PolicyKind::response_time:
+    case pool::PolicyKind::bandwidth:
+      return "not drawn this time (drawn in proportion to load_weight, max_records " +
+             std::to_string(pool.max_records) + ")";
   }
   return "not chosen";
 }
@@ -274,6 +281,10 @@ std::string chosen_reason(const pool::Pool& pool, const pool::Member& member,
       return prefix + "chosen in region '" + member.region + "'";
     case pool::PolicyKind::least_load:
       return prefix + "chosen: most spare capacity";
+    case pool::PolicyKind::least_connections:
+    case pool::PolicyKind::response_time:
+    case pool::PolicyKind::bandwidth:
+      return prefix + "chosen by a draw in proportion to load_weight (spare capacity)";
   }
   return prefix + "chosen";
 }
@@ -306,6 +317,18 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
     json.key("agent_weight").number(unsigned{h.agent_weight});
     json.key("effective_weight").number(std::uint64_t{member.weight} * h.agent_weight);
     json.key("rtt_ms").number(static_cast<double>(h.rtt_us) / 1000.0);
+    if (pool::reports_load(member)) {
+      const health::Load load = readable ? table->read_load(member.health_slot) : health::Load{};
+      json.key("load");
+      write_load(json, load);
+      const pool::PolicyKind chooser =
+          pool.policy == pool::PolicyKind::geo ? pool.geo.within_region : pool.policy;
+      if (pool::reads_load(chooser)) {
+        json.key("load_weight")
+            .number(pool::load_weight(chooser, member,
+                                      std::uint64_t{member.weight} * h.agent_weight, load));
+      }
+    }
     json.key("priority").number(std::uint64_t{member.priority});
     if (!member.region.empty()) json.key("region").string(member.region);
     json.key("chosen").boolean(chosen);
@@ -350,7 +373,7 @@ std::string explain_service(JsonWriter& json, const config::Config& config,
   json.key("used").number(std::uint64_t{selection.degraded ? service.degraded_ttl : service.ttl});
   json.end_object();
   const pool::Pool& asked = pools->pools[index];
-  json.key("policy").string(policy_name(asked.policy));
+  json.key("policy").string(pool::policy_name(asked.policy));
   json.key("max_records").number(std::uint64_t{asked.max_records});
   json.key("all_down").string(all_down_name(asked.all_down));
   json.key("family").number(unsigned{family});

@@ -224,6 +224,71 @@ void pools(const MetricsInput& in, PromText& out) {
   }
 }
 
+// The balancer load of members checked through HAProxy, from their latest polls.
+void member_load(const MetricsInput& in, PromText& out) {
+  const config::Config* config = config_of(in);
+  const pool::PoolSet* set = config != nullptr ? config->pools.get() : nullptr;
+  const health::HealthTable* table = set != nullptr ? set->health.get() : nullptr;
+  struct Family {
+    const char* name;
+    const char* help;
+  };
+  static constexpr Family kFamilies[] = {
+      {"gslbd_member_sessions", "Current sessions on the member's frontend (averaged over polls)."},
+      {"gslbd_member_session_limit", "The frontend's session limit; 0 when it reports none."},
+      {"gslbd_member_session_rate", "New sessions per second on the member's frontend."},
+      {"gslbd_member_queue", "Requests queued in the member's backends."},
+      {"gslbd_member_response_time_seconds",
+       "The slowest backend's average response time (averaged over polls)."},
+      {"gslbd_member_total_time_seconds", "The slowest backend's average total session time."},
+      {"gslbd_member_bytes_per_second",
+       "Bytes per second through the member's frontend, by direction (averaged over polls)."},
+      {"gslbd_member_up_servers", "Servers taking traffic in the member's backends."},
+  };
+  for (std::size_t f = 0; f < std::size(kFamilies); ++f) {
+    out.family(kFamilies[f].name, "gauge", kFamilies[f].help);
+    if (table == nullptr) continue;
+    for (const pool::Pool& pool : set->pools) {
+      for (const pool::Member& member : pool.members) {
+        if (!pool::reports_load(member) || member.health_slot >= table->size()) continue;
+        const health::Load load = table->read_load(member.health_slot);
+        if (!load.known) continue;
+        const std::initializer_list<Label> labels = {{"pool", pool.name}, {"member", member.name}};
+        const char* name = kFamilies[f].name;
+        switch (f) {
+          case 0:
+            out.sample(name, labels, std::uint64_t{load.sessions});
+            break;
+          case 1:
+            out.sample(name, labels, std::uint64_t{load.session_limit});
+            break;
+          case 2:
+            out.sample(name, labels, std::uint64_t{load.session_rate});
+            break;
+          case 3:
+            out.sample(name, labels, std::uint64_t{load.queue});
+            break;
+          case 4:
+            out.sample(name, labels, static_cast<double>(load.response_ms) / 1e3);
+            break;
+          case 5:
+            out.sample(name, labels, static_cast<double>(load.total_ms) / 1e3);
+            break;
+          case 6:
+            out.sample(name, {{"pool", pool.name}, {"member", member.name}, {"direction", "in"}},
+                       load.bytes_in_per_s);
+            out.sample(name, {{"pool", pool.name}, {"member", member.name}, {"direction", "out"}},
+                       load.bytes_out_per_s);
+            break;
+          default:
+            out.sample(name, labels, std::uint64_t{load.up_servers});
+            break;
+        }
+      }
+    }
+  }
+}
+
 void health_checks(const MetricsInput& in, PromText& out) {
   if (!in.has_probes) return;
   const probe::ProbeCounters& c = in.probes;
@@ -353,6 +418,7 @@ std::string render_metrics(const MetricsInput& input) {
   dns_responses(input, out);
   tcp_connections(input, out);
   pools(input, out);
+  member_load(input, out);
   health_checks(input, out);
   config_and_zones(input, out);
   control(input, out);

@@ -3,26 +3,6 @@
 
 namespace gslbd::control {
 
-const char* policy_name(pool::PolicyKind kind) noexcept {
-  switch (kind) {
-    case pool::PolicyKind::weighted:
-      return "weighted";
-    case pool::PolicyKind::round_robin:
-      return "round_robin";
-    case pool::PolicyKind::latency:
-      return "latency";
-    case pool::PolicyKind::failover:
-      return "failover";
-    case pool::PolicyKind::hash:
-      return "hash";
-    case pool::PolicyKind::geo:
-      return "geo";
-    case pool::PolicyKind::least_load:
-      return "least_load";
-  }
-  return "unknown";
-}
-
 const char* all_down_name(pool::AllDownAction action) noexcept {
   switch (action) {
     case pool::AllDownAction::serve_all:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Names of pool policies and all-down actions as the config files spell them, for /status and
-// /explain.
+// Names of all-down actions and selection outcomes as the config files spell them, for /status
+// and /explain (policy names: pool::policy_name).
 #pragma once
 
 #include "gslbd/pool/pool.hpp"
@@ -8,7 +8,6 @@
 
 namespace gslbd::control {
 
-const char* policy_name(pool::PolicyKind kind) noexcept;
 const char* all_down_name(pool::AllDownAction action) noexcept;
 const char* outcome_name(pool::Outcome outcome) noexcept;
 

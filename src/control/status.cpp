@@ -5,6 +5,7 @@
 
 #include "gslbd/dns/name.hpp"
 #include "json_writer.hpp"
+#include "load_json.hpp"
 #include "policy_names.hpp"
 #include "time_text.hpp"
 
@@ -79,7 +80,7 @@ std::string render_status(const StatusInput& in) {
     for (const pool::Pool& pool : pools->pools) {
       json.begin_object();
       json.key("name").string(pool.name);
-      json.key("policy").string(policy_name(pool.policy));
+      json.key("policy").string(pool::policy_name(pool.policy));
       json.key("all_down").string(all_down_name(pool.all_down));
       std::uint64_t serving = 0;
       json.key("members").begin_array();
@@ -135,6 +136,10 @@ std::string render_status(const StatusInput& in) {
         json.key("priority").number(std::uint64_t{member.priority});
         if (!member.region.empty()) json.key("region").string(member.region);
         json.key("checks").number(static_cast<std::uint64_t>(member.checks.size()));
+        if (pool::reports_load(member)) {
+          json.key("load");
+          write_load(json, readable ? table->read_load(member.health_slot) : health::Load{});
+        }
         json.key("answers").number(answers);
         json.end_object();
       }

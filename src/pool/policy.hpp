@@ -89,6 +89,10 @@ void pick_geo(const PolicyArgs& args, std::span<const Candidate> candidates, Pic
 void pick_least_load(const PolicyArgs& args, std::span<const Candidate> candidates,
                      Picked& out) noexcept;
 
+// least_connections, response_time and bandwidth (`kind`): weighted draw by load_weight().
+void pick_by_load(PolicyKind kind, const PolicyArgs& args, std::span<const Candidate> candidates,
+                  Picked& out) noexcept;
+
 // Dispatches on kind.
 void pick(PolicyKind kind, const PolicyArgs& args, std::span<const Candidate> candidates,
           Picked& out) noexcept;

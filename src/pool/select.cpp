@@ -23,6 +23,10 @@ void pick(PolicyKind kind, const PolicyArgs& args, std::span<const Candidate> ca
       return pick_geo(args, candidates, out);
     case PolicyKind::least_load:
       return pick_least_load(args, candidates, out);
+    case PolicyKind::least_connections:
+    case PolicyKind::response_time:
+    case PolicyKind::bandwidth:
+      return pick_by_load(kind, args, candidates, out);
   }
   pick_weighted(args, candidates, out);  // an out-of-range enum value (never from the loader)
 }

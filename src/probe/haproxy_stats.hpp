@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gslbd/health/load.hpp"
+
 namespace gslbd::probe {
 
 // Larger replies are refused as a whole, not cut: a partial table would count too few servers.
@@ -52,18 +54,8 @@ struct HaproxyTarget {
   std::uint32_t min_up_servers = 1;  // per backend
 };
 
-// The load figures kept for a member (summed over its backends where that is the meaning).
-struct HaproxyLoad {
-  std::uint64_t sessions = 0;       // the frontend's current sessions
-  std::uint64_t session_limit = 0;  // the frontend's limit (0: none reported)
-  std::uint64_t session_rate = 0;   // the frontend's new sessions per second
-  std::uint64_t bytes_in = 0;       // the frontend's cumulative counters
-  std::uint64_t bytes_out = 0;
-  std::uint64_t queue = 0;        // queued requests over the backends
-  std::uint64_t response_ms = 0;  // the slowest backend's average response time
-  std::uint64_t total_ms = 0;     // the slowest backend's average total time
-  std::uint32_t up_servers = 0;   // over the backends
-};
+// The load figures of a member (summed over its backends where that is the meaning).
+using HaproxyLoad = health::LoadSample;
 
 struct HaproxyVerdict {
   bool up = false;

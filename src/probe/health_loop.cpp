@@ -280,6 +280,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       }
       member->published = derive(*member);
       table->write(member->slot, member->published);
+      table->write_load(member->slot, member->load.load());
       if (!member->published.known) ++unknown_members;
       fresh.push_back(status_of(*member));
     }
@@ -330,7 +331,9 @@ void HealthLoop::Impl::apply_admin(const AdminMessage& message) noexcept {
 
 void HealthLoop::Impl::on_result(MemberState& member, const CheckRunner& runner,
                                  const ProbeResult& result) noexcept {
-  absorb(member, runner.spec(), result);
+  if (absorb(member, runner.spec(), result, util::monotonic_ns())) {
+    table->write_load(member.slot, member.load.load());
+  }
   const bool changed = publish(member, nullptr);
   // A failure, or any result while down, moves last_error or the down reason.
   if (!changed && (!result.ok || !member.published.up)) refresh_status(member);

@@ -5,8 +5,14 @@
 
 namespace gslbd::probe {
 
-void absorb(MemberState& member, const health::CheckSpec& check,
-            const ProbeResult& result) noexcept {
+bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResult& result,
+            std::uint64_t now_ns) noexcept {
+  bool load_changed = false;
+  if (result.load) {
+    const health::Load before = member.load.load();
+    member.load.add(*result.load, now_ns);
+    load_changed = !(member.load.load() == before);
+  }
   if (result.ok && result.rtt_us > 0) {
     const double sample = result.rtt_us;
     member.rtt_us =
@@ -29,6 +35,7 @@ void absorb(MemberState& member, const health::CheckSpec& check,
     } catch (...) {  // out of memory: keep the old text
     }
   }
+  return load_changed;
 }
 
 health::Health derive(const MemberState& member) noexcept {
@@ -73,6 +80,11 @@ MemberStatus status_of(const MemberState& member) {
 namespace gslbd::probe {
 
 std::string describe_check(const health::CheckSpec& spec, const util::Address& target) {
+  // Inline checks have no name of their own: their type and target say enough.
+  const std::string name = spec.name.empty() ? std::string() : spec.name + " ";
+  if (spec.type == health::CheckType::haproxy && !spec.socket.empty()) {
+    return "check " + name + "(haproxy at socket " + spec.socket + ")";
+  }
   std::string where = util::address_text(target);
   std::uint16_t port = spec.port;
   if (port == 0 && spec.type == health::CheckType::http) port = 80;
@@ -80,8 +92,6 @@ std::string describe_check(const health::CheckSpec& spec, const util::Address& t
   if (port != 0) {
     where = (target.family == 6 ? "[" + where + "]" : where) + ":" + std::to_string(port);
   }
-  // Inline checks have no name of their own: their type and target say enough.
-  const std::string name = spec.name.empty() ? std::string() : spec.name + " ";
   return "check " + name + "(" + health::check_type_name(spec.type) + " to " + where + ")";
 }
 

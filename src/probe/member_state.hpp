@@ -11,6 +11,7 @@
 
 #include "check_runner.hpp"
 #include "gslbd/health/health.hpp"
+#include "gslbd/health/load.hpp"
 #include "gslbd/probe/health_loop.hpp"
 
 namespace gslbd::probe {
@@ -38,6 +39,8 @@ struct MemberState {
   std::optional<bool> forced;  // admin
   bool admin_drain = false;    // admin
 
+  health::LoadAverager load;  // from an haproxy check's polls
+
   health::Health published;  // the word last written to the table
   std::string last_error;
   std::string last_error_check;
@@ -46,9 +49,11 @@ struct MemberState {
   std::chrono::system_clock::time_point since;
 };
 
-// Folds one probe result of `check` into the member's RTT average, agent state and last error.
-void absorb(MemberState& member, const health::CheckSpec& check,
-            const ProbeResult& result) noexcept;
+// Folds one probe result of `check` into the member's RTT average, agent state, load figures
+// and last error. `now_ns` (monotonic) times the byte rates. Returns true when the load
+// figures changed (the caller publishes them).
+bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResult& result,
+            std::uint64_t now_ns) noexcept;
 
 // "check web-tcp (tcp to 127.0.0.1:8080)": which check, of what type, against what.
 std::string describe_check(const health::CheckSpec& spec, const util::Address& target);

@@ -2,6 +2,7 @@
 // Picks the probe implementation for a check type.
 #include <utility>
 
+#include "haproxy_probe.hpp"
 #include "http_probe.hpp"
 #include "probe_env.hpp"
 #include "tcp_probe.hpp"
@@ -20,6 +21,8 @@ Probe* start_probe(ProbeEnv& env, const health::CheckSpec& spec, const util::Add
       return start_http_check(env.loop, *env.curl, spec, target, std::move(done));
     case health::CheckType::icmp:
       return start_icmp_check(env.loop, *env.icmp, spec, target, std::move(done));
+    case health::CheckType::haproxy:
+      return start_haproxy_check(env.loop, spec, target, std::move(done));
     case health::CheckType::none:
       break;
   }

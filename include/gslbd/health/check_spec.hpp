@@ -10,7 +10,7 @@
 
 namespace gslbd::health {
 
-enum class CheckType : std::uint8_t { none, tcp, http, https, agent, icmp };
+enum class CheckType : std::uint8_t { none, tcp, http, https, agent, icmp, haproxy };
 
 // The type as the config spells it ("tcp", "http", ...), for logs, /status and /metrics.
 inline const char* check_type_name(CheckType type) noexcept {
@@ -27,6 +27,8 @@ inline const char* check_type_name(CheckType type) noexcept {
       return "agent";
     case CheckType::icmp:
       return "icmp";
+    case CheckType::haproxy:
+      return "haproxy";
   }
   return "unknown";
 }
@@ -39,7 +41,7 @@ struct CheckSpec {
   std::uint32_t rise = 2;             // consecutive successes to go up
   std::uint32_t fall = 3;             // consecutive failures to go down
   std::uint32_t jitter_percent = 10;  // each interval is stretched by up to this much, at random
-  std::uint16_t port = 0;             // tcp, http(s), agent; 0 = the type's default (80/443)
+  std::uint16_t port = 0;  // tcp, http(s), agent, haproxy; 0 = the type's default (80/443)
 
   // tcp: optional banner exchange. send is written after connect; if expect is not empty the
   // first bytes read must contain it.
@@ -56,6 +58,13 @@ struct CheckSpec {
   bool tls_verify = true;
   std::string ca_file;
   std::string sni;  // empty = host
+
+  // haproxy: HAProxy's runtime API (`show stat`) on a UNIX socket, or over TCP at the target's
+  // `port` when socket is empty; the member is its frontend and the backends behind it.
+  std::string socket;
+  std::string frontend;
+  std::vector<std::string> backends;
+  std::uint32_t min_up_servers = 1;  // per backend
 
   bool operator==(const CheckSpec&) const = default;
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The health words of all members of a config generation, one slot per (member, check set).
+// The health words of all members of a config generation, one slot per (member, check set),
+// and beside each word the member's load figures (for members checked through their balancer).
 // Thread contract: exactly one writer, the health loop (admin actions reach it by message);
 // any number of readers (workers) without locks. A table belongs to one config generation; on
 // reload the new table is seeded from the old one by stable key (see the probe module).
@@ -11,6 +12,7 @@
 #include <memory>
 
 #include "gslbd/health/health.hpp"
+#include "gslbd/health/load.hpp"
 
 namespace gslbd::health {
 
@@ -35,9 +37,20 @@ class HealthTable {
     words_[slot].store(word, std::memory_order_release);
   }
 
+  // Load figures: same single writer. Each figure is read atomically but a reader may see
+  // figures of two consecutive polls mixed, which a proportional draw tolerates.
+  Load read_load(std::size_t slot) const noexcept;
+  void write_load(std::size_t slot, const Load& load) noexcept;
+
  private:
+  static constexpr std::size_t kLoadWords = 6;
+  struct LoadWords {
+    std::atomic<std::uint64_t> words[kLoadWords];
+  };
+
   std::size_t size_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> words_;
+  std::unique_ptr<LoadWords[]> loads_;
 };
 
 }  // namespace gslbd::health

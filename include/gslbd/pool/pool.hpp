@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gslbd/health/check_spec.hpp"
@@ -26,7 +27,42 @@ enum class PolicyKind : std::uint8_t {
   hash,         // rendezvous hash of the client subnet: sticky per client network
   geo,          // client network -> region -> ordered region preference -> sub-policy
   least_load,   // highest agent-reported spare capacity first
+  // Drawn in proportion to spare capacity read from the balancer (see load_weight.hpp):
+  least_connections,  // sessions, against the session limit or the weight
+  response_time,      // the balancer's measured backend response time
+  bandwidth,          // bytes per second against the member's configured link capacity
 };
+
+// The one table of policy names, as pool files, /status, /explain and logs spell them.
+struct PolicyName {
+  std::string_view name;
+  PolicyKind kind;
+};
+inline constexpr PolicyName kPolicyNames[] = {
+    {"weighted", PolicyKind::weighted},
+    {"round_robin", PolicyKind::round_robin},
+    {"latency", PolicyKind::latency},
+    {"failover", PolicyKind::failover},
+    {"hash", PolicyKind::hash},
+    {"geo", PolicyKind::geo},
+    {"least_load", PolicyKind::least_load},
+    {"least_connections", PolicyKind::least_connections},
+    {"response_time", PolicyKind::response_time},
+    {"bandwidth", PolicyKind::bandwidth},
+};
+
+inline std::string_view policy_name(PolicyKind kind) noexcept {
+  for (const PolicyName& entry : kPolicyNames) {
+    if (entry.kind == kind) return entry.name;
+  }
+  return "unknown";
+}
+
+// The policies that read a member's balancer load (its haproxy check's figures).
+inline bool reads_load(PolicyKind kind) noexcept {
+  return kind == PolicyKind::least_connections || kind == PolicyKind::response_time ||
+         kind == PolicyKind::bandwidth;
+}
 
 enum class AllDownAction : std::uint8_t { serve_all, fallback_pool, nodata, servfail };
 
@@ -36,13 +72,22 @@ struct Member {
   std::uint32_t weight = 100;  // 0 = never chosen while another member can be
   std::uint32_t priority = 0;  // failover group; lower is preferred
   std::string region;
-  std::uint32_t health_slot = 0;  // index into the generation's HealthTable
+  std::uint64_t bandwidth_bps = 0;  // link capacity in bits per second (policy bandwidth)
+  std::uint32_t health_slot = 0;    // index into the generation's HealthTable
 
   // What the health loop needs (policies never look at these).
   util::Address check_address;            // probe target: check_address if given, else address
   std::vector<health::CheckSpec> checks;  // all must pass; empty = always up
   health::InitialState initial_state = health::InitialState::wait;
 };
+
+// A member whose balancer reports its load (it has a check of type haproxy).
+inline bool reports_load(const Member& member) noexcept {
+  for (const health::CheckSpec& check : member.checks) {
+    if (check.type == health::CheckType::haproxy) return true;
+  }
+  return false;
+}
 
 struct LatencySettings {
   std::uint32_t tolerance_percent = 50;   // within best * (1 + percent/100)...

@@ -19,6 +19,7 @@
 
 #include "gslbd/health/check_spec.hpp"
 #include "gslbd/health/health_table.hpp"
+#include "gslbd/health/load.hpp"
 #include "gslbd/util/address.hpp"
 
 namespace gslbd::probe {
@@ -59,11 +60,12 @@ struct MonitorPlan {
 struct ProbeResult {
   bool ok = false;
   std::uint32_t rtt_us = 0;
-  std::int32_t agent_weight = -1;  // percent from an agent reply, -1 = none
-  bool agent_drain = false;        // agent said drain/maint
-  bool agent_down = false;         // agent said down/fail/stopped
-  bool agent_ready = false;        // agent said ready/up (clears an earlier drain)
-  std::string error;               // why it failed, for logs and /status
+  std::int32_t agent_weight = -1;          // percent from an agent reply, -1 = none
+  bool agent_drain = false;                // agent said drain/maint
+  bool agent_down = false;                 // agent said down/fail/stopped
+  bool agent_ready = false;                // agent said ready/up (clears an earlier drain)
+  std::optional<health::LoadSample> load;  // an haproxy check that read the statistics
+  std::string error;                       // why it failed, for logs and /status
 };
 
 // One member as /status shows it; copied by the loop after each probe.
@@ -91,7 +93,8 @@ struct MemberStatus {
 inline constexpr std::uint32_t kCheckDurationBucketsUs[] = {
     500, 1'000, 5'000, 10'000, 50'000, 100'000, 500'000, 1'000'000, 5'000'000};
 inline constexpr std::size_t kCheckDurationBuckets = std::size(kCheckDurationBucketsUs);
-inline constexpr std::size_t kCheckTypes = 6;  // health::CheckType values
+inline constexpr std::size_t kCheckTypes = 7;  // health::CheckType values
+static_assert(kCheckTypes == static_cast<std::size_t>(health::CheckType::haproxy) + 1);
 
 struct ProbeCounters {
   std::uint64_t by_type[kCheckTypes][2] = {};  // [CheckType][0 = success, 1 = failure]

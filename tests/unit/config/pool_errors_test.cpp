@@ -222,3 +222,24 @@ TEST_CASE("pool file: an unknown value is reported with one suggestion or one li
         "'all_down': unknown value 'fallback'; expected one of: serve_all, fallback_pool, "
         "nodata, servfail");
 }
+
+TEST_CASE("pool file: haproxy checks, load-based policies and bandwidth") {
+  check_pool_errors(
+      "bad/pools/haproxy.pool.yaml",
+      {{5, 40, "'frontend' does not apply to checks of type tcp"},
+       {11, 9,
+        "member 'b': policy least_connections draws by the load its balancer reports, so "
+        "the member needs exactly one check of type haproxy (it has 0)"},
+       {12, 48, "item 1 of 'checks': a check of type haproxy needs 'frontend'"},
+       {12, 48, "item 1 of 'checks': a check of type haproxy needs 'backends'"},
+       {13, 48,
+        "a check of type haproxy needs either 'socket' (the runtime API's UNIX socket) "
+        "or 'port' (the runtime API over TCP)"},
+       {14, 72, "'socket': expected an absolute path"},
+       {18, 9, "member 'a': policy bandwidth needs its link capacity, e.g. 'bandwidth: 1Gbit'"},
+       {19, 67,
+        "'bandwidth': '1Gbps' is not a bandwidth; expected a number with kbit, Mbit, Gbit "
+        "or Tbit"},
+       {20, 67, "'bandwidth': '100kbit' is outside 1Mbit..10Tbit"},
+       {24, 39, "'bandwidth' applies only to policy bandwidth"}});
+}
