@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Health-check capacity: how many TCP or HTTP targets one health loop keeps on a 1 s interval
-// on loopback, and the CPU it uses. A program to run by hand (tools/bench-health), not a test.
+// Health-check capacity: how many TCP, HTTP or HAProxy-statistics targets one health loop
+// keeps on a 1 s interval on loopback, and the CPU it uses. A program to run by hand
+// (tools/bench-health, tools/bench-haproxy-stats), not a test.
 //   gslbd-bench-health tcp|http TARGETS [SECONDS]
+//   gslbd-bench-health haproxy TARGETS SECONDS REPLY_FILE
 // The targets are served by a child process on 64 loopback ports (so that the kernel's
-// ephemeral ports and TIME_WAIT entries are spread over 64 destinations).
+// ephemeral ports and TIME_WAIT entries are spread over 64 destinations). For haproxy each
+// target answers `show stat` with REPLY_FILE, recorded HAProxy output.
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -16,6 +19,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,15 +52,41 @@ int listen_loopback(std::uint16_t& port) {
   return fd;
 }
 
-// Child process: accept, answer (HTTP) or just close (TCP), forever until killed.
-[[noreturn]] void serve(const std::vector<int>& fds, bool http) {
+enum class Kind { tcp, http, haproxy };
+
+// One `show stat` exchange on a blocking socket: the command line, then the whole reply.
+void answer_stats(int client, const std::string& reply) {
+  timeval wait{1, 0};
+  ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  char buffer[256];
+  std::size_t got = 0;
+  while (got < sizeof buffer) {
+    const ssize_t n = ::recv(client, buffer + got, sizeof buffer - got, 0);
+    if (n <= 0) return;
+    got += static_cast<std::size_t>(n);
+    if (std::memchr(buffer, '\n', got) != nullptr) break;
+  }
+  for (std::size_t sent = 0; sent < reply.size();) {
+    const ssize_t n = ::send(client, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+// Child process: accept, answer (HTTP, HAProxy statistics) or just close (TCP), forever until
+// killed.
+[[noreturn]] void serve(const std::vector<int>& fds, Kind kind, const std::string& stats) {
+  const bool http = kind == Kind::http;
   auto worker = [&](std::size_t first) {
     for (std::size_t i = first;; i = (i + 2) % fds.size()) {
-      const int client = ::accept4(fds[i], nullptr, nullptr, SOCK_NONBLOCK);
+      // Statistics replies are written whole with blocking sends; the others never block.
+      const int client =
+          ::accept4(fds[i], nullptr, nullptr, kind == Kind::haproxy ? 0 : SOCK_NONBLOCK);
       if (client < 0) {
         std::this_thread::sleep_for(std::chrono::microseconds(200));
         continue;
       }
+      if (kind == Kind::haproxy) answer_stats(client, stats);
       if (http) {
         char buffer[2048];
         for (int tries = 0; tries < 1000; ++tries) {  // the request arrives right after connect
@@ -90,12 +121,28 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3 || (std::strcmp(argv[1], "tcp") != 0 && std::strcmp(argv[1], "http") != 0)) {
-    std::fprintf(stderr, "usage: %s tcp|http TARGETS [SECONDS]\n", argv[0]);
+  const std::string type = argc > 1 ? argv[1] : "";
+  if (argc < 3 || (type != "tcp" && type != "http" && type != "haproxy") ||
+      (type == "haproxy" && argc < 5)) {
+    std::fprintf(stderr,
+                 "usage: %s tcp|http TARGETS [SECONDS]\n"
+                 "       %s haproxy TARGETS SECONDS REPLY_FILE\n",
+                 argv[0], argv[0]);
     return 2;
   }
   spdlog::set_level(spdlog::level::warn);  // not one line per target coming up
-  const bool http = std::strcmp(argv[1], "http") == 0;
+  const Kind kind = type == "tcp" ? Kind::tcp : type == "http" ? Kind::http : Kind::haproxy;
+  std::string stats;
+  if (kind == Kind::haproxy) {
+    std::ifstream in(argv[4], std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    stats = text.str();
+    if (stats.empty()) {
+      std::fprintf(stderr, "cannot read %s\n", argv[4]);
+      return 2;
+    }
+  }
   const int targets = std::atoi(argv[2]);
   const int seconds = argc > 3 ? std::atoi(argv[3]) : 10;
   if (targets <= 0 || targets > 100000 || seconds <= 0 || seconds > 600) {
@@ -110,7 +157,7 @@ int main(int argc, char** argv) {
     ports.push_back(port);
   }
   const pid_t child = ::fork();
-  if (child == 0) serve(fds, http);
+  if (child == 0) serve(fds, kind, stats);
   for (int fd : fds) ::close(fd);
 
   probe::MonitorPlan plan;
@@ -122,7 +169,14 @@ int main(int argc, char** argv) {
     member.slot = static_cast<std::uint32_t>(i);
     member.target = *util::parse_address("127.0.0.1");
     health::CheckSpec check;
-    check.type = http ? health::CheckType::http : health::CheckType::tcp;
+    check.type = kind == Kind::tcp    ? health::CheckType::tcp
+                 : kind == Kind::http ? health::CheckType::http
+                                      : health::CheckType::haproxy;
+    if (kind == Kind::haproxy) {
+      // The recording's frontend and backends (tests/data/haproxy, tools/bench-haproxy-stats).
+      check.frontend = "fe_web";
+      check.backends = {"be_app", "be_static"};
+    }
     check.port = ports[static_cast<std::size_t>(i % kPorts)];
     check.interval_ms = 1000;
     check.timeout_ms = 900;
@@ -157,9 +211,11 @@ int main(int argc, char** argv) {
                                             counters_before.succeeded - counters_before.failed);
   const double failed = static_cast<double>(counters.failed - counters_before.failed);
   std::printf(
-      "type=%s targets=%d seconds=%.1f probes/s=%.0f (on schedule: %.0f) failed=%.0f "
+      "type=%s%s targets=%d seconds=%.1f probes/s=%.0f (on schedule: %.0f) failed=%.0f "
       "skipped_busy=%llu up=%d/%d health-thread CPU=%.1f%% of one core\n",
-      http ? "http" : "tcp", targets, elapsed, probes / elapsed,
+      type.c_str(),
+      kind == Kind::haproxy ? (" reply=" + std::to_string(stats.size()) + "B").c_str() : "",
+      targets, elapsed, probes / elapsed,
       targets / 1.05,  // a 1 s interval stretched by 0..10% jitter averages 1.05 s
       failed, static_cast<unsigned long long>(counters.skipped_busy - counters_before.skipped_busy),
       up, targets, 100.0 * cpu / elapsed);
