@@ -183,6 +183,9 @@ class HaproxyChecks(c.ControlTestCase):
             self.wait_until("a's sessions reach 55 in /status",
                             lambda: (self.member("web", "a")["load"] or {}).get("sessions", 0)
                             >= 55)
+            table = self.ctl_ok("status").stdout
+            self.assertIn("balancer load", table)
+            self.assertRegex(table, r"web\s+a\s+\d+/%d\s" % MAXCONN, table)
             metrics = self.metrics()
             self.assertGreaterEqual(
                 c.sample(metrics, "gslbd_member_sessions", pool="web", member="a"), 55)

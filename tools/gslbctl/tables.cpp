@@ -82,6 +82,44 @@ std::string schedule_text(const JsonValue& c) {
   return out + buf + "\n";
 }
 
+// "1.2 MB/s": a byte rate at a glance.
+std::string rate_text(double bytes_per_second) {
+  char buf[32];
+  if (bytes_per_second < 1e3) {
+    std::snprintf(buf, sizeof buf, "%.0f B/s", bytes_per_second);
+  } else if (bytes_per_second < 1e6) {
+    std::snprintf(buf, sizeof buf, "%.1f kB/s", bytes_per_second / 1e3);
+  } else if (bytes_per_second < 1e9) {
+    std::snprintf(buf, sizeof buf, "%.1f MB/s", bytes_per_second / 1e6);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f GB/s", bytes_per_second / 1e9);
+  }
+  return buf;
+}
+
+// The balancer load of members checked through HAProxy; empty when there are none.
+std::string load_table(const JsonValue& s) {
+  std::vector<Row> rows{
+      {"POOL", "MEMBER", "SESSIONS", "RATE", "QUEUE", "RESPONSE", "IN", "OUT", "UP SERVERS"}};
+  for (const JsonValue& p : s["pools"].items()) {
+    for (const JsonValue& m : p["members"].items()) {
+      const JsonValue& load = m["load"];
+      if (load.is_null()) continue;
+      std::string sessions = load["sessions"].text();
+      if (load["session_limit"].as_number() > 0) sessions += "/" + load["session_limit"].text();
+      rows.push_back({p["name"].text(), m["name"].text(), sessions,
+                      load["session_rate"].text() + "/s", load["queue"].text(),
+                      load["response_ms"].text() + "ms",
+                      rate_text(load["bytes_in_per_s"].as_number()),
+                      rate_text(load["bytes_out_per_s"].as_number()), load["up_servers"].text()});
+    }
+  }
+  if (rows.size() == 1) return "";
+  return "\nbalancer load (HAProxy statistics; sessions, response time and rates averaged over "
+         "polls):\n" +
+         render(rows);
+}
+
 }  // namespace
 
 std::string status_text(const JsonValue& s) {
@@ -107,6 +145,7 @@ std::string status_text(const JsonValue& s) {
     }
   }
   out += "\n" + render(rows);
+  out += load_table(s);
   // The present (why members are down now) apart from history (the latest failure of members
   // that are up again), so an old error is never read as the current state.
   std::vector<Row> down;
@@ -163,13 +202,14 @@ std::string explain_text(const JsonValue& e) {
     for (const JsonValue& m : service["members"].items()) {
       std::string weight = m["weight"].text();
       if (m["agent_weight"].as_number() != 100) weight += "x" + m["agent_weight"].text() + "%";
+      if (!m["load_weight"].is_null()) weight += " load " + m["load_weight"].text();
       rows.push_back({m["pool"].text(), m["name"].text(), m["address"].text(), state_of(m), weight,
                       rtt_of(m), m["chosen"].as_bool() ? "yes" : "no", m["reason"].text()});
     }
     out += "\n" + render(rows);
     out +=
         "(WEIGHT: the configured weight, relative to the pool's other members; xN% when an "
-        "agent check scales it)\n";
+        "agent check scales it; load N: the weight a load-based policy draws by)\n";
     if (!service["note"].is_null()) out += service["note"].text() + "\n";
   }
   out += "result: " + e["result"].text();
