@@ -194,9 +194,10 @@ class Reflector(Server):
 class Gslbd(Server):
     name = "gslbd"
 
-    def __init__(self, binary, members, services, *args, zone_yaml_records=None):
+    def __init__(self, binary, members, services, *args, zone_yaml_records=None, server_yaml=""):
         super().__init__(*args)
         self.binary = binary
+        self.server_yaml = server_yaml  # more lines under server:, indented by two
         self.pool_members, self.member_port = members
         self.services = services
         self.zone_yaml_records = zone_yaml_records
@@ -208,8 +209,7 @@ class Gslbd(Server):
             "server:\n"
             f'  listen: ["127.0.0.1:{self.port}"]\n'
             f"  workers: {self.workers}\n"
-            "  log: {level: warn}\n"
-            "control:\n"
+            "  log: {level: warn}\n" + self.server_yaml + "control:\n"
             f'  listen: "127.0.0.1:{self.port + 1000}"\n'
             "zones: [zone.yaml]\n" + ("pools: [pool.yaml]\n" if self.services else ""),
         )
@@ -293,6 +293,11 @@ zone:
 class Knot(Server):
     name = "knot"
 
+    def __init__(self, *args, modules=None):
+        super().__init__(*args)
+        # {"mod-name/id": "its section text"}: declared, then used by every zone.
+        self.modules = modules or {}
+
     def prepare(self):
         write(
             os.path.join(self.dir, "knot.conf"),
@@ -307,14 +312,14 @@ database:
 log:
   - target: stderr
     any: warning
-template:
+{"".join(self.modules.values())}template:
   - id: default
     storage: {os.path.dirname(self.zone_file)}
     zonefile-sync: -1
     zonefile-load: whole
     journal-content: none
     semantic-checks: off
-zone:
+{("    global-module: [" + ", ".join(self.modules) + "]" + chr(10)) if self.modules else ""}zone:
   - domain: {ZONE}
     file: {self.zone_file}
 """,

@@ -29,6 +29,21 @@ STATIC_NAMES = 1000
 SERVICES = 100  # w0.. weighted, s0.. hash: pool-backed names over the same 8 members
 
 
+# The defence rows. Every query carries an 8-octet client cookie (EDNS option 10), so a server
+# with cookies on makes a server cookie for each answer. The rate limits are ones no key of the
+# load reaches (100k names, a few per second each): every response is accounted, none limited.
+# Knot's is higher than gslbd's highest (10000) because Knot keys by a hash of the name into a
+# table where names collide, and at 10000 it limited some of the flood.
+COOKIE_QUERY = ("-e", "-E", "10:0102030405060708")
+GSLBD_UNDEFENDED = "  cookies: {enabled: false}\n"
+GSLBD_DEFENDED = ("  cookies: {enabled: true}\n"
+                  "  rate_limit: {enabled: true, responses_per_second: 10000, slip: 2}\n")
+KNOT_DEFENDED = {
+    "mod-cookies/bench": "mod-cookies:\n  - id: bench\n",
+    "mod-rrl/bench": "mod-rrl:\n  - id: bench\n    rate-limit: 100000\n    slip: 2\n",
+}
+
+
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--gslbd", required=True)
@@ -98,9 +113,9 @@ def write_queries(path, existing, count=100_000, seed=1):
                 f.write(f"h{rng.randrange(STATIC_NAMES)}.{ZONE} MX\n")
 
 
-def dnsperf(port, queries, seconds, cpu, rate=None):
+def dnsperf(port, queries, seconds, cpu, rate=None, extra=()):
     args = ["taskset", "-c", cpu, "dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries]
-    args += ["-l", str(seconds), "-c", "8", "-q", "100", "-t", "2"]
+    args += ["-l", str(seconds), "-c", "8", "-q", "100", "-t", "2", *extra]
     if rate:
         args += ["-Q", str(rate)]
     out = subprocess.run(args, capture_output=True, text=True, check=False).stdout
@@ -120,10 +135,11 @@ def dnsperf(port, queries, seconds, cpu, rate=None):
     }
 
 
-def measure(server, queries, args):
-    flood = dnsperf(server.port, queries, args.seconds, args.client_cpu)
+def measure(server, queries, args, extra=()):
+    flood = dnsperf(server.port, queries, args.seconds, args.client_cpu, extra=extra)
     before, slept = cpu_ns(server.proc.pid), wakeups(server.proc.pid)
-    paced = dnsperf(server.port, queries, args.seconds, args.client_cpu, rate=args.rate)
+    paced = dnsperf(server.port, queries, args.seconds, args.client_cpu, rate=args.rate,
+                    extra=extra)
     used = cpu_ns(server.proc.pid) - before
     slept = wakeups(server.proc.pid) - slept
     return {
@@ -160,6 +176,13 @@ def qps_table(args, work, zone_file, query_files):
             "knot": at(Knot, 3),
             "gdnsd": at(Gdnsd, 4, members, [s for s in services if s[1] == "weighted8"]),
         }
+        # The defences (DNS cookies and response rate limiting) on and off, with the same
+        # queries, each carrying a client cookie: gslbd against Knot's mod-cookies and mod-rrl.
+        servers["gslbd-undefended"] = Gslbd(args.gslbd, members, [], work, port + 5,
+                                            *common[2:], server_yaml=GSLBD_UNDEFENDED)
+        servers["gslbd-defended"] = Gslbd(args.gslbd, members, [], work, port + 6, *common[2:],
+                                          server_yaml=GSLBD_DEFENDED)
+        servers["knot-defended"] = Knot(work, port + 7, *common[2:], modules=KNOT_DEFENDED)
         rows = [
             ("reflector", "reflector", "static"),
             ("gslbd", "gslbd", "static"),
@@ -169,6 +192,10 @@ def qps_table(args, work, zone_file, query_files):
             ("knot", "knot", "static"),
             ("gdnsd", "gdnsd", "static"),
             ("gdnsd weighted", "gdnsd", "weighted"),
+            ("gslbd cookie-q", "gslbd-undefended", "static", COOKIE_QUERY),
+            ("gslbd defended", "gslbd-defended", "static", COOKIE_QUERY),
+            ("knot cookie-q", "knot", "static", COOKIE_QUERY),
+            ("knot defended", "knot-defended", "static", COOKIE_QUERY),
         ]
         rows = [r for r in rows if not only or r[0] in only]
         used = {r[1] for r in rows}
@@ -185,8 +212,10 @@ def qps_table(args, work, zone_file, query_files):
                 # Interleaved, and rotated each round (A B C, B C A, ...) so that no row always
                 # runs right after the same neighbour.
                 shift = round_index % len(rows)
-                for row, server_name, kind in rows[shift:] + rows[:shift]:
-                    results[row].append(measure(servers[server_name], query_files[kind], args))
+                for row, server_name, kind, *extra in rows[shift:] + rows[:shift]:
+                    extra = extra[0] if extra else ()
+                    results[row].append(
+                        measure(servers[server_name], query_files[kind], args, extra))
                 print(f"  workers={workers}: round {round_index + 1}/{args.rounds} done", flush=True)
         finally:
             for server in servers.values():
@@ -210,6 +239,12 @@ def print_table(workers, args, results):
         print(f"{row:<16}{qps[0]:>10.0f} [{qps[1]:>6.0f}..{qps[2]:>6.0f}]{lost:>7.0f}"
               f"{lat[0]:>8.1f} [{lat[1]:>5.1f}..{lat[2]:>5.1f}]"
               f"{cpu[0]:>8.2f} [{cpu[1]:>5.2f}..{cpu[2]:>5.2f}]{batch:>8.1f}")
+    for server in ("gslbd", "knot"):
+        plain, defended = f"{server} cookie-q", f"{server} defended"
+        if plain in medians and defended in medians:
+            print(f"cost of the defences, {server}: cpu per query x"
+                  f"{medians[defended][1] / medians[plain][1]:.3f} with cookies and rate "
+                  f"limiting on against off (same queries, each with a client cookie)")
     ours = [r for r in medians if r.startswith("gslbd")]
     peers = [r for r in medians if not r.startswith("gslbd")]
     if ours and peers:
