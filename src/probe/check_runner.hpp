@@ -33,8 +33,6 @@ class CheckRunner final : public SlotWaiter {
   // First probe after a random delay in [0, min(interval, 1 s)), so that many targets adopted
   // together spread out instead of firing at once.
   void start() noexcept;
-  void set_target(const util::Address& target) noexcept { target_ = target; }
-  void set_on_result(OnResult on_result) { on_result_ = std::move(on_result); }
   void close() noexcept;
 
   const health::CheckSpec& spec() const noexcept { return spec_; }

@@ -31,7 +31,6 @@ class ProbeSlots {
   // Stop: no more hand-overs.
   void shut_down() noexcept { shutting_down_ = true; }
 
-  std::uint32_t in_use() const noexcept { return in_use_; }
   std::size_t waiting() const noexcept { return waiting_.size(); }
 
  private:
