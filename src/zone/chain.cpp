@@ -38,7 +38,7 @@ bool Chain::next(Hop& hop) noexcept {
       return false;
     }
     for (int seen = 0; seen < count_; ++seen) {
-      if (dns::same_name(visited_[seen], pending_)) {
+      if (dns::same_name({visited_data_[seen], visited_size_[seen]}, pending_)) {
         end_ = ChainEnd::loop;
         ended_ = true;
         return false;
@@ -50,10 +50,15 @@ bool Chain::next(Hop& hop) noexcept {
       return false;
     }
   }
-  hop = Hop{};
   hop.owner = pending_;
   hop.location = zone_.locate(pending_lower_, qtype_);
-  visited_[count_] = pending_;
+  hop.answer = nullptr;
+  hop.link = Link::none;
+  hop.alias = nullptr;
+  hop.target = {};
+  hop.cname_record = {};
+  visited_data_[count_] = pending_.data();
+  visited_size_[count_] = static_cast<std::uint8_t>(pending_.size());
   describe(hop);
   ++count_;
   pending_ = hop.target;

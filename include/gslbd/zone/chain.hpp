@@ -65,9 +65,12 @@ class Chain {
   ChainEnd end_ = ChainEnd::answered;
   std::string_view pending_;  // the next name to visit, as spelt; empty when there is none
   std::string_view pending_lower_;
-  std::string_view visited_[kMaxHops + 1];
+  // Names visited, kept as pointer and length: left uninitialised, so that a chain of one name
+  // (most answers) costs nothing for the others.
+  const char* visited_data_[kMaxHops + 1];
+  std::uint8_t visited_size_[kMaxHops + 1];
   char lower_[dns::kMaxNameWire];
-  // Synthesised names in stored CNAME form, one per hop, so that visited_ may point to them.
+  // Synthesised names in stored CNAME form, one per hop, so that visited_data_ may point to them.
   std::uint8_t synthesised_[kMaxHops + 1][2 + dns::kMaxNameWire];
 };
 
