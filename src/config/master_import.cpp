@@ -51,7 +51,8 @@ ImportResult import_master_file(const std::string& path, const std::string& text
       refusal = "SOA record at " + dns::name_to_text(dns::lowercased(record.owner)) +
                 ", which is not the apex " + dns::name_to_text(apex);
     } else {
-      refusal = builder.add_record(record.owner, record.type, record.ttl, record.rdata);
+      refusal = builder.add_record(record.owner, record.type, record.ttl, record.rdata,
+                                   kImportedLine | static_cast<std::uint32_t>(line));
     }
     if (!refusal.empty()) report(line, std::move(refusal));
   }

@@ -204,6 +204,8 @@ class ZoneFileReader {
   std::uint32_t ns_ttl_ = kDefaultTtl;
   bool import_read_ = false;
   bool import_failed_ = false;  // then the SOA and NS it may have held are not missing
+  // Where each YAML record and service given to the builder stands; its index is its source.
+  std::vector<YAML::Mark> marks_;
 };
 
 ZoneFile ZoneFileReader::read(const std::string& text) {
@@ -383,8 +385,13 @@ void ZoneFileReader::read_record(const Value& value) {
     }
     warn_relative_rdata_target(diag_, item.mark, type, *text, apex_);
     if (!owner || !ttl_ok) continue;
-    const std::string refusal = builder_->add_record(*owner, type, ttl, *rdata);
-    if (!refusal.empty()) diag_.error(item.mark, refusal);
+    const auto source = static_cast<std::uint32_t>(marks_.size());
+    const std::string refusal = builder_->add_record(*owner, type, ttl, *rdata, source);
+    if (refusal.empty()) {
+      marks_.push_back(item.mark);
+    } else {
+      diag_.error(item.mark, refusal);
+    }
   }
 }
 
@@ -457,15 +464,29 @@ void ZoneFileReader::read_service(const Value& value) {
   entry.name = *owner;
   entry.pool = *pool;
   entry.pool_index = pool_index;
-  const std::string refusal = builder_->add_service(std::move(entry));
-  if (!refusal.empty()) diag_.error(owner_mark, refusal);
+  const auto source = static_cast<std::uint32_t>(marks_.size());
+  const std::string refusal = builder_->add_service(std::move(entry), source);
+  if (refusal.empty()) {
+    marks_.push_back(owner_mark);
+  } else {
+    diag_.error(owner_mark, refusal);
+  }
 }
 
 void ZoneFileReader::build() {
-  std::vector<std::string> reasons;
+  std::vector<zone::BuildError> reasons;
   result_.zone = builder_->build(reasons);
-  for (std::string& reason : reasons) {
-    diag_.error_at(result_.apex_line, result_.apex_column, std::move(reason));
+  for (zone::BuildError& error : reasons) {
+    if (error.source == zone::kNoSource) {
+      diag_.error_at(result_.apex_line, result_.apex_column, std::move(error.reason));
+    } else if ((error.source & kImportedLine) != 0 && !result_.imports.empty()) {
+      add_error(errors_, {result_.imports.back(), static_cast<int>(error.source & ~kImportedLine),
+                          0, std::move(error.reason)});
+    } else if (error.source < marks_.size()) {
+      diag_.error(marks_[error.source], std::move(error.reason));
+    } else {
+      diag_.error_at(result_.apex_line, result_.apex_column, std::move(error.reason));
+    }
   }
 }
 

@@ -11,14 +11,13 @@
 #include "gslbd/dns/name.hpp"
 #include "gslbd/pool/load_weight.hpp"
 #include "gslbd/pool/selection.hpp"
+#include "gslbd/zone/chain.hpp"
 #include "json_writer.hpp"
 #include "load_json.hpp"
 #include "policy_names.hpp"
 
 namespace gslbd::control {
 namespace {
-
-constexpr int kMaxCnameHops = 8;  // as the query path
 
 // What the reader of an explanation needs to know to read two of its fields.
 constexpr const char* kSeedNote =
@@ -33,7 +32,7 @@ struct TypeName {
   std::uint16_t type;
   const char* name;
 };
-constexpr std::array<TypeName, 14> kTypes = {{{1, "A"},
+constexpr std::array<TypeName, 15> kTypes = {{{1, "A"},
                                               {2, "NS"},
                                               {5, "CNAME"},
                                               {6, "SOA"},
@@ -42,6 +41,7 @@ constexpr std::array<TypeName, 14> kTypes = {{{1, "A"},
                                               {16, "TXT"},
                                               {28, "AAAA"},
                                               {33, "SRV"},
+                                              {39, "DNAME"},
                                               {43, "DS"},
                                               {65, "HTTPS"},
                                               {255, "ANY"},
@@ -404,12 +404,48 @@ std::string explain_service(JsonWriter& json, const config::Config& config,
   return selection.count == 0 ? "NODATA" : "NOERROR";
 }
 
-void step_entry(JsonWriter& json, std::string_view owner, const char* kind,
+const char* where_name(zone::Where where) {
+  switch (where) {
+    case zone::Where::exact:
+      return "exact";
+    case zone::Where::empty_nonterminal:
+      return "empty_non_terminal";
+    case zone::Where::wildcard:
+      return "wildcard";
+    case zone::Where::delegation:
+      return "delegation";
+    case zone::Where::dname:
+      return "dname";
+    case zone::Where::nxdomain:
+      return "nxdomain";
+  }
+  return "nxdomain";
+}
+
+std::string node_text(const zone::Zone& zone, std::uint32_t node) {
+  return dns::name_to_text(zone.node(node).name());
+}
+
+// One name of the chain: what it is, and where the zone says it lives.
+void step_entry(JsonWriter& json, const zone::Zone& zone, const zone::Hop& hop, const char* kind,
                 const std::string& detail) {
+  const zone::Location& at = hop.location;
   json.begin_object();
-  json.key("owner").string(dns::name_to_text(owner));
+  json.key("owner").string(dns::name_to_text(dns::lowercased(hop.owner)));
   json.key("kind").string(kind);
   json.key("detail").string(detail);
+  json.key("match").string(where_name(at.where));
+  if (at.encloser != zone::kNoNode) {
+    json.key("closest_encloser").string(node_text(zone, at.encloser));
+  }
+  if (at.where == zone::Where::wildcard) {
+    json.key("source_of_synthesis").string(node_text(zone, at.node));
+  }
+  if (at.cut != zone::kNoNode) json.key("cut").string(node_text(zone, at.cut));
+  if (hop.link == zone::Link::dname) json.key("dname_owner").string(node_text(zone, at.node));
+  if (!hop.target.empty()) {
+    json.key("target").string(dns::name_to_text(dns::lowercased(hop.target)));
+  }
   json.end_object();
 }
 
@@ -450,100 +486,90 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
 
   std::string result;
   std::string detail;
-  std::string name = request.name_wire;
-  std::vector<std::string> visited;
+  // The chain the query path walks, hop by hop: this only says what each hop is.
+  zone::Chain chain(*zone, request.name_wire, request.name_wire, request.type);
+  zone::Hop hop;
   json.key("steps").begin_array();
-  for (int hop = 0; hop <= kMaxCnameHops && result.empty(); ++hop) {
-    visited.push_back(name);
-    std::uint32_t index = zone->find(name);
-    const char* how = "exact match";
-    if (index != zone::kNoNode) {
-      const zone::Node& node = zone->node(index);
-      const bool parent_side = index == node.cut && request.type == dns::type::DS;
-      if (node.cut != zone::kNoNode && !parent_side) {
+  while (chain.next(hop)) {
+    const zone::Location& at = hop.location;
+    const std::string how = at.where == zone::Where::wildcard ? "wildcard" : "exact match";
+    const char* kind = "nodata";
+    switch (at.where) {
+      case zone::Where::delegation:
         result = "referral";
-        detail = "delegated at " + dns::name_to_text(zone->node(node.cut).name());
-        step_entry(json, name, "referral", detail);
+        kind = "referral";
+        detail = "delegated at " + node_text(*zone, at.node);
         break;
-      }
-    } else {
-      std::string_view encloser = name;
-      std::uint32_t encloser_index = zone::kNoNode;
-      while (encloser_index == zone::kNoNode && encloser.size() > zone->apex().size()) {
-        encloser = dns::parent_name(encloser);
-        encloser_index = zone->find(encloser);
-      }
-      if (encloser_index != zone::kNoNode && zone->node(encloser_index).cut != zone::kNoNode) {
-        result = "referral";
-        detail =
-            "delegated at " + dns::name_to_text(zone->node(zone->node(encloser_index).cut).name());
-        step_entry(json, name, "referral", detail);
-        break;
-      }
-      if (encloser_index != zone::kNoNode) {
-        const std::string wildcard = std::string("\1*", 2) + std::string(encloser);
-        if (wildcard.size() <= dns::kMaxNameWire) index = zone->find(wildcard);
-        how = "wildcard";
-      }
-      if (index == zone::kNoNode) {
+      case zone::Where::nxdomain:
         result = "NXDOMAIN";
+        kind = "nxdomain";
         detail = "no such name in zone " + dns::name_to_text(zone->apex());
-        step_entry(json, name, "nxdomain", detail);
+        break;
+      case zone::Where::empty_nonterminal:
+        result = "NODATA";
+        detail = "empty non-terminal: the name exists without records; negative TTL " +
+                 std::to_string(zone->negative_ttl());
+        break;
+      case zone::Where::dname:
+        kind = "dname";
+        result = hop.cname_record.empty() ? "YXDOMAIN" : "NOERROR";
+        detail = "below the DNAME at " + node_text(*zone, at.node) + ", TTL " +
+                 std::to_string(hop.alias->ttl) + ": " +
+                 (hop.cname_record.empty()
+                      ? std::string("the substituted name would exceed 255 octets")
+                      : "synthesised CNAME to " +
+                            dns::name_to_text(dns::lowercased(std::string_view(
+                                reinterpret_cast<const char*>(hop.cname_record.data() + 2),
+                                hop.cname_record.size() - 2))));
+        break;
+      case zone::Where::exact:
+      case zone::Where::wildcard: {
+        const zone::Node& node = zone->node(at.node);
+        if (node.service >= 0) {
+          step_entry(json, *zone, hop, "service", how + ": answered from a pool");
+          json.end_array();
+          result = explain_service(
+              json, config, zone->services()[static_cast<std::size_t>(node.service)], request);
+          json.key("result").string(result);
+          json.end_object();
+          return json_response(200, json.take());
+        }
+        if (hop.answer != nullptr) {
+          result = "NOERROR";
+          kind = "static";
+          detail = how + ": static " + type_text(hop.answer->type) + " RRset of " +
+                   std::to_string(hop.answer->count) + " record(s), TTL " +
+                   std::to_string(hop.answer->ttl);
+        } else if (hop.link == zone::Link::cname) {
+          result = "NOERROR";
+          kind = "cname";
+          detail = how + ": CNAME to " + dns::name_to_text(dns::lowercased(hop.target)) + ", TTL " +
+                   std::to_string(hop.alias->ttl);
+        } else {
+          result = "NODATA";
+          detail = how + ": the name has no " + type_text(request.type) +
+                   " records; negative TTL " + std::to_string(zone->negative_ttl());
+        }
         break;
       }
     }
-    const zone::Node& node = zone->node(index);
-    if (node.service >= 0) {
-      step_entry(json, name, "service", std::string(how) + ": answered from a pool");
-      json.end_array();
-      result = explain_service(json, config,
-                               zone->services()[static_cast<std::size_t>(node.service)], request);
-      json.key("result").string(result);
-      json.end_object();
-      return json_response(200, json.take());
-    }
-    const zone::RRset* set = nullptr;
-    if (request.type == dns::type::ANY) {
-      if (!node.rrsets().empty()) set = &node.rrsets().front();
-    } else {
-      set = node.find(request.type);
-    }
-    if (set != nullptr) {
-      result = "NOERROR";
-      detail = std::string(how) + ": static " + type_text(set->type) + " RRset of " +
-               std::to_string(set->count) + " record(s), TTL " + std::to_string(set->ttl);
-      step_entry(json, name, "static", detail);
-      break;
-    }
-    if (const zone::RRset* cname = node.find(dns::type::CNAME)) {
-      const std::size_t rdlen = (std::size_t{cname->records()[0]} << 8) | cname->records()[1];
-      const std::string target = dns::lowercased(
-          std::string_view(reinterpret_cast<const char*>(cname->records().data() + 2), rdlen));
-      step_entry(json, name, "cname",
-                 std::string(how) + ": CNAME to " + dns::name_to_text(target) + ", TTL " +
-                     std::to_string(cname->ttl));
-      if (!dns::is_at_or_below(target, zone->apex())) {
-        result = "NOERROR";
-        detail = "CNAME leaves the zone; the resolver follows it";
-        break;
-      }
-      if (std::find(visited.begin(), visited.end(), target) != visited.end()) {
-        result = "NOERROR";
-        detail = "CNAME loop; the chain ends here";
-        break;
-      }
-      name = target;
-      continue;
-    }
-    result = "NODATA";
-    detail = std::string(how) + ": the name has no " + type_text(request.type) +
-             " records; negative TTL " + std::to_string(zone->negative_ttl());
-    step_entry(json, name, "nodata", detail);
+    step_entry(json, *zone, hop, kind, detail);
   }
   json.end_array();
-  if (result.empty()) {
-    result = "NOERROR";
-    detail = "CNAME chain longer than " + std::to_string(kMaxCnameHops) + " hops; it ends here";
+  switch (chain.end()) {
+    case zone::ChainEnd::answered:
+    case zone::ChainEnd::too_long:
+      break;
+    case zone::ChainEnd::left_zone:
+      detail = "CNAME leaves the zone; the resolver follows it";
+      break;
+    case zone::ChainEnd::loop:
+      detail = "CNAME loop; the chain ends here";
+      break;
+    case zone::ChainEnd::hop_limit:
+      detail = "CNAME chain longer than " + std::to_string(zone::Chain::kMaxHops) +
+               " hops; it ends here";
+      break;
   }
   json.key("result").string(result);
   json.key("detail").string(detail);

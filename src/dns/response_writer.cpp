@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "gslbd/dns/constants.hpp"
+#include "gslbd/dns/name.hpp"
 
 namespace gslbd::dns {
 namespace {
@@ -76,15 +77,17 @@ void ResponseWriter::remember_labels(std::size_t name_at, std::string_view name,
   std::size_t pos = 0;
   while (pos < upto && pos < name.size() && name[pos] != '\0') {
     if (target_count_ == kMaxTargets || name_at + pos > 0x3fff) return;
-    targets_[target_count_++] = static_cast<std::uint16_t>(name_at + pos);
+    targets_[target_count_++] = {static_cast<std::uint16_t>(name_at + pos),
+                                 static_cast<std::uint8_t>(name.size() - pos)};
     pos += static_cast<std::uint8_t>(name[pos]) + 1u;
   }
 }
 
-std::size_t ResponseWriter::find_suffix(std::string_view suffix) const noexcept {
+std::size_t ResponseWriter::find_suffix(std::string_view suffix, bool same_case) const noexcept {
   // Compares suffix against the name stored at each target, following pointers in the message.
   for (std::size_t t = 0; t < target_count_; ++t) {
-    std::size_t at = targets_[t];
+    if (targets_[t].length != suffix.size()) continue;
+    std::size_t at = targets_[t].offset;
     std::size_t pos = 0;
     bool equal = true;
     for (int hops = 0; hops < 128; ++hops) {
@@ -98,26 +101,27 @@ std::size_t ResponseWriter::find_suffix(std::string_view suffix) const noexcept 
         break;
       }
       if (n == 0) break;
-      for (std::size_t i = 1; i <= n; ++i) {
-        if (lower(buffer_[at + i]) != lower(static_cast<std::uint8_t>(suffix[pos + i]))) {
-          equal = false;
-          break;
+      if (same_case) {
+        equal = std::memcmp(buffer_ + at + 1, suffix.data() + pos + 1, n) == 0;
+      } else {
+        for (std::size_t i = 1; i <= n && equal; ++i) {
+          equal = lower(buffer_[at + i]) == lower(static_cast<std::uint8_t>(suffix[pos + i]));
         }
       }
       if (!equal) break;
       at += n + 1u;
       pos += n + 1u;
     }
-    if (equal && pos + 1 == suffix.size()) return targets_[t];
+    if (equal && pos + 1 == suffix.size()) return targets_[t].offset;
   }
   return 0;
 }
 
-bool ResponseWriter::write_name(std::string_view name, std::size_t end) noexcept {
+bool ResponseWriter::write_name(std::string_view name, std::size_t end, bool same_case) noexcept {
   std::size_t pos = 0;
   const std::size_t start = size_;
   while (pos < name.size() && name[pos] != '\0') {
-    const std::size_t target = find_suffix(name.substr(pos));
+    const std::size_t target = find_suffix(name.substr(pos), same_case);
     if (target != 0) {
       if (start + pos + 2 > end) return false;
       std::memcpy(buffer_ + start, name.data(), pos);
@@ -135,6 +139,65 @@ bool ResponseWriter::write_name(std::string_view name, std::size_t end) noexcept
   return true;
 }
 
+namespace {
+
+// The layout of rdata whose names may be compressed (RFC 1035 section 3.3, RFC 3597 section 4):
+// fixed octets before the names, the number of names, then fixed octets to the end.
+struct NameLayout {
+  std::uint8_t before = 0;
+  std::uint8_t names = 0;  // 0: not compressible
+};
+
+NameLayout name_layout(std::uint16_t type) noexcept {
+  switch (type) {
+    case type::NS:
+    case type::CNAME:
+    case type::PTR:
+      return {0, 1};
+    case type::MX:
+      return {2, 1};
+    case type::SOA:
+      return {0, 2};
+    default:
+      return {};
+  }
+}
+
+}  // namespace
+
+bool ResponseWriter::write_rdata(std::uint16_t type, const std::uint8_t* rdata, std::size_t rdlen,
+                                 std::size_t end) noexcept {
+  const NameLayout layout = name_layout(type);
+  // Where the names are; rdata that does not parse as its type is copied as it is.
+  std::size_t names_at[2] = {0, 0};
+  std::size_t names_len[2] = {0, 0};
+  std::size_t pos = layout.before;
+  bool parsed = layout.names > 0 && pos <= rdlen;
+  for (std::size_t i = 0; parsed && i < layout.names; ++i) {
+    names_at[i] = pos;
+    names_len[i] = read_plain_name(rdata, rdlen, pos);
+    parsed = names_len[i] != 0;
+  }
+  if (!parsed) {
+    if (size_ + rdlen > end) return false;
+    std::memcpy(buffer_ + size_, rdata, rdlen);
+    size_ += rdlen;
+    return true;
+  }
+  if (size_ + layout.before > end) return false;
+  std::memcpy(buffer_ + size_, rdata, layout.before);
+  size_ += layout.before;
+  for (std::size_t i = 0; i < layout.names; ++i) {
+    const std::string_view name(reinterpret_cast<const char*>(rdata + names_at[i]), names_len[i]);
+    if (!write_name(name, end, true)) return false;
+  }
+  const std::size_t rest = rdlen - pos;
+  if (size_ + rest > end) return false;
+  std::memcpy(buffer_ + size_, rdata + pos, rest);
+  size_ += rest;
+  return true;
+}
+
 bool ResponseWriter::rrset(Section section, std::string_view owner, std::uint16_t type,
                            std::uint16_t klass, std::uint32_t ttl, const std::uint8_t* records,
                            std::size_t records_len, std::uint16_t count) noexcept {
@@ -146,12 +209,13 @@ bool ResponseWriter::rrset(Section section, std::string_view owner, std::uint16_
     target_count_ = saved_targets;
     return false;
   };
+  const bool compress_rdata = name_layout(type).names > 0;
   const std::size_t owner_at = size_;
   std::uint8_t owner_pointer[2] = {0, 0};
   std::size_t read = 0;
   for (std::uint16_t i = 0; i < count; ++i) {
     if (i == 0) {
-      if (!write_name(owner, end)) return fail();
+      if (!write_name(owner, end, false)) return fail();
       // Later records repeat the first owner as one pointer: the first owner's own pointer if
       // it was nothing but a pointer, else a pointer to it.
       if (size_ - owner_at == 2 && (buffer_[owner_at] & 0xC0) == 0xC0) {
@@ -165,18 +229,26 @@ bool ResponseWriter::rrset(Section section, std::string_view owner, std::uint16_
       buffer_[size_] = owner_pointer[0];
       buffer_[size_ + 1] = owner_pointer[1];
       size_ += 2;
-    } else if (!write_name(owner, end)) {
+    } else if (!write_name(owner, end, false)) {
       return fail();
     }
     if (read + 2 > records_len) return fail();
     const std::size_t rdlen = (std::size_t{records[read]} << 8) | records[read + 1];
     if (read + 2 + rdlen > records_len) return fail();
-    if (size_ + 8 + 2 + rdlen > end) return fail();
+    if (size_ + 10 > end) return fail();
     put_u16(buffer_ + size_, type);
     put_u16(buffer_ + size_ + 2, klass);
     put_u32(buffer_ + size_ + 4, ttl);
-    std::memcpy(buffer_ + size_ + 8, records + read, 2 + rdlen);
-    size_ += 10 + rdlen;
+    const std::size_t rdlength_at = size_ + 8;
+    size_ += 10;
+    if (compress_rdata) {
+      if (!write_rdata(type, records + read + 2, rdlen, end)) return fail();
+      put_u16(buffer_ + rdlength_at, static_cast<std::uint16_t>(size_ - rdlength_at - 2));
+    } else {
+      if (size_ + rdlen > end) return fail();
+      std::memcpy(buffer_ + rdlength_at, records + read, 2 + rdlen);
+      size_ += rdlen;
+    }
     read += 2 + rdlen;
   }
   add_count(section, count);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// RFC 1034 section 4.3.2 lookup in one zone, written straight into the response: exact match,
-// CNAME chase within the zone, delegations (referrals with glue), RFC 4592 wildcards, and
-// RFC 2308 negative answers with the SOA; service names are handed to their pool's policy.
+// Writes the answer from one zone into the response, hop by hop along the zone's chain of
+// names (zone::Chain: exact names, wildcards, CNAMEs, DNAMEs with their synthesised CNAMEs):
+// referrals with all in-domain glue or TC (RFC 9471), RFC 2308 negative answers with the SOA,
+// YXDOMAIN for a DNAME substitution too long; service names are handed to their pool's policy.
 // Worker thread; no allocation.
 #pragma once
 
@@ -9,6 +10,7 @@
 
 #include "gslbd/dns/query.hpp"
 #include "gslbd/dns/response_writer.hpp"
+#include "gslbd/zone/chain.hpp"
 #include "gslbd/zone/zone.hpp"
 #include "service_answer.hpp"
 
@@ -31,18 +33,19 @@ class ZoneLookup {
   bool nodata() const noexcept { return nodata_; }
 
  private:
-  enum class Step : std::uint8_t { done, follow_cname };
-
-  Step step(std::string_view name, std::string_view owner) noexcept;
-  Step from_node(const zone::Node& node, std::string_view owner) noexcept;
+  void write(const zone::Hop& hop) noexcept;
+  void from_node(const zone::Hop& hop) noexcept;
   void referral(std::uint32_t cut) noexcept;
   void negative(std::uint16_t rcode) noexcept;
+  bool put(dns::Section section, std::string_view owner, std::uint16_t type, std::uint32_t ttl,
+           std::span<const std::uint8_t> records, std::uint16_t count) noexcept;
   bool put(dns::Section section, std::string_view owner, const zone::RRset& set,
            std::uint32_t ttl) noexcept;
   void queue_additional(const zone::RRset& set) noexcept;
   void write_additional() noexcept;
+  enum class Targets : std::uint8_t { all, in_domain, others };
+  bool write_targets(const zone::RRset& set, Targets which) noexcept;
 
-  static constexpr int kMaxCnameHops = 8;
   static constexpr int kMaxAdditionalSets = 4;
 
   const zone::Zone& zone_;
@@ -51,10 +54,9 @@ class ZoneLookup {
   dns::ResponseWriter& writer_;
   bool truncated_ = false;
   int answers_ = 0;
-  char target_lower_[dns::kMaxNameWire];  // the CNAME target being followed, lower-cased
   const zone::RRset* additional_[kMaxAdditionalSets] = {};
   int additional_count_ = 0;
-  std::string_view cname_target_;  // original case, points into the zone's rdata
+  const zone::RRset* referral_ns_ = nullptr;  // the NS set of a referral, whose glue is owed
   std::string_view referral_name_;
   bool nodata_ = false;
 };

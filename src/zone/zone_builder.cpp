@@ -56,6 +56,8 @@ std::string type_text(std::uint16_t type) {
       return "AAAA";
     case dns::type::SRV:
       return "SRV";
+    case dns::type::DNAME:
+      return "DNAME";
     default:
       return "TYPE" + std::to_string(type);
   }
@@ -91,7 +93,7 @@ ZoneBuilder::ZoneBuilder(ZoneBuilder&&) noexcept = default;
 ZoneBuilder& ZoneBuilder::operator=(ZoneBuilder&&) noexcept = default;
 
 std::string ZoneBuilder::add_record(std::string_view owner, std::uint16_t type, std::uint32_t ttl,
-                                    std::span<const std::uint8_t> rdata) {
+                                    std::span<const std::uint8_t> rdata, std::uint32_t source) {
   char buffer[256];
   if (owner.size() > sizeof buffer) return "name longer than 255 octets";
   const std::string_view name = dns::lowercased_into(owner, buffer);
@@ -109,7 +111,7 @@ std::string ZoneBuilder::add_record(std::string_view owner, std::uint16_t type, 
   if (draft_->node(node).service >= 0) {
     return "name " + name_to_text(name) + " is a service and cannot also carry records";
   }
-  return add_to_node(node, type, ttl, rdata);
+  return add_to_node(node, type, ttl, rdata, source);
 }
 
 std::string ZoneBuilder::set_soa(std::uint32_t ttl, std::span<const std::uint8_t> rdata) {
@@ -131,7 +133,7 @@ std::string ZoneBuilder::add_service(std::string_view owner, std::string pool, s
   return add_service(std::move(service));
 }
 
-std::string ZoneBuilder::add_service(Service service) {
+std::string ZoneBuilder::add_service(Service service, std::uint32_t source) {
   const std::string name = dns::lowercased(service.name);
   if (!dns::is_at_or_below(name, apex_)) {
     return "service " + name_to_text(name) + " is outside the zone " + name_to_text(apex_);
@@ -144,11 +146,12 @@ std::string ZoneBuilder::add_service(Service service) {
   node.service = static_cast<std::int32_t>(services_.size());
   service.name = name;
   services_.push_back(std::move(service));
+  service_sources_.push_back(source);
   return {};
 }
 
 std::string ZoneBuilder::add_to_node(std::uint32_t node, std::uint16_t type, std::uint32_t ttl,
-                                     std::span<const std::uint8_t> rdata) {
+                                     std::span<const std::uint8_t> rdata, std::uint32_t source) {
   if (rdata.size() > 0xffff) return "record data longer than 65535 octets";
   // Only for messages: most records are fine, and a million of them should not format a name.
   const auto owner = [this, node] { return name_to_text(draft_->name(node)); };
@@ -161,8 +164,12 @@ std::string ZoneBuilder::add_to_node(std::uint32_t node, std::uint16_t type, std
     return type_text(type) + " at " + owner() + " beside a CNAME (RFC 1034 section 3.6.2)";
   }
   std::uint32_t set = draft_->find_rrset(node, type);
+  if (type == dns::type::DNAME && set != ZoneDraft::kNone) {
+    return "a second DNAME at " + owner() + " (RFC 6672 section 2.4)";
+  }
   if (set == ZoneDraft::kNone) {
     set = draft_->add_rrset(node, type, ttl);
+    draft_->rrset(set).source = source;
   } else {
     const ZoneDraft::DraftRRset& existing = draft_->rrset(set);
     if (existing.ttl != ttl) {
@@ -246,15 +253,57 @@ void ZoneBuilder::link_additional_targets() {
   }
 }
 
+void ZoneBuilder::check_below_dnames(std::vector<BuildError>& errors) const {
+  bool has_dname = false;
+  for (std::uint32_t r = 0; r < draft_->rrset_count() && !has_dname; ++r) {
+    has_dname = draft_->rrset(r).type == dns::type::DNAME;
+  }
+  if (!has_dname) return;
+  for (std::uint32_t n = 1; n < draft_->node_count(); ++n) {
+    const ZoneDraft::DraftNode& node = draft_->node(n);
+    if (node.first_rrset == ZoneDraft::kNone && node.service < 0) continue;
+    std::string_view above = draft_->name(n);
+    std::uint32_t owner = kNoNode;
+    while (owner == kNoNode && above != apex_) {
+      above = dns::parent_name(above);
+      const std::uint32_t at = draft_->find(above);
+      if (at != kNoNode && draft_->find_rrset(at, dns::type::DNAME) != ZoneDraft::kNone) {
+        owner = at;
+      }
+    }
+    if (owner == kNoNode) continue;
+    const std::string where = name_to_text(draft_->name(n)) + " is below the DNAME at " +
+                              name_to_text(draft_->name(owner)) +
+                              ", where no data may be (RFC 6672 section 2.4)";
+    for (std::uint32_t r = node.first_rrset; r != ZoneDraft::kNone; r = draft_->rrset(r).next) {
+      errors.push_back(
+          {type_text(draft_->rrset(r).type) + " at " + where, draft_->rrset(r).source});
+    }
+    if (node.service >= 0) {
+      errors.push_back(
+          {"service " + where, service_sources_[static_cast<std::size_t>(node.service)]});
+    }
+  }
+}
+
 std::unique_ptr<Zone> ZoneBuilder::build(std::vector<std::string>& errors) {
+  std::vector<BuildError> found;
+  auto zone = build(found);
+  for (BuildError& error : found) errors.push_back(std::move(error.reason));
+  return zone;
+}
+
+std::unique_ptr<Zone> ZoneBuilder::build(std::vector<BuildError>& errors) {
   const std::size_t errors_before = errors.size();
   const std::string apex_text = name_to_text(apex_);
-  if (!has_soa_) errors.push_back("zone " + apex_text + " has no SOA record");
+  auto add = [&errors](std::string reason) { errors.push_back({std::move(reason), kNoSource}); };
+  if (!has_soa_) add("zone " + apex_text + " has no SOA record");
   if (draft_->find_rrset(0, dns::type::NS) == ZoneDraft::kNone) {
-    errors.push_back("zone " + apex_text + " has no apex NS");
+    add("zone " + apex_text + " has no apex NS");
   }
   add_empty_non_terminals();
   link_delegations();
+  check_below_dnames(errors);
   for (std::uint32_t n = 0; n < draft_->node_count(); ++n) {
     const ZoneDraft::DraftNode& node = draft_->node(n);
     if (node.cut == kNoNode) continue;
@@ -262,13 +311,13 @@ std::unique_ptr<Zone> ZoneBuilder::build(std::vector<std::string>& errors) {
     const std::string cut_text = name_to_text(draft_->name(node.cut));
     const std::string node_text = name_to_text(draft_->name(n));
     if (node.service >= 0) {
-      errors.push_back("service " + node_text + " is below the delegation at " + cut_text);
+      add("service " + node_text + " is below the delegation at " + cut_text);
     }
     for (std::uint32_t r = node.first_rrset; r != ZoneDraft::kNone; r = draft_->rrset(r).next) {
       const std::uint16_t type = draft_->rrset(r).type;
       if (!allowed_below_cut(type, at_cut)) {
-        errors.push_back(type_text(type) + " at " + node_text + " is below the delegation at " +
-                         cut_text + "; only NS, DS and glue (A/AAAA) may be there");
+        add(type_text(type) + " at " + node_text + " is below the delegation at " + cut_text +
+            "; only NS, DS and glue (A/AAAA) may be there");
       }
     }
   }
@@ -279,12 +328,10 @@ std::unique_ptr<Zone> ZoneBuilder::build(std::vector<std::string>& errors) {
       const std::size_t size =
           smallest_answer_size(draft_->name(n).size(), set.count, set.rdata_octets);
       if (size > dns::kMaxMessage) {
-        errors.push_back(type_text(set.type) + " RRset at " + name_to_text(draft_->name(n)) +
-                         " needs " + std::to_string(size) +
-                         " octets in the smallest answer, more than the " +
-                         std::to_string(dns::kMaxMessage) +
-                         " of a DNS message, so it could never be served; split it over "
-                         "several names");
+        add(type_text(set.type) + " RRset at " + name_to_text(draft_->name(n)) + " needs " +
+            std::to_string(size) + " octets in the smallest answer, more than the " +
+            std::to_string(dns::kMaxMessage) +
+            " of a DNS message, so it could never be served; split it over several names");
       }
     }
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gslbd/zone/rrset.hpp"
+#include "gslbd/zone/zone_builder.hpp"
 
 namespace gslbd::zone {
 
@@ -36,6 +37,7 @@ class ZoneDraft {
     std::uint32_t rdata_octets = 0;      // sum of 2 + rdlength over the records
     std::uint32_t additional_begin = 0;  // into additional()
     std::uint32_t additional_count = 0;
+    std::uint32_t source = kNoSource;  // the first record's, as given to ZoneBuilder
   };
   struct DraftRecord {
     std::uint32_t next = kNone;

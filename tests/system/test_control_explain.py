@@ -145,6 +145,48 @@ class Explain(c.ControlTestCase):
         r = self.ctl_ok("--json", "explain", "fo.gslb.example", token=False)
         self.assertEqual(c.json.loads(r.stdout)["service"]["pool"], "fo")
 
+    def test_f_wildcard_and_delegation(self):
+        e = self.explain(name="any.w.example.com", type="TXT")
+        self.assertEqual(e["result"], "NOERROR")
+        self.assertEqual(len(e["steps"]), 1, e["steps"])
+        step = e["steps"][0]
+        self.assertEqual(step["owner"], "any.w.example.com.")
+        self.assertEqual(step["kind"], "static")
+        self.assertEqual(step["match"], "wildcard")
+        self.assertEqual(step["source_of_synthesis"], "*.w.example.com.")
+        self.assertEqual(step["closest_encloser"], "w.example.com.")
+        self.assertNotIn("cut", step)
+
+        # RFC 4592: x.w exists (an empty non-terminal), so nothing below it is synthesised.
+        e = self.explain(name="y.x.w.example.com", type="TXT")
+        self.assertEqual(e["result"], "NXDOMAIN")
+        self.assertEqual(e["steps"][0]["match"], "nxdomain")
+        self.assertEqual(e["steps"][0]["closest_encloser"], "x.w.example.com.")
+
+        e = self.explain(name="foo.wc.example.com", type="A")
+        self.assertEqual([(s["kind"], s["match"]) for s in e["steps"]],
+                         [("cname", "wildcard"), ("static", "exact")])
+        self.assertEqual(e["steps"][0]["target"], "www.example.com.")
+        self.assertEqual(e["result"], "NOERROR")
+
+        e = self.explain(name="a.b.child.example.com", type="A")
+        self.assertEqual(e["result"], "referral")
+        step = e["steps"][0]
+        self.assertEqual((step["kind"], step["match"]), ("referral", "delegation"))
+        self.assertEqual(step["cut"], "child.example.com.")
+        self.assertEqual(step["closest_encloser"], "child.example.com.")
+        self.assertEqual(step["detail"], "delegated at child.example.com.")
+
+        # DS at the cut is the parent's: the cut's own node, without DS records.
+        e = self.explain(name="child.example.com", type="DS")
+        self.assertEqual(e["result"], "NODATA")
+        self.assertEqual(e["steps"][0]["match"], "exact")
+        self.assertEqual(e["steps"][0]["cut"], "child.example.com.")
+
+        e = self.explain(name="tochild.example.com", type="A")
+        self.assertEqual([s["kind"] for s in e["steps"]], ["cname", "referral"])
+        self.assertEqual(e["result"], "referral")
+
 
 if __name__ == "__main__":
     p.main()

@@ -18,6 +18,7 @@ inline constexpr std::uint16_t MX = 15;
 inline constexpr std::uint16_t TXT = 16;
 inline constexpr std::uint16_t AAAA = 28;
 inline constexpr std::uint16_t SRV = 33;
+inline constexpr std::uint16_t DNAME = 39;
 inline constexpr std::uint16_t OPT = 41;
 inline constexpr std::uint16_t DS = 43;
 inline constexpr std::uint16_t TKEY = 249;
@@ -44,7 +45,8 @@ inline constexpr std::uint16_t SERVFAIL = 2;
 inline constexpr std::uint16_t NXDOMAIN = 3;
 inline constexpr std::uint16_t NOTIMP = 4;
 inline constexpr std::uint16_t REFUSED = 5;
-inline constexpr std::uint16_t BADVERS = 16;    // extended: needs OPT
+inline constexpr std::uint16_t YXDOMAIN = 6;  // RFC 6672 section 2.2: a DNAME substitution too long
+inline constexpr std::uint16_t BADVERS = 16;  // extended: needs OPT
 inline constexpr std::uint16_t BADCOOKIE = 23;  // extended: needs OPT (RFC 7873)
 }  // namespace rcode
 

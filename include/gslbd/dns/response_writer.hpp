@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Builds a DNS response in a caller-owned buffer: header, question, whole RRsets with owner-name
+// Builds a DNS response in a caller-owned buffer: header, question, whole RRsets with name
 // compression, and the OPT record. No allocation. Every write is all-or-nothing: a record set
 // that does not fit leaves the message exactly as it was, so no partial RRset is ever sent.
 #pragma once
@@ -50,8 +50,11 @@ class ResponseWriter {
                 std::uint16_t qclass) noexcept;
 
   // Writes `count` records of one RRset. records is the stored form: per record rdlength (2)
-  // then rdata. owner is a wire name, written compressed. Returns false (and writes nothing)
-  // if the whole set does not fit.
+  // then rdata with uncompressed names. owner is a wire name, written compressed. The names
+  // inside the rdata of NS, CNAME, SOA, MX and PTR are compressed too (RFC 3597 section 4
+  // allows it for these RFC 1035 types only), against earlier names spelled with the same
+  // case, so that the zone's spelling of a name in rdata is never changed. Returns false (and
+  // writes nothing) if the whole set does not fit.
   bool rrset(Section section, std::string_view owner, std::uint16_t type, std::uint16_t klass,
              std::uint32_t ttl, const std::uint8_t* records, std::size_t records_len,
              std::uint16_t count) noexcept;
@@ -67,12 +70,23 @@ class ResponseWriter {
 
  private:
   // Appends a wire name using compression; returns false if out of room (size_ unchanged).
-  bool write_name(std::string_view name, std::size_t end) noexcept;
-  std::size_t find_suffix(std::string_view suffix) const noexcept;
+  // same_case: only point to earlier names spelled with exactly the same octets.
+  bool write_name(std::string_view name, std::size_t end, bool same_case) noexcept;
+  std::size_t find_suffix(std::string_view suffix, bool same_case) const noexcept;
   void remember_labels(std::size_t name_at, std::string_view name, std::size_t upto) noexcept;
+  // One record's rdata with its names compressed; false if out of room.
+  bool write_rdata(std::uint16_t type, const std::uint8_t* rdata, std::size_t rdlen,
+                   std::size_t end) noexcept;
   void add_count(Section section, std::uint16_t n) noexcept;
 
-  static constexpr std::size_t kMaxTargets = 64;
+  // A label cannot be shorter than 2 octets, so a 512-octet message holds fewer than 256 name
+  // starts after its header: every name of such a message can be a target, and it compresses
+  // as well as with an unbounded table. Larger messages compress their first 256 names.
+  static constexpr std::size_t kMaxTargets = 256;
+  struct Target {
+    std::uint16_t offset;  // where a name (or the tail of one) starts in the message
+    std::uint8_t length;   // its uncompressed wire length: most candidates fail on this alone
+  };
 
   std::uint8_t* buffer_;
   std::size_t capacity_;
@@ -82,7 +96,7 @@ class ResponseWriter {
   std::size_t question_end_ = 0;
   std::size_t question_targets_ = 0;
   // Offsets of labels already in the message that start a complete name (compression targets).
-  std::uint16_t targets_[kMaxTargets];
+  Target targets_[kMaxTargets];
   std::size_t target_count_ = 0;
 };
 

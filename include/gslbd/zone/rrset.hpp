@@ -16,8 +16,8 @@ class RRset {
   std::uint16_t count = 0;  // number of records
   std::uint32_t ttl = 0;
 
-  // For each record: rdlength (2 octets, big endian) then rdata. Names inside rdata are
-  // uncompressed (RFC 3597 forbids compressing them for most types; we never do).
+  // For each record: rdlength (2 octets, big endian) then rdata. Names inside rdata are stored
+  // uncompressed; the response writer compresses those of the RFC 1035 types that allow it.
   std::span<const std::uint8_t> records() const noexcept { return {records_, records_size_}; }
   // Nodes of this zone whose A/AAAA belong in the additional section when this RRset is sent
   // (targets of NS, MX and SRV). Resolved once when the zone is built.

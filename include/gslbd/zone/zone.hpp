@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gslbd/dns/constants.hpp"
+#include "gslbd/zone/location.hpp"
 #include "gslbd/zone/name_index.hpp"
 #include "gslbd/zone/node.hpp"
 
@@ -35,6 +36,12 @@ class Zone {
     return index_.find(lower_wire,
                        [this](std::uint32_t i) -> std::string_view { return nodes_[i].name(); });
   }
+
+  // Where lower_wire, a lowercase wire name at or below the apex, lives for a question of type
+  // qtype (the type matters only for DS at a delegation point, which the parent side answers).
+  // Exact names first, then the closest encloser: a cut or a DNAME there wins, else the
+  // wildcard below it (RFC 4592), else the name does not exist. No allocation.
+  Location locate(std::string_view lower_wire, std::uint16_t qtype) const noexcept;
 
   const RRset& soa() const noexcept { return *nodes_[0].find(dns::type::SOA); }
   std::uint32_t serial() const noexcept { return serial_; }

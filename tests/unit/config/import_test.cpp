@@ -50,3 +50,15 @@ TEST_CASE("import: a directory is not a zone file") {
   CHECK(errors[0].line == 5);
   CHECK(errors[0].message.find("not a regular file") != std::string::npos);
 }
+
+TEST_CASE("zone file: data below a DNAME names each offending record's file and line") {
+  const auto load = load_zone_fixture("bad/zone/below_dname.zone.yaml");
+  INFO(errors_text(load.errors));
+  CHECK(load.zone == nullptr);
+  CHECK(load.errors.size() == 2);
+  CHECK(has_error(load.errors, fixture("bad/zone/below_dname.zone.yaml"), 14, 12,
+                  "A at www.old.r.test. is below the DNAME at old.r.test., where no data may be "
+                  "(RFC 6672 section 2.4)"));
+  CHECK(has_error(load.errors, fixture("bad/zone/below_dname.zone"), 4, 0,
+                  "MX at mail.old.r.test. is below the DNAME at old.r.test."));
+}

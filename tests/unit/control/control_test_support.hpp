@@ -75,7 +75,8 @@ inline zone::Service service(const std::string& owner, const std::string& pool, 
   return s;
 }
 
-// example.test (serial 2026010101): www A (static, TTL 60), alias CNAME www, sub delegated;
+// example.test (serial 2026010101): www A (static, TTL 60), alias CNAME www, dn DNAME to the
+// apex, sub delegated;
 // services app -> pool "app" (weighted, a b v4 + v6 v6, max 2, ttl 30 / degraded 5, falls
 // back to "spare"), sticky -> "sticky" (hash /24, s1 s2 s3, max 1, ttl 60), spare -> "spare"
 // (weighted, x, ttl 10). Members have no checks: the health loop keeps them up.
@@ -91,6 +92,7 @@ inline std::shared_ptr<const config::Config> make_config(std::uint32_t serial = 
   check(builder.add_record(wire("www.example.test."), 1, 60,
                            std::vector<std::uint8_t>{192, 0, 2, 80}));
   check(builder.add_record(wire("alias.example.test."), 5, 120, bytes(wire("www.example.test."))));
+  check(builder.add_record(wire("dn.example.test."), 39, 600, bytes(wire("example.test."))));
   check(
       builder.add_record(wire("sub.example.test."), 2, 86400, bytes(wire("ns.sub.example.test."))));
   check(builder.add_service(service("app.example.test.", "app", 0, 30, 5)));

@@ -123,6 +123,18 @@ TEST_CASE("static names: RRset, CNAME, NODATA, NXDOMAIN, referral, REFUSED") {
   CHECK(has(txt.body, R"("result":"NODATA")"));
 }
 
+TEST_CASE("a name below a DNAME: the DNAME step with its target, then the new name") {
+  Fixture f;
+  const HttpReply reply = http(f.server->port(), "GET", "/explain?name=www.dn.example.test");
+  CHECK(has(reply.body, R"("owner":"www.dn.example.test.","kind":"dname","detail":"below the )"
+                        R"(DNAME at dn.example.test., TTL 600: synthesised CNAME to )"
+                        R"(www.example.test.","match":"dname","closest_encloser":)"
+                        R"("dn.example.test.","dname_owner":"dn.example.test.","target":)"
+                        R"("www.example.test."})"));
+  CHECK(has(reply.body, R"("owner":"www.example.test.","kind":"static")"));
+  CHECK(has(reply.body, R"("result":"NOERROR")"));
+}
+
 TEST_CASE("bad explain parameters are 400") {
   Fixture f;
   const auto port = f.server->port();

@@ -41,12 +41,13 @@ TEST_CASE("answer_query allocates nothing") {
   test::QueryOptions chaos;
   chaos.qclass = 3;
   const std::vector<std::vector<std::uint8_t>> queries = {
-      test::make_query("www.example.test.", 1),     test::make_query("WWW.example.test.", 1, edns),
-      test::make_query("nope.example.test.", 1),    test::make_query("alias.example.test.", 1),
-      test::make_query("x.wild.example.test.", 16), test::make_query("www.sub.example.test.", 1),
-      test::make_query("mail.example.test.", 15),   test::make_query("big.example.test.", 16),
-      test::make_query("example.test.", 255),       test::make_query("id.server.", 16, chaos),
-      test::make_query("www.example.org.", 1),
+      test::make_query("www.example.test.", 1),      test::make_query("WWW.example.test.", 1, edns),
+      test::make_query("nope.example.test.", 1),     test::make_query("alias.example.test.", 1),
+      test::make_query("x.wild.example.test.", 16),  test::make_query("www.sub.example.test.", 1),
+      test::make_query("mail.example.test.", 15),    test::make_query("big.example.test.", 16),
+      test::make_query("example.test.", 255),        test::make_query("id.server.", 16, chaos),
+      test::make_query("www.example.org.", 1),       test::make_query("www.dn.example.test.", 1),
+      test::make_query("alias.dn.example.test.", 1),
   };
   std::vector<std::uint8_t> out(65535);
   test::client_context(gslbd::query::Transport::udp).policy_state->prepare(*snapshot);

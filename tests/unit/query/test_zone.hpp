@@ -59,8 +59,8 @@ inline std::vector<std::uint8_t> txt_rdata(const std::string& text) {
 }
 
 // example.test: SOA (TTL 3600, minimum 300), NS ns1, ns1 A, www A x2, alias CNAME www,
-// mail MX 10 mx1 with mx1 A, *.wild TXT, deep.a.b ENT chain, sub delegated with glue,
-// big TXT RRset of ~2000 octets.
+// dn DNAME example.test., mail MX 10 mx1 with mx1 A, *.wild TXT, deep.a.b ENT chain, sub delegated
+// with glue, big TXT RRset of ~2000 octets.
 inline std::shared_ptr<const gslbd::runtime::Snapshot> example_snapshot(
     std::uint16_t edns_udp_size = 1232) {
   const std::string apex = wire("example.test.");
@@ -79,6 +79,7 @@ inline std::shared_ptr<const gslbd::runtime::Snapshot> example_snapshot(
   add("loop", 5, 120, bytes(wire("loop.example.test.")));
   add("dangling", 5, 120, bytes(wire("nowhere.example.test.")));
   add("outside", 5, 120, bytes(wire("www.example.org.")));
+  add("dn", 39, 120, bytes(wire("example.test.")));
   std::vector<std::uint8_t> mx{0, 10};
   const auto mx1 = bytes(wire("mx1.example.test."));
   mx.insert(mx.end(), mx1.begin(), mx1.end());
