@@ -518,6 +518,29 @@ def duration(text):
     return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
 
 
+def missing_features(gslbd):
+    """Why this gslbd cannot load the example pool (it predates the haproxy check type or the
+    least_connections policy), or None when it can. Any other error is not hidden here: it
+    shows when the topology starts."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="gslbd-full-path-check-") as d:
+        for f in ("gslbd.yaml", "gslb.example.zone.yaml", "web.pool.yaml"):
+            shutil.copy(os.path.join(EXAMPLES, f), os.path.join(d, f))
+        with open(os.path.join(d, "control.token"), "w") as f:
+            f.write(os.urandom(24).hex() + "\n")
+        r = subprocess.run([gslbd, "--check-config", "-c", os.path.join(d, "gslbd.yaml")],
+                           capture_output=True, text=True, timeout=60)
+    if r.returncode == 0:
+        return None
+    lacking = [what for word, what in (("haproxy", "haproxy check type"),
+                                       ("least_connections", "least_connections policy"))
+               if "unknown value '%s'" % word in r.stderr]
+    if not lacking:
+        return None
+    return "this gslbd has no %s (--check-config: %s)" % (
+        " and no ".join(lacking), r.stderr.strip().splitlines()[-2])
+
+
 def tcp_checks(text):
     """Development aid: the example pool with a tcp check to port 80 of the VIP in place of the
     haproxy check, and policy weighted (for a gslbd without those)."""
