@@ -69,6 +69,11 @@ class Server(ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 
+    def handle_error(self, request, client_address):
+        # HAProxy ends its health checks with a reset: not worth a traceback in the log
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 def main(argv):
     if not argv or any("=" not in a or ":" not in a for a in argv):

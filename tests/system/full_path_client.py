@@ -8,14 +8,16 @@ the caller can relate them to its own.
   get URL [--header 'Name: value']... [--count N] [--jar] [--pin]
       N requests one after another; --jar keeps the SRV cookie HAProxy sets and sends it back;
       --pin resolves the name once and sends all N to that address (as a browser does).
-  stream URL --rate R --duration D [--address IP] [--timeout T]
-      a request every 1/R seconds for D seconds, each on a thread of its own so a slow one
-      does not delay the next; --address skips the resolution (to follow one VIP).
+  stream URL --rate R --duration D [--address IP] [--timeout T] [--stop-file F]
+      a request every 1/R seconds for D seconds (or until file F exists), each on a thread of
+      its own so a slow one does not delay the next; --address skips the resolution (to
+      follow one VIP).
   hold ADDRESS --count N --seconds S
       N long-lived requests (GET /hold?seconds=S) kept open; prints {"open": N} once all are
       sent, then waits for them (the caller kills it earlier by PID).
-  dnswatch NAME --servers IP[,IP] --period P --duration D --queries K
+  dnswatch NAME --servers IP[,IP] --period P --duration D --queries K [--stop-file F]
       every P seconds, K queries for NAME to each server directly: which addresses came back.
+stream and dnswatch print {"started": T} first.
   shares NAME --servers IP[,IP] --rounds R --period P --queries K
       R rounds of K queries to each server, one round per P seconds: answer counts per round.
 """
@@ -23,6 +25,7 @@ the caller can relate them to its own.
 import argparse
 import http.client
 import json
+import os
 import socket
 import sys
 import threading
@@ -88,11 +91,16 @@ def cmd_get(a):
     return results
 
 
+def stopped(a):
+    return getattr(a, "stop_file", None) is not None and os.path.exists(a.stop_file)
+
+
 def cmd_stream(a):
     count = int(a.rate * a.duration)
     results = [None] * count
     threads = []
     t0 = now()
+    print(json.dumps({"started": t0}), flush=True)
 
     def one(i):
         results[i] = request(a.url, a.header, address=a.address, timeout=a.timeout)
@@ -101,12 +109,14 @@ def cmd_stream(a):
         delay = t0 + i / a.rate - now()
         if delay > 0:
             time.sleep(delay)
+        if stopped(a):
+            break
         t = threading.Thread(target=one, args=(i,))
         t.start()
         threads.append(t)
     for t in threads:
         t.join(a.timeout * 3 + 5)
-    return {"rate": a.rate, "requests": results}
+    return {"rate": a.rate, "requests": [r for r in results if r is not None]}
 
 
 def cmd_hold(a):
@@ -139,10 +149,13 @@ def rounds(a, count):
     servers = a.servers.split(",")
     out = []
     t0 = now()
+    print(json.dumps({"started": t0}), flush=True)
     for k in range(count):
         delay = t0 + k * a.period - now()
         if delay > 0:
             time.sleep(delay)
+        if stopped(a):
+            break
         seen, errors = {}, 0
         start = now()
         for _ in range(a.queries):
@@ -181,6 +194,7 @@ def main(argv):
     s.add_argument("--duration", type=float, required=True)
     s.add_argument("--address")
     s.add_argument("--timeout", type=float, default=2.0)
+    s.add_argument("--stop-file")
     h = sub.add_parser("hold")
     h.add_argument("address")
     h.add_argument("--count", type=int, required=True)
@@ -193,6 +207,7 @@ def main(argv):
         w.add_argument("--queries", type=int, required=True)
         if name == "dnswatch":
             w.add_argument("--duration", type=float, required=True)
+            w.add_argument("--stop-file")
         else:
             w.add_argument("--rounds", type=int, required=True)
     a = ap.parse_args(argv)

@@ -541,10 +541,13 @@ def missing_features(gslbd):
         " and no ".join(lacking), r.stderr.strip().splitlines()[-2])
 
 
-def tcp_checks(text):
-    """Development aid: the example pool with a tcp check to port 80 of the VIP in place of the
-    haproxy check, and policy weighted (for a gslbd without those)."""
-    text = re.sub(r"    type: haproxy\n(?:.*\n)*?(    interval:)", "    type: tcp\n    port: 80\n\\1",
+def http_checks(text):
+    """For a gslbd without the haproxy check type: the example pool with an http check of
+    GET /healthz through the VIP (HAProxy passes it to a server of backend web, so it fails
+    when that group has no server left) in place of the haproxy check, and policy weighted in
+    place of least_connections. Same interval, timeout, rise and fall."""
+    text = re.sub(r"    type: haproxy\n(?:.*\n)*?(    interval:)",
+                  "    type: http\n    port: 80\n    path: /healthz\n    host: www.gslb.example\n\\1",
                   text)
     return text.replace("policy: least_connections", "policy: weighted")
 
