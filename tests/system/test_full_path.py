@@ -282,8 +282,9 @@ class FullPath(unittest.TestCase):
         resolve_bound = down_bound + T["ttl"]
         # the resolver holds A's VIP when A loses its servers, so clients keep coming to A for
         # what is left of the TTL: the worst case for them. Each TTL the resolver asks again,
-        # and A is the answer half the time: 10 TTLs leave a chance of 1/1024 to wait longer.
-        wait_for_a = 10 * T["ttl"]
+        # and A is the answer about half the time: 20 TTLs leave a chance of 1e-6 to wait
+        # longer.
+        wait_for_a = 20 * T["ttl"]
         duration = wait_for_a + resolve_bound + 10.0
         watch, stream = self.watch_and_stream(duration)
         self.topo.wait_until("unbound answers A's VIP", lambda: self.dig() == [VIP_A],

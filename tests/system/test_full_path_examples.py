@@ -85,6 +85,15 @@ class FullPathExamples(unittest.TestCase):
                     self.fail("docs/full-path.md quotes %r from %s, which is not there (in "
                               "this order)" % (line, m.group(1)))
         self.assertGreaterEqual(quoted, 10, "the document's quotes were not found")
+        # the figures the document derives from the files
+        T = fp.Topology.timings()
+        master_down = 3 * T["advert_int"] + (256 - 100) / 256 * T["advert_int"]
+        self.assertIn("after the MASTER falls silent: %.2f s here" % master_down,
+                      " ".join(doc.split()))
+        site_down = (T["haproxy_inter"] * (T["haproxy_fall"] + 1) +
+                     T["interval"] * (1 + T["jitter"]) * T["fall"] + T["timeout"])
+        self.assertIn("(%.1f s here)" % site_down, doc)
+        self.assertIn("(%.2f s)" % master_down, doc)
         for name in os.listdir(fp.EXAMPLES):
             self.assertIn(name, doc, "docs/full-path.md does not name the example %s" % name)
 
