@@ -14,7 +14,7 @@ the caller can relate them to its own.
       follow one VIP).
   hold ADDRESS --count N --seconds S
       N long-lived requests (GET /hold?seconds=S) kept open; prints {"open": N} once all are
-      sent, then waits for them (the caller kills it earlier by PID).
+      sent, then reads each to its end and prints {"closed": N}.
   dnswatch NAME --servers IP[,IP] --period P --duration D --queries K [--stop-file F]
       every P seconds, K queries for NAME to each server directly: which addresses came back.
 stream and dnswatch print {"started": T} first.
@@ -128,15 +128,21 @@ def cmd_hold(a):
         socks.append(s)
     print(json.dumps({"open": len(socks), "at": now()}), flush=True)
     deadline = now() + a.seconds + 5
+    answered = 0
     for s in socks:
         s.settimeout(max(deadline - now(), 0.1))
+        data = b""
         try:
-            while s.recv(65536):
-                pass
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk[:64] if len(data) < 64 else b""
         except OSError:
             pass
         s.close()
-    return {"closed": len(socks)}
+        answered += data.startswith(b"HTTP/1.1 200")
+    return {"closed": len(socks), "answered": answered}
 
 
 def ask(name, server, timeout=1.0):
