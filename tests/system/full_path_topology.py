@@ -101,14 +101,11 @@ def servers_of(site):
 
 
 class Topology:
-    def __init__(self, workdir, prefix, gslbd=None, log=None, check_override=None):
+    def __init__(self, workdir, prefix, gslbd=None, log=None):
         self.workdir = os.path.abspath(workdir)
         self.prefix = prefix
         self.gslbd = gslbd
         self.log = log or (lambda msg: None)
-        # development only: replace the pool's checks (e.g. with tcp ones) when the gslbd under
-        # test predates the check type the example uses
-        self.check_override = check_override
         self.namespaces = []
         self.pids = {}
         self.procs = {}  # the Popen of what this process started itself, to reap it
@@ -352,12 +349,6 @@ class Topology:
         with open(os.path.join(d, "control.token"), "w") as f:
             f.write(os.urandom(24).hex() + "\n")
         os.chmod(os.path.join(d, "control.token"), 0o600)
-        if self.check_override:
-            path = os.path.join(d, "web.pool.yaml")
-            with open(path) as f:
-                text = f.read()
-            with open(path, "w") as f:
-                f.write(self.check_override(text))
 
     def start_gslbd(self, instance):
         address = NS[instance]
@@ -516,40 +507,6 @@ def duration(text):
     if not m:
         raise ValueError("not a duration: %r" % text)
     return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
-
-
-def missing_features(gslbd):
-    """Why this gslbd cannot load the example pool (it predates the haproxy check type or the
-    least_connections policy), or None when it can. Any other error is not hidden here: it
-    shows when the topology starts."""
-    import tempfile
-    with tempfile.TemporaryDirectory(prefix="gslbd-full-path-check-") as d:
-        for f in ("gslbd.yaml", "gslb.example.zone.yaml", "web.pool.yaml"):
-            shutil.copy(os.path.join(EXAMPLES, f), os.path.join(d, f))
-        with open(os.path.join(d, "control.token"), "w") as f:
-            f.write(os.urandom(24).hex() + "\n")
-        r = subprocess.run([gslbd, "--check-config", "-c", os.path.join(d, "gslbd.yaml")],
-                           capture_output=True, text=True, timeout=60)
-    if r.returncode == 0:
-        return None
-    lacking = [what for word, what in (("haproxy", "haproxy check type"),
-                                       ("least_connections", "least_connections policy"))
-               if "unknown value '%s'" % word in r.stderr]
-    if not lacking:
-        return None
-    return "this gslbd has no %s (--check-config: %s)" % (
-        " and no ".join(lacking), r.stderr.strip().splitlines()[-2])
-
-
-def http_checks(text):
-    """For a gslbd without the haproxy check type: the example pool with an http check of
-    GET /healthz through the VIP (HAProxy passes it to a server of backend web, so it fails
-    when that group has no server left) in place of the haproxy check, and policy weighted in
-    place of least_connections. Same interval, timeout, rise and fall."""
-    text = re.sub(r"    type: haproxy\n(?:.*\n)*?(    interval:)",
-                  "    type: http\n    port: 80\n    path: /healthz\n    host: www.gslb.example\n\\1",
-                  text)
-    return text.replace("policy: least_connections", "policy: weighted")
 
 
 if __name__ == "__main__":

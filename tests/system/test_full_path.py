@@ -23,11 +23,6 @@ Failover times, failed requests and the shares are printed.
 Every bound is derived from the intervals in the example files (Topology.timings). Needs root,
 haproxy, keepalived and unbound; otherwise skipped with the reason printed. Every namespace and
 process is removed (by PID) in a class cleanup, which also runs when the set-up fails.
-
-A gslbd that cannot load the example pool because it has no haproxy check type or no
-least_connections policy runs it with http checks of GET /healthz through the VIP and policy
-weighted instead (as does GSLBD_FULL_PATH_HTTP_CHECKS=1), with the reason printed; step 8 is
-then skipped (weighted does not read sessions), and step 6 shows the http check's view of it.
 """
 
 import math
@@ -104,15 +99,9 @@ class FullPath(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.T = fp.Topology.timings()
-        cls.fallback = bool(os.environ.get("GSLBD_FULL_PATH_HTTP_CHECKS"))
-        lacking = fp.missing_features(h.binary())
-        if lacking:
-            print("running with http checks through the VIP and policy weighted: %s" % lacking, file=sys.stderr)
-            cls.fallback = True
         cls.dir = tempfile.mkdtemp(prefix="gslbd-full-path-")
         cls.topo = fp.Topology(cls.dir, "fp%d-" % (os.getpid() % 100000), h.binary(),
-                               log=lambda m: print(m, file=sys.stderr),
-                               check_override=fp.http_checks if cls.fallback else None)
+                               log=lambda m: print(m, file=sys.stderr))
         cls.addClassCleanup(cls.cleanup)
         cls.topo.up()
         print("timings from zones/examples/haproxy: %s" % cls.T, file=sys.stderr)
@@ -428,9 +417,6 @@ class FullPath(unittest.TestCase):
         return [share_of(r, VIP_A) for r in result]
 
     def test_8_least_connections_in_proportion(self):
-        if self.fallback:
-            self.skipTest("least_connections (with HAProxy's sessions from the haproxy check) "
-                          "is not in this gslbd")
         T = self.T
         slim = T["frontend_maxconn"]
         # weight x spare/slim for both members, equal weights; B holds no sessions
