@@ -6,6 +6,11 @@ invoke-rc.d, as unbound's, knot's and prometheus's do. Installed with plain apt-
 afterwards and is disabled (no rc.d start links, no systemd wants link), and the machine's
 policy-rc.d is as it was.
 
+The tool stops and disables what a package ships as a systemd unit in /lib/systemd/system (or
+/usr/lib/systemd/system) or as an init script in /etc/init.d; every package of
+`tools/install-deps --test` that is installed here ships its services only there (haproxy and
+keepalived among them: the full-path test starts its own), so none escapes it.
+
 Both installs run in a private mount namespace in which /usr/sbin/policy-rc.d allows starts
 (a bind mount), because Debian containers deny them already and the control would prove
 nothing. Needs root, dpkg-deb and unshare; skipped with the reason otherwise. The package is
@@ -13,6 +18,7 @@ purged (and its process killed by PID if still alive) at the end."""
 
 import glob
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -175,6 +181,41 @@ class InstallDepsServices(unittest.TestCase):
         self.assertIsNone(running_pid(), "the service runs after apt-install-no-start")
         self.assertEqual(enabled_links(), [], "the service is still enabled")
         self.assertEqual(self.policy_state(), before, "policy-rc.d was changed")
+
+
+def install_deps_list(option):
+    """The packages `tools/install-deps OPTION` wants, read from the script's arrays."""
+    with open(os.path.join(REPO, "tools", "install-deps")) as f:
+        text = f.read()
+    arrays = {}
+    for m in re.finditer(r"^(\w+)=\(([^)]*)\)", text, re.M):
+        arrays[m.group(1)] = m.group(2).split()
+    chain = {"--test": ["runtime", "build", "test"]}[option]
+    return [p for name in chain for p in arrays[name]]
+
+
+class InstallDepsPackages(unittest.TestCase):
+    def test_test_list_has_the_full_path_peers(self):
+        wanted = install_deps_list("--test")
+        for p in ("haproxy", "keepalived", "unbound"):
+            self.assertIn(p, wanted)
+
+    @unittest.skipUnless(shutil.which("dpkg-query"), "dpkg-query is missing")
+    def test_every_service_is_where_the_tool_looks(self):
+        handled = re.compile(r"^(/usr)?/lib/systemd/system/[^/]+\.service$|^/etc/init\.d/[^/]+$")
+        service = re.compile(r"/systemd/system/[^/]+\.service$|^/etc/init\.d/[^/]+$")
+        checked = []
+        for p in install_deps_list("--test"):
+            r = subprocess.run(["dpkg-query", "-L", p], capture_output=True, text=True,
+                               timeout=30)
+            if r.returncode != 0:
+                continue  # not installed here: nothing to look at
+            checked.append(p)
+            for path in r.stdout.split("\n"):
+                if service.search(path):
+                    self.assertRegex(path, handled, "%s ships a service the tool does not "
+                                     "stop and disable" % p)
+        print("service files of %d installed --test packages checked" % len(checked))
 
 
 if __name__ == "__main__":
