@@ -54,12 +54,13 @@ class GslbctlConfig(c.ControlTestCase):
         r = self.run_ok(["-c", main, "status"])
         self.assertRegex(r.stdout, r"(?m)^web\s+a\s")
         # the token comes from control.token_file, relative to the main file's directory
+        # A drain reaches the health thread by message: /status shows it a moment later.
         self.run_ok(["-c", main, "drain", "web", "b"])
         try:
-            self.assertTrue(self.drained("b"))
+            self.wait_until("b drained in /status", lambda: self.drained("b"))
         finally:
             self.run_ok(["-c", main, "undrain", "web", "b"])
-        self.assertFalse(self.drained("b"))
+        self.wait_until("b no longer drained in /status", lambda: not self.drained("b"))
         # the same main file named through a relative path, from its own directory
         r = subprocess.run([c.gslbctl_binary(), "-c", os.path.basename(main), "drain", "web",
                             "a"], capture_output=True, text=True, timeout=c.CTL_TIMEOUT,
