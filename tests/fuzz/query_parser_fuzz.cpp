@@ -6,6 +6,9 @@
 // each input is answered from a few client networks, so limits, slips, drops and BADCOOKIE
 // happen; a query carrying a valid server cookie for the input's first octets runs the
 // cookie-verification and exemption paths the fuzzer cannot reach by guessing a hash.
+// A third snapshot serves pools (weighted with both families, hash keyed by the ECS subnet or
+// the source) with rate limiting and cookies on; the input's last octet takes one member down
+// or up, so degraded, all-down and ECS-scope paths run too.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -21,6 +24,18 @@ namespace {
 void check(const std::vector<std::uint8_t>& out, std::size_t size, std::size_t limit) {
   if (size > limit) std::abort();
   if (size != 0 && (out[2] & 0x80) == 0) std::abort();  // every answer has QR set
+}
+
+// The service snapshot with rate limiting on and a cookie secret.
+std::shared_ptr<const gslbd::runtime::Snapshot> limited_services(
+    const test::ServiceSnapshot& services) {
+  auto config = std::make_shared<gslbd::config::Config>(*services.snapshot->config);
+  for (std::size_t i = 0; i < 16; ++i)
+    config->server.cookies.secret[i] = static_cast<std::uint8_t>(0x50 + i);
+  config->server.rate_limit.enabled = true;
+  config->server.rate_limit.responses_per_second = 3;
+  config->server.rate_limit.table_size = 8;
+  return std::make_shared<gslbd::runtime::Snapshot>(gslbd::runtime::Snapshot{config, 9});
 }
 
 }  // namespace
@@ -67,6 +82,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             1232);
     }
   }
+  static const auto services = test::service_snapshot();
+  static const auto services_limited = limited_services(services);
+  static gslbd::query::PolicyState services_state(11);
+  if (size > 0) {
+    gslbd::health::Health health;
+    health.known = true;
+    health.up = (data[size - 1] & 0x80) == 0;
+    services.health->write((data[size - 1] & 0x7f) % services.health->size(), health);
+  }
+  services_state.fix_time(clock);
+  services_state.prepare(*services_limited);
+  gslbd::query::QueryContext service_context;
+  service_context.policy_state = &services_state;
+  for (const char* source : {"203.0.113.9", "2001:db8:1::9"}) {
+    service_context.source = *gslbd::util::parse_address(source);
+    for (auto transport : {gslbd::query::Transport::udp, gslbd::query::Transport::tcp}) {
+      service_context.transport = transport;
+      check(out,
+            gslbd::query::answer_query(*services_limited, request.data(), request.size(),
+                                       service_context, out.data(), out.size()),
+            transport == gslbd::query::Transport::udp ? 1232 : 65535);
+    }
+  }
+
   if (size >= gslbd::dns::kClientCookieSize) {
     std::vector<std::uint8_t> cookie(data, data + gslbd::dns::kClientCookieSize);
     cookie.resize(gslbd::dns::kClientCookieSize + gslbd::dns::kServerCookieSize);
