@@ -11,6 +11,7 @@ using namespace gslbd::probe::test;
 using gslbd::health::CheckType;
 using gslbd::health::InitialState;
 using gslbd::probe::HealthLoop;
+using gslbd::probe::MemberStatus;
 
 TEST_CASE("agent: weight, drain, down and up are reflected in the table") {
   std::mutex mu;
@@ -43,7 +44,9 @@ TEST_CASE("agent: weight, drain, down and up are reflected in the table") {
 
   set("down\n");
   REQUIRE(wait_until([&] { return !table->read(0).up; }));
-  CHECK(loop.status()[0].last_error.find("agent reports down") != std::string::npos);
+  CHECK(wait_status(loop, 0, [](const MemberStatus& s) {
+    return s.last_error.find("agent reports down") != std::string::npos;
+  }));
 
   set("up 100%\n");
   REQUIRE(wait_until([&] {

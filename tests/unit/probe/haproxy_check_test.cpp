@@ -20,6 +20,7 @@ using namespace gslbd::probe::test;
 using gslbd::health::CheckType;
 using gslbd::health::InitialState;
 using gslbd::probe::HealthLoop;
+using gslbd::probe::MemberStatus;
 
 namespace {
 
@@ -141,7 +142,7 @@ TEST_CASE("haproxy over TCP: up with its load figures, from `show stat`") {
     }
     reply = changed;
   }
-  REQUIRE(wait_until([&] { return !table->read(0).up; }));
+  REQUIRE(wait_status(loop, 0, [](const MemberStatus& s) { return !s.up; }));
   const auto status = loop.status()[0];
   CHECK(status.down_reason.find("backend 'be_static' has 0 of 1 servers up, needs 1") !=
         std::string::npos);
@@ -165,7 +166,7 @@ TEST_CASE("haproxy over a UNIX socket; a missing socket is a failed check with t
     CHECK(server.requests().front() == "show stat\n");
   }
   // The server and its socket are gone.
-  REQUIRE(wait_until([&] { return !table->read(0).up; }));
+  REQUIRE(wait_status(loop, 0, [](const MemberStatus& s) { return !s.up; }));
   const auto status = loop.status()[0];
   CHECK(status.down_reason.find("haproxy at socket " + path) != std::string::npos);
   CHECK(status.last_error.find("connect to socket " + path) != std::string::npos);

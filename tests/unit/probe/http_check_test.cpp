@@ -12,6 +12,7 @@ using namespace gslbd::probe::test;
 using gslbd::health::CheckType;
 using gslbd::health::InitialState;
 using gslbd::probe::HealthLoop;
+using gslbd::probe::MemberStatus;
 
 TEST_CASE("http: status list and body substring decide, the request carries method/path/headers") {
   std::atomic<int> status{200};
@@ -56,7 +57,9 @@ TEST_CASE("http: status list and body substring decide, the request carries meth
   status = 503;
   REQUIRE(
       wait_until([&] { return !table->read(0).up && !table->read(1).up && table->read(3).up; }));
-  CHECK(loop.status()[0].last_error.find("HTTP status 503") != std::string::npos);
+  CHECK(wait_status(loop, 0, [](const MemberStatus& s) {
+    return s.last_error.find("HTTP status 503") != std::string::npos;
+  }));
   status = 200;
   REQUIRE(wait_until([&] { return table->read(0).up && table->read(1).up; }));
   loop.stop();

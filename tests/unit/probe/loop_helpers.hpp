@@ -61,6 +61,16 @@ inline bool wait_until(const std::function<bool()>& done,
   return done();
 }
 
+// The health loop writes a member's word into the table, then its status copy: a test that
+// saw the word change waits for the status too.
+inline bool wait_status(const HealthLoop& loop, std::size_t index,
+                        const std::function<bool(const MemberStatus&)>& done) {
+  return wait_until([&] {
+    const auto all = loop.status();
+    return index < all.size() && done(all[index]);
+  });
+}
+
 inline long long ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                start)
