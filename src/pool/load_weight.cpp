@@ -38,10 +38,9 @@ std::uint64_t load_weight(PolicyKind kind, const Member& member, std::uint64_t w
       result = weight * kLoadScale / std::max<std::uint32_t>(load.response_ms, 1);
       break;
     case PolicyKind::bandwidth: {
+      const std::uint64_t busier = std::max(load.bytes_in_per_s, load.bytes_out_per_s);
       const std::uint64_t used_bps =
-          std::max(load.bytes_in_per_s, load.bytes_out_per_s) > (~std::uint64_t{0} >> 4)
-              ? ~std::uint64_t{0}
-              : std::max(load.bytes_in_per_s, load.bytes_out_per_s) * 8;
+          busier > (~std::uint64_t{0} >> 3) ? ~std::uint64_t{0} : busier * 8;
       const std::uint64_t capacity_mbit =
           std::max<std::uint64_t>(member.bandwidth_bps / 1'000'000, 1);
       const std::uint64_t fraction = spare_fraction(used_bps, member.bandwidth_bps);

@@ -27,7 +27,8 @@ inline constexpr std::uint64_t kLoadFloor = 16;
 //  - response_time: weight / response time (at least 1 ms): twice as slow, half the share.
 //  - bandwidth: weight x spare link capacity in Mbit/s, where the used bandwidth is the larger
 //    direction of the byte rates (a full-duplex link fills in its busier direction).
-// The result is >= 1, and < 2^46 for weights of at most 2^28.
+// The result is >= 1, and < 2^52 for weights of at most 2^28 (bandwidth at 10 Tbit/s), so the
+// sum over kMaxMembers stays far from overflow.
 std::uint64_t load_weight(PolicyKind kind, const Member& member, std::uint64_t weight,
                           const health::Load& load) noexcept;
 
