@@ -3,7 +3,9 @@
 #pragma once
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -99,5 +101,31 @@ inline std::vector<std::uint8_t> rdata_of(const zone::RRset& set, std::size_t in
     at += 2 + len;
   }
 }
+
+// A main file in a fresh temp dir: "version: 1", then `head` (the section under test), then the
+// good example zone. The dir (and whatever a test writes into it) goes with the object.
+class TempMainFile {
+ public:
+  TempMainFile(const std::string& tag, const std::string& head)
+      : dir(std::filesystem::temp_directory_path() /
+            ("gslbd-" + tag + "-" + std::to_string(::getpid()))),
+        path((dir / "main.yaml").string()) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::ofstream(path) << "version: 1\n"
+                        << head << "zones: [\"" << fixture("good/zones/example.zone.yaml")
+                        << "\"]\n";
+  }
+  ~TempMainFile() { std::filesystem::remove_all(dir); }
+  TempMainFile(const TempMainFile&) = delete;
+  TempMainFile& operator=(const TempMainFile&) = delete;
+
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name) << text;
+  }
+
+  const std::filesystem::path dir;
+  const std::string path;
+};
 
 }  // namespace gslbd::test

@@ -13,33 +13,19 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 using gslbd::config::load_config;
 using gslbd::test::errors_text;
 using gslbd::test::fixture;
 using gslbd::test::has_error;
 
-// A main file with the given control: lines (and a token file of the given mode) in a fresh
-// temp dir, serving the good example zone.
-struct MainFile {
-  fs::path dir;
-  std::string path;
-
-  MainFile(const std::string& tag, const std::string& control_lines, mode_t token_mode = 0600) {
-    dir = fs::temp_directory_path() / ("gslbd-control-" + tag + "-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    path = (dir / "main.yaml").string();
+// A main file with the given control: lines and a token file of the given mode.
+struct MainFile : gslbd::test::TempMainFile {
+  MainFile(const std::string& tag, const std::string& control_lines, mode_t token_mode = 0600)
+      : TempMainFile("control-" + tag, "control:\n" + control_lines) {
     const std::string token = (dir / "control.token").string();
-    std::ofstream(token) << "0123456789abcdef0123\n";
+    write("control.token", "0123456789abcdef0123\n");
     ::chmod(token.c_str(), token_mode);
-    std::ofstream(path) << "version: 1\ncontrol:\n"
-                        << control_lines << "zones: [\"" << fixture("good/zones/example.zone.yaml")
-                        << "\"]\n";
   }
-  ~MainFile() { fs::remove_all(dir); }
-  MainFile(const MainFile&) = delete;
-  MainFile& operator=(const MainFile&) = delete;
 };
 
 }  // namespace

@@ -12,29 +12,15 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 using gslbd::config::load_config;
 using gslbd::test::errors_text;
 using gslbd::test::fixture;
 using gslbd::test::has_error;
 
-// A main file with the given log: lines, in a fresh temp dir, serving the good example zone.
-struct MainFile {
-  fs::path dir;
-  std::string path;
-
-  MainFile(const std::string& tag, const std::string& log_lines) {
-    dir = fs::temp_directory_path() / ("gslbd-qlog-" + tag + "-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    path = (dir / "main.yaml").string();
-    std::ofstream(path) << "version: 1\nserver:\n  log:\n"
-                        << log_lines << "zones: [\"" << fixture("good/zones/example.zone.yaml")
-                        << "\"]\n";
-  }
-  ~MainFile() { fs::remove_all(dir); }
-  MainFile(const MainFile&) = delete;
-  MainFile& operator=(const MainFile&) = delete;
+// A main file with the given log: lines.
+struct MainFile : gslbd::test::TempMainFile {
+  MainFile(const std::string& tag, const std::string& log_lines)
+      : TempMainFile("qlog-" + tag, "server:\n  log:\n" + log_lines) {}
 };
 
 }  // namespace

@@ -12,31 +12,14 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 using gslbd::config::load_config;
 using gslbd::test::errors_text;
 using gslbd::test::fixture;
 
-// A main file with the given server: lines, in a fresh temp dir, serving the example zone.
-struct MainFile {
-  fs::path dir;
-  std::string path;
-
-  MainFile(const std::string& tag, const std::string& server_lines) {
-    dir = fs::temp_directory_path() / ("gslbd-rrl-" + tag + "-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    path = (dir / "main.yaml").string();
-    std::ofstream(path) << "version: 1\nserver:\n"
-                        << server_lines << "zones: [\"" << fixture("good/zones/example.zone.yaml")
-                        << "\"]\n";
-  }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name) << text;
-  }
-  ~MainFile() { fs::remove_all(dir); }
-  MainFile(const MainFile&) = delete;
-  MainFile& operator=(const MainFile&) = delete;
+// A main file with the given server: lines.
+struct MainFile : gslbd::test::TempMainFile {
+  MainFile(const std::string& tag, const std::string& server_lines)
+      : TempMainFile("rrl-" + tag, "server:\n" + server_lines) {}
 };
 
 bool has_message(const gslbd::config::LoadResult& result, const std::string& text, int line) {

@@ -12,29 +12,15 @@
 
 namespace {
 
-namespace fs = std::filesystem;
 using gslbd::config::load_config;
 using gslbd::test::errors_text;
 using gslbd::test::fixture;
 using gslbd::test::has_error;
 
-// A main file with the given tcp: lines, in a fresh temp dir, serving the good example zone.
-struct MainFile {
-  fs::path dir;
-  std::string path;
-
-  MainFile(const std::string& tag, const std::string& tcp_lines) {
-    dir = fs::temp_directory_path() / ("gslbd-tcp-" + tag + "-" + std::to_string(getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    path = (dir / "main.yaml").string();
-    std::ofstream(path) << "version: 1\nserver:\n  tcp:\n"
-                        << tcp_lines << "zones: [\"" << fixture("good/zones/example.zone.yaml")
-                        << "\"]\n";
-  }
-  ~MainFile() { fs::remove_all(dir); }
-  MainFile(const MainFile&) = delete;
-  MainFile& operator=(const MainFile&) = delete;
+// A main file with the given tcp: lines.
+struct MainFile : gslbd::test::TempMainFile {
+  MainFile(const std::string& tag, const std::string& tcp_lines)
+      : TempMainFile("tcp-" + tag, "server:\n  tcp:\n" + tcp_lines) {}
 };
 
 }  // namespace
