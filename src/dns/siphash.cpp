@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gslbd/dns/siphash.hpp"
 
+#include <bit>
+#include <cstring>
+
 namespace gslbd::dns {
 namespace {
 
@@ -8,9 +11,12 @@ std::uint64_t rotl(std::uint64_t x, int b) noexcept {
   return (x << b) | (x >> (64 - b));
 }
 
+// One unaligned load (GCC does not merge a loop of byte loads into one; the loop was a third of
+// the hash's time).
 std::uint64_t read_le64(const std::uint8_t* p) noexcept {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
   return v;
 }
 

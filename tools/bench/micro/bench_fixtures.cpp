@@ -64,7 +64,7 @@ gslbd::util::Address address(std::string_view text) {
 
 std::vector<std::uint8_t> make_query(std::string_view name, std::uint16_t qtype,
                                      const QueryShape& shape) {
-  const bool edns = shape.edns || shape.ecs_prefix > 0;
+  const bool edns = shape.edns || shape.ecs_prefix > 0 || shape.client_cookie;
   // ID 0x1234, RD, one question, ARCOUNT 1 when OPT follows.
   std::vector<std::uint8_t> q = {
       0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(edns ? 1 : 0)};
@@ -86,6 +86,11 @@ std::vector<std::uint8_t> make_query(std::string_view name, std::uint16_t qtype,
     options.push_back(0);  // scope prefix: always 0 in a query (RFC 7871 section 6)
     options.insert(options.end(), subnet.bytes.begin(),
                    subnet.bytes.begin() + static_cast<std::ptrdiff_t>(octets));
+  }
+  if (shape.client_cookie) {
+    put_u16(options, gslbd::dns::edns_option::COOKIE);
+    put_u16(options, 8);
+    options.insert(options.end(), {0x5a, 0x11, 0x7e, 0x02, 0x93, 0xc4, 0x6b, 0xd8});
   }
   q.push_back(0);  // root owner
   put_u16(q, gslbd::dns::type::OPT);
@@ -164,7 +169,8 @@ void mark_some_down(const gslbd::pool::Pool& pool, gslbd::health::HealthTable& h
   for (std::uint32_t i = 0; i < 3; ++i) health.write(pool.members[i].health_slot, down);
 }
 
-std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t hosts) {
+std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t hosts,
+                                                                 Defences defences) {
   auto pools = std::make_shared<gslbd::pool::PoolSet>();
   pools->pools = {eight_member_pool("app", PolicyKind::weighted, 0),
                   eight_member_pool("sticky", PolicyKind::hash, kPoolMembers)};
@@ -186,6 +192,10 @@ std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t h
 
   auto config = std::make_shared<gslbd::config::Config>();
   config->server.identity = "bench";
+  config->server.cookies.enabled = defences.cookies;
+  config->server.cookies.secret = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  config->server.rate_limit.enabled = defences.rate_limit;
+  config->server.rate_limit.log_only = true;
   std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
   zones.push_back(build_zone(hosts, services));
   config->zones = std::make_shared<gslbd::zone::ZoneSet>(std::move(zones));
@@ -193,10 +203,12 @@ std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t h
   return std::make_shared<gslbd::runtime::Snapshot>(gslbd::runtime::Snapshot{config, 1});
 }
 
-const gslbd::runtime::Snapshot& cached_snapshot(std::uint32_t hosts) {
-  static std::map<std::uint32_t, std::shared_ptr<const gslbd::runtime::Snapshot>> built;
-  auto& slot = built[hosts];
-  if (!slot) slot = service_snapshot(hosts);
+const gslbd::runtime::Snapshot& cached_snapshot(std::uint32_t hosts, Defences defences) {
+  static std::map<std::pair<std::uint32_t, Defences>,
+                  std::shared_ptr<const gslbd::runtime::Snapshot>>
+      built;
+  auto& slot = built[{hosts, defences}];
+  if (!slot) slot = service_snapshot(hosts, defences);
   return *slot;
 }
 

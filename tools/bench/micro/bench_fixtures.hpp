@@ -29,6 +29,17 @@ struct QueryShape {
   // EDNS Client Subnet (implies edns) when ecs_prefix > 0: ecs_address masked to ecs_prefix.
   std::string_view ecs_address = "203.0.113.0";
   std::uint8_t ecs_prefix = 0;
+  // A DNS cookie option (implies edns) with this eight-octet client cookie and no server cookie,
+  // as a resolver's first query to a server carries it.
+  bool client_cookie = false;
+};
+
+// The defences a snapshot is built with: DNS cookies (on by default, as in a real config) and
+// response rate limiting in log_only mode, so that every response is accounted and none dropped.
+struct Defences {
+  bool cookies = true;
+  bool rate_limit = false;
+  auto operator<=>(const Defences&) const = default;
 };
 
 // A request as a resolver sends it: RD set, one question, OPT last when asked for.
@@ -62,12 +73,13 @@ void mark_some_down(const gslbd::pool::Pool& pool, gslbd::health::HealthTable& h
 
 // The answer-path snapshot: build_zone(hosts) with services "app" (weighted pool) and "sticky"
 // (hash pool, /24), every member up, client_subnet on.
-std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t hosts);
+std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t hosts,
+                                                                 Defences defences = {});
 
-// service_snapshot(hosts), built once per size for the whole run: the benchmark runner calls a
-// benchmark function several times while it settles the iteration count, and building a
-// 100k-name zone each time would dominate the run.
-const gslbd::runtime::Snapshot& cached_snapshot(std::uint32_t hosts);
+// service_snapshot(hosts, defences), built once per size and defences for the whole run: the
+// benchmark runner calls a benchmark function several times while it settles the iteration count,
+// and building a 100k-name zone each time would dominate the run.
+const gslbd::runtime::Snapshot& cached_snapshot(std::uint32_t hosts, Defences defences = {});
 
 // A worker's view when answering: a fixed-seed policy state prepared for the snapshot, a
 // client at 198.51.100.7, and the query record workers pass (its filling is part of the cost).

@@ -16,8 +16,8 @@ constexpr std::uint32_t kHosts = 1000;
 // A fixture mistake would time the wrong path (a REFUSED instead of a pool answer), so the
 // answer's rcode and answer count are checked once before timing.
 void answer(benchmark::State& state, const std::vector<std::uint8_t>& request, std::uint16_t rcode,
-            std::uint16_t answers) {
-  bench::Worker worker(bench::cached_snapshot(kHosts));
+            std::uint16_t answers, bench::Defences defences = {}) {
+  bench::Worker worker(bench::cached_snapshot(kHosts, defences));
   const std::uint8_t* out = worker.out();
   if (worker.answer(request) < gslbd::dns::kHeaderSize || (out[3] & 0x0f) != rcode ||
       ((out[6] << 8) | out[7]) != answers) {
@@ -55,6 +55,28 @@ void BM_Answer_HashEcs(benchmark::State& state) {
   shape.ecs_prefix = 24;
   answer(state, bench::make_query("sticky.example.test.", type::A, shape),
          gslbd::dns::rcode::NOERROR, 2);
+}
+
+// The defences' own cost on the answer path: one query that carries a client cookie, answered
+// with cookies off (the option is ignored), with cookies on (a server cookie is made and
+// written), and with cookies and rate limiting on (the response is accounted too).
+std::vector<std::uint8_t> cookie_query() {
+  bench::QueryShape shape;
+  shape.client_cookie = true;
+  return bench::make_query("www.example.test.", type::A, shape);
+}
+
+void BM_Answer_Cookie_Off(benchmark::State& state) {
+  answer(state, cookie_query(), gslbd::dns::rcode::NOERROR, 2, {.cookies = false});
+}
+
+void BM_Answer_Cookie_On(benchmark::State& state) {
+  answer(state, cookie_query(), gslbd::dns::rcode::NOERROR, 2, {.cookies = true});
+}
+
+void BM_Answer_Cookie_RateLimit(benchmark::State& state) {
+  answer(state, cookie_query(), gslbd::dns::rcode::NOERROR, 2,
+         {.cookies = true, .rate_limit = true});
 }
 
 // A name outside every zone: parse, zone match, REFUSED; the floor under all other answers.
@@ -124,5 +146,8 @@ BENCHMARK(BM_Answer_Nxdomain);
 BENCHMARK(BM_Answer_Weighted);
 BENCHMARK(BM_Answer_HashEcs);
 BENCHMARK(BM_Answer_Refused);
+BENCHMARK(BM_Answer_Cookie_Off);
+BENCHMARK(BM_Answer_Cookie_On);
+BENCHMARK(BM_Answer_Cookie_RateLimit);
 BENCHMARK(BM_Writer_A2);
 BENCHMARK(BM_Writer_ManyOwners);
