@@ -1,81 +1,65 @@
 // SPDX-License-Identifier: Apache-2.0
-// GeoMap: CIDR networks in one binary trie per address family, longest-prefix lookup.
+// GeoMap: the config's networks over the database layer, longest-prefix lookup.
 #include "gslbd/geo/geo_map.hpp"
+
+#include <algorithm>
 
 namespace gslbd::geo {
 
 namespace {
 
-unsigned width_of(std::uint8_t family) noexcept {
-  return family == 4 ? 32u : family == 6 ? 128u : 0u;
-}
+constexpr std::uint8_t kMappedPrefix = 96;
 
-// Bit i of the address, counting from the most significant bit of the first octet.
-unsigned bit_at(const util::Address& address, unsigned i) noexcept {
-  return (address.bytes[i / 8] >> (7 - i % 8)) & 1u;
+// ::ffff:0:0/96 (RFC 4291 section 2.5.5.2).
+bool ipv4_mapped(const util::Client& client) noexcept {
+  if (client.address.family != 6 || client.prefix < kMappedPrefix) return false;
+  for (std::size_t i = 0; i < 10; ++i) {
+    if (client.address.bytes[i] != 0) return false;
+  }
+  return client.address.bytes[10] == 0xff && client.address.bytes[11] == 0xff;
 }
 
 }  // namespace
 
 bool GeoMap::add(const util::Address& network, unsigned prefix, const std::string& region) {
-  const unsigned width = width_of(network.family);
-  if (width == 0 || prefix > width) return false;
-
-  std::int32_t region_id = region_index(region);
-  std::vector<TrieNode>& trie = network.family == 4 ? v4_ : v6_;
-
-  std::uint32_t node = 0;
-  for (unsigned i = 0; i < prefix; ++i) {
-    const unsigned bit = bit_at(network, i);
-    if (trie[node].child[bit] == 0) {
-      // Indices, not references: push_back may move the nodes.
-      trie.push_back(TrieNode{});
-      trie[node].child[bit] = static_cast<std::uint32_t>(trie.size() - 1);
-    }
-    node = trie[node].child[bit];
-  }
-
-  if (trie[node].region >= 0) return region_id == trie[node].region;
-  if (region_id < 0) {
-    regions_.push_back(region);
-    region_id = static_cast<std::int32_t>(regions_.size() - 1);
-  }
-  trie[node].region = region_id;
+  const std::int32_t known = region_index(region);
+  const std::int32_t id = known >= 0 ? known : static_cast<std::int32_t>(regions_.size());
+  if (!networks_.insert(network, prefix, id)) return false;
+  if (known < 0) regions_.push_back(region);
   return true;
 }
 
-GeoMatch GeoMap::lookup(const util::Client& client) const noexcept {
-  GeoMatch match;
-  const unsigned width = width_of(client.address.family);
-  if (width == 0) return match;
-  const std::vector<TrieNode>& trie = client.address.family == 4 ? v4_ : v6_;
-  const unsigned bits = client.prefix < width ? client.prefix : width;
-
-  std::uint32_t node = 0;
-  unsigned depth = 0;
-  for (;;) {
-    const TrieNode& here = trie[node];
-    if (here.region >= 0) {
-      match.region = here.region;
-      match.prefix = static_cast<std::uint8_t>(depth);
-    }
-    const bool leaf = here.child[0] == 0 && here.child[1] == 0;
-    if (leaf || depth == bits) {
-      // Nothing below this node can change the result for clients sharing these bits (a
-      // leaf), or the client revealed no more bits (networks deeper are not considered).
-      match.scope = static_cast<std::uint8_t>(depth);
-      break;
-    }
-    const std::uint32_t next = here.child[bit_at(client.address, depth)];
-    if (next == 0) {
-      // The next bit leads away from every deeper network: it is part of what decided.
-      match.scope = static_cast<std::uint8_t>(depth + 1);
-      break;
-    }
-    node = next;
-    ++depth;
+GeoMatch GeoMap::match(const util::Client& client) const noexcept {
+  GeoMatch result;
+  const PrefixTrie::Match own = networks_.lookup(client);
+  if (own.value != PrefixTrie::kNone) {
+    result.region = own.value;
+    result.prefix = own.prefix;
+    result.scope = own.scope;
+    return result;
   }
-  return match;
+  const PrefixTrie::Match layer = database_.lookup(client);
+  result.region = layer.value;
+  result.prefix = layer.prefix;
+  result.from_database = layer.value != PrefixTrie::kNone;
+  // Both decided: the bits that kept the client out of the config's networks, and those that
+  // placed it in the layer.
+  result.scope = std::max(own.scope, layer.scope);
+  return result;
+}
+
+GeoMatch GeoMap::lookup(const util::Client& client) const noexcept {
+  if (!ipv4_mapped(client)) return match(client);
+  util::Client v4;
+  v4.address.family = 4;
+  std::copy(client.address.bytes.begin() + 12, client.address.bytes.begin() + 16,
+            v4.address.bytes.begin());
+  v4.prefix = static_cast<std::uint8_t>(client.prefix - kMappedPrefix);
+  v4.from_ecs = client.from_ecs;
+  GeoMatch result = match(v4);
+  result.scope = static_cast<std::uint8_t>(result.scope + kMappedPrefix);
+  if (result.region >= 0) result.prefix = static_cast<std::uint8_t>(result.prefix + kMappedPrefix);
+  return result;
 }
 
 std::int32_t GeoMap::region_index(const std::string& name) const noexcept {
@@ -83,6 +67,13 @@ std::int32_t GeoMap::region_index(const std::string& name) const noexcept {
     if (regions_[i] == name) return static_cast<std::int32_t>(i);
   }
   return -1;
+}
+
+std::int32_t GeoMap::region_id(const std::string& name) {
+  const std::int32_t known = region_index(name);
+  if (known >= 0) return known;
+  regions_.push_back(name);
+  return static_cast<std::int32_t>(regions_.size() - 1);
 }
 
 }  // namespace gslbd::geo

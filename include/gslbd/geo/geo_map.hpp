@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// Client network -> region, by longest prefix match over a CIDR table (IPv4 and IPv6). Built
-// once at load; lookups walk a compact binary trie without allocation.
+// Client network -> region, by longest prefix match over the networks written in the config
+// and, beneath them, the networks of a MaxMind database walked at load. Built once at load;
+// lookups walk compact binary tries without allocation.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "gslbd/geo/prefix_trie.hpp"
 #include "gslbd/util/address.hpp"
 
 namespace gslbd::geo {
@@ -22,32 +24,41 @@ struct GeoMatch {
   // still gets the bits that kept it out of every network, so its answer (default order) is
   // not cached for networks that are in a region.
   std::uint8_t scope = 0;
+  // The network came from the database layer, not from the config's own networks.
+  bool from_database = false;
 };
 
 class GeoMap {
  public:
-  // Adds a network; a network given twice with different regions is refused (returns false),
-  // as are a family other than 4/6 and a prefix longer than the family's width. Host bits past
-  // the prefix are ignored. The same network given twice with the same region is accepted.
+  // Adds a network of the config's own; a network given twice with different regions is
+  // refused (returns false), as are a family other than 4/6 and a prefix longer than the
+  // family's width. Host bits past the prefix are ignored. The same network given twice with
+  // the same region is accepted.
   bool add(const util::Address& network, unsigned prefix, const std::string& region);
+
+  // The database layer: a trie whose values are region indices of this map (region_id). The
+  // config's own networks override it: a client in any of them never reaches the layer.
+  void set_database(PrefixTrie layer) { database_ = std::move(layer); }
+  const PrefixTrie& database() const noexcept { return database_; }
 
   // Longest-prefix match of the first `client.prefix` bits of the client's address. Only
   // networks no longer than client.prefix can match: the bits an ECS client did not reveal are
   // zero, and matching them against a more specific network would be arbitrary (a /16 client
   // must not land in whichever /24 happens to be x.y.0.0/24). So scope <= client.prefix too.
-  // Address family 0, or a family with no networks, yields region -1.
+  // An IPv4-mapped IPv6 client (::ffff:0:0/96) is looked up as its IPv4 address. Address family
+  // 0, or a family with no networks, yields region -1.
   GeoMatch lookup(const util::Client& client) const noexcept;
 
   const std::vector<std::string>& regions() const noexcept { return regions_; }
   std::int32_t region_index(const std::string& name) const noexcept;
+  // The index of a region, added to regions() when new.
+  std::int32_t region_id(const std::string& name);
 
  private:
-  struct TrieNode {
-    std::uint32_t child[2] = {0, 0};  // 0 = none (node 0 is a root and never a child)
-    std::int32_t region = -1;
-  };
-  std::vector<TrieNode> v4_{TrieNode{}};
-  std::vector<TrieNode> v6_{TrieNode{}};
+  GeoMatch match(const util::Client& client) const noexcept;
+
+  PrefixTrie networks_;
+  PrefixTrie database_;
   std::vector<std::string> regions_;
 };
 
