@@ -279,7 +279,10 @@ std::string MaxmindDatabase::walk(const std::function<std::int32_t(const RecordK
     if (!v6) return walker.error();
     built.set_root(6, *v6);
   }
+  // A graph-shaped file that would expand too far stays a (slower) binary trie.
+  built.compile();
   found.trie_nodes = built.nodes();
+  found.strided_slots = built.slots();
   layer = std::move(built);
   stats = found;
   return {};

@@ -111,8 +111,9 @@ int main(int argc, char** argv) {
   std::printf("networks          %llu (%llu distinct records)\n",
               static_cast<unsigned long long>(stats.networks),
               static_cast<unsigned long long>(stats.records));
-  std::printf("trie after merge  %zu nodes, %.1f MiB\n", stats.trie_nodes,
-              static_cast<double>(stats.trie_nodes) * 12 / 1048576.0);
+  std::printf("trie after merge  %zu nodes, %.1f MiB; strided form %zu slots, %.1f MiB\n",
+              stats.trie_nodes, static_cast<double>(stats.trie_nodes) * 12 / 1048576.0,
+              stats.strided_slots, static_cast<double>(stats.strided_slots) * 8 / 1048576.0);
   std::printf("load              %.0f ms\n", load_ms);
   std::printf("RSS               %.1f MiB kept, %.1f MiB peak (process: %.1f MiB before)\n",
               static_cast<double>(rss_after - rss_before) / 1024.0,

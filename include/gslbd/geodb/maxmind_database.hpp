@@ -27,9 +27,10 @@ struct DatabaseFields {
 
 // What a walk found and built.
 struct WalkStats {
-  std::uint64_t networks = 0;  // data records reached, counting each network once
-  std::uint64_t records = 0;   // distinct data records classified
-  std::size_t trie_nodes = 0;  // nodes of the built layer, after merging
+  std::uint64_t networks = 0;     // data records reached, counting each network once
+  std::uint64_t records = 0;      // distinct data records classified
+  std::size_t trie_nodes = 0;     // nodes of the built layer, after merging
+  std::size_t strided_slots = 0;  // slots of its strided form (0: it stayed binary)
 };
 
 class MaxmindDatabase {

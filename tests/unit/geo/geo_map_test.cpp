@@ -3,7 +3,11 @@
 // networks, and what a client's own (ECS) prefix lets it match.
 #include <doctest/doctest.h>
 
+#include <random>
+#include <vector>
+
 #include "gslbd/geo/geo_map.hpp"
+#include "gslbd/geo/prefix_trie.hpp"
 
 using gslbd::geo::GeoMap;
 using gslbd::geo::GeoMatch;
@@ -152,4 +156,63 @@ TEST_CASE("geo map: IPv6 longest prefix") {
   m = map.lookup(client("2001:db8:e000::", 40));
   CHECK(region(map, m) == "doc");
   CHECK(m.scope == 40);
+}
+
+TEST_CASE("prefix trie: the strided form answers exactly as the binary walk") {
+  // Random networks (nested, adjacent, host routes, /0) and random clients with every kind of
+  // prefix, odd ECS lengths included: the compiled lookup must give the same value, prefix
+  // and scope as the binary one.
+  std::mt19937_64 rng(99);
+  gslbd::geo::PrefixTrie trie;
+  const auto random_address = [&rng](std::uint8_t family) {
+    gslbd::util::Address a;
+    a.family = family;
+    const std::uint64_t hi = rng();
+    const std::uint64_t lo = rng();
+    for (std::size_t b = 0; b < 8; ++b) {
+      a.bytes[b] = static_cast<std::uint8_t>(hi >> (8 * b));
+      a.bytes[b + 8] = static_cast<std::uint8_t>(lo >> (8 * b));
+    }
+    // Crowd the addresses so that networks nest and clients land in them.
+    a.bytes[0] = static_cast<std::uint8_t>(a.bytes[0] & 0x03);
+    return a;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    const std::uint8_t family = i % 3 == 0 ? 6 : 4;
+    const unsigned width = family == 4 ? 32 : 128;
+    const unsigned prefix = i == 0 ? 0 : static_cast<unsigned>(rng() % (width + 1));
+    trie.insert(gslbd::util::masked(random_address(family), prefix), prefix,
+                static_cast<std::int32_t>(rng() % 5));
+  }
+  std::vector<gslbd::util::Client> clients;
+  for (int i = 0; i < 20000; ++i) {
+    gslbd::util::Client c;
+    c.address = random_address(i % 2 ? 6 : 4);
+    const unsigned width = c.address.family == 4 ? 32 : 128;
+    c.prefix = static_cast<std::uint8_t>(i % 5 == 0 ? width : rng() % (width + 1));
+    c.address = gslbd::util::masked(c.address, c.prefix);
+    clients.push_back(c);
+  }
+  std::vector<gslbd::geo::PrefixTrie::Match> binary;
+  for (const auto& c : clients) binary.push_back(trie.lookup(c));
+  REQUIRE(trie.compile());
+  REQUIRE(trie.compiled());
+  int same = 0;
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    const auto m = trie.lookup(clients[i]);
+    if (m.value == binary[i].value && m.prefix == binary[i].prefix && m.scope == binary[i].scope) {
+      ++same;
+    } else {
+      FAIL_CHECK("client " << gslbd::util::address_text(clients[i].address) << "/"
+                           << int(clients[i].prefix) << ": strided " << m.value << "/"
+                           << int(m.prefix) << " scope " << int(m.scope) << ", binary "
+                           << binary[i].value << "/" << int(binary[i].prefix) << " scope "
+                           << int(binary[i].scope));
+    }
+  }
+  CHECK(same == static_cast<int>(clients.size()));
+  // A change drops the strided form; lookups stay right.
+  trie.insert(clients[0].address, clients[0].prefix, 7);
+  CHECK_FALSE(trie.compiled());
+  CHECK(trie.lookup(clients[0]).value == 7);
 }
