@@ -54,6 +54,8 @@ class PrefixTrie {
   // when the strided form would be far larger than the trie (a graph-shaped build).
   bool compile();
   bool compiled() const noexcept { return !strided_[0].empty() || !strided_[1].empty(); }
+  // Forgets the strided form: lookups walk the binary trie again (tests compare the two).
+  void drop_compiled() noexcept;
 
   // Nodes in both families (memory: 12 octets each), and the strided form's slots (8 each).
   std::size_t nodes() const noexcept { return v4_.size() + v6_.size(); }
@@ -82,7 +84,6 @@ class PrefixTrie {
 
   std::vector<Node>& trie(std::uint8_t family) noexcept { return family == 4 ? v4_ : v6_; }
   std::uint32_t child_node(std::vector<Node>& nodes, Subtree half);
-  void drop_compiled() noexcept;
   static unsigned stride_at(unsigned depth) noexcept;
   static Walked walk(const std::vector<Node>& nodes, std::uint32_t node, unsigned depth,
                      unsigned bits, const util::Address& address, Match match) noexcept;
