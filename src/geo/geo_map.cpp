@@ -3,6 +3,7 @@
 #include "gslbd/geo/geo_map.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace gslbd::geo {
 
@@ -29,37 +30,93 @@ bool GeoMap::add(const util::Address& network, unsigned prefix, const std::strin
   return true;
 }
 
-GeoMatch GeoMap::match(const util::Client& client) const noexcept {
-  GeoMatch result;
-  const PrefixTrie::Match own = networks_.lookup(client);
-  if (own.value != PrefixTrie::kNone) {
-    result.region = own.value;
-    result.prefix = own.prefix;
-    result.scope = own.scope;
-    return result;
-  }
-  const PrefixTrie::Match layer = database_.lookup(client);
-  result.region = layer.value;
-  result.prefix = layer.prefix;
-  result.from_database = layer.value != PrefixTrie::kNone;
+namespace {
+
+struct Layered {
+  PrefixTrie::Match match;
+  bool from_database = false;
+};
+
+// The config's networks first; a client in none of them is looked up in the database layer.
+Layered overlay(const PrefixTrie& own, const PrefixTrie& database,
+                const util::Client& client) noexcept {
+  Layered result;
+  result.match = own.lookup(client);
+  if (result.match.value != PrefixTrie::kNone) return result;
+  const PrefixTrie::Match layer = database.lookup(client);
   // Both decided: the bits that kept the client out of the config's networks, and those that
   // placed it in the layer.
-  result.scope = std::max(own.scope, layer.scope);
+  const std::uint8_t scope = std::max(result.match.scope, layer.scope);
+  result.match = layer;
+  result.match.scope = scope;
+  result.from_database = layer.value != PrefixTrie::kNone;
   return result;
 }
 
-GeoMatch GeoMap::lookup(const util::Client& client) const noexcept {
-  if (!ipv4_mapped(client)) return match(client);
+// overlay() for the client, an IPv4-mapped IPv6 client looked up as its IPv4 address with the
+// prefix and scope counted in IPv6 bits.
+Layered overlay_unmapped(const PrefixTrie& own, const PrefixTrie& database,
+                         const util::Client& client) noexcept {
+  if (!ipv4_mapped(client)) return overlay(own, database, client);
   util::Client v4;
   v4.address.family = 4;
   std::copy(client.address.bytes.begin() + 12, client.address.bytes.begin() + 16,
             v4.address.bytes.begin());
   v4.prefix = static_cast<std::uint8_t>(client.prefix - kMappedPrefix);
   v4.from_ecs = client.from_ecs;
-  GeoMatch result = match(v4);
-  result.scope = static_cast<std::uint8_t>(result.scope + kMappedPrefix);
-  if (result.region >= 0) result.prefix = static_cast<std::uint8_t>(result.prefix + kMappedPrefix);
+  Layered result = overlay(own, database, v4);
+  result.match.scope = static_cast<std::uint8_t>(result.match.scope + kMappedPrefix);
+  if (result.match.value != PrefixTrie::kNone) {
+    result.match.prefix = static_cast<std::uint8_t>(result.match.prefix + kMappedPrefix);
+  }
   return result;
+}
+
+}  // namespace
+
+GeoMatch GeoMap::lookup(const util::Client& client) const noexcept {
+  const Layered found = overlay_unmapped(networks_, database_, client);
+  GeoMatch result;
+  result.region = found.match.value;
+  result.prefix = found.match.prefix;
+  result.scope = found.match.scope;
+  result.from_database = found.from_database;
+  return result;
+}
+
+bool GeoMap::add_location(const util::Address& network, unsigned prefix, const Coordinates& where) {
+  const auto known = std::find(locations_.begin(), locations_.end(), where);
+  const auto id = static_cast<std::int32_t>(known - locations_.begin());
+  if (!network_locations_.insert(network, prefix, id)) return false;
+  if (known == locations_.end()) locations_.push_back(where);
+  return true;
+}
+
+std::int32_t GeoMap::location_id(const Coordinates& where) {
+  locations_.push_back(where);
+  return static_cast<std::int32_t>(locations_.size() - 1);
+}
+
+LocationMatch GeoMap::locate(const util::Client& client) const noexcept {
+  const Layered found = overlay_unmapped(network_locations_, database_locations_, client);
+  LocationMatch result;
+  result.location = found.match.value;
+  result.prefix = found.match.prefix;
+  result.scope = found.match.scope;
+  result.from_database = found.from_database;
+  return result;
+}
+
+double great_circle_km(const Coordinates& a, const Coordinates& b) noexcept {
+  constexpr double kEarthRadiusKm = 6371.0088;  // mean radius (IUGG)
+  constexpr double kRadians = 3.14159265358979323846 / 180.0;
+  const double lat1 = a.latitude * kRadians;
+  const double lat2 = b.latitude * kRadians;
+  const double dlat = lat2 - lat1;
+  const double dlon = (b.longitude - a.longitude) * kRadians;
+  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(lat1) * std::cos(lat2) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * kEarthRadiusKm * std::asin(std::sqrt(std::min(1.0, h)));
 }
 
 std::int32_t GeoMap::region_index(const std::string& name) const noexcept {

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <cctype>
 #include <cstring>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -306,6 +307,38 @@ std::optional<RecordKeys> MaxmindDatabase::lookup(const util::Address& address) 
       MMDB_lookup_sockaddr(&handle_->mmdb, reinterpret_cast<const sockaddr*>(&storage), &error);
   if (error != MMDB_SUCCESS || !result.found_entry) return std::nullopt;
   return read_keys(result.entry);
+}
+
+std::string load_regions(const MaxmindDatabase& db, const RegionRules& rules, geo::GeoMap& map,
+                         WalkStats& stats) {
+  geo::PrefixTrie layer;
+  std::string error =
+      db.walk([&rules](const RecordKeys& keys) { return rules.region_of(keys); }, layer, stats);
+  if (error.empty()) map.set_database(std::move(layer));
+  return error;
+}
+
+std::string load_locations(const MaxmindDatabase& db, geo::GeoMap& map, WalkStats& stats) {
+  geo::PrefixTrie layer;
+  // Records of one point (every network of a city) share one location, so that adjacent
+  // networks of one city merge.
+  std::map<std::pair<double, double>, std::int32_t> ids;
+  std::vector<geo::Coordinates> points;
+  // Ids count on from the map's own locations (the config's networks with coordinates).
+  const auto base = static_cast<std::int32_t>(map.locations().size());
+  std::string error = db.walk(
+      [&](const RecordKeys& keys) -> std::int32_t {
+        if (!keys.has_location) return geo::PrefixTrie::kNone;
+        const auto [it, fresh] = ids.try_emplace({keys.latitude, keys.longitude},
+                                                 base + static_cast<std::int32_t>(points.size()));
+        if (fresh) points.push_back({keys.latitude, keys.longitude});
+        return it->second;
+      },
+      layer, stats);
+  if (!error.empty()) return error;
+  for (const geo::Coordinates& point : points) map.location_id(point);
+  map.set_database_locations(std::move(layer));
+  return {};
 }
 
 }  // namespace gslbd::geodb

@@ -28,6 +28,25 @@ struct GeoMatch {
   bool from_database = false;
 };
 
+// A point on the earth, in degrees (latitude -90..90, longitude -180..180).
+struct Coordinates {
+  double latitude = 0;
+  double longitude = 0;
+  bool operator==(const Coordinates&) const = default;
+};
+
+// Great-circle distance in kilometres (haversine, mean earth radius).
+double great_circle_km(const Coordinates& a, const Coordinates& b) noexcept;
+
+// Where a client is, for the nearest-site choice: as GeoMatch, with a location instead of a
+// region.
+struct LocationMatch {
+  std::int32_t location = -1;  // index into GeoMap::locations(), -1 = not located
+  std::uint8_t prefix = 0;
+  std::uint8_t scope = 0;
+  bool from_database = false;
+};
+
 class GeoMap {
  public:
   // Adds a network of the config's own; a network given twice with different regions is
@@ -49,17 +68,27 @@ class GeoMap {
   // 0, or a family with no networks, yields region -1.
   GeoMatch lookup(const util::Client& client) const noexcept;
 
+  // Locations, looked up as regions are: a network of the config's own with coordinates
+  // overrides the database's locations. Coordinates are not checked here (the loader does).
+  bool add_location(const util::Address& network, unsigned prefix, const Coordinates& where);
+  void set_database_locations(PrefixTrie layer) { database_locations_ = std::move(layer); }
+  // A new entry of locations() (the database walk gives each distinct point one).
+  std::int32_t location_id(const Coordinates& where);
+  LocationMatch locate(const util::Client& client) const noexcept;
+  const std::vector<Coordinates>& locations() const noexcept { return locations_; }
+
   const std::vector<std::string>& regions() const noexcept { return regions_; }
   std::int32_t region_index(const std::string& name) const noexcept;
   // The index of a region, added to regions() when new.
   std::int32_t region_id(const std::string& name);
 
  private:
-  GeoMatch match(const util::Client& client) const noexcept;
-
   PrefixTrie networks_;
   PrefixTrie database_;
   std::vector<std::string> regions_;
+  PrefixTrie network_locations_;
+  PrefixTrie database_locations_;
+  std::vector<Coordinates> locations_;
 };
 
 }  // namespace gslbd::geo

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "gslbd/geo/geo_map.hpp"
 #include "gslbd/geo/prefix_trie.hpp"
 #include "gslbd/geodb/region_rules.hpp"
 #include "gslbd/util/address.hpp"
@@ -66,5 +67,14 @@ class MaxmindDatabase {
   std::string type_;
   DatabaseFields fields_;
 };
+
+// Walks the database's networks into the map's database layer, each placed in a region by the
+// rules. Returns an empty string or why the database is corrupt (the map is then unchanged).
+std::string load_regions(const MaxmindDatabase& db, const RegionRules& rules, geo::GeoMap& map,
+                         WalkStats& stats);
+
+// Walks the database's record coordinates (City databases) into the map's location layer; each
+// distinct point becomes one entry of map.locations(). As load_regions otherwise.
+std::string load_locations(const MaxmindDatabase& db, geo::GeoMap& map, WalkStats& stats);
 
 }  // namespace gslbd::geodb

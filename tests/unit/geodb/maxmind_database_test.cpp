@@ -82,11 +82,8 @@ std::unique_ptr<MaxmindDatabase> load(const fs::path& path, const RegionRules& r
   std::string error;
   auto db = MaxmindDatabase::open(path.string(), error);
   REQUIRE_MESSAGE(db, error);
-  PrefixTrie layer;
-  const std::string walked =
-      db->walk([&rules](const RecordKeys& keys) { return rules.region_of(keys); }, layer, stats);
+  const std::string walked = gslbd::geodb::load_regions(*db, rules, map, stats);
   REQUIRE_MESSAGE(walked.empty(), walked);
-  map.set_database(std::move(layer));
   return db;
 }
 
@@ -386,4 +383,43 @@ TEST_CASE("maxmind database: the walked trie agrees with libmaxminddb on 10,000 
     CHECK(m.prefix <= m.scope);
   }
   CHECK(agreed == 10000);
+}
+
+TEST_CASE("maxmind database: a City database's coordinates locate clients") {
+  Scratch scratch;
+  const fs::path path = write_mmdb(scratch, "city", kCity);
+  std::string error;
+  const auto db = MaxmindDatabase::open(path.string(), error);
+  REQUIRE_MESSAGE(db, error);
+  GeoMap map;
+  // The config's own network with coordinates comes first and overrides the database.
+  REQUIRE(map.add_location(address("198.18.0.128"), 25, {48.86, 2.35}));
+  WalkStats stats;
+  REQUIRE(gslbd::geodb::load_locations(*db, map, stats).empty());
+  REQUIRE(map.locations().size() == 2);
+
+  gslbd::geo::LocationMatch m = map.locate(client("198.18.0.7"));
+  REQUIRE(m.location >= 0);
+  CHECK(map.locations()[static_cast<std::size_t>(m.location)] ==
+        gslbd::geo::Coordinates{50.11, 8.68});
+  CHECK(m.from_database);
+  CHECK(m.prefix == 24);
+  m = map.locate(client("198.18.0.200"));
+  REQUIRE(m.location >= 0);
+  CHECK(map.locations()[static_cast<std::size_t>(m.location)] ==
+        gslbd::geo::Coordinates{48.86, 2.35});
+  CHECK_FALSE(m.from_database);
+  // No coordinates in the record: not located.
+  CHECK(map.locate(client("198.18.1.1")).location == -1);
+  CHECK(map.locate(client("::ffff:198.18.0.7")).location >= 0);
+
+  // Frankfurt to Paris and to New York, against published great-circle figures.
+  const gslbd::geo::Coordinates frankfurt{50.11, 8.68};
+  CHECK(gslbd::geo::great_circle_km(frankfurt, {48.86, 2.35}) ==
+        doctest::Approx(479).epsilon(0.01));
+  CHECK(gslbd::geo::great_circle_km(frankfurt, {40.71, -74.01}) ==
+        doctest::Approx(6205).epsilon(0.01));
+  CHECK(gslbd::geo::great_circle_km(frankfurt, frankfurt) == 0);
+  // Antipodes: half the circumference, no NaN from rounding.
+  CHECK(gslbd::geo::great_circle_km({0, 0}, {0, 180}) == doctest::Approx(20015).epsilon(0.001));
 }
