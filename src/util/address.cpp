@@ -2,6 +2,7 @@
 #include "gslbd/util/address.hpp"
 
 #include <arpa/inet.h>
+#include <endian.h>
 
 #include <cstring>
 
@@ -32,17 +33,23 @@ std::string address_text(const Address& address) {
 }
 
 Address masked(const Address& address, unsigned bits) noexcept {
-  Address out = address;
   const unsigned width = address.family == 4 ? 32 : 128;
   if (bits > width) bits = width;
-  for (unsigned i = 0; i < 16; ++i) {
-    const unsigned first_bit = i * 8;
-    if (first_bit >= bits) {
-      out.bytes[i] = 0;
-    } else if (bits - first_bit < 8) {
-      out.bytes[i] = static_cast<std::uint8_t>(out.bytes[i] & (0xff00u >> (bits - first_bit)));
-    }
-  }
+  // The address as two big-endian 64-bit halves, masked without a branch per octet: this runs
+  // for every rate-limited response and every ECS answer.
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  std::memcpy(&high, address.bytes.data(), 8);
+  std::memcpy(&low, address.bytes.data() + 8, 8);
+  const std::uint64_t all = ~std::uint64_t{0};
+  const std::uint64_t high_mask = bits >= 64 ? all : bits == 0 ? 0 : all << (64 - bits);
+  const std::uint64_t low_mask = bits <= 64 ? 0 : bits >= 128 ? all : all << (128 - bits);
+  high = htobe64(be64toh(high) & high_mask);
+  low = htobe64(be64toh(low) & low_mask);
+  Address out;
+  out.family = address.family;
+  std::memcpy(out.bytes.data(), &high, 8);
+  std::memcpy(out.bytes.data() + 8, &low, 8);
   return out;
 }
 
