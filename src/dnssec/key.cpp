@@ -177,7 +177,11 @@ EVP_PKEY* read_private_file(const std::string& path, std::uint8_t algorithm,
     return nullptr;
   }
   const std::string at_key = path + ":" + std::to_string(key_line);
-  const auto bytes = base64_decode(key_text);
+  auto bytes = base64_decode(key_text);
+  // An ECDSA scalar is written as a number: ldns-keygen leaves out its leading zero octets.
+  if (bytes && algorithm == algorithm::ECDSAP256SHA256 && !bytes->empty() && bytes->size() < 32) {
+    bytes->insert(bytes->begin(), 32 - bytes->size(), 0);
+  }
   if (!bytes || bytes->size() != 32) {
     why = at_key + ": PrivateKey is not the base64 of a 32-octet key";
     return nullptr;

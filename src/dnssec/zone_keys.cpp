@@ -3,6 +3,8 @@
 
 #include <atomic>
 
+#include "gslbd/dns/name.hpp"
+
 namespace gslbd::dnssec {
 namespace {
 
@@ -45,6 +47,16 @@ std::string ZoneKeys::check() const {
            " keys may sign at once (per kind); give the others role publish";
   }
   return {};
+}
+
+std::vector<std::string> ZoneKeys::ds_lines() const {
+  std::vector<std::string> lines;
+  for (const Key& key : keys_) {
+    if (!key.signs_keys()) continue;
+    lines.push_back(dns::name_to_text(apex_) + " IN DS " +
+                    ds_text(ds_rdata(apex_, key.dnskey_rdata)));
+  }
+  return lines;
 }
 
 }  // namespace gslbd::dnssec

@@ -47,6 +47,10 @@ class ZoneKeys {
   // algorithm); returns "" or the reason.
   std::string check() const;
 
+  // The DS records to give the parent, one per key-signing key (KSK or CSK), as zone file
+  // lines ("zone. IN DS tag alg 2 digest"), for --check-config and gslbctl.
+  std::vector<std::string> ds_lines() const;
+
  private:
   std::string apex_;
   std::vector<Key> keys_;

@@ -57,6 +57,13 @@ TEST_CASE("ldns-keygen keys of both algorithms are read with their tags and flag
   CHECK(csk.dnskey_rdata.size() == 4 + 32);
 }
 
+TEST_CASE("an ECDSA private key written without its leading zero octet is read") {
+  // ldns-keygen writes the scalar as a number; this key's starts with a zero octet.
+  const auto key =
+      gslbd::test::load_key(gslbd::test::kKeyDir + "Ksigned.test.+013+03476", Role::zsk);
+  CHECK(key.tag == 3476);
+}
+
 TEST_CASE("a dnssec-keygen (v1.3) key with comments, a TTL and timing lines is read") {
   const auto key =
       gslbd::test::load_key(gslbd::test::kKeyDir + "bind/Ksigned.test.+013+63210", Role::zsk);
