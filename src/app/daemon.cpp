@@ -3,10 +3,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <thread>
 
 #include "gslbd/server/listen_guard.hpp"
 #include "gslbd/server/listen_sockets.hpp"
+#include "gslbd/zone/zone_signing.hpp"
 #include "monitor_plan.hpp"
 #include "privileges.hpp"
 #include "summary.hpp"
@@ -15,6 +17,7 @@ namespace gslbd::app {
 namespace {
 
 constexpr std::uint64_t kCollectIntervalMs = 1000;
+constexpr std::uint64_t kRefreshCheckMs = 60 * 1000;
 
 unsigned worker_count(unsigned configured) {
   if (configured != 0) return configured;
@@ -58,7 +61,7 @@ Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
     if (init_error_ == 0) init_error_ = uv_signal_init(&loop_, signal);
     signal->data = this;
   }
-  for (uv_timer_t* timer : {&collect_timer_, &watchdog_timer_}) {
+  for (uv_timer_t* timer : {&collect_timer_, &watchdog_timer_, &refresh_timer_}) {
     if (init_error_ == 0) init_error_ = uv_timer_init(&loop_, timer);
     timer->data = this;
   }
@@ -188,6 +191,20 @@ void Daemon::start_signals() {
         &watchdog_timer_,
         [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->notify_.ping_watchdog(); }, ms, ms);
   }
+  uv_timer_start(
+      &refresh_timer_, [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->refresh_signatures(); },
+      kRefreshCheckMs, kRefreshCheckMs);
+}
+
+void Daemon::refresh_signatures() {
+  const std::uint32_t due = zone::refresh_time(*config_->zones);
+  const auto now = static_cast<std::uint32_t>(std::time(nullptr));
+  // A reload that failed (a file being edited) is retried, but not more often than this.
+  constexpr std::uint32_t kRetryS = 600;
+  if (due == 0 || now < due || (refresh_asked_ != 0 && now - refresh_asked_ < kRetryS)) return;
+  refresh_asked_ = now;
+  spdlog::info("dnssec: signatures have lived half their validity; reloading to sign afresh");
+  reloader_.request({});
 }
 
 control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
@@ -300,6 +317,7 @@ void Daemon::shutdown() {
   uv_signal_stop(&sigint_);
   uv_timer_stop(&collect_timer_);
   uv_timer_stop(&watchdog_timer_);
+  uv_timer_stop(&refresh_timer_);
   uv_stop(&loop_);
 }
 

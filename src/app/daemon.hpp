@@ -44,6 +44,10 @@ class Daemon {
   // Hands the config's members to the health loop (which seeds the new health table with the
   // state of members that stay) and only then publishes it to the workers.
   void put_in_service(std::shared_ptr<const config::Config> config);
+  // Control thread, from refresh_timer_: reloads when a signed zone's signatures have lived
+  // half their validity, so that they are made afresh off the query path long before they
+  // expire.
+  void refresh_signatures();
 
   Options options_;
   std::shared_ptr<const config::Config> config_;  // the one in service (control thread only)
@@ -59,7 +63,9 @@ class Daemon {
   uv_signal_t sigint_{};
   uv_timer_t collect_timer_{};
   SdNotifier notify_ = SdNotifier::from_environment();
-  uv_timer_t watchdog_timer_{};  // pings the manager's watchdog while the control loop runs
+  uv_timer_t watchdog_timer_{};      // pings the manager's watchdog while the control loop runs
+  uv_timer_t refresh_timer_{};       // checks the age of DNSSEC signatures
+  std::uint32_t refresh_asked_ = 0;  // unix time of the last reload asked for by it
   Reloader reloader_;
   std::unique_ptr<control::ControlServer> control_;  // null when disabled
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();

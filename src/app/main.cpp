@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "daemon.hpp"
+#include "gslbd/dnssec/zone_keys.hpp"
 #include "options.hpp"
 #include "summary.hpp"
 
@@ -47,6 +48,11 @@ int main(int argc, char** argv) {
   }
   if (options->check_config) {
     std::printf("%s: ok: %s\n", options->config_path.c_str(), app::summarize(*config).c_str());
+    // The DS records each signed zone needs at its parent (or as a validator's trust anchor).
+    for (const auto& zone : config->zones->zones()) {
+      if (zone->keys() == nullptr) continue;
+      for (const std::string& line : zone->keys()->ds_lines()) std::printf("%s\n", line.c_str());
+    }
     return 0;
   }
   if (!app::apply_log_level(config->server.log_level)) {

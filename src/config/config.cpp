@@ -64,6 +64,7 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
     config.files.push_back(file);
     detail::ZoneFile loaded = detail::load_zone_file(file, *text, known_pools, errors, &warnings);
     config.files.insert(config.files.end(), loaded.imports.begin(), loaded.imports.end());
+    config.files.insert(config.files.end(), loaded.key_files.begin(), loaded.key_files.end());
     if (loaded.apex.empty()) continue;
     const auto [it, inserted] = apexes.try_emplace(loaded.apex, Seen{file, loaded.apex_line});
     if (!inserted) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <new>
 #include <optional>
 
@@ -11,7 +12,9 @@
 #include "gslbd/config/config.hpp"
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
+#include "gslbd/dnssec/zone_keys.hpp"
 #include "gslbd/zone/zone_builder.hpp"
+#include "gslbd/zone/zone_signing.hpp"
 #include "master_import.hpp"
 #include "rdata_parser.hpp"
 #include "suggest.hpp"
@@ -184,6 +187,7 @@ class ZoneFileReader {
   void read_record(const Value& value);
   void read_services(const Value& value);
   void read_service(const Value& value);
+  void read_dnssec(const Value& value);
   void build();
 
   const std::string& path_;
@@ -206,15 +210,19 @@ class ZoneFileReader {
   bool import_failed_ = false;  // then the SOA and NS it may have held are not missing
   // Where each YAML record and service given to the builder stands; its index is its source.
   std::vector<YAML::Mark> marks_;
+  // A signed zone's keys, once read, and where dnssec: stands (for errors of the whole set).
+  std::shared_ptr<const dnssec::ZoneKeys> keys_;
+  YAML::Mark dnssec_mark_;
+  bool dnssec_failed_ = false;
 };
 
 ZoneFile ZoneFileReader::read(const std::string& text) {
   const std::size_t errors_before = diag_.count();
   const auto document = parse_document(text, diag_);
   if (!document) return std::move(result_);
-  const MapReader root(
-      diag_, top_level(*document, "the zone file"),
-      {"version", "zone", "default_ttl", "soa", "ns", "ns_ttl", "records", "import", "services"});
+  const MapReader root(diag_, top_level(*document, "the zone file"),
+                       {"version", "zone", "default_ttl", "soa", "ns", "ns_ttl", "records",
+                        "import", "services", "dnssec"});
   if (!root.is_map()) return std::move(result_);
   check_version(diag_, root);
   read_apex(root);
@@ -258,7 +266,8 @@ ZoneFile ZoneFileReader::read(const std::string& text) {
   }
   if (auto value = root.find("records")) read_records(*value);
   if (auto value = root.find("services")) read_services(*value);
-  if (apex_ok_) build();
+  if (auto value = root.find("dnssec")) read_dnssec(*value);
+  if (apex_ok_ && !dnssec_failed_) build();
   if (diag_.count() != errors_before) result_.zone.reset();
   return std::move(result_);
 }
@@ -473,9 +482,111 @@ void ZoneFileReader::read_service(const Value& value) {
   }
 }
 
+void ZoneFileReader::read_dnssec(const Value& value) {
+  dnssec_mark_ = value.key_mark;
+  const std::size_t errors_before = diag_.count();
+  const MapReader map(diag_, value, {"keys", "validity", "inception_offset", "dnskey_ttl", "cds"});
+  if (!map.is_map()) {
+    dnssec_failed_ = true;
+    return;
+  }
+  dnssec::SigningTimes times;
+  if (auto v = map.find("validity")) {
+    if (auto seconds = read_ttl(diag_, *v)) {
+      // Shorter than a day leaves no room to refresh signatures before resolvers drop them.
+      if (*seconds < 86400) {
+        diag_.error(v->mark, "'validity': " + std::to_string(*seconds) +
+                                 " s is too short; expected at least 1d");
+      } else {
+        times.validity = *seconds;
+      }
+    }
+  }
+  if (auto v = map.find("inception_offset")) {
+    if (auto seconds = read_ttl(diag_, *v)) times.inception_offset = *seconds;
+  }
+  std::uint32_t dnskey_ttl = 3600;
+  if (auto v = map.find("dnskey_ttl")) {
+    if (auto seconds = read_ttl(diag_, *v)) dnskey_ttl = *seconds;
+  }
+  bool cds = true;
+  if (auto v = map.find("cds")) {
+    const auto text = read_string(diag_, *v);
+    if (text && (*text == "true" || *text == "false")) {
+      cds = *text == "true";
+    } else if (text) {
+      diag_.error(v->mark, "'cds': expected true or false, got '" + *text + "'");
+    }
+  }
+  std::vector<dnssec::Key> keys;
+  if (auto list = map.require("keys")) {
+    if (auto items = read_list(diag_, *list, true)) {
+      for (const Value& item : *items) {
+        const MapReader entry(diag_, item, {"file", "role"});
+        if (!entry.is_map()) continue;
+        const auto file = entry.require("file");
+        const auto role_value = entry.require("role");
+        const auto file_text = file ? read_string(diag_, *file) : std::nullopt;
+        const auto role_text = role_value ? read_string(diag_, *role_value) : std::nullopt;
+        std::optional<dnssec::Role> role;
+        if (role_text) {
+          role = dnssec::role_from_name(*role_text);
+          if (!role) {
+            diag_.error(role_value->mark, "'role': '" + *role_text +
+                                              "' is not a key role; expected csk, ksk, zsk "
+                                              "or publish");
+          }
+        }
+        if (!file_text || !role || !apex_ok_) continue;
+        std::string base = resolve_path(directory_of(path_), *file_text);
+        for (const char* suffix : {".key", ".private"}) {
+          const std::string_view tail(suffix);
+          if (base.size() > tail.size() &&
+              base.compare(base.size() - tail.size(), tail.size(), tail) == 0) {
+            base.resize(base.size() - tail.size());
+          }
+        }
+        std::string why;
+        auto key = dnssec::read_key(base, apex_, *role, why);
+        if (!key) {
+          diag_.error(item.mark, "key: " + why);
+          continue;
+        }
+        result_.key_files.push_back(base + ".key");
+        result_.key_files.push_back(base + ".private");
+        keys.push_back(std::move(*key));
+      }
+    }
+  }
+  if (diag_.count() != errors_before) {
+    dnssec_failed_ = true;
+    return;
+  }
+  auto zone_keys = std::make_shared<const dnssec::ZoneKeys>(apex_, std::move(keys), times);
+  if (const std::string refusal = zone_keys->check(); !refusal.empty()) {
+    diag_.error(dnssec_mark_, "'dnssec': " + refusal);
+    dnssec_failed_ = true;
+    return;
+  }
+  if (const std::string refusal = zone::add_key_records(*builder_, *zone_keys, dnskey_ttl, cds);
+      !refusal.empty()) {
+    diag_.error(dnssec_mark_, "'dnssec': " + refusal);
+    dnssec_failed_ = true;
+    return;
+  }
+  keys_ = std::move(zone_keys);
+}
+
 void ZoneFileReader::build() {
   std::vector<zone::BuildError> reasons;
   result_.zone = builder_->build(reasons);
+  if (result_.zone && keys_) {
+    const auto now = static_cast<std::uint32_t>(std::time(nullptr));
+    if (const std::string refusal = zone::sign_zone(*result_.zone, keys_, now); !refusal.empty()) {
+      diag_.error(dnssec_mark_, "'dnssec': " + refusal);
+      result_.zone.reset();
+    }
+  }
   for (zone::BuildError& error : reasons) {
     if (error.source == zone::kNoSource) {
       diag_.error_at(result_.apex_line, result_.apex_column, std::move(error.reason));

@@ -16,7 +16,8 @@ struct ZoneFile {
   std::string apex;                  // lowercase wire; empty when zone: is missing or bad
   int apex_line = 0;                 // 1-based position of the zone: key, for whole-zone errors
   int apex_column = 0;
-  std::vector<std::string> imports;  // files read through import:
+  std::vector<std::string> imports;    // files read through import:
+  std::vector<std::string> key_files;  // the DNSSEC key files read (.key and .private)
 };
 
 // Warnings go to warnings when given.

@@ -42,6 +42,7 @@ bool read_opt(const std::uint8_t* rr, const std::uint8_t* rdata, std::size_t rdl
   query.edns_udp_size = read_u16(rr + 2);
   query.edns_version = rr[5];
   query.edns_do = (rr[6] & 0x80) != 0;
+  query.edns_co = (rr[6] & 0x40) != 0;
   std::size_t pos = 0;
   while (pos < rdlen) {
     if (rdlen - pos < 4) return false;
@@ -79,6 +80,7 @@ ParseStatus parse_query(const std::uint8_t* msg, std::size_t len, Query& query) 
   query.has_edns = false;
   query.wants_nsid = false;
   query.edns_do = false;
+  query.edns_co = false;
   query.edns_version = 0;
   query.edns_udp_size = 0;
   query.has_client_subnet = false;

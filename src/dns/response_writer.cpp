@@ -283,7 +283,7 @@ bool ResponseWriter::opt(const OptReply& reply) noexcept {
   put_u16(p + 3, reply.udp_size);
   p[5] = reply.extended_rcode;
   p[6] = 0;  // version 0
-  p[7] = reply.do_bit ? 0x80 : 0;
+  p[7] = static_cast<std::uint8_t>((reply.do_bit ? 0x80 : 0) | (reply.co_bit ? 0x40 : 0));
   p[8] = 0;
   put_u16(p + 9, static_cast<std::uint16_t>(need - 11));
   p += 11;

@@ -188,9 +188,14 @@ std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* 
       services.client = client_of(query, context.source, server.client_subnet);
       services.ecs_scope = &opt.scope_prefix;
       services.record = context.record;
+      // DNSSEC records only for a client that asked for them (RFC 4035 section 3.2.1).
+      if (query.edns_do && zone->keys() != nullptr && context.policy_state) {
+        services.signing = {zone->keys(), context.policy_state->signature_cache(), now};
+      }
       if (context.record) context.record->zone = static_cast<std::int32_t>(zone->position());
       ZoneLookup lookup(*zone, query, services, writer);
       lookup.run();
+      opt.co_bit = lookup.restored_nxdomain();
       response = {rrl::Category::answer, qname, query.qtype};
       if ((out[3] & 0x0f) == dns::rcode::NXDOMAIN) {
         response = {rrl::Category::nxdomain, zone->apex(), 0};

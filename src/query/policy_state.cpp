@@ -32,6 +32,13 @@ void PolicyState::prepare(const runtime::Snapshot& snapshot) {
   generation_ = snapshot.generation;
   const auto& pools = snapshot.config->pools;
   round_robin_.assign(pools ? pools->pools.size() : 0, 0);
+  if (!signature_cache_ && snapshot.config->zones) {
+    for (const auto& zone : snapshot.config->zones->zones()) {
+      if (zone->keys() == nullptr) continue;
+      signature_cache_ = std::make_unique<dnssec::SignatureCache>();
+      break;
+    }
+  }
 
   // A reload that keeps the table's size keeps what it has counted.
   const config::RateLimitConfig& limit = snapshot.config->server.rate_limit;

@@ -60,11 +60,36 @@ ServiceResult answer_service(const zone::Service& service, const dns::Query& que
     length += 2 + octets;
   }
   const std::uint32_t ttl = selection.degraded ? service.degraded_ttl : service.ttl;
+  const auto count = static_cast<std::uint16_t>(selection.count);
   if (!writer.rrset(dns::Section::answer, owner, qtype, dns::klass::IN, ttl, records, length,
-                    static_cast<std::uint16_t>(selection.count))) {
+                    count)) {
     return ServiceResult::truncated;
   }
-  return ServiceResult::answered;
+  if (!env.signing.on()) return ServiceResult::answered;
+  // The signature covers the set, not its order (RFC 4034 section 6.3): keyed by the sorted
+  // records, each choice of members costs one signature whatever order the policy gave.
+  const std::size_t stride = 2 + octets;
+  for (std::size_t i = stride; i < length; i += stride) {
+    for (std::size_t j = i; j > 0 && std::memcmp(records + j - stride, records + j, stride) > 0;
+         j -= stride) {
+      std::uint8_t swap[2 + 16];
+      std::memcpy(swap, records + j, stride);
+      std::memcpy(records + j, records + j - stride, stride);
+      std::memcpy(records + j - stride, swap, stride);
+    }
+  }
+  switch (put_online_signatures(env.signing, dns::Section::answer, owner, qtype, ttl,
+                                {records, length}, count, writer)) {
+    case SignOutcome::written:
+      return ServiceResult::answered;
+    case SignOutcome::no_room:
+      return ServiceResult::truncated;
+    case SignOutcome::failed:
+      break;
+  }
+  // Unsigned, the answer would be bogus at every validator; say so plainly.
+  writer.truncate_to_question();
+  return ServiceResult::servfail;
 }
 
 }  // namespace gslbd::query

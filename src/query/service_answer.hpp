@@ -14,13 +14,14 @@
 #include "gslbd/stats/worker_stats.hpp"
 #include "gslbd/util/address.hpp"
 #include "gslbd/zone/node.hpp"
+#include "signing.hpp"
 
 namespace gslbd::query {
 
 enum class ServiceResult : std::uint8_t {
   answered,   // the RRset was written
   nodata,     // nothing to say for this type (or the pool chose nobody): NODATA with SOA
-  servfail,   // the pool is all down and says servfail
+  servfail,   // the pool is all down and says servfail, or the answer could not be signed
   truncated,  // the RRset did not fit
 };
 
@@ -30,6 +31,7 @@ struct ServiceEnv {
   util::Client client;                   // ECS subnet or source address
   std::uint8_t* ecs_scope = nullptr;     // where to put the scope the answer justifies
   stats::QueryRecord* record = nullptr;  // pool, outcome and chosen members, when set
+  SigningEnv signing;                    // on: the answer is signed (signed zone, DO=1)
 };
 
 ServiceResult answer_service(const zone::Service& service, const dns::Query& query,

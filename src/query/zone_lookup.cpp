@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "gslbd/dns/name.hpp"
+#include "gslbd/dnssec/compact_nsec.hpp"
 
 namespace gslbd::query {
 
@@ -19,10 +20,19 @@ std::string_view wire_view(const void* data, std::size_t len) noexcept {
 
 void ZoneLookup::run() noexcept {
   writer_.set_flag(dns::flag::AA, true);
+  if (signing() && query_.qtype == dnssec::rrtype::NXNAME) {
+    writer_.set_rcode(dns::rcode::FORMERR);  // RFC 9824 section 3.5
+    return;
+  }
   zone::Chain chain(zone_, wire_view(query_.qname, query_.qname_len),
                     wire_view(query_.qname_lower, query_.qname_len), query_.qtype);
   zone::Hop hop;
-  while (!truncated_ && chain.next(hop)) write(hop);
+  while (!truncated_ && !sign_failed_ && chain.next(hop)) write(hop);
+  if (sign_failed_) {
+    writer_.truncate_to_question();
+    writer_.set_rcode(dns::rcode::SERVFAIL);
+    return;
+  }
   if (truncated_) {
     writer_.truncate_to_question();
     writer_.set_flag(dns::flag::TC, true);
@@ -39,17 +49,19 @@ void ZoneLookup::write(const zone::Hop& hop) noexcept {
       referral(at.node);
       return;
     case zone::Where::nxdomain:
-      negative(dns::rcode::NXDOMAIN);
+      negative(dns::rcode::NXDOMAIN, hop.owner, zone::kNoNode);
       return;
     case zone::Where::empty_nonterminal:
-      negative(dns::rcode::NOERROR);
+      negative(dns::rcode::NOERROR, hop.owner, at.node);
       return;
     case zone::Where::dname: {
       const zone::Node& owner = zone_.node(at.node);
       if (!put(Section::answer, owner.name(), *hop.alias, hop.alias->ttl)) return;
       // RFC 6672 section 3.2: the synthesised CNAME has the owner asked for and the DNAME's TTL.
+      // Validators synthesise it from the signed DNAME (RFC 4035 section 5.3.3): unsigned.
       if (!hop.cname_record.empty()) {
-        put(Section::answer, hop.owner, dns::type::CNAME, hop.alias->ttl, hop.cname_record, 1);
+        put(Section::answer, hop.owner, dns::type::CNAME, hop.alias->ttl, hop.cname_record, 1,
+            Sign::none);
       }
       return;
     }
@@ -69,7 +81,7 @@ void ZoneLookup::from_node(const zone::Hop& hop) noexcept {
         ++answers_;
         break;
       case ServiceResult::nodata:
-        negative(dns::rcode::NOERROR);
+        negative(dns::rcode::NOERROR, hop.owner, hop.location.node, true);
         break;
       case ServiceResult::servfail:
         writer_.set_rcode(dns::rcode::SERVFAIL);
@@ -80,17 +92,20 @@ void ZoneLookup::from_node(const zone::Hop& hop) noexcept {
     }
     return;
   }
+  // A wildcard's records answer under the name asked, signed as that name (so that no proof
+  // of the wildcard's use is needed); everything else carries the signatures made at load.
+  const Sign sign = hop.location.where == zone::Where::wildcard ? Sign::online : Sign::stored;
   if (hop.answer != nullptr) {
-    if (put(Section::answer, hop.owner, *hop.answer, hop.answer->ttl)) {
+    if (put(Section::answer, hop.owner, *hop.answer, hop.answer->ttl, sign)) {
       queue_additional(*hop.answer);
     }
     return;
   }
   if (hop.link == zone::Link::cname) {
-    put(Section::answer, hop.owner, *hop.alias, hop.alias->ttl);
+    put(Section::answer, hop.owner, *hop.alias, hop.alias->ttl, sign);
     return;
   }
-  negative(dns::rcode::NOERROR);
+  negative(dns::rcode::NOERROR, hop.owner, hop.location.node);
 }
 
 void ZoneLookup::referral(std::uint32_t cut) noexcept {
@@ -99,33 +114,103 @@ void ZoneLookup::referral(std::uint32_t cut) noexcept {
   const zone::RRset* ns = node.find(dns::type::NS);
   // A referral is not authoritative, unless a CNAME of ours already stands in the answer.
   if (answers_ == 0) writer_.set_flag(dns::flag::AA, false);
-  if (ns && put(Section::authority, node.name(), *ns, ns->ttl)) {
-    referral_ns_ = ns;
-    queue_additional(*ns);
+  if (!ns || !put(Section::authority, node.name(), *ns, ns->ttl, Sign::none)) return;
+  referral_ns_ = ns;
+  queue_additional(*ns);
+  if (!signing()) return;
+  // RFC 4035 section 3.1.4: the signed DS set, or the proof that there is none.
+  if (const zone::RRset* ds = node.find(dns::type::DS)) {
+    put(Section::authority, node.name(), *ds, ds->ttl);
+  } else {
+    deny(node.name(), cut, false);
   }
 }
 
-void ZoneLookup::negative(std::uint16_t rcode) noexcept {
+void ZoneLookup::negative(std::uint16_t rcode, std::string_view owner, std::uint32_t node,
+                          bool service_nodata) noexcept {
+  // RFC 9824 section 3: a signed zone says a missing name exists with no data (NOERROR), and
+  // gives NXDOMAIN back only to a client that asks for it (section 4).
+  if (signing() && rcode == dns::rcode::NXDOMAIN && !query_.edns_co) rcode = dns::rcode::NOERROR;
+  restored_nxdomain_ = signing() && rcode == dns::rcode::NXDOMAIN;
   writer_.set_rcode(rcode);
   nodata_ = rcode == dns::rcode::NOERROR;
   // RFC 2308 section 5: the SOA's TTL in a negative answer is min(SOA TTL, SOA MINIMUM).
-  put(Section::authority, zone_.apex(), zone_.soa(), zone_.negative_ttl());
+  if (!put(Section::authority, zone_.apex(), zone_.soa(), zone_.negative_ttl())) return;
+  if (signing()) deny(owner, node, service_nodata);
+}
+
+void ZoneLookup::deny(std::string_view owner, std::uint32_t node, bool service_nodata) noexcept {
+  // The types the name has: NXNAME for none at all; at a delegation point only what the
+  // parent side holds (RFC 4035 section 2.3); for a service name the addresses it can give.
+  constexpr std::size_t kMaxTypes = 64;
+  std::uint16_t types[kMaxTypes];
+  std::size_t count = 0;
+  if (node == zone::kNoNode) {
+    types[count++] = dnssec::rrtype::NXNAME;
+  } else if (zone_.node(node).service >= 0) {
+    for (const std::uint16_t type : {dns::type::A, dns::type::AAAA}) {
+      if (!(service_nodata && type == query_.qtype)) types[count++] = type;
+    }
+  } else {
+    const zone::Node& at = zone_.node(node);
+    const bool cut = at.cut == node;
+    for (const zone::RRset& set : at.rrsets()) {
+      if (count == kMaxTypes || set.type >= 512) break;
+      if (cut && set.type != dns::type::NS && set.type != dns::type::DS) continue;
+      types[count++] = set.type;
+    }
+  }
+  char lower[dns::kMaxNameWire];
+  if (owner.size() > sizeof lower) return;
+  const std::string_view owner_lower = dns::lowercased_into(owner, lower);
+  std::uint8_t nsec[2 + dnssec::kMaxNsecRdata];
+  const std::size_t length =
+      dnssec::compact_nsec(owner_lower, zone_.apex(), std::span(types, count), nsec);
+  if (length == 0) {
+    sign_failed_ = true;
+    return;
+  }
+  put(Section::authority, owner, dnssec::rrtype::NSEC, zone_.negative_ttl(), {nsec, length}, 1,
+      Sign::online);
 }
 
 bool ZoneLookup::put(Section section, std::string_view owner, const zone::RRset& set,
-                     std::uint32_t ttl) noexcept {
-  return put(section, owner, set.type, ttl, set.records(), set.count);
+                     std::uint32_t ttl, Sign sign) noexcept {
+  return put(section, owner, set.type, ttl, set.records(), set.count, sign, &set);
 }
 
 bool ZoneLookup::put(Section section, std::string_view owner, std::uint16_t type, std::uint32_t ttl,
-                     std::span<const std::uint8_t> records, std::uint16_t count) noexcept {
+                     std::span<const std::uint8_t> records, std::uint16_t count, Sign sign,
+                     const zone::RRset* set) noexcept {
   if (!writer_.rrset(section, owner, type, dns::klass::IN, ttl, records.data(), records.size(),
                      count)) {
     truncated_ = true;
     return false;
   }
   if (section == Section::answer) ++answers_;
-  return true;
+  if (!signing() || sign == Sign::none) return true;
+  if (sign == Sign::stored && set != nullptr) {
+    const zone::Signatures signatures = zone_.signatures(*set);
+    if (signatures.count == 0) return true;  // parent-side data: never signed
+    if (!writer_.rrset(section, owner, dnssec::rrtype::RRSIG, dns::klass::IN, ttl,
+                       signatures.records.data(), signatures.records.size(), signatures.count)) {
+      truncated_ = true;
+      return false;
+    }
+    return true;
+  }
+  switch (put_online_signatures(services_.signing, section, owner, type, ttl, records, count,
+                                writer_)) {
+    case SignOutcome::written:
+      return true;
+    case SignOutcome::no_room:
+      truncated_ = true;
+      return false;
+    case SignOutcome::failed:
+      break;
+  }
+  sign_failed_ = true;
+  return false;
 }
 
 void ZoneLookup::queue_additional(const zone::RRset& set) noexcept {

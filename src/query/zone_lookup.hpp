@@ -31,16 +31,30 @@ class ZoneLookup {
   bool referral() const noexcept { return !referral_name_.empty(); }
   std::string_view referral_name() const noexcept { return referral_name_; }
   bool nodata() const noexcept { return nodata_; }
+  // After run(): a compact denial (RFC 9824) answered NXDOMAIN because the query set the
+  // Compact Answers OK flag; the response then sets it too.
+  bool restored_nxdomain() const noexcept { return restored_nxdomain_; }
 
  private:
+  // How an RRset written is signed when the answer carries DNSSEC records: not at all (glue,
+  // delegation NS, synthesised CNAMEs), with the signatures made at load, or per query.
+  enum class Sign : std::uint8_t { none, stored, online };
+
   void write(const zone::Hop& hop) noexcept;
   void from_node(const zone::Hop& hop) noexcept;
   void referral(std::uint32_t cut) noexcept;
-  void negative(std::uint16_t rcode) noexcept;
+  // A negative answer about owner, which is the node numbered node (kNoNode when the name
+  // does not exist); service_nodata marks a service that has no records of the type asked.
+  void negative(std::uint16_t rcode, std::string_view owner, std::uint32_t node,
+                bool service_nodata = false) noexcept;
+  // The compact denial NSEC (RFC 9824) at owner with its signatures.
+  void deny(std::string_view owner, std::uint32_t node, bool service_nodata) noexcept;
   bool put(dns::Section section, std::string_view owner, std::uint16_t type, std::uint32_t ttl,
-           std::span<const std::uint8_t> records, std::uint16_t count) noexcept;
-  bool put(dns::Section section, std::string_view owner, const zone::RRset& set,
-           std::uint32_t ttl) noexcept;
+           std::span<const std::uint8_t> records, std::uint16_t count, Sign sign,
+           const zone::RRset* set = nullptr) noexcept;
+  bool put(dns::Section section, std::string_view owner, const zone::RRset& set, std::uint32_t ttl,
+           Sign sign = Sign::stored) noexcept;
+  bool signing() const noexcept { return services_.signing.on(); }
   void queue_additional(const zone::RRset& set) noexcept;
   void write_additional() noexcept;
   enum class Targets : std::uint8_t { all, in_domain, others };
@@ -59,6 +73,8 @@ class ZoneLookup {
   const zone::RRset* referral_ns_ = nullptr;  // the NS set of a referral, whose glue is owed
   std::string_view referral_name_;
   bool nodata_ = false;
+  bool restored_nxdomain_ = false;
+  bool sign_failed_ = false;  // then the answer is SERVFAIL: unsigned it would be bogus
 };
 
 }  // namespace gslbd::query

@@ -30,6 +30,7 @@ struct Query {
   std::uint8_t edns_version = 0;
   std::uint16_t edns_udp_size = 0;  // as advertised by the client
   bool edns_do = false;
+  bool edns_co = false;  // Compact Answers OK (RFC 9824 section 4): NXDOMAIN may be restored
   bool wants_nsid = false;
   // Set for a well-formed ECS option; a malformed one makes the request FORMERR (RFC 7871
   // section 7.1.2).

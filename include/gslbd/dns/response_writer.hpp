@@ -17,6 +17,7 @@ struct OptReply {
   std::uint16_t udp_size = 1232;
   std::uint8_t extended_rcode = 0;  // upper 8 bits of a 12-bit rcode
   bool do_bit = false;
+  bool co_bit = false;  // RFC 9824 section 4: set when a compact NXDOMAIN got its rcode back
   bool nsid = false;
   std::string_view nsid_data;
   const ClientSubnet* client_subnet = nullptr;  // echoed when set

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // A worker's mutable state for answering: its random generator, its round-robin positions (one
-// per pool of the snapshot in use), its response rate limiting table and the time of the
-// batch being answered. Owned by one answering thread (a UDP receiver or a TCP loop); never
-// shared.
+// per pool of the snapshot in use), its response rate limiting table, its cache of per-query
+// DNSSEC signatures and the time of the batch being answered. Owned by one answering thread (a UDP
+// receiver or a TCP loop); never shared.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
+#include "gslbd/dnssec/signature_cache.hpp"
 #include "gslbd/rrl/rate_table.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/util/rng.hpp"
@@ -27,6 +29,9 @@ class PolicyState {
   util::Rng& rng() noexcept { return rng_; }
   std::span<std::uint32_t> round_robin() noexcept { return round_robin_; }
   rrl::RateTable& rate_table() noexcept { return rate_table_; }
+  // Signatures of per-query RRsets; made by the first prepare() whose snapshot has a signed
+  // zone (unsigned configs never pay for it), nullptr before.
+  dnssec::SignatureCache* signature_cache() noexcept { return signature_cache_.get(); }
 
   // Unix time in seconds as read by the last prepare() (cookie timestamps, rate accounting).
   std::uint32_t now_s() const noexcept { return now_s_; }
@@ -40,6 +45,7 @@ class PolicyState {
   util::Rng rng_;
   std::vector<std::uint32_t> round_robin_;
   rrl::RateTable rate_table_;
+  std::unique_ptr<dnssec::SignatureCache> signature_cache_;
   std::uint64_t generation_ = 0;
   std::uint32_t now_s_ = 0;
   std::uint32_t fixed_s_ = 0;

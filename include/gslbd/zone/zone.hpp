@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,9 +17,20 @@
 #include "gslbd/zone/name_index.hpp"
 #include "gslbd/zone/node.hpp"
 
+namespace gslbd::dnssec {
+class ZoneKeys;
+}
+
 namespace gslbd::zone {
 
 class ZoneBuilder;
+
+// The RRSIG records of one RRset, in stored form (rdlength, rdata), made when the zone was
+// signed; empty for unsigned zones and for what is never signed (delegation NS, glue).
+struct Signatures {
+  std::span<const std::uint8_t> records;
+  std::uint16_t count = 0;
+};
 
 class Zone {
  public:
@@ -50,9 +63,26 @@ class Zone {
   // RFC 2308 section 5: min(SOA TTL, SOA MINIMUM).
   std::uint32_t negative_ttl() const noexcept { return negative_ttl_; }
 
+  // The keys of a signed zone (what the query path signs per-query data with), or nullptr.
+  const dnssec::ZoneKeys* keys() const noexcept { return keys_.get(); }
+  const std::shared_ptr<const dnssec::ZoneKeys>& shared_keys() const noexcept { return keys_; }
+  // The signatures made at load for set, an RRset of this zone.
+  Signatures signatures(const RRset& set) const noexcept {
+    if (signature_refs_.empty()) return {};
+    const SignatureRef& ref = signature_refs_[static_cast<std::size_t>(&set - rrsets_.data())];
+    return {{signature_arena_.data() + ref.offset, ref.size}, ref.count};
+  }
+
  private:
   friend class ZoneBuilder;
   friend class ZoneSet;
+  friend std::string sign_zone(Zone& zone, std::shared_ptr<const dnssec::ZoneKeys> keys,
+                               std::uint32_t now);
+  struct SignatureRef {
+    std::uint32_t offset = 0;
+    std::uint16_t size = 0;
+    std::uint16_t count = 0;
+  };
   std::vector<Node> nodes_;  // nodes_[0] is the apex
   std::vector<RRset> rrsets_;
   std::vector<std::uint8_t> names_;  // each name: length octet, then the wire name
@@ -63,6 +93,9 @@ class Zone {
   std::uint32_t serial_ = 0;
   std::uint32_t negative_ttl_ = 0;
   std::uint32_t position_ = 0;
+  std::shared_ptr<const dnssec::ZoneKeys> keys_;
+  std::vector<SignatureRef> signature_refs_;  // beside rrsets_, when signed
+  std::vector<std::uint8_t> signature_arena_;
 };
 
 }  // namespace gslbd::zone

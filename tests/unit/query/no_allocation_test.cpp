@@ -15,6 +15,7 @@
 
 #include "cookie_test_support.hpp"
 #include "gslbd/dns/cookie.hpp"
+#include "signed_zone.hpp"
 #include "test_zone.hpp"
 
 namespace {
@@ -143,4 +144,51 @@ TEST_CASE("cookies and rate limiting (limit, slip, drop, BADCOOKIE) allocate not
   CHECK(total > 0);
   CHECK(dropped > 0);
   CHECK(slipped > 0);
+}
+
+TEST_CASE("signed answers with DO=1 allocate nothing once their signatures are cached") {
+  auto s = test::signed_snapshot();
+  const auto o = test::dnssec_ok();
+  const std::vector<std::vector<std::uint8_t>> queries = {
+      test::make_query("www.signed.test.", 1, o),
+      test::make_query("signed.test.", 48, o),
+      test::make_query("nope.signed.test.", 1, o),
+      test::make_query("www.signed.test.", 28, o),
+      test::make_query("x.wild.signed.test.", 1, o),
+      test::make_query("ent.signed.test.", 1, o),
+      test::make_query("www.secure.signed.test.", 1, o),
+      test::make_query("www.insecure.signed.test.", 1, o),
+      test::make_query("app.signed.test.", 1, o),
+      test::make_query("app.signed.test.", 28, o),
+      test::make_query("sticky.signed.test.", 1, o),
+  };
+  std::vector<std::uint8_t> out(65535);
+  const auto context = test::client_context(gslbd::query::Transport::udp);
+  context.policy_state->prepare(*s.snapshot);
+  REQUIRE(context.policy_state->signature_cache() != nullptr);
+  // Warm-up: the first answers sign what exists only per query into the worker's cache (a
+  // miss signs with OpenSSL, which allocates with malloc inside; ours allocate nothing).
+  for (int round = 0; round < 20; ++round) {
+    for (const auto& q : queries) {
+      gslbd::query::answer_query(*s.snapshot, q.data(), q.size(), context, out.data(), out.size());
+    }
+  }
+  const auto misses = context.policy_state->signature_cache()->counters().misses;
+  const long before = allocations.load();
+  std::size_t total = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (const auto& q : queries) {
+      for (auto transport : {gslbd::query::Transport::udp, gslbd::query::Transport::tcp}) {
+        auto c = context;
+        c.transport = transport;
+        total +=
+            gslbd::query::answer_query(*s.snapshot, q.data(), q.size(), c, out.data(), out.size());
+      }
+    }
+  }
+  CHECK(allocations.load() == before);
+  CHECK(total > 0);
+  // Every per-query signature came from the cache.
+  CHECK(context.policy_state->signature_cache()->counters().misses == misses);
+  CHECK(context.policy_state->signature_cache()->counters().hits > 0);
 }

@@ -112,6 +112,7 @@ struct QueryOptions {
   std::uint16_t udp_size = 1232;
   std::uint8_t version = 0;
   bool nsid = false;
+  std::uint16_t edns_flags = 0;  // 0x8000 = DO, 0x4000 = CO
   std::uint16_t qclass = 1;
   std::vector<std::uint8_t> options;  // further raw EDNS options (code, length, data)
 };
@@ -138,7 +139,9 @@ inline std::vector<std::uint8_t> make_query(const std::string& name, std::uint16
   if (o.edns) {
     const std::size_t rdlen = (o.nsid ? 4 : 0) + o.options.size();
     q.insert(q.end(), {0, 0, 41, static_cast<std::uint8_t>(o.udp_size >> 8),
-                       static_cast<std::uint8_t>(o.udp_size), 0, o.version, 0, 0,
+                       static_cast<std::uint8_t>(o.udp_size), 0, o.version,
+                       static_cast<std::uint8_t>(o.edns_flags >> 8),
+                       static_cast<std::uint8_t>(o.edns_flags & 0xff),
                        static_cast<std::uint8_t>(rdlen >> 8), static_cast<std::uint8_t>(rdlen)});
     if (o.nsid) q.insert(q.end(), {0, 3, 0, 0});
     q.insert(q.end(), o.options.begin(), o.options.end());
