@@ -106,19 +106,11 @@ AdminAccess admin_access(const ControlSettings& settings, const std::string* aut
 
 std::uint32_t largest_ttl_naming(const config::Config& config, std::int32_t pool_index) noexcept {
   if (!config.pools || !config.zones || pool_index < 0) return 0;
-  const auto& pools = config.pools->pools;
   // Pools whose answers can hold pool_index's members: itself, and pools whose fallback chain
-  // reaches it within the hop bound select_members follows.
+  // reaches it.
   auto reaches = [&](std::int32_t start) {
-    std::int32_t at = start;
-    for (std::uint32_t hop = 0; hop <= pool::kMaxFallbackHops; ++hop) {
-      if (at == pool_index) return true;
-      if (at < 0 || static_cast<std::size_t>(at) >= pools.size()) return false;
-      const pool::Pool& p = pools[static_cast<std::size_t>(at)];
-      if (p.all_down != pool::AllDownAction::fallback_pool) return false;
-      at = p.fallback_pool;
-    }
-    return false;
+    return start >= 0 && pool::fallback_chain(*config.pools, static_cast<std::uint32_t>(start))
+                             .reaches(static_cast<std::uint32_t>(pool_index));
   };
   std::uint32_t largest = 0;
   for (const auto& zone : config.zones->zones()) {
