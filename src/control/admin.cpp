@@ -10,6 +10,7 @@
 #include "gslbd/pool/selection.hpp"
 #include "gslbd/util/address.hpp"
 #include "gslbd/util/duration.hpp"
+#include "gslbd/util/sockaddr.hpp"
 #include "json_writer.hpp"
 #include "time_text.hpp"
 
@@ -58,19 +59,6 @@ std::optional<HttpResponse> find_target(const HttpRequest& request, const AdminE
 
 }  // namespace
 
-bool is_loopback_host(std::string_view host) noexcept {
-  const auto address = util::parse_address(host);
-  if (!address) return false;
-  if (address->family == 4) return address->bytes[0] == 127;
-  if (address->family != 6) return false;
-  const auto& b = address->bytes;
-  const bool zeros10 =
-      std::all_of(b.begin(), b.begin() + 10, [](std::uint8_t x) { return x == 0; });
-  if (zeros10 && b[10] == 0xff && b[11] == 0xff) return b[12] == 127;  // IPv4-mapped
-  return zeros10 && b[10] == 0 && b[11] == 0 && b[12] == 0 && b[13] == 0 && b[14] == 0 &&
-         b[15] == 1;
-}
-
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   // Every octet of the longer input is visited; the result folds in the length difference.
   const std::size_t n = std::max(a.size(), b.size());
@@ -87,7 +75,7 @@ AdminAccess admin_access(const ControlSettings& settings, const std::string* aut
   // The opt-out is honoured only where every client is local: on a loopback listener, and
   // never over a configured token (the config refuses both; this holds for any caller).
   if (settings.admin_without_token && settings.token.empty() &&
-      is_loopback_host(settings.listen.host)) {
+      util::is_loopback_host(settings.listen.host)) {
     return AdminAccess::allowed;
   }
   if (settings.token.empty()) return AdminAccess::no_token_configured;
