@@ -5,9 +5,9 @@
 
 #include <thread>
 
+#include "gslbd/probe/monitor_plan.hpp"
 #include "gslbd/server/listen_guard.hpp"
 #include "gslbd/server/listen_sockets.hpp"
-#include "monitor_plan.hpp"
 #include "privileges.hpp"
 #include "summary.hpp"
 
@@ -281,7 +281,7 @@ bool Daemon::start_control(std::string& error) {
 }
 
 void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
-  health_loop_.adopt(monitor_plan(config->pools));
+  health_loop_.adopt(probe::monitor_plan(config->pools));
   health_loop_.wait_adopted();
   publisher_.publish(std::move(config));
 }
