@@ -90,7 +90,9 @@ void pick_hash(const PolicyArgs& args, std::span<const Candidate> candidates,
     out.push(candidates[best].member);
   }
   // The members named are recorded as chosen after this, over this mark.
-  for (const Candidate& c : candidates) mark(args.trace, c.member, MemberReason::lower_score);
+  if (args.trace != nullptr) {
+    for (const Candidate& c : candidates) mark(args.trace, c.member, MemberReason::lower_score);
+  }
 }
 
 }  // namespace gslbd::pool::detail

@@ -24,7 +24,9 @@ void pick_least_load(const PolicyArgs& args, std::span<const Candidate> candidat
   }
   // Levels below the last one drawn from were never reached.
   for (const Candidate& c : candidates) {
-    if (c.agent_weight < above) mark(args.trace, c.member, MemberReason::less_capacity);
+    if (args.trace != nullptr && c.agent_weight < above) {
+      mark(args.trace, c.member, MemberReason::less_capacity);
+    }
   }
 }
 

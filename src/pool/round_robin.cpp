@@ -22,7 +22,10 @@ void pick_round_robin(const PolicyArgs& args, std::span<const Candidate> candida
   }
   ++counter;
   // The members named are recorded as chosen after this, over this mark.
-  for (const Candidate& c : candidates) mark(args.trace, c.member, MemberReason::outside_rotation);
+  if (args.trace != nullptr) {
+    for (const Candidate& c : candidates)
+      mark(args.trace, c.member, MemberReason::outside_rotation);
+  }
 }
 
 }  // namespace gslbd::pool::detail

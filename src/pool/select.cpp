@@ -150,14 +150,20 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
   using namespace detail;
   Selection selection;
   const health::HealthTable* table = pools.health.get();
-  const FallbackChain chain = fallback_chain(pools, pool_index);
   if (trace != nullptr) trace->pools = 0;
+  if (pool_index >= pools.pools.size()) return selection;  // no pool: count 0, outcome normal
+  // The walk is worked out only when the first pool's all-down action needs it: the common
+  // answer comes from the pool asked for and pays nothing for it.
+  FallbackChain chain;
+  chain.pool[0] = pool_index;
+  chain.count = 1;
 
   for (std::uint32_t hop = 0; hop < chain.usable(); ++hop) {
-    const Pool& pool = pools.pools[chain.pool[hop]];
+    const std::uint32_t index = chain.pool[hop];
+    const Pool& pool = pools.pools[index];
     selection.pool = &pool;
     selection.count = 0;
-    PoolTrace* traced = trace != nullptr ? start_trace(*trace, chain.pool[hop], pool) : nullptr;
+    PoolTrace* traced = trace != nullptr ? start_trace(*trace, index, pool) : nullptr;
 
     Gathered gathered;
     gather(pool, table, family, gathered, traced);
@@ -168,7 +174,7 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
       return selection;
     }
 
-    PolicyArgs args{pools, pool,  chain.pool[hop], client, context, clamp_records(pool.max_records),
+    PolicyArgs args{pools, pool,  index, client, context, clamp_records(pool.max_records),
                     false, traced};
     {
       CandidateList candidates;
@@ -203,6 +209,7 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
         selection.servfail = true;
         return selection;
       case AllDownAction::fallback_pool:
+        if (hop == 0) chain = fallback_chain(pools, pool_index);
         break;  // the next pool of the chain, if the chain has one; else as nodata
     }
   }
