@@ -6,10 +6,10 @@
 #include <ctime>
 #include <thread>
 
+#include "gslbd/probe/monitor_plan.hpp"
 #include "gslbd/server/listen_guard.hpp"
 #include "gslbd/server/listen_sockets.hpp"
 #include "gslbd/zone/zone_signing.hpp"
-#include "monitor_plan.hpp"
 #include "privileges.hpp"
 #include "summary.hpp"
 
@@ -73,7 +73,7 @@ Daemon::~Daemon() {
   // The control server closes its own handles (their callbacks free its connections) before
   // the walk below closes whatever else is left; then the loop runs those callbacks.
   if (control_) control_->stop();
-  workers_.clear();
+  shards_.clear();
   if (!loop_ready_) return;
   uv_walk(
       &loop_,
@@ -102,7 +102,7 @@ int Daemon::run() {
     shutdown();
     return 1;
   }
-  const unsigned workers = static_cast<unsigned>(workers_.size());
+  const unsigned workers = static_cast<unsigned>(shards_.size());
   const config::ControlConfig& control = config_->server.control;
   spdlog::info("gslbd serving {} on {} with {} worker{}; control endpoint {}", summarize(*config_),
                listen_text(config_->server.listen), workers, workers == 1 ? "" : "s",
@@ -159,12 +159,12 @@ bool Daemon::start(std::string& error) {
   }
   put_in_service(config_);
   for (unsigned i = 0; i < workers; ++i) {
-    workers_.push_back(
-        std::make_unique<server::Worker>(i, publisher_, std::move(sockets[i]), dnstap_.get()));
+    shards_.push_back(
+        std::make_unique<server::Shard>(i, publisher_, std::move(sockets[i]), dnstap_.get()));
   }
   for (unsigned i = 0; i < workers; ++i) {
     try {
-      workers_[i]->start();
+      shards_[i]->start();
     } catch (const std::exception& e) {
       error = "worker " + std::to_string(i) + ": " + e.what();
       return false;
@@ -274,14 +274,14 @@ bool Daemon::start_control(std::string& error) {
   context.health = &health_loop_;
   context.worker_stats = [this] {
     std::vector<const stats::WorkerStats*> stats;
-    for (const auto& worker : workers_) {
+    for (const auto& worker : shards_) {
       for (const stats::WorkerStats* thread : worker->stats()) stats.push_back(thread);
     }
     return stats;
   };
   context.reload = [this](control::ReloadDone done) { reloader_.request(std::move(done)); };
   context.reload_stats = [this] { return reloader_.stats(); };
-  context.serving = [this] { return !workers_.empty(); };
+  context.serving = [this] { return !shards_.empty(); };
   context.dnstap = [this]() -> std::optional<control::DnstapCounts> {
     if (!dnstap_) return std::nullopt;
     return control::DnstapCounts{dnstap_->written(), dnstap_->dropped()};
@@ -298,7 +298,7 @@ bool Daemon::start_control(std::string& error) {
 }
 
 void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
-  health_loop_.adopt(monitor_plan(config->pools));
+  health_loop_.adopt(probe::monitor_plan(config->pools));
   health_loop_.wait_adopted();
   publisher_.publish(std::move(config));
 }
@@ -307,8 +307,8 @@ void Daemon::shutdown() {
   notify_.stopping();
   if (control_) control_->stop();
   reloader_.stop();
-  for (auto& worker : workers_) worker->stop();
-  for (auto& worker : workers_) worker->join();
+  for (auto& worker : shards_) worker->stop();
+  for (auto& worker : shards_) worker->join();
   health_loop_.stop();
   // Handles the constructor could not initialise are still zero, which libuv's stop calls
   // take as "not active".

@@ -13,7 +13,7 @@
 #include "gslbd/dnstap/writer.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
-#include "gslbd/server/worker.hpp"
+#include "gslbd/server/shard.hpp"
 #include "options.hpp"
 #include "reloader.hpp"
 #include "sd_notify.hpp"
@@ -53,8 +53,8 @@ class Daemon {
   std::shared_ptr<const config::Config> config_;  // the one in service (control thread only)
   runtime::SnapshotPublisher publisher_;
   probe::HealthLoop health_loop_;
-  std::unique_ptr<dnstap::Writer> dnstap_;  // null when off; outlives the workers' taps
-  std::vector<std::unique_ptr<server::Worker>> workers_;
+  std::unique_ptr<dnstap::Writer> dnstap_;              // null when off; outlives the workers' taps
+  std::vector<std::unique_ptr<server::Shard>> shards_;  // one per server.workers
   uv_loop_t loop_{};
   bool loop_ready_ = false;
   int init_error_ = 0;  // the first libuv error of the constructor, reported by run()

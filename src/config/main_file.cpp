@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "file_io.hpp"
+#include "gslbd/util/sockaddr.hpp"
 #include "suggest.hpp"
 #include "yaml_reader.hpp"
 
@@ -343,7 +344,7 @@ void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
 }
 
 bool is_loopback(const ListenAddress& address) {
-  return address.host.rfind("127.", 0) == 0 || address.host == "::1";
+  return util::is_loopback_host(address.host);
 }
 
 // Lower-case host name: labels of letters, digits and hyphens, the last one not all digits (so

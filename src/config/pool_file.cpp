@@ -974,25 +974,17 @@ void PoolFilesReader::resolve() {
 // NODATA at run time, so it is refused here where the operator can see why.
 void PoolFilesReader::check_fallback_chains() {
   for (std::size_t i = 0; i < set_->pools.size(); ++i) {
-    std::size_t current = i;
-    std::vector<std::size_t> seen{i};
-    while (set_->pools[current].all_down == pool::AllDownAction::fallback_pool &&
-           set_->pools[current].fallback_pool >= 0) {
-      current = static_cast<std::size_t>(set_->pools[current].fallback_pool);
-      const bool cycle = std::find(seen.begin(), seen.end(), current) != seen.end();
-      seen.push_back(current);
-      if (cycle || seen.size() - 1 > pool::kMaxFallbackHops) {
-        std::string chain;
-        for (std::size_t index : seen) {
-          chain += (chain.empty() ? "" : " -> ") + set_->pools[index].name;
-        }
-        pending_[i].diag->error(
-            pending_[i].fallback_mark,
-            std::string(cycle ? "fallback pools form a cycle: " : "fallback chain longer than ") +
-                (cycle ? chain : std::to_string(pool::kMaxFallbackHops) + " hops: " + chain));
-        break;
-      }
+    const pool::FallbackChain walk = pool::fallback_chain(*set_, static_cast<std::uint32_t>(i));
+    const bool cycle = walk.end == pool::ChainEnd::cycle;
+    if (!cycle && walk.end != pool::ChainEnd::too_long) continue;
+    std::string chain;
+    for (std::uint32_t k = 0; k < walk.count; ++k) {
+      chain += (chain.empty() ? "" : " -> ") + set_->pools[walk.pool[k]].name;
     }
+    pending_[i].diag->error(
+        pending_[i].fallback_mark,
+        std::string(cycle ? "fallback pools form a cycle: " : "fallback chain longer than ") +
+            (cycle ? chain : std::to_string(pool::kMaxFallbackHops) + " hops: " + chain));
   }
 }
 

@@ -10,6 +10,7 @@
 #include "gslbd/pool/selection.hpp"
 #include "gslbd/util/address.hpp"
 #include "gslbd/util/duration.hpp"
+#include "gslbd/util/sockaddr.hpp"
 #include "json_writer.hpp"
 #include "time_text.hpp"
 
@@ -58,19 +59,6 @@ std::optional<HttpResponse> find_target(const HttpRequest& request, const AdminE
 
 }  // namespace
 
-bool is_loopback_host(std::string_view host) noexcept {
-  const auto address = util::parse_address(host);
-  if (!address) return false;
-  if (address->family == 4) return address->bytes[0] == 127;
-  if (address->family != 6) return false;
-  const auto& b = address->bytes;
-  const bool zeros10 =
-      std::all_of(b.begin(), b.begin() + 10, [](std::uint8_t x) { return x == 0; });
-  if (zeros10 && b[10] == 0xff && b[11] == 0xff) return b[12] == 127;  // IPv4-mapped
-  return zeros10 && b[10] == 0 && b[11] == 0 && b[12] == 0 && b[13] == 0 && b[14] == 0 &&
-         b[15] == 1;
-}
-
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   // Every octet of the longer input is visited; the result folds in the length difference.
   const std::size_t n = std::max(a.size(), b.size());
@@ -87,7 +75,7 @@ AdminAccess admin_access(const ControlSettings& settings, const std::string* aut
   // The opt-out is honoured only where every client is local: on a loopback listener, and
   // never over a configured token (the config refuses both; this holds for any caller).
   if (settings.admin_without_token && settings.token.empty() &&
-      is_loopback_host(settings.listen.host)) {
+      util::is_loopback_host(settings.listen.host)) {
     return AdminAccess::allowed;
   }
   if (settings.token.empty()) return AdminAccess::no_token_configured;
@@ -106,19 +94,11 @@ AdminAccess admin_access(const ControlSettings& settings, const std::string* aut
 
 std::uint32_t largest_ttl_naming(const config::Config& config, std::int32_t pool_index) noexcept {
   if (!config.pools || !config.zones || pool_index < 0) return 0;
-  const auto& pools = config.pools->pools;
   // Pools whose answers can hold pool_index's members: itself, and pools whose fallback chain
-  // reaches it within the hop bound select_members follows.
+  // reaches it.
   auto reaches = [&](std::int32_t start) {
-    std::int32_t at = start;
-    for (std::uint32_t hop = 0; hop <= pool::kMaxFallbackHops; ++hop) {
-      if (at == pool_index) return true;
-      if (at < 0 || static_cast<std::size_t>(at) >= pools.size()) return false;
-      const pool::Pool& p = pools[static_cast<std::size_t>(at)];
-      if (p.all_down != pool::AllDownAction::fallback_pool) return false;
-      at = p.fallback_pool;
-    }
-    return false;
+    return start >= 0 && pool::fallback_chain(*config.pools, static_cast<std::uint32_t>(start))
+                             .reaches(static_cast<std::uint32_t>(pool_index));
   };
   std::uint32_t largest = 0;
   for (const auto& zone : config.zones->zones()) {

@@ -28,9 +28,6 @@ enum class AdminAccess : std::uint8_t {
   wrong,                // a token that does not match
 };
 
-// Numeric 127.0.0.0/8, ::1 or ::ffff:127.x.y.z.
-bool is_loopback_host(std::string_view host) noexcept;
-
 // The decision for one request; `authorization` is the Authorization field (or null).
 AdminAccess admin_access(const ControlSettings& settings, const std::string* authorization);
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "gslbd/util/sockaddr.hpp"
 #include "http_request.hpp"
 #include "http_response.hpp"
 #include "request_guard.hpp"
@@ -22,29 +23,11 @@ namespace {
 constexpr int kBacklog = 128;
 constexpr std::size_t kReadChunk = 4096;
 
-util::Address address_of(const sockaddr_storage& storage, std::uint16_t& port) {
-  util::Address out;
-  port = 0;
-  if (storage.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&storage);
-    out.family = 4;
-    std::memcpy(out.bytes.data(), &in->sin_addr, 4);
-    port = ntohs(in->sin_port);
-  } else if (storage.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&storage);
-    out.family = 6;
-    std::memcpy(out.bytes.data(), &in6->sin6_addr, 16);
-    port = ntohs(in6->sin6_port);
-  }
-  return out;
-}
-
 util::Address peer_address(uv_tcp_t* tcp) {
   sockaddr_storage storage{};
   int length = sizeof storage;
-  std::uint16_t port = 0;
   if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return {};
-  return address_of(storage, port);
+  return util::client_address(storage);
 }
 
 LocalEndpoint local_endpoint(uv_tcp_t* tcp) {
@@ -52,7 +35,7 @@ LocalEndpoint local_endpoint(uv_tcp_t* tcp) {
   int length = sizeof storage;
   LocalEndpoint out;
   if (uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return out;
-  out.address = address_of(storage, out.port);
+  out.address = util::client_address(storage, &out.port);
   return out;
 }
 

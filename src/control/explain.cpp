@@ -5,12 +5,13 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
-#include "gslbd/pool/load_weight.hpp"
 #include "gslbd/pool/selection.hpp"
+#include "gslbd/pool/selection_trace.hpp"
 #include "gslbd/zone/chain.hpp"
 #include "json_writer.hpp"
 #include "load_json.hpp"
@@ -159,151 +160,139 @@ std::optional<HttpResponse> parse(const HttpRequest& http, const runtime::Snapsh
   return std::nullopt;
 }
 
-// Why `member` of `pool` was not named, given what select_members decided.
-std::string not_chosen_reason(const pool::PoolSet& pools, const pool::Pool& pool,
-                              const pool::Member& member, std::uint8_t family,
-                              const pool::Selection& selection) {
-  if (member.address.family != family) return "other family";
-  const health::HealthTable* table = pools.health.get();
-  if (table == nullptr || member.health_slot >= table->size())
-    return "its health cannot be read (no slot in the health table)";
-  const health::Health h = table->read(member.health_slot);
-  if (!h.up) {
-    if (h.forced) return "forced down";
-    return h.known ? "down" : "not checked yet";
+const char* reason_code(pool::MemberReason reason) {
+  switch (reason) {
+    case pool::MemberReason::not_drawn:
+      return "not_drawn";
+    case pool::MemberReason::chosen:
+      return "chosen";
+    case pool::MemberReason::other_family:
+      return "other_family";
+    case pool::MemberReason::no_health_slot:
+      return "no_health_slot";
+    case pool::MemberReason::down:
+      return "down";
+    case pool::MemberReason::drained:
+      return "drained";
+    case pool::MemberReason::weight_zero:
+      return "weight_zero";
+    case pool::MemberReason::outside_tolerance:
+      return "outside_tolerance";
+    case pool::MemberReason::not_measured:
+      return "not_measured";
+    case pool::MemberReason::other_region:
+      return "other_region";
+    case pool::MemberReason::region_not_preferred:
+      return "region_not_preferred";
+    case pool::MemberReason::group_later:
+      return "group_later";
+    case pool::MemberReason::group_short:
+      return "group_short";
+    case pool::MemberReason::group_held:
+      return "group_held";
+    case pool::MemberReason::lower_score:
+      return "lower_score";
+    case pool::MemberReason::outside_rotation:
+      return "outside_rotation";
+    case pool::MemberReason::less_capacity:
+      return "less_capacity";
   }
-  if (h.drained) return "drained";
-  if (selection.pool != &pool) return "pool not used for this answer";
-  const std::uint64_t effective = std::uint64_t{member.weight} * h.agent_weight;
-  if (effective == 0) {
-    for (const pool::Member& other : pool.members) {
-      if (other.address.family != family || other.health_slot >= table->size()) continue;
-      const health::Health o = table->read(other.health_slot);
-      if (health::serving(o) && std::uint64_t{other.weight} * o.agent_weight > 0) {
-        return "weight 0 while others have weight";
-      }
-    }
+  return "not_drawn";
+}
+
+std::string chosen_text(const pool::Pool& pool, const pool::PoolTrace& traced, bool fallback) {
+  if (traced.served_all) return "chosen regardless of health (all down: serve_all)";
+  std::string text = fallback ? "fallback pool: " : "";
+  if (pool.policy == pool::PolicyKind::geo && traced.chosen_region != nullptr) {
+    text += "in region '" + *traced.chosen_region + "', ";
   }
-  const pool::Member* first = selection.count > 0 ? &pool.members[selection.members[0]] : nullptr;
-  const std::string not_drawn =
-      "not drawn this time (max_records " + std::to_string(pool.max_records) + ")";
-  switch (pool.policy) {
+  switch (traced.decided_by) {
     case pool::PolicyKind::weighted:
-      return not_drawn;
-    case pool::PolicyKind::round_robin:
-      return "outside this rotation window (max_records " + std::to_string(pool.max_records) + ")";
-    case pool::PolicyKind::latency: {
-      std::uint64_t best = 0;
-      for (const pool::Member& other : pool.members) {
-        if (other.address.family != family || other.health_slot >= table->size()) continue;
-        const health::Health o = table->read(other.health_slot);
-        if (health::serving(o) && o.rtt_us > 0 && (best == 0 || o.rtt_us < best)) best = o.rtt_us;
-      }
-      if (best == 0) return not_drawn;
-      if (h.rtt_us == 0) return "not measured yet while others are";
-      const std::uint64_t limit = std::max(best * (100u + pool.latency.tolerance_percent) / 100u,
-                                           best + pool.latency.tolerance_min_us);
-      if (h.rtt_us > limit) {
-        return "rtt " + std::to_string(h.rtt_us) + " us outside the tolerance (" +
-               std::to_string(limit) + " us)";
-      }
-      return not_drawn;
-    }
-    case pool::PolicyKind::failover: {
-      if (first == nullptr) return not_drawn;
-      const std::string answering = "priority group " + std::to_string(first->priority);
-      if (member.priority > first->priority) {
-        return answering + " is serving, and groups with lower priority values come first";
-      }
-      if (member.priority < first->priority) {
-        std::uint32_t serving = 0;
-        for (const pool::Member& other : pool.members) {
-          if (other.priority != member.priority || other.address.family != family ||
-              other.health_slot >= table->size()) {
-            continue;
-          }
-          if (health::serving(table->read(other.health_slot))) ++serving;
-        }
-        const std::uint32_t needed = pool.min_healthy == 0 ? 1 : pool.min_healthy;
-        const std::string own = "its priority group " + std::to_string(member.priority);
-        if (serving >= needed && !pool.preempt) {
-          return own + " is serving again, but without preempt " + answering +
-                 " keeps answering while it has min_healthy (" + std::to_string(needed) +
-                 ") serving members";
-        }
-        return own + " has " + std::to_string(serving) + " serving member(s), fewer than " +
-               "min_healthy (" + std::to_string(needed) + "); " + answering + " answers";
-      }
-      return not_drawn;
-    }
-    case pool::PolicyKind::hash:
-      return "lower rendezvous score for this client subnet";
     case pool::PolicyKind::geo:
-      if (first != nullptr && member.region != first->region) {
-        return "other region (answered from region '" + first->region + "')";
-      }
-      if (first == nullptr) return "its region is not in the client's preference order";
-      return "not chosen within the region";
+      return text + "chosen by weighted draw";
+    case pool::PolicyKind::round_robin:
+      return text + "chosen by rotation";
+    case pool::PolicyKind::latency:
+      return text + "chosen: within the latency tolerance of the best, by weighted draw";
+    case pool::PolicyKind::failover:
+      return text + "chosen: priority group " + std::to_string(traced.failover_group) +
+             (traced.failover_held ? " keeps answering (preempt off)"
+                                   : " answers (the first group, by ascending priority value, "
+                                     "with min_healthy serving members)");
+    case pool::PolicyKind::hash:
+      return text + "chosen: highest rendezvous score for this client subnet";
     case pool::PolicyKind::least_load:
-      if (first != nullptr && table->read(first->health_slot).agent_weight > h.agent_weight) {
-        return "less spare capacity (agent weight)";
-      }
-      return not_drawn;
+      return text + "chosen: most spare capacity";
     case pool::PolicyKind::least_connections:
     case pool::PolicyKind::response_time:
     case pool::PolicyKind::bandwidth:
-      return "not drawn this time (drawn in proportion to load_weight, max_records " +
-             std::to_string(pool.max_records) + ")";
+      return text + "chosen by a draw in proportion to load_weight (spare capacity)";
+  }
+  return text + "chosen";
+}
+
+// The selection's reason for one member, in words; the numbers come from the trace.
+std::string reason_text(const pool::Pool& pool, const pool::Member& member,
+                        const pool::PoolTrace& traced, const pool::MemberTrace& m, bool fallback) {
+  const std::string records = "max_records " + std::to_string(pool.max_records);
+  const std::string group = "priority group " + std::to_string(traced.failover_group);
+  const std::string own = "its priority group " + std::to_string(member.priority);
+  const std::string min_healthy = "min_healthy (" + std::to_string(pool.min_healthy) + ")";
+  switch (m.reason) {
+    case pool::MemberReason::chosen:
+      return chosen_text(pool, traced, fallback);
+    case pool::MemberReason::not_drawn:
+      if (pool::reads_load(traced.decided_by)) {
+        return "not drawn this time (drawn in proportion to load_weight, " + records + ")";
+      }
+      return "not drawn this time (" + records + ")";
+    case pool::MemberReason::other_family:
+      return "other family";
+    case pool::MemberReason::no_health_slot:
+      return "its health cannot be read (no slot in the health table)";
+    case pool::MemberReason::down:
+      if (m.health.forced) return "forced down";
+      return m.health.known ? "down" : "not checked yet";
+    case pool::MemberReason::drained:
+      return "drained";
+    case pool::MemberReason::weight_zero:
+      return "weight 0 while others have weight";
+    case pool::MemberReason::outside_tolerance:
+      return "rtt " + std::to_string(m.health.rtt_us) + " us outside the tolerance (" +
+             std::to_string(traced.latency_limit_us) + " us; best " +
+             std::to_string(traced.latency_best_us) + " us)";
+    case pool::MemberReason::not_measured:
+      return "not measured yet while others are";
+    case pool::MemberReason::other_region:
+      return "other region (answered from region '" +
+             (traced.chosen_region != nullptr ? *traced.chosen_region : std::string()) + "')";
+    case pool::MemberReason::region_not_preferred:
+      return "its region is not in the client's preference order";
+    case pool::MemberReason::group_later:
+      return group + " is serving, and groups with lower priority values come first";
+    case pool::MemberReason::group_short:
+      return own + " has fewer than " + min_healthy + " serving members; " + group + " answers";
+    case pool::MemberReason::group_held:
+      return own + " is serving again, but without preempt " + group +
+             " keeps answering while it has " + min_healthy + " serving members";
+    case pool::MemberReason::lower_score:
+      return "lower rendezvous score for this client subnet";
+    case pool::MemberReason::outside_rotation:
+      return "outside this rotation window (" + records + ")";
+    case pool::MemberReason::less_capacity:
+      return "less spare capacity (agent weight)";
   }
   return "not chosen";
 }
 
-std::string chosen_reason(const pool::Pool& pool, const pool::Member& member,
-                          const pool::Selection& selection) {
-  if (selection.outcome == pool::Outcome::all_down) {
-    return "chosen regardless of health (all down: serve_all)";
-  }
-  const std::string prefix = selection.outcome == pool::Outcome::fallback ? "fallback pool: " : "";
-  switch (pool.policy) {
-    case pool::PolicyKind::weighted:
-      return prefix + "chosen by weighted draw";
-    case pool::PolicyKind::round_robin:
-      return prefix + "chosen by rotation";
-    case pool::PolicyKind::latency:
-      return prefix + "chosen: within the latency tolerance of the best, by weighted draw";
-    case pool::PolicyKind::failover:
-      return prefix + "chosen: priority group " + std::to_string(member.priority) +
-             " answers (the first group, by ascending priority value, with min_healthy serving "
-             "members)";
-    case pool::PolicyKind::hash:
-      return prefix + "chosen: highest rendezvous score for this client subnet";
-    case pool::PolicyKind::geo:
-      return prefix + "chosen in region '" + member.region + "'";
-    case pool::PolicyKind::least_load:
-      return prefix + "chosen: most spare capacity";
-    case pool::PolicyKind::least_connections:
-    case pool::PolicyKind::response_time:
-    case pool::PolicyKind::bandwidth:
-      return prefix + "chosen by a draw in proportion to load_weight (spare capacity)";
-  }
-  return prefix + "chosen";
-}
-
-void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Pool& pool,
-                   std::uint8_t family, const pool::Selection& selection) {
+void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTrace& traced,
+                   bool fallback) {
+  const pool::Pool& pool = pools.pools[traced.pool];
   const health::HealthTable* table = pools.health.get();
-  for (std::size_t i = 0; i < pool.members.size(); ++i) {
+  for (std::uint32_t i = 0; i < traced.members; ++i) {
     const pool::Member& member = pool.members[i];
-    bool chosen = false;
-    std::size_t position = 0;
-    for (std::uint32_t k = 0; k < selection.count && selection.pool == &pool; ++k) {
-      if (selection.members[k] == i) {
-        chosen = true;
-        position = k;
-      }
-    }
-    const bool readable = table != nullptr && member.health_slot < table->size();
-    const health::Health h = readable ? table->read(member.health_slot) : health::Health{};
+    const pool::MemberTrace& m = traced.member[i];
+    const health::Health& h = m.health;
     json.begin_object();
     json.key("pool").string(pool.name);
     json.key("name").string(member.name);
@@ -315,28 +304,62 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
     json.key("forced").boolean(h.forced);
     json.key("weight").number(std::uint64_t{member.weight});
     json.key("agent_weight").number(unsigned{h.agent_weight});
-    json.key("effective_weight").number(std::uint64_t{member.weight} * h.agent_weight);
+    json.key("effective_weight").number(m.weight);
+    if (m.draw_weight > 0) json.key("draw_weight").number(m.draw_weight);
     json.key("rtt_ms").number(static_cast<double>(h.rtt_us) / 1000.0);
-    if (pool::reports_load(member)) {
-      const health::Load load = readable ? table->read_load(member.health_slot) : health::Load{};
+    if (m.load_read) {
       json.key("load");
-      write_load(json, load);
-      const pool::PolicyKind chooser =
-          pool.policy == pool::PolicyKind::geo ? pool.geo.within_region : pool.policy;
-      if (pool::reads_load(chooser)) {
-        json.key("load_weight")
-            .number(pool::load_weight(chooser, member,
-                                      std::uint64_t{member.weight} * h.agent_weight, load));
-      }
+      write_load(json, m.load);
+      json.key("load_weight").number(m.draw_weight);
+    } else if (pool::reports_load(member)) {
+      // Shown for the operator; no policy of this pool read it for this answer.
+      const bool readable = table != nullptr && member.health_slot < table->size();
+      json.key("load");
+      write_load(json, readable ? table->read_load(member.health_slot) : health::Load{});
     }
     json.key("priority").number(std::uint64_t{member.priority});
     if (!member.region.empty()) json.key("region").string(member.region);
+    const bool chosen = m.reason == pool::MemberReason::chosen;
     json.key("chosen").boolean(chosen);
-    if (chosen) json.key("position").number(static_cast<std::uint64_t>(position));
-    json.key("reason").string(chosen ? chosen_reason(pool, member, selection)
-                                     : not_chosen_reason(pools, pool, member, family, selection));
+    if (chosen) json.key("position").number(std::uint64_t{m.position});
+    json.key("reason_code").string(reason_code(m.reason));
+    json.key("reason").string(reason_text(pool, member, traced, m, fallback));
     json.end_object();
   }
+}
+
+// What each pool of the walk decided, beyond its members.
+void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTrace& traced) {
+  const pool::Pool& pool = pools.pools[traced.pool];
+  json.begin_object();
+  json.key("name").string(pool.name);
+  json.key("policy").string(pool::policy_name(pool.policy));
+  json.key("decided_by").string(pool::policy_name(traced.decided_by));
+  json.key("all_down").boolean(traced.all_down);
+  if (traced.all_down) json.key("action").string(all_down_name(pool.all_down));
+  if (traced.latency_limit_us > 0) {
+    json.key("latency_best_us").number(traced.latency_best_us);
+    json.key("latency_limit_us").number(traced.latency_limit_us);
+  }
+  if (traced.decided_by == pool::PolicyKind::failover) {
+    json.key("failover_group").number(std::uint64_t{traced.failover_group});
+    json.key("failover_held").boolean(traced.failover_held);
+  }
+  if (pool.policy == pool::PolicyKind::geo) {
+    json.key("client_region");
+    if (traced.client_region != nullptr) {
+      json.string(*traced.client_region);
+    } else {
+      json.null();
+    }
+    json.key("chosen_region");
+    if (traced.chosen_region != nullptr) {
+      json.string(*traced.chosen_region);
+    } else {
+      json.null();
+    }
+  }
+  json.end_object();
 }
 
 // The service part of the explanation; returns the result word.
@@ -368,8 +391,10 @@ std::string explain_service(JsonWriter& json, const config::Config& config,
   std::vector<std::uint32_t> rotation(pools->pools.size(), 0);
   pool::SelectContext context{rng, rotation};
   const auto index = static_cast<std::uint32_t>(service.pool_index);
+  // About 100 KiB: a trace holds every member of every pool the walk may visit.
+  const auto trace = std::make_unique<pool::SelectionTrace>();
   const pool::Selection selection =
-      pool::select_members(*pools, index, family, request.client, context);
+      pool::select_members(*pools, index, family, request.client, context, trace.get());
   json.key("used").number(std::uint64_t{selection.degraded ? service.degraded_ttl : service.ttl});
   json.end_object();
   const pool::Pool& asked = pools->pools[index];
@@ -393,10 +418,12 @@ std::string explain_service(JsonWriter& json, const config::Config& config,
     json.string(util::address_text(selection.pool->members[selection.members[i]].address));
   }
   json.end_array();
+  json.key("pools").begin_array();
+  for (std::uint32_t p = 0; p < trace->pools; ++p) write_pool(json, *pools, trace->pool[p]);
+  json.end_array();
   json.key("members").begin_array();
-  write_members(json, *pools, asked, family, selection);
-  if (selection.pool != nullptr && selection.pool != &asked) {
-    write_members(json, *pools, *selection.pool, family, selection);
+  for (std::uint32_t p = 0; p < trace->pools; ++p) {
+    write_members(json, *pools, trace->pool[p], selection.outcome == pool::Outcome::fallback);
   }
   json.end_array();
   json.end_object();

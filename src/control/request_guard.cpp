@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "admin.hpp"
+#include "gslbd/util/sockaddr.hpp"
 
 namespace gslbd::control {
 namespace {
@@ -57,7 +58,7 @@ bool host_names_endpoint(std::string_view host, const LocalEndpoint& local,
   if (const auto address = util::parse_address(name)) return *address == local.address;
   if (name.back() == '.') name.remove_suffix(1);  // an absolute name means the same host
   if (equal_ignoring_case(name, "localhost")) {
-    return is_loopback_host(util::address_text(local.address));
+    return util::is_loopback(local.address);
   }
   return std::any_of(allowed_hosts.begin(), allowed_hosts.end(), [&](const std::string& allowed) {
     return equal_ignoring_case(name, allowed);

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "gslbd/util/sockaddr.hpp"
+
 namespace gslbd::dnstap {
 namespace {
 
@@ -30,23 +32,9 @@ std::uint64_t monotonic_now_ns() noexcept {
 // is written as the IPv4 address it is. Returns the family (4, 6) or 0.
 std::uint8_t put_address(const sockaddr_storage& from, std::uint8_t* address,
                          std::uint16_t& port) noexcept {
-  if (from.ss_family == AF_INET) {
-    const auto* sin = reinterpret_cast<const sockaddr_in*>(&from);
-    std::memcpy(address, &sin->sin_addr, 4);
-    port = ntohs(sin->sin_port);
-    return 4;
-  }
-  if (from.ss_family == AF_INET6) {
-    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&from);
-    port = ntohs(sin6->sin6_port);
-    if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-      std::memcpy(address, reinterpret_cast<const std::uint8_t*>(&sin6->sin6_addr) + 12, 4);
-      return 4;
-    }
-    std::memcpy(address, &sin6->sin6_addr, 16);
-    return 6;
-  }
-  return 0;
+  const util::Address seen = util::client_address(from, &port);
+  if (seen.family != 0) std::memcpy(address, seen.bytes.data(), seen.length());
+  return seen.family;
 }
 
 fstrm_writer* make_output(const config::DnstapConfig& config) {

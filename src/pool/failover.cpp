@@ -53,6 +53,7 @@ void pick_failover(const PolicyArgs& args, std::span<const Candidate> candidates
   if (candidates.empty()) return;
   const Pool& pool = args.pool;
   std::uint64_t group = kNone;
+  bool held = false;
   if (!pool.preempt) {
     // The health loop keeps the active group in its own slot; it is honoured while that group
     // still qualifies for this family, so a recovered better group does not take over.
@@ -63,6 +64,7 @@ void pick_failover(const PolicyArgs& args, std::span<const Candidate> candidates
           count_in_group(pool, candidates, static_cast<std::uint32_t>(active)) >=
               min_healthy_of(pool)) {
         group = active;
+        held = true;
       }
     }
   }
@@ -70,7 +72,22 @@ void pick_failover(const PolicyArgs& args, std::span<const Candidate> candidates
 
   CandidateList members;
   for (const Candidate& c : candidates) {
-    if (pool.members[c.member].priority == group) members.push(c);
+    const std::uint32_t priority = pool.members[c.member].priority;
+    if (priority == group) {
+      members.push(c);
+    } else if (args.trace != nullptr) {
+      // A group preferred to the one answering either lacks min_healthy candidates or is
+      // passed over because preempt is off and the active group still qualifies.
+      const bool qualifies = count_in_group(pool, candidates, priority) >= min_healthy_of(pool);
+      mark(args.trace, c.member,
+           priority > group    ? MemberReason::group_later
+           : held && qualifies ? MemberReason::group_held
+                               : MemberReason::group_short);
+    }
+  }
+  if (args.trace != nullptr) {
+    args.trace->failover_group = static_cast<std::uint32_t>(group);
+    args.trace->failover_held = held;
   }
   draw_weighted(members.view(), args.want, args.context.rng, out);
 }

@@ -56,17 +56,30 @@ void pick_geo(const PolicyArgs& args, std::span<const Candidate> candidates, Pic
     if (count_in_region(pool, candidates, order[i]) > 0) chosen = &order[i];
   }
 
+  if (args.trace != nullptr) {
+    args.trace->client_region = client_region;
+    args.trace->chosen_region = chosen;
+  }
+
   CandidateList subset;
   if (chosen != nullptr) {
     for (const Candidate& c : candidates) {
-      if (pool.members[c.member].region == *chosen) subset.push(c);
+      if (pool.members[c.member].region == *chosen) {
+        subset.push(c);
+      } else {
+        mark(args.trace, c.member, MemberReason::other_region);
+      }
     }
   } else if (order.empty() || args.serve_all) {
     // No preference at all for this client: every candidate is as good as another. Under
     // serve_all (failing open) the same holds when the preferred regions have no members.
     for (const Candidate& c : candidates) subset.push(c);
   } else {
-    return;  // every preferred region is down: the caller applies the all-down action
+    // No candidate is in a region of the client's order: the caller applies the all-down action.
+    for (const Candidate& c : candidates) {
+      mark(args.trace, c.member, MemberReason::region_not_preferred);
+    }
+    return;
   }
 
   const PolicyKind within =

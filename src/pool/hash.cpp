@@ -89,6 +89,10 @@ void pick_hash(const PolicyArgs& args, std::span<const Candidate> candidates,
     scores[best] = -1;
     out.push(candidates[best].member);
   }
+  // The members named are recorded as chosen after this, over this mark.
+  if (args.trace != nullptr) {
+    for (const Candidate& c : candidates) mark(args.trace, c.member, MemberReason::lower_score);
+  }
 }
 
 }  // namespace gslbd::pool::detail

@@ -22,6 +22,12 @@ void pick_least_load(const PolicyArgs& args, std::span<const Candidate> candidat
     draw_weighted(tie.view(), args.want - out.count, args.context.rng, out);
     above = level;
   }
+  // Levels below the last one drawn from were never reached.
+  for (const Candidate& c : candidates) {
+    if (args.trace != nullptr && c.agent_weight < above) {
+      mark(args.trace, c.member, MemberReason::less_capacity);
+    }
+  }
 }
 
 }  // namespace gslbd::pool::detail

@@ -70,6 +70,12 @@ void pick_by_load(PolicyKind kind, const PolicyArgs& args, std::span<const Candi
     Candidate w = c;
     w.weight = load_weight(kind, member, c.weight, load);
     weighted.push(w);
+    if (args.trace != nullptr && c.member < args.trace->members) {
+      MemberTrace& traced = args.trace->member[c.member];
+      traced.load = load;
+      traced.draw_weight = w.weight;
+      traced.load_read = true;
+    }
   }
   draw_weighted(weighted.view(), args.want, args.context.rng, out);
 }

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "gslbd/pool/selection.hpp"
+#include "gslbd/pool/selection_trace.hpp"
 
 namespace gslbd::pool::detail {
 
@@ -64,9 +65,19 @@ struct PolicyArgs {
   std::uint32_t pool_index;
   const util::Client& client;
   SelectContext& context;
-  std::uint32_t want;      // records to name, 1..kMaxRecords
-  bool serve_all = false;  // all-down serve_all: candidates are every member of the family
+  std::uint32_t want;          // records to name, 1..kMaxRecords
+  bool serve_all = false;      // all-down serve_all: candidates are every member of the family
+  PoolTrace* trace = nullptr;  // where the policy records why it left members out; may be null
 };
+
+// Records why `member` was left out, unless an earlier step of the selection already said why
+// (a member down under serve_all stays down). A null trace records nothing.
+inline void mark(PoolTrace* trace, std::uint32_t member, MemberReason reason) noexcept {
+  if (trace != nullptr && member < trace->members &&
+      trace->member[member].reason == MemberReason::not_drawn) {
+    trace->member[member].reason = reason;
+  }
+}
 
 // Each policy chooses among `candidates` (all to be treated as serving, weights >= 1) and adds
 // at most args.want members to `out`. An empty result means nothing could be chosen (all down).
@@ -93,7 +104,7 @@ void pick_least_load(const PolicyArgs& args, std::span<const Candidate> candidat
 void pick_by_load(PolicyKind kind, const PolicyArgs& args, std::span<const Candidate> candidates,
                   Picked& out) noexcept;
 
-// Dispatches on kind.
+// Dispatches on kind (and records it as the trace's decided_by).
 void pick(PolicyKind kind, const PolicyArgs& args, std::span<const Candidate> candidates,
           Picked& out) noexcept;
 

@@ -21,6 +21,11 @@ void pick_round_robin(const PolicyArgs& args, std::span<const Candidate> candida
     out.push(candidates[(start + j) % n].member);
   }
   ++counter;
+  // The members named are recorded as chosen after this, over this mark.
+  if (args.trace != nullptr) {
+    for (const Candidate& c : candidates)
+      mark(args.trace, c.member, MemberReason::outside_rotation);
+  }
 }
 
 }  // namespace gslbd::pool::detail

@@ -8,6 +8,7 @@ namespace gslbd::pool::detail {
 
 void pick(PolicyKind kind, const PolicyArgs& args, std::span<const Candidate> candidates,
           Picked& out) noexcept {
+  if (args.trace != nullptr) args.trace->decided_by = kind;
   switch (kind) {
     case PolicyKind::weighted:
       return pick_weighted(args, candidates, out);
@@ -39,11 +40,21 @@ struct Gathered {
   std::uint32_t serving = 0;
 };
 
-void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t family,
-            Gathered& out) noexcept {
+void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t family, Gathered& out,
+            PoolTrace* trace) noexcept {
   for (std::size_t i = 0; i < pool.members.size(); ++i) {
     const Member& member = pool.members[i];
-    if (member.address.family != family) continue;
+    MemberTrace* traced = trace != nullptr && i < trace->members ? &trace->member[i] : nullptr;
+    if (member.address.family != family) {
+      if (traced != nullptr) {
+        traced->reason = MemberReason::other_family;
+        if (table != nullptr && member.health_slot < table->size()) {
+          traced->health = table->read(member.health_slot);  // shown, not used
+        }
+        traced->weight = std::uint64_t{member.weight} * traced->health.agent_weight;
+      }
+      continue;
+    }
     ++out.family;
     Candidate c;
     c.member = static_cast<std::uint32_t>(i);
@@ -59,24 +70,55 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
     c.weight = std::uint64_t{member.weight} * c.agent_weight;
     if (c.serving) ++out.serving;
     out.members.push(c);
+    if (traced != nullptr) {
+      const bool readable = table != nullptr && member.health_slot < table->size();
+      if (readable) traced->health = table->read(member.health_slot);
+      traced->weight = c.weight;
+      traced->reason = !readable                ? MemberReason::no_health_slot
+                       : !traced->health.up     ? MemberReason::down
+                       : traced->health.drained ? MemberReason::drained
+                                                : MemberReason::not_drawn;
+    }
   }
 }
 
 // The candidates a policy sees: serving members (or all of them under serve_all), then the
 // weight-0 rule: members with effective weight 0 only while no one else has more, and then
 // as equals (weight 1) so that the pool still answers.
-void eligible(const Gathered& gathered, bool every_member, CandidateList& out) noexcept {
+void eligible(const Gathered& gathered, bool every_member, CandidateList& out,
+              PoolTrace* trace) noexcept {
   bool positive = false;
   for (const Candidate& c : gathered.members.view()) {
     if ((every_member || c.serving) && c.weight > 0) positive = true;
   }
   for (const Candidate& c : gathered.members.view()) {
     if (!every_member && !c.serving) continue;
-    if (positive && c.weight == 0) continue;
+    if (positive && c.weight == 0) {
+      mark(trace, c.member, MemberReason::weight_zero);
+      continue;
+    }
     Candidate e = c;
     if (!positive) e.weight = 1;
     out.push(e);
+    if (trace != nullptr && e.member < trace->members)
+      trace->member[e.member].draw_weight = e.weight;
   }
+}
+
+PoolTrace* start_trace(SelectionTrace& trace, std::uint32_t index, const Pool& pool) noexcept {
+  if (trace.pools >= std::size(trace.pool)) return nullptr;
+  PoolTrace& traced = trace.pool[trace.pools++];
+  traced.pool = index;
+  traced.members = static_cast<std::uint32_t>(
+      pool.members.size() < kMaxMembers ? pool.members.size() : kMaxMembers);
+  for (std::uint32_t i = 0; i < traced.members; ++i) traced.member[i] = MemberTrace{};
+  traced.decided_by = pool.policy;
+  traced.all_down = traced.served_all = false;
+  traced.latency_best_us = traced.latency_limit_us = 0;
+  traced.failover_group = 0;
+  traced.failover_held = false;
+  traced.client_region = traced.chosen_region = nullptr;
+  return &traced;
 }
 
 std::uint32_t clamp_records(std::uint32_t max_records) noexcept {
@@ -84,9 +126,13 @@ std::uint32_t clamp_records(std::uint32_t max_records) noexcept {
   return max_records > kMaxRecords ? static_cast<std::uint32_t>(kMaxRecords) : max_records;
 }
 
-void copy_out(const Picked& picked, Selection& selection) noexcept {
+void copy_out(const Picked& picked, Selection& selection, PoolTrace* trace) noexcept {
   for (std::uint32_t i = 0; i < picked.count && i < kMaxRecords; ++i) {
     selection.members[i] = picked.members[i];
+    if (trace != nullptr && picked.members[i] < trace->members) {
+      trace->member[picked.members[i]].reason = MemberReason::chosen;
+      trace->member[picked.members[i]].position = static_cast<std::uint8_t>(i);
+    }
   }
   selection.count = picked.count;
   if (picked.scope > selection.ecs_scope) selection.ecs_scope = picked.scope;
@@ -99,24 +145,28 @@ void copy_out(const Picked& picked, Selection& selection) noexcept {
 namespace gslbd::pool {
 
 Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t family,
-                         const util::Client& client, SelectContext& context) noexcept {
+                         const util::Client& client, SelectContext& context,
+                         SelectionTrace* trace) noexcept {
   using namespace detail;
   Selection selection;
   const health::HealthTable* table = pools.health.get();
+  if (trace != nullptr) trace->pools = 0;
+  if (pool_index >= pools.pools.size()) return selection;  // no pool: count 0, outcome normal
+  // The walk is worked out only when the first pool's all-down action needs it: the common
+  // answer comes from the pool asked for and pays nothing for it.
+  FallbackChain chain;
+  chain.pool[0] = pool_index;
+  chain.count = 1;
 
-  for (std::uint32_t hop = 0;; ++hop) {
-    if (pool_index >= pools.pools.size()) {
-      // Only reachable through a bad fallback index (the loader prevents it) or a bad caller.
-      if (hop > 0) selection.outcome = Outcome::all_down;
-      selection.count = 0;
-      return selection;
-    }
-    const Pool& pool = pools.pools[pool_index];
+  for (std::uint32_t hop = 0; hop < chain.usable(); ++hop) {
+    const std::uint32_t index = chain.pool[hop];
+    const Pool& pool = pools.pools[index];
     selection.pool = &pool;
     selection.count = 0;
+    PoolTrace* traced = trace != nullptr ? start_trace(*trace, index, pool) : nullptr;
 
     Gathered gathered;
-    gather(pool, table, family, gathered);
+    gather(pool, table, family, gathered, traced);
     if (hop == 0 && gathered.serving < gathered.family) selection.degraded = true;
     if (gathered.family == 0) {
       // NODATA for the pool asked; a fallback pool without the family has nothing to give.
@@ -124,13 +174,14 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
       return selection;
     }
 
-    PolicyArgs args{pools, pool, pool_index, client, context, clamp_records(pool.max_records)};
+    PolicyArgs args{pools, pool,  index, client, context, clamp_records(pool.max_records),
+                    false, traced};
     {
       CandidateList candidates;
-      eligible(gathered, false, candidates);
+      eligible(gathered, false, candidates, traced);
       Picked picked;
       pick(pool.policy, args, candidates.view(), picked);
-      copy_out(picked, selection);
+      copy_out(picked, selection, traced);
       if (picked.count > 0) {
         selection.outcome = hop == 0 ? Outcome::normal : Outcome::fallback;
         return selection;
@@ -140,14 +191,16 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
     // All down (for this client: a geo pool may be down only in the regions it prefers).
     selection.degraded = true;
     selection.outcome = Outcome::all_down;
+    if (traced != nullptr) traced->all_down = true;
     switch (pool.all_down) {
       case AllDownAction::serve_all: {
         CandidateList candidates;
-        eligible(gathered, true, candidates);
+        eligible(gathered, true, candidates, traced);
         args.serve_all = true;
+        if (traced != nullptr) traced->served_all = true;
         Picked picked;
         pick(pool.policy, args, candidates.view(), picked);
-        copy_out(picked, selection);
+        copy_out(picked, selection, traced);
         return selection;
       }
       case AllDownAction::nodata:
@@ -156,12 +209,14 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
         selection.servfail = true;
         return selection;
       case AllDownAction::fallback_pool:
-        if (hop >= kMaxFallbackHops || pool.fallback_pool < 0) return selection;  // as nodata
-        pool_index = static_cast<std::uint32_t>(pool.fallback_pool);
-        break;
+        if (hop == 0) chain = fallback_chain(pools, pool_index);
+        break;  // the next pool of the chain, if the chain has one; else as nodata
     }
-    if (pool.all_down != AllDownAction::fallback_pool) return selection;  // unknown enum value
   }
+  // No pool asked (pool_index out of range: count 0, outcome normal), or the chain ended with
+  // every pool all down.
+  selection.count = 0;
+  return selection;
 }
 
 }  // namespace gslbd::pool

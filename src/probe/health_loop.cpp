@@ -503,10 +503,27 @@ void HealthLoop::start() {
   uv_async_init(&d.loop, &d.wakeup,
                 [](uv_async_t* async) { static_cast<Impl*>(async->data)->on_wakeup(); });
   d.wakeup.data = &d;
+  try {
+    // The thread cannot look at running before this lock is released.
+    d.thread = std::thread([&d] { uv_run(&d.loop, UV_RUN_DEFAULT); });
+  } catch (...) {
+    // No thread (a thread limit): undo the set-up here, so that stop() has nothing to join
+    // and the caller gets the exception, not a terminate from stop().
+    d.curl->close();
+    d.icmp->close();
+    uv_close(reinterpret_cast<uv_handle_t*>(&d.lag_timer), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&d.wakeup), nullptr);
+    for (int i = 0; i < 16 && uv_loop_close(&d.loop) == UV_EBUSY; ++i) {
+      uv_run(&d.loop, UV_RUN_NOWAIT);
+    }
+    d.curl.reset();
+    d.icmp.reset();
+    curl_global_cleanup();
+    throw;
+  }
   d.started_once = true;
   d.running = true;
   if (d.pending_plan) uv_async_send(&d.wakeup);
-  d.thread = std::thread([&d] { uv_run(&d.loop, UV_RUN_DEFAULT); });
 }
 
 void HealthLoop::stop() noexcept {

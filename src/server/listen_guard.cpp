@@ -204,7 +204,7 @@ std::string address_holders(const config::ListenAddress& listen, int type) {
   return out;
 }
 
-std::vector<WorkerSockets> open_exclusive_listen_sockets(
+std::vector<ShardSockets> open_exclusive_listen_sockets(
     const std::vector<config::ListenAddress>& listen, unsigned workers, const std::string& lock_dir,
     std::string& error) {
   // A lock per port rather than per address: 0.0.0.0:P and 127.0.0.1:P overlap, and the probe

@@ -73,10 +73,10 @@ int open_socket(const config::ListenAddress& listen, int type, std::string& erro
 
 }  // namespace
 
-std::vector<WorkerSockets> open_listen_sockets(const std::vector<config::ListenAddress>& listen,
-                                               unsigned workers, std::string& error) {
-  std::vector<WorkerSockets> sockets(workers);
-  for (WorkerSockets& worker : sockets) {
+std::vector<ShardSockets> open_listen_sockets(const std::vector<config::ListenAddress>& listen,
+                                              unsigned workers, std::string& error) {
+  std::vector<ShardSockets> sockets(workers);
+  for (ShardSockets& worker : sockets) {
     for (const config::ListenAddress& address : listen) {
       const int udp = open_socket(address, SOCK_DGRAM, error);
       const int tcp = udp < 0 ? -1 : open_socket(address, SOCK_STREAM, error);
@@ -124,8 +124,8 @@ int probe_listen_address(const config::ListenAddress& listen, int& type, std::st
   return 0;
 }
 
-void close_sockets(std::vector<WorkerSockets>& sockets) noexcept {
-  for (WorkerSockets& worker : sockets) {
+void close_sockets(std::vector<ShardSockets>& sockets) noexcept {
+  for (ShardSockets& worker : sockets) {
     for (int fd : worker.udp) close(fd);
     for (int fd : worker.tcp) close(fd);
     worker.udp.clear();

@@ -5,12 +5,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "answerer.hpp"
 #include "gslbd/dnstap/writer.hpp"
-#include "gslbd/query/answer.hpp"
-#include "gslbd/server/worker.hpp"
 #include "gslbd/util/clock.hpp"
-#include "peer_address.hpp"
-#include "query_log.hpp"
+#include "gslbd/util/sockaddr.hpp"
 #include "tcp_connections.hpp"
 
 namespace gslbd::server {
@@ -37,13 +35,14 @@ void TcpConnectionList::erase(TcpConnection* connection) noexcept {
   connection->prev_ = connection->next_ = nullptr;
 }
 
-TcpConnection::TcpConnection(Worker& worker) noexcept : worker_(worker), in_(inline_) {}
+TcpConnection::TcpConnection(TcpConnections& connections) noexcept
+    : connections_(connections), in_(inline_) {}
 
 TcpConnection::~TcpConnection() {
   release_input();
   if (out_ != nullptr) {
     std::free(out_);
-    worker_.tcp_->heap_changed(-static_cast<std::ptrdiff_t>(out_len_));
+    connections_.heap_changed(-static_cast<std::ptrdiff_t>(out_len_));
   }
 }
 
@@ -51,8 +50,8 @@ std::size_t TcpConnection::heap_bytes() const noexcept {
   return (in_ != inline_ ? in_cap_ : 0) + (out_ != nullptr ? out_len_ : 0);
 }
 
-TcpConnection* TcpConnection::accept(Worker& worker, uv_stream_t* listener) noexcept {
-  auto* connection = new (std::nothrow) TcpConnection(worker);
+TcpConnection* TcpConnection::accept(TcpConnections& connections, uv_stream_t* listener) noexcept {
+  auto* connection = new (std::nothrow) TcpConnection(connections);
   if (connection == nullptr) return nullptr;
   uv_tcp_init(listener->loop, &connection->tcp_);
   uv_timer_init(listener->loop, &connection->timer_);
@@ -67,7 +66,7 @@ TcpConnection* TcpConnection::accept(Worker& worker, uv_stream_t* listener) noex
   sockaddr_storage peer{};
   int peer_len = sizeof peer;
   if (uv_tcp_getpeername(&connection->tcp_, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
-    connection->peer_ = peer_address(peer);
+    connection->peer_ = util::client_address(peer);
     connection->peer_sockaddr_ = peer;
   }
   int local_len = sizeof connection->local_;
@@ -84,7 +83,7 @@ void TcpConnection::start(const util::Address& network, TcpTimeouts timeouts) no
   started_ = true;
   uv_tcp_nodelay(&tcp_, 1);
   since_ms_ = uv_now(tcp_.loop);
-  worker_.tcp_->idle.push_back(this);
+  connections_.idle.push_back(this);
   deadline_ms_ = since_ms_ + timeouts_.idle_ms;
   uv_timer_start(
       &timer_, [](uv_timer_t* timer) { static_cast<TcpConnection*>(timer->data)->on_deadline(); },
@@ -99,7 +98,7 @@ void TcpConnection::start_reading() noexcept {
         // Every connection reads into the worker's buffer: read_cb keeps what it cannot answer
         // before it returns, and libuv reads one stream at a time on this thread.
         auto* self = static_cast<TcpConnection*>(handle->data);
-        buf->base = reinterpret_cast<char*>(self->worker_.tcp_->in_buffer());
+        buf->base = reinterpret_cast<char*>(self->connections_.in_buffer());
         buf->len = kMaxFrame;
       },
       [](uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
@@ -113,7 +112,7 @@ void TcpConnection::on_read(ssize_t nread) noexcept {
     return;
   }
   if (nread == 0) return;
-  feed(worker_.tcp_->in_buffer(), static_cast<std::size_t>(nread));
+  feed(connections_.in_buffer(), static_cast<std::size_t>(nread));
   if (!closing_) settle();
 }
 
@@ -170,22 +169,17 @@ void TcpConnection::drain_stored() noexcept {
 }
 
 bool TcpConnection::answer(const std::uint8_t* message, std::size_t length) noexcept {
-  const runtime::Snapshot& snapshot = worker_.snapshot_.refresh();
-  worker_.policy_state_.prepare(snapshot);
-  stats::QueryRecord record;
-  const query::QueryContext context{query::Transport::tcp, peer_, &worker_.policy_state_, &record};
-  std::uint8_t* out = worker_.tcp_->out_buffer();
+  Answerer& answerer = connections_.answerer();
+  answerer.refresh();
+  std::uint8_t* out = connections_.out_buffer();
   const std::uint64_t start = util::monotonic_ns();
-  const std::uint64_t start_wall = worker_.tcp_tap_ != nullptr ? dnstap::realtime_ns() : 0;
-  const std::size_t size =
-      query::answer_query(snapshot, message, length, context, out + 2, kMaxFrame - 2);
-  const std::uint64_t end = util::monotonic_ns();
-  const auto duration_us = static_cast<std::uint32_t>((end - start) / 1000);
-  worker_.stats_.record(record, duration_us);
-  worker_.query_log_->log(*snapshot.config, peer_, message, record, size, duration_us, end);
-  if (worker_.tcp_tap_ != nullptr) {
-    worker_.tcp_tap_->record(true, peer_sockaddr_, &local_, start_wall, dnstap::realtime_ns(),
-                             message, length, out + 2, size);
+  dnstap::Tap* tap = answerer.tap();
+  const std::uint64_t start_wall = tap != nullptr ? dnstap::realtime_ns() : 0;
+  const std::size_t size = answerer.answer_one(query::Transport::tcp, peer_, message, length,
+                                               out + 2, kMaxFrame - 2, start);
+  if (tap != nullptr) {
+    tap->record(true, peer_sockaddr_, &local_, start_wall, dnstap::realtime_ns(), message, length,
+                out + 2, size);
   }
   answered_ = true;
   return size == 0 || send_answer(size);
@@ -194,7 +188,7 @@ bool TcpConnection::answer(const std::uint8_t* message, std::size_t length) noex
 // True when the answer went out whole; false when the rest is being written asynchronously
 // (reading paused) or the connection failed.
 bool TcpConnection::send_answer(std::size_t size) noexcept {
-  std::uint8_t* out = worker_.tcp_->out_buffer();
+  std::uint8_t* out = connections_.out_buffer();
   out[0] = static_cast<std::uint8_t>(size >> 8);
   out[1] = static_cast<std::uint8_t>(size & 0xff);
   uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(out), static_cast<unsigned>(size + 2));
@@ -214,7 +208,7 @@ bool TcpConnection::send_answer(std::size_t size) noexcept {
     close();
     return false;
   }
-  worker_.tcp_->heap_changed(static_cast<std::ptrdiff_t>(out_len_));
+  connections_.heap_changed(static_cast<std::ptrdiff_t>(out_len_));
   std::memcpy(out_, out + done, out_len_);
   buf = uv_buf_init(reinterpret_cast<char*>(out_), static_cast<unsigned>(out_len_));
   writing_ = true;
@@ -232,7 +226,7 @@ bool TcpConnection::send_answer(std::size_t size) noexcept {
 void TcpConnection::on_written(int status) noexcept {
   writing_ = false;
   std::free(out_);
-  worker_.tcp_->heap_changed(-static_cast<std::ptrdiff_t>(out_len_));
+  connections_.heap_changed(-static_cast<std::ptrdiff_t>(out_len_));
   out_ = nullptr;
   out_len_ = 0;
   if (status != 0 || closing_) {
@@ -268,8 +262,8 @@ bool TcpConnection::reserve(std::size_t capacity) noexcept {
   std::memcpy(block, in_, in_len_);
   const std::size_t old_heap = in_ != inline_ ? in_cap_ : 0;
   if (in_ != inline_) std::free(in_);
-  worker_.tcp_->heap_changed(static_cast<std::ptrdiff_t>(grown) -
-                             static_cast<std::ptrdiff_t>(old_heap));
+  connections_.heap_changed(static_cast<std::ptrdiff_t>(grown) -
+                            static_cast<std::ptrdiff_t>(old_heap));
   in_ = block;
   in_cap_ = grown;
   return true;
@@ -278,7 +272,7 @@ bool TcpConnection::reserve(std::size_t capacity) noexcept {
 void TcpConnection::release_input() noexcept {
   if (in_ == inline_) return;
   std::free(in_);
-  worker_.tcp_->heap_changed(-static_cast<std::ptrdiff_t>(in_cap_));
+  connections_.heap_changed(-static_cast<std::ptrdiff_t>(in_cap_));
   in_ = inline_;
   in_cap_ = kInlineSize;
   in_len_ = 0;
@@ -291,7 +285,7 @@ void TcpConnection::settle() noexcept {
   const bool busy = writing_ || in_len_ > 0;
   std::uint64_t since = since_ms_;
   std::uint64_t deadline = deadline_ms_;
-  TcpConnectionList& list = busy ? worker_.tcp_->busy : worker_.tcp_->idle;
+  TcpConnectionList& list = busy ? connections_.busy : connections_.idle;
   if (busy) {
     since = writing_ ? out_since_ms_ : in_since_ms_;
     if (writing_ && in_len_ > 0) since = std::min(since, in_since_ms_);
@@ -316,9 +310,9 @@ void TcpConnection::settle() noexcept {
 }
 
 void TcpConnection::on_deadline() noexcept {
-  worker_.stats_.tcp_closed(writing_      ? stats::TcpClose::write_timeout
-                            : in_len_ > 0 ? stats::TcpClose::frame_timeout
-                                          : stats::TcpClose::idle_timeout);
+  connections_.answerer().stats().tcp_closed(writing_      ? stats::TcpClose::write_timeout
+                                             : in_len_ > 0 ? stats::TcpClose::frame_timeout
+                                                           : stats::TcpClose::idle_timeout);
   close();
 }
 
@@ -326,7 +320,7 @@ void TcpConnection::close() noexcept {
   if (closing_) return;
   closing_ = true;
   if (list_ != nullptr) list_->erase(this);
-  if (started_) worker_.tcp_->closing(this);
+  if (started_) connections_.closing(this);
   auto closed = [](uv_handle_t* handle) {
     static_cast<TcpConnection*>(handle->data)->on_handle_closed();
   };
@@ -336,9 +330,9 @@ void TcpConnection::close() noexcept {
 
 void TcpConnection::on_handle_closed() noexcept {
   if (--open_handles_ == 0) {
-    Worker& worker = worker_;
+    TcpConnections& connections = connections_;
     delete this;
-    worker.tcp_->freed(sizeof(TcpConnection));
+    connections.freed(sizeof(TcpConnection));
   }
 }
 

@@ -26,8 +26,8 @@
 
 namespace gslbd::server {
 
-class Worker;
 class TcpConnection;
+class TcpConnections;
 
 // Connections in the order they entered their current state (an intrusive list: no allocation).
 class TcpConnectionList {
@@ -53,9 +53,9 @@ class TcpConnection {
   static constexpr std::size_t kMaxFrame = 2 + 65535;
 
   // Accepts one connection from listener, not yet reading. nullptr when the accept failed.
-  static TcpConnection* accept(Worker& worker, uv_stream_t* listener) noexcept;
+  static TcpConnection* accept(TcpConnections& connections, uv_stream_t* listener) noexcept;
 
-  // Starts serving: the worker has counted it under network and admitted it.
+  // Starts serving: its TcpConnections has counted it under network and admitted it.
   void start(const util::Address& network, TcpTimeouts timeouts) noexcept;
   // Closes; the object deletes itself once libuv has let go of its handles.
   void close() noexcept;
@@ -75,7 +75,7 @@ class TcpConnection {
   friend class TcpConnectionList;
   static constexpr std::size_t kInlineSize = 512;  // holds the unfinished end of most queries
 
-  explicit TcpConnection(Worker& worker) noexcept;
+  explicit TcpConnection(TcpConnections& connections) noexcept;
   ~TcpConnection();
   void start_reading() noexcept;
   void on_read(ssize_t nread) noexcept;
@@ -91,7 +91,7 @@ class TcpConnection {
   void on_deadline() noexcept;
   void on_handle_closed() noexcept;
 
-  Worker& worker_;
+  TcpConnections& connections_;
   uv_tcp_t tcp_;
   uv_timer_t timer_;
   uv_write_t write_;

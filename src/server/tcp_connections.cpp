@@ -14,15 +14,15 @@ constexpr std::size_t kTrimAfterBytes = 1 << 20;
 
 }  // namespace
 
-TcpConnections::TcpConnections(stats::WorkerStats& stats)
-    : stats_(stats),
+TcpConnections::TcpConnections(Answerer& answerer)
+    : answerer_(answerer),
+      stats_(answerer.stats()),
       in_(new std::uint8_t[TcpConnection::kMaxFrame]),
       out_(new std::uint8_t[TcpConnection::kMaxFrame]),
       seed_((std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
 
-void TcpConnections::accept(Worker& worker, uv_stream_t* listener,
-                            const config::ServerConfig& server) noexcept {
-  TcpConnection* connection = TcpConnection::accept(worker, listener);
+void TcpConnections::accept(uv_stream_t* listener, const config::ServerConfig& server) noexcept {
+  TcpConnection* connection = TcpConnection::accept(*this, listener);
   if (connection == nullptr) return;
   try {
     fit_sources(server);

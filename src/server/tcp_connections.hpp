@@ -2,7 +2,7 @@
 // A worker's DNS TCP connections as a whole: who gets a slot (the cap, the per-source limit,
 // and at the cap the eviction of a connection that is slow or idle), the idle and busy lists
 // eviction picks from, the two frame buffers every connection shares, and the heap the
-// connections hold. Worker loop only.
+// connections hold, and the TCP loop's answering bundle they all answer through. TCP loop only.
 #pragma once
 
 #include <uv.h>
@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "answerer.hpp"
 #include "gslbd/config/server_config.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 #include "tcp_connection.hpp"
@@ -19,11 +20,9 @@
 
 namespace gslbd::server {
 
-class Worker;
-
 class TcpConnections {
  public:
-  explicit TcpConnections(stats::WorkerStats& stats);
+  explicit TcpConnections(Answerer& answerer);
   TcpConnections(const TcpConnections&) = delete;
   TcpConnections& operator=(const TcpConnections&) = delete;
 
@@ -32,13 +31,14 @@ class TcpConnections {
   // one idle longest, if that has been so for half its frame timeout, so a new client gets in
   // while slow or idle clients hold the slots; only when every slot changed state recently is
   // the new one refused.
-  void accept(Worker& worker, uv_stream_t* listener, const config::ServerConfig& server) noexcept;
+  void accept(uv_stream_t* listener, const config::ServerConfig& server) noexcept;
   void close_all() noexcept;
   // Once a second: publishes the gauges and, after connections released a lot of memory, gives
   // the free pages back to the system (off the query path).
   void tick() noexcept;
 
   // For TcpConnection.
+  Answerer& answerer() noexcept { return answerer_; }
   std::uint8_t* in_buffer() noexcept { return in_.get(); }
   std::uint8_t* out_buffer() noexcept { return out_.get(); }
   void heap_changed(std::ptrdiff_t delta) noexcept;
@@ -56,7 +56,8 @@ class TcpConnections {
   bool make_room(std::uint64_t now) noexcept;
   void fit_sources(const config::ServerConfig& server);
 
-  stats::WorkerStats& stats_;
+  Answerer& answerer_;
+  stats::WorkerStats& stats_;  // the answerer's
   std::unique_ptr<std::uint8_t[]> in_;
   std::unique_ptr<std::uint8_t[]> out_;
   std::optional<TcpSourceTable> sources_;

@@ -4,10 +4,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "answerer.hpp"
 #include "gslbd/dnstap/writer.hpp"
 #include "gslbd/util/clock.hpp"
-#include "peer_address.hpp"
-#include "query_log.hpp"
+#include "gslbd/util/sockaddr.hpp"
 
 namespace gslbd::server {
 namespace {
@@ -116,9 +116,7 @@ UdpBatch::UdpBatch(bool reply_from_destination)
   }
 }
 
-std::size_t UdpBatch::serve_once(int fd, runtime::LocalSnapshot& local_snapshot,
-                                 query::PolicyState& policy_state, stats::WorkerStats& stats,
-                                 QueryLog& query_log, dnstap::Tap* tap,
+std::size_t UdpBatch::serve_once(int fd, Answerer& answerer,
                                  const sockaddr_storage& local) noexcept {
   for (std::size_t i = 0; i < kMessages; ++i) {
     in_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
@@ -129,8 +127,9 @@ std::size_t UdpBatch::serve_once(int fd, runtime::LocalSnapshot& local_snapshot,
   int received = recvmmsg(fd, in_, kMessages, MSG_WAITFORONE, nullptr);
   if (received <= 0) return 0;
   // After the wait, not before it: a query that arrives after a reload sees the new config.
-  const runtime::Snapshot& snapshot = local_snapshot.refresh();
-  policy_state.prepare(snapshot);
+  answerer.refresh();
+  stats::WorkerStats& stats = answerer.stats();
+  dnstap::Tap* tap = answerer.tap();
   // Durations count from the batch's arrival, so waiting behind earlier queries of the batch
   // is included, and each query costs one clock read instead of two.
   const std::uint64_t received_ns = util::monotonic_ns();
@@ -143,18 +142,10 @@ std::size_t UdpBatch::serve_once(int fd, runtime::LocalSnapshot& local_snapshot,
       continue;
     }
     std::uint8_t* answer = answers_.get() + answers * kAnswerSize;
-    stats::QueryRecord record;
-    const query::QueryContext context{query::Transport::udp, peer_address(peers_[i]), &policy_state,
-                                      &record};
     const std::size_t size =
-        query::answer_query(snapshot, queries_.get() + static_cast<std::size_t>(i) * kQuerySize,
-                            in_[i].msg_len, context, answer, kAnswerSize);
-    const std::uint64_t end = util::monotonic_ns();
-    const auto duration_us = static_cast<std::uint32_t>((end - received_ns) / 1000);
-    stats.record(record, duration_us);
-    query_log.log(*snapshot.config, context.source,
-                  queries_.get() + static_cast<std::size_t>(i) * kQuerySize, record, size,
-                  duration_us, end);
+        answerer.answer_one(query::Transport::udp, util::client_address(peers_[i]),
+                            queries_.get() + static_cast<std::size_t>(i) * kQuerySize,
+                            in_[i].msg_len, answer, kAnswerSize, received_ns);
     if (tap != nullptr) {
       const sockaddr_storage destination =
           reply_from_destination_ ? query_destination(in_[i].msg_hdr, local) : local;

@@ -10,20 +10,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "gslbd/query/answer.hpp"
-#include "gslbd/stats/worker_stats.hpp"
-
 namespace gslbd::server {
 
-class QueryLog;
-
-}  // namespace gslbd::server
-
-namespace gslbd::dnstap {
-class Tap;
-}  // namespace gslbd::dnstap
-
-namespace gslbd::server {
+class Answerer;
 
 class UdpBatch {
  public:
@@ -39,13 +28,11 @@ class UdpBatch {
   static bool reports_destination(int fd) noexcept;
 
   // Waits for a query on fd (a blocking socket; its SO_RCVTIMEO bounds the wait), receives up
-  // to kMessages queries, answers them from snapshot (refreshed once the wait is over) and
+  // to kMessages queries, answers them through answerer (refreshed once the wait is over) and
   // sends the answers without blocking.
-  // With a tap, each exchange is also recorded for dnstap; local is the socket's own address.
-  // Returns how many queries were received (0: timeout, shutdown or an error).
-  std::size_t serve_once(int fd, runtime::LocalSnapshot& snapshot, query::PolicyState& policy_state,
-                         stats::WorkerStats& stats, QueryLog& query_log, dnstap::Tap* tap = nullptr,
-                         const sockaddr_storage& local = {}) noexcept;
+  // With the answerer's tap, each exchange is also recorded for dnstap; local is the socket's
+  // own address. Returns how many queries were received (0: timeout, shutdown or an error).
+  std::size_t serve_once(int fd, Answerer& answerer, const sockaddr_storage& local = {}) noexcept;
 
  private:
   std::unique_ptr<std::uint8_t[]> queries_;

@@ -5,10 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <random>
-
 #include "gslbd/util/clock.hpp"
-#include "query_log.hpp"
 #include "udp_batch.hpp"
 
 namespace gslbd::server {
@@ -21,16 +18,11 @@ constexpr timeval kIdleWakeup{1, 0};
 
 }  // namespace
 
-UdpReceiver::UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublisher& publisher,
-                         dnstap::Tap* tap)
+UdpReceiver::UdpReceiver(unsigned shard, unsigned lane, int fd,
+                         const runtime::SnapshotPublisher& publisher, dnstap::Tap* tap)
     : fd_(fd),
-      snapshot_(publisher),
-      // Receivers draw differently from each other and from run to run.
-      policy_state_(std::random_device{}() ^ (std::uint64_t{worker} << 32) ^
-                    static_cast<std::uint64_t>(fd)),
-      batch_(std::make_unique<UdpBatch>(UdpBatch::reports_destination(fd))),
-      query_log_(std::make_unique<QueryLog>()),
-      tap_(tap) {
+      answerer_(publisher, shard, lane, tap),
+      batch_(std::make_unique<UdpBatch>(UdpBatch::reports_destination(fd))) {
   socklen_t local_len = sizeof local_;
   if (getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &local_len) != 0) local_ = {};
   const int flags = fcntl(fd_, F_GETFL);
@@ -62,14 +54,13 @@ void UdpReceiver::join() {
 void UdpReceiver::run() noexcept {
   std::uint64_t flushed_ns = util::monotonic_ns();
   while (!stopping_.load(std::memory_order_relaxed)) {
-    const std::size_t received =
-        batch_->serve_once(fd_, snapshot_, policy_state_, stats_, *query_log_, tap_, local_);
+    const std::size_t received = batch_->serve_once(fd_, answerer_, local_);
     if (received < UdpBatch::kMessages) {
-      if (received == 0) snapshot_.refresh();  // idle: let go of a replaced config
+      if (received == 0) answerer_.refresh();  // idle: let go of a replaced config
       // A short batch: the queue was drained, so this is a good moment for periodic chores.
       const std::uint64_t now = util::monotonic_ns();
       if (now - flushed_ns >= QueryLog::kSecondNs) {
-        query_log_->flush(now);
+        answerer_.query_log().flush(now);
         flushed_ns = now;
       }
     }

@@ -11,13 +11,12 @@
 #include <memory>
 #include <thread>
 
-#include "gslbd/query/policy_state.hpp"
+#include "answerer.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 
 namespace gslbd::server {
 
-class QueryLog;
 class UdpBatch;
 
 }  // namespace gslbd::server
@@ -33,7 +32,8 @@ class UdpReceiver {
   // Takes ownership of fd (a bound UDP socket), makes it blocking with a receive timeout.
   // When fd reports each query's destination (wildcard listeners do), answers leave from it.
   // tap, when not null, records every exchange for dnstap.
-  UdpReceiver(unsigned worker, int fd, const runtime::SnapshotPublisher& publisher,
+  // shard and lane tell this thread's answerer apart from every other's.
+  UdpReceiver(unsigned shard, unsigned lane, int fd, const runtime::SnapshotPublisher& publisher,
               dnstap::Tap* tap);
   ~UdpReceiver();
   UdpReceiver(const UdpReceiver&) = delete;
@@ -45,18 +45,14 @@ class UdpReceiver {
   void join();
 
   // Any thread: this receiver's counters (single writer: its own thread).
-  const stats::WorkerStats& stats() const noexcept { return stats_; }
+  const stats::WorkerStats& stats() const noexcept { return answerer_.stats(); }
 
  private:
   void run() noexcept;
 
   int fd_;
-  runtime::LocalSnapshot snapshot_;
-  query::PolicyState policy_state_;
-  stats::WorkerStats stats_;
+  Answerer answerer_;
   std::unique_ptr<UdpBatch> batch_;
-  std::unique_ptr<QueryLog> query_log_;
-  dnstap::Tap* tap_;
   sockaddr_storage local_{};  // the socket's own address, for dnstap
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -64,6 +64,11 @@ class Explain(c.ControlTestCase):
         self.assertFalse(members["b"]["chosen"], members)
         self.assertEqual(members["b"]["reason"], "priority group 0 is serving, and groups with "
                          "lower priority values come first")
+        self.assertEqual(members["a"]["reason_code"], "chosen")
+        self.assertEqual(members["b"]["reason_code"], "group_later")
+        self.assertEqual(svc["pools"], [{"name": "fo", "policy": "failover",
+                                         "decided_by": "failover", "all_down": False,
+                                         "failover_group": 0, "failover_held": False}])
         self.assertEqual(self.answer("fo"), ["192.0.2.81"], "DNS disagrees with explain")
         self.assertEqual(self.ttl_of("fo"), 20)
 
@@ -76,6 +81,8 @@ class Explain(c.ControlTestCase):
             self.assertFalse(members["a"]["chosen"])
             self.assertFalse(members["a"]["up"])
             self.assertEqual(members["a"]["reason"], "down")
+            self.assertEqual(members["a"]["reason_code"], "down")
+            self.assertEqual(e["service"]["pools"][0]["failover_group"], 1)
             self.assertTrue(members["b"]["chosen"])
             self.assertIn("priority group 1", members["b"]["reason"])
             self.assertEqual(e["client"], "127.0.0.1/32")  # the connection's address
@@ -100,6 +107,7 @@ class Explain(c.ControlTestCase):
         self.assertEqual(e["service"]["answer"], [])
         for m in e["service"]["members"]:
             self.assertEqual(m["reason"], "other family", m)
+            self.assertEqual(m["reason_code"], "other_family", m)
 
     def test_c_static_missing_and_outside(self):
         e = self.explain(name="ns1.example.com", type="A")

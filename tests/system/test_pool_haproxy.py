@@ -198,14 +198,38 @@ class HaproxyChecks(c.ControlTestCase):
             # 0.4 / (0.4 + 1.0) = 0.29; never all to b (that would be arg-min herding).
             self.assertTrue(0.17 <= share_a <= 0.41,
                             "a holds 60 of 100 sessions: a's share %.3f, expected 0.29" % share_a)
-            explain = self.get_json("/explain?name=web.gslb.example&type=A")
-            weights = {x["name"]: x.get("load_weight") for x in explain["service"]["members"]}
-            self.assertLess(weights["a"], weights["b"], explain)
+            self.check_explain_reasons()
         finally:
             for s in held:
                 s.close()
         self.wait_until("a's sessions drop in /status",
                         lambda: self.member("web", "a")["load"]["sessions"] <= 5)
+
+    def check_explain_reasons(self):
+        """/explain renders the selection's own trace: the load each member was drawn by and
+        why the other one was left out, for every seed."""
+        outcomes = set()
+        for seed in range(40):
+            e = self.get_json("/explain?name=web.gslb.example&type=A&seed=%d" % seed)
+            svc = e["service"]
+            self.assertEqual([x["decided_by"] for x in svc["pools"]], ["least_connections"])
+            members = {x["name"]: x for x in svc["members"] if x["pool"] == "web"}
+            self.assertLess(members["a"]["load_weight"], members["b"]["load_weight"], e)
+            self.assertGreaterEqual(members["a"]["load"]["sessions"], 55, e)
+            for m in members.values():
+                self.assertEqual(m["load_weight"], m["draw_weight"], m)
+            chosen = [n for n, m in members.items() if m["chosen"]]
+            self.assertEqual(len(chosen), 1, e)
+            self.assertEqual(svc["answer"], [members[chosen[0]]["address"]])
+            other = members["b" if chosen[0] == "a" else "a"]
+            self.assertEqual(members[chosen[0]]["reason_code"], "chosen")
+            self.assertEqual(members[chosen[0]]["reason"],
+                             "chosen by a draw in proportion to load_weight (spare capacity)")
+            self.assertEqual(other["reason_code"], "not_drawn")
+            self.assertIn("drawn in proportion to load_weight", other["reason"])
+            outcomes.add(chosen[0])
+        # b's weight is about 2.5 times a's: 40 seeds name both.
+        self.assertEqual(outcomes, {"a", "b"})
 
     def test_missing_socket_is_a_reason(self):
         self.wait_until("member lost/gone has a verdict",

@@ -2,7 +2,8 @@
 """Every way start-up can fail ends the same: exit status 1 (never a signal or a core), one
 critical line on stderr saying why, and nothing left running. Covered: a bad config, a listen
 address taken, an unknown user or group for the privilege drop, the control port taken, and
-(by lowering the open-file limit step by step) the health loop and a worker failing to start.
+(by lowering the open-file limit step by step) the health loop and a worker failing to start,
+and (by lowering the thread limit) their threads failing to start.
 Also: the start-up line names the control endpoint's address."""
 
 import os
@@ -134,6 +135,39 @@ class StartupFailure(unittest.TestCase):
         for stage in ("listen", "health loop", "worker"):
             self.assertIn(stage, stages, "no limit failed at %s; stages seen: %s"
                           % (stage, stages))
+
+    def test_every_thread_limit(self):
+        """Threads that cannot be created (RLIMIT_NPROC, which binds once the privileges are
+        dropped) fail the health loop's or a worker's start with std::system_error: each such
+        run is a clean failure, and a limit high enough starts."""
+        if os.geteuid() != 0:
+            self.skipTest("not root: the limit binds only after dropping to another user")
+        control = "127.0.0.1:%d" % h.free_tcp_port()
+        stages = {}
+        started_at = None
+        for limit in range(1, 65):
+            port = h.free_port(False)
+            cmd = [h.binary(), "-c", self.server.main_path, "--listen", "127.0.0.1:%d" % port,
+                   "--control", control, "--user", "nobody"]
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                stdin=subprocess.DEVNULL, cwd=self.server.dir,
+                preexec_fn=lambda n=limit: resource.setrlimit(resource.RLIMIT_NPROC, (n, n)))
+            try:
+                _, err = proc.communicate(timeout=2.0)
+            except subprocess.TimeoutExpired:
+                proc.terminate()  # still running after 2 s: it started
+                _, err = proc.communicate(timeout=h.STOP_TIMEOUT)
+                self.assertEqual(proc.returncode, 0, "limit %d: stop\n%s" % (limit, err))
+                started_at = limit
+                break
+            p = subprocess.CompletedProcess(cmd, proc.returncode, "", err)
+            line = self.assert_clean_failure(p, r"^gslbd cannot start: ")
+            stage = ("health loop" if "health loop" in line else
+                     "worker" if re.search(r"worker \d+", line) else line)
+            stages.setdefault(stage, limit)
+        self.assertIsNotNone(started_at, "gslbd never started; stages seen: %s" % stages)
+        self.assertIn("worker", stages, "no limit failed at a worker; stages seen: %s" % stages)
 
 
 class StartupLine(unittest.TestCase):

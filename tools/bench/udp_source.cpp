@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "answerer.hpp"
 #include "gslbd/config/config.hpp"
 #include "gslbd/server/listen_sockets.hpp"
-#include "query_log.hpp"
 #include "udp_batch.hpp"
 
 namespace {
@@ -118,10 +118,7 @@ int main(int argc, char** argv) {
   }
   gslbd::runtime::SnapshotPublisher publisher;
   publisher.publish(loaded.config);
-  gslbd::runtime::LocalSnapshot local(publisher);
-  gslbd::query::PolicyState policy(1);
-  gslbd::stats::WorkerStats stats;
-  gslbd::server::QueryLog log;
+  gslbd::server::Answerer answerer(publisher, std::uint64_t{1});
 
   std::vector<Row> rows(5);
   rows[0].listen = "127.0.0.1", rows[0].target = "127.0.0.1";
@@ -155,7 +152,7 @@ int main(int argc, char** argv) {
         std::size_t got = 0;
         while (got < kBatch) {
           const std::uint64_t start = thread_cpu_ns();
-          const std::size_t n = row->batch->serve_once(row->fd, local, policy, stats, log);
+          const std::size_t n = row->batch->serve_once(row->fd, answerer);
           cpu += thread_cpu_ns() - start;
           if (n == 0) break;
           got += n;

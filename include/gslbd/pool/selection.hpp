@@ -7,16 +7,14 @@
 #include <span>
 
 #include "gslbd/health/health_table.hpp"
+#include "gslbd/pool/fallback_chain.hpp"
 #include "gslbd/pool/pool.hpp"
 #include "gslbd/pool/pool_set.hpp"
 #include "gslbd/util/rng.hpp"
 
 namespace gslbd::pool {
 
-// Fallback pools followed from the pool asked for: A -> B -> C -> D at most. A pool reached at
-// this bound whose own action is fallback_pool answers as nodata. The loader should refuse
-// longer chains and cycles.
-inline constexpr std::uint32_t kMaxFallbackHops = 3;
+struct SelectionTrace;  // selection_trace.hpp
 
 enum class Outcome : std::uint8_t {
   normal,    // chosen among serving members of the pool asked for
@@ -46,8 +44,12 @@ struct SelectContext {
 // Health slots past the table's size (or no table) read as not serving. Members whose
 // effective weight (weight * agent_weight) is 0 are left out while any candidate has more; when
 // all are 0 they are chosen as if equally weighted, so the pool still answers.
+// The pools tried are those of fallback_chain(pools, pool_index), in order.
+// With a trace, every member of every pool tried gets the reason it was or was not named (the
+// trace is overwritten); without one (the query path) nothing is recorded.
 Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t family,
-                         const util::Client& client, SelectContext& context) noexcept;
+                         const util::Client& client, SelectContext& context,
+                         SelectionTrace* trace = nullptr) noexcept;
 
 // Health loop, for failover pools with preempt off: the priority group that should be active
 // given the previous one. Stored in the pool's failover_slot by the health loop.

@@ -29,7 +29,7 @@ std::string address_holders(const config::ListenAddress& listen, int type);
 // probe_listen_address, then opens the workers' SO_REUSEPORT sockets and lets the locks go. On
 // failure returns an empty vector and one line in `error` naming the address and, when it can
 // be found, the process holding it.
-std::vector<WorkerSockets> open_exclusive_listen_sockets(
+std::vector<ShardSockets> open_exclusive_listen_sockets(
     const std::vector<config::ListenAddress>& listen, unsigned workers, const std::string& lock_dir,
     std::string& error);
 

@@ -10,19 +10,19 @@
 
 namespace gslbd::server {
 
-// One worker's sockets: a UDP socket and a TCP listener per listen address. Owns the fds until
+// One shard's sockets: a UDP socket and a TCP listener per listen address. Owns the fds until
 // they are handed to libuv (which then closes them).
-struct WorkerSockets {
+struct ShardSockets {
   std::vector<int> udp;
   std::vector<int> tcp;
 };
 
-// Opens the sockets of `workers` workers for every address. On failure closes what it opened,
-// sets error (naming the address and the system's reason) and returns an empty vector.
-std::vector<WorkerSockets> open_listen_sockets(const std::vector<config::ListenAddress>& listen,
-                                               unsigned workers, std::string& error);
+// Opens the sockets of `workers` shards (server.workers) for every address. On failure closes what
+// it opened, sets error (naming the address and the system's reason) and returns an empty vector.
+std::vector<ShardSockets> open_listen_sockets(const std::vector<config::ListenAddress>& listen,
+                                              unsigned workers, std::string& error);
 
-void close_sockets(std::vector<WorkerSockets>& sockets) noexcept;
+void close_sockets(std::vector<ShardSockets>& sockets) noexcept;
 
 // Binds `listen` once for UDP and once for TCP WITHOUT SO_REUSEPORT, then closes both. The
 // kernel refuses such a bind (EADDRINUSE) while any other socket holds the address or an

@@ -27,6 +27,7 @@
 #include "gslbd/control/control_server.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/probe/health_loop.hpp"
+#include "gslbd/probe/monitor_plan.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/zone/zone_builder.hpp"
 
@@ -134,22 +135,9 @@ inline std::shared_ptr<const config::Config> make_config(std::uint32_t serial = 
   return config;
 }
 
-// The daemon's plan: one monitored member per pool member, keyed "pool/member".
+// The daemon's plan, made as the daemon makes it.
 inline probe::MonitorPlan plan_for(const config::Config& config) {
-  probe::MonitorPlan plan;
-  plan.table = config.pools->health;
-  for (const pool::Pool& p : config.pools->pools) {
-    for (const pool::Member& m : p.members) {
-      probe::MonitoredMember monitored;
-      monitored.key = p.name + "/" + m.name;
-      monitored.slot = m.health_slot;
-      monitored.target = m.check_address;
-      monitored.checks = m.checks;
-      monitored.initial = m.initial_state;
-      plan.members.push_back(std::move(monitored));
-    }
-  }
-  return plan;
+  return probe::monitor_plan(config.pools);
 }
 
 // Polls until done() holds; generous for ASan on two shared cores.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// A counting global operator new for the unit_pool binary, so tests can prove the query-path
-// code allocates nothing. In its own file so that the compiler never sees a new paired with
-// the free() below (GCC's -Wmismatched-new-delete would object).
+// The one counting global operator new of the tests, linked into unit_pool, unit_query and
+// unit_server (and any binary that proves code allocates nothing). In its own file so that the
+// compiler never sees a new paired with the free() below (GCC's -Wmismatched-new-delete would
+// object).
 #include <atomic>
 #include <cstdlib>
 #include <new>

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Proves select_members allocates nothing: operator new is replaced by a counting one for this
-// test binary (counting_new.cpp), and every policy, all-down action and fallback is exercised after
-// setup.
+// Proves select_members allocates nothing, with a trace or without: operator new is replaced by a
+// counting one for this test binary (counting_new.cpp), and every policy, all-down action and
+// fallback is exercised after setup.
+#include <memory>
+
 #include "counting_new.hpp"
+#include "gslbd/pool/selection_trace.hpp"
 #include "pool_test_support.hpp"
 
 using namespace test;
@@ -38,6 +41,9 @@ TEST_CASE("select_members allocates nothing") {
 
   const gslbd::util::Client clients[] = {client("198.51.100.7"), client("10.1.2.3", 16),
                                          client("2001:db8::1"), client("8.8.8.8")};
+  // The trace is the caller's (allocated here, before counting); filling it allocates nothing.
+  const auto trace = std::make_unique<gslbd::pool::SelectionTrace>();
+  gslbd::pool::SelectContext context{w.rng, w.round_robin};
   const long before = allocation_count();
   std::uint64_t total = 0;
   for (int round = 0; round < 200; ++round) {
@@ -51,6 +57,7 @@ TEST_CASE("select_members allocates nothing") {
       for (const auto p : pools) {
         for (std::uint8_t family : {std::uint8_t{4}, std::uint8_t{6}}) {
           total += w.select(p, family, c).count;
+          total += gslbd::pool::select_members(w.set, p, family, c, context, trace.get()).count;
         }
       }
       total += w.select(down_pool, 4, c).count;

@@ -1,38 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// Proves the query path allocates nothing: operator new is replaced by a counting one for this
-// test binary, and a varied set of queries is answered after warm-up.
+// Proves the query path allocates nothing: operator new is replaced by the counting one of
+// unit/pool/counting_new.cpp for this test binary, and a varied set of queries is answered
+// after warm-up.
 #include <doctest/doctest.h>
 
-// The replacement operator new/delete below pair malloc and free on purpose; GCC cannot see
-// that both sides are replaced and warns where it inlines them.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
+#include "../pool/counting_new.hpp"
 #include "cookie_test_support.hpp"
 #include "gslbd/dns/cookie.hpp"
 #include "signed_zone.hpp"
 #include "test_zone.hpp"
-
-namespace {
-std::atomic<long> allocations{0};
-}
-
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 TEST_CASE("answer_query allocates nothing") {
   const auto snapshot = test::example_snapshot();
@@ -52,7 +28,7 @@ TEST_CASE("answer_query allocates nothing") {
   };
   std::vector<std::uint8_t> out(65535);
   test::client_context(gslbd::query::Transport::udp).policy_state->prepare(*snapshot);
-  const long before = allocations.load();
+  const long before = test::allocation_count();
   std::size_t total = 0;
   for (int round = 0; round < 100; ++round) {
     for (const auto& q : queries) {
@@ -62,7 +38,7 @@ TEST_CASE("answer_query allocates nothing") {
       }
     }
   }
-  CHECK(allocations.load() == before);
+  CHECK(test::allocation_count() == before);
   CHECK(total > 0);
 }
 
@@ -77,7 +53,7 @@ TEST_CASE("service answers (weighted and hash policies, ECS) allocate nothing") 
   std::vector<std::uint8_t> out(65535);
   const auto context = test::client_context(gslbd::query::Transport::udp);
   context.policy_state->prepare(*s.snapshot);
-  const long before = allocations.load();
+  const long before = test::allocation_count();
   std::size_t total = 0;
   for (int round = 0; round < 200; ++round) {
     for (const auto& q : queries) {
@@ -85,7 +61,7 @@ TEST_CASE("service answers (weighted and hash policies, ECS) allocate nothing") 
                                           out.size());
     }
   }
-  CHECK(allocations.load() == before);
+  CHECK(test::allocation_count() == before);
   CHECK(total > 0);
 }
 
@@ -124,7 +100,7 @@ TEST_CASE("cookies and rate limiting (limit, slip, drop, BADCOOKIE) allocate not
   gslbd::query::QueryContext context;
   context.policy_state = &state;
   context.record = &record;
-  const long before = allocations.load();
+  const long before = test::allocation_count();
   std::size_t total = 0;
   std::size_t dropped = 0;
   std::size_t slipped = 0;
@@ -140,7 +116,7 @@ TEST_CASE("cookies and rate limiting (limit, slip, drop, BADCOOKIE) allocate not
       }
     }
   }
-  CHECK(allocations.load() == before);
+  CHECK(test::allocation_count() == before);
   CHECK(total > 0);
   CHECK(dropped > 0);
   CHECK(slipped > 0);

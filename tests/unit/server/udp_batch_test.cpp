@@ -17,8 +17,8 @@
 
 #include "../pool/counting_new.hpp"
 #include "../query/test_zone.hpp"
+#include "answerer.hpp"
 #include "gslbd/server/listen_sockets.hpp"
-#include "query_log.hpp"
 #include "udp_batch.hpp"
 
 namespace {
@@ -94,8 +94,7 @@ struct Rig {
   Rig(const std::string& wildcard, const char* const (&hosts)[kTargets])
       : fd(open_udp(wildcard)),
         publisher(),
-        local(publisher),
-        policy(7),
+        answerer(publisher, std::uint64_t{7}),
         batch(UdpBatch::reports_destination(fd)) {
     publisher.publish(test::example_snapshot()->config);
     const std::uint16_t port = bound_port(fd);
@@ -122,7 +121,7 @@ struct Rig {
     }
     std::size_t served = 0;
     for (int tries = 0; served < kTargets && tries < 10; ++tries) {
-      served += batch.serve_once(fd, local, policy, stats, log);
+      served += batch.serve_once(fd, answerer);
     }
     std::size_t right = 0;
     for (std::size_t n = 0; n < kTargets; ++n) {
@@ -140,10 +139,7 @@ struct Rig {
 
   int fd;
   gslbd::runtime::SnapshotPublisher publisher;
-  gslbd::runtime::LocalSnapshot local;
-  gslbd::query::PolicyState policy;
-  gslbd::stats::WorkerStats stats;
-  gslbd::server::QueryLog log;
+  gslbd::server::Answerer answerer;
   UdpBatch batch;
   sockaddr_storage targets[kTargets];
   int client = -1;

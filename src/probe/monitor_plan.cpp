@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "monitor_plan.hpp"
+#include "gslbd/probe/monitor_plan.hpp"
 
 #include <string>
 
 #include "gslbd/pool/selection.hpp"
 
-namespace gslbd::app {
+namespace gslbd::probe {
 namespace {
 
 // The all-down action as the health loop's log lines name it (the config's spelling).
@@ -31,8 +31,8 @@ std::string all_down_text(const pool::PoolSet& pools, const pool::Pool& pool) {
 
 }  // namespace
 
-probe::MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
-  probe::MonitorPlan plan;
+MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
+  MonitorPlan plan;
   if (!pools || !pools->health) {
     plan.table = std::make_shared<health::HealthTable>(0, health::Health{});
     return plan;
@@ -42,9 +42,9 @@ probe::MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
   for (const pool::Pool& pool : pools->pools) {
     any_sticky_failover |= pool.policy == pool::PolicyKind::failover && !pool.preempt;
     const auto pool_index = static_cast<std::int32_t>(plan.pools.size());
-    plan.pools.push_back(probe::MonitoredPool{pool.name, all_down_text(*pools, pool)});
+    plan.pools.push_back(MonitoredPool{pool.name, all_down_text(*pools, pool)});
     for (const pool::Member& member : pool.members) {
-      probe::MonitoredMember monitored;
+      MonitoredMember monitored;
       monitored.name = member.name;
       monitored.address = member.address;
       monitored.pool = pool_index;
@@ -70,4 +70,4 @@ probe::MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
   return plan;
 }
 
-}  // namespace gslbd::app
+}  // namespace gslbd::probe

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Turning a config's pools into the health loop's plan: every member with its checks, keyed by
-// pool and member name so that a reload keeps the state of members that stay.
+// pool and member name so that a reload keeps the state of members that stay. Control thread.
 #pragma once
 
 #include <memory>
@@ -8,8 +8,8 @@
 #include "gslbd/pool/pool_set.hpp"
 #include "gslbd/probe/health_loop.hpp"
 
-namespace gslbd::app {
+namespace gslbd::probe {
 
-probe::MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools);
+MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools);
 
-}  // namespace gslbd::app
+}  // namespace gslbd::probe

@@ -1,65 +1,63 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gslbd/server/worker.hpp"
+#include "gslbd/server/shard.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <random>
 #include <stdexcept>
 
+#include "answerer.hpp"
 #include "gslbd/dnstap/writer.hpp"
 #include "gslbd/util/clock.hpp"
-#include "query_log.hpp"
 #include "tcp_connection.hpp"
 #include "tcp_connections.hpp"
 #include "udp_receiver.hpp"
 
 namespace gslbd::server {
 
-Worker::Worker(unsigned index, const runtime::SnapshotPublisher& publisher, WorkerSockets sockets,
-               dnstap::Writer* dnstap)
+Shard::Shard(unsigned index, const runtime::SnapshotPublisher& publisher, ShardSockets sockets,
+             dnstap::Writer* dnstap)
     : index_(index),
-      snapshot_(publisher),
-      // Workers draw differently from each other and from run to run.
-      policy_state_(std::random_device{}() ^ (std::uint64_t{index} << 32)),
+      // Lane 0 is the TCP loop; the UDP receivers follow.
+      tcp_answerer_(std::make_unique<Answerer>(publisher, index, 0u,
+                                               dnstap != nullptr ? dnstap->add_tap() : nullptr)),
       sockets_(std::move(sockets)),
-      tcp_(std::make_unique<TcpConnections>(stats_)),
-      query_log_(std::make_unique<QueryLog>()),
-      tcp_tap_(dnstap != nullptr ? dnstap->add_tap() : nullptr) {
+      tcp_(std::make_unique<TcpConnections>(*tcp_answerer_)) {
+  unsigned lane = 1;
   for (int fd : sockets_.udp) {
-    udp_.push_back(std::make_unique<UdpReceiver>(index, fd, publisher,
+    udp_.push_back(std::make_unique<UdpReceiver>(index, lane++, fd, publisher,
                                                  dnstap != nullptr ? dnstap->add_tap() : nullptr));
   }
   sockets_.udp.clear();  // the receivers own them now
 }
 
-Worker::~Worker() {
+Shard::~Shard() {
   stop();
   join();
   if (loop_ready_) uv_loop_close(&loop_);
-  std::vector<WorkerSockets> left{std::move(sockets_)};
+  std::vector<ShardSockets> left{std::move(sockets_)};
   close_sockets(left);
 }
 
-void Worker::start() {
+void Shard::start() {
   if (uv_loop_init(&loop_) != 0) throw std::runtime_error("cannot create an event loop");
   loop_ready_ = true;
   uv_async_init(&loop_, &stop_async_,
-                [](uv_async_t* async) { static_cast<Worker*>(async->data)->close_all(); });
+                [](uv_async_t* async) { static_cast<Shard*>(async->data)->close_all(); });
   stop_async_.data = this;
   uv_timer_init(&loop_, &second_timer_);
   second_timer_.data = this;
   uv_timer_start(
       &second_timer_,
       [](uv_timer_t* timer) {
-        auto* self = static_cast<Worker*>(timer->data);
-        self->query_log_->flush(util::monotonic_ns());
+        auto* self = static_cast<Shard*>(timer->data);
+        self->tcp_answerer_->query_log().flush(util::monotonic_ns());
         self->tcp_->tick();
       },
       1000, 1000);
 
   for (int fd : sockets_.tcp) {
     auto listener = std::make_unique<TcpListener>();
-    listener->worker = this;
+    listener->shard = this;
     uv_tcp_init(&loop_, &listener->tcp);
     if (uv_tcp_open(&listener->tcp, fd) != 0)
       throw std::runtime_error("libuv refused a TCP socket");
@@ -68,7 +66,7 @@ void Worker::start() {
     if (uv_listen(reinterpret_cast<uv_stream_t*>(&listener->tcp), backlog,
                   [](uv_stream_t* server, int status) {
                     if (status == 0)
-                      static_cast<TcpListener*>(server->data)->worker->on_tcp_connection(server);
+                      static_cast<TcpListener*>(server->data)->shard->on_tcp_connection(server);
                   }) != 0) {
       throw std::runtime_error("libuv cannot listen on a TCP socket");
     }
@@ -79,32 +77,32 @@ void Worker::start() {
   for (auto& receiver : udp_) receiver->start();
 }
 
-void Worker::run() noexcept {
+void Shard::run() noexcept {
   uv_run(&loop_, UV_RUN_DEFAULT);
-  spdlog::debug("worker {} stopped", index_);
+  spdlog::debug("shard {} stopped", index_);
 }
 
-void Worker::stop() noexcept {
+void Shard::stop() noexcept {
   for (auto& receiver : udp_) receiver->stop();
   if (loop_ready_ && thread_.joinable()) uv_async_send(&stop_async_);
 }
 
-void Worker::join() {
+void Shard::join() {
   for (auto& receiver : udp_) receiver->join();
   if (thread_.joinable()) thread_.join();
 }
 
-std::vector<const stats::WorkerStats*> Worker::stats() const {
-  std::vector<const stats::WorkerStats*> all{&stats_};
+std::vector<const stats::WorkerStats*> Shard::stats() const {
+  std::vector<const stats::WorkerStats*> all{&tcp_answerer_->stats()};
   for (const auto& receiver : udp_) all.push_back(&receiver->stats());
   return all;
 }
 
-void Worker::on_tcp_connection(uv_stream_t* listener) noexcept {
-  tcp_->accept(*this, listener, snapshot_.refresh().config->server);
+void Shard::on_tcp_connection(uv_stream_t* listener) noexcept {
+  tcp_->accept(listener, tcp_answerer_->refresh().config->server);
 }
 
-void Worker::close_all() noexcept {
+void Shard::close_all() noexcept {
   for (auto& listener : listeners_)
     uv_close(reinterpret_cast<uv_handle_t*>(&listener->tcp), nullptr);
   tcp_->close_all();
