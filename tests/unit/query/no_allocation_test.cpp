@@ -150,7 +150,7 @@ TEST_CASE("signed answers with DO=1 allocate nothing once their signatures are c
     }
   }
   const auto misses = context.policy_state->signature_cache()->counters().misses;
-  const long before = allocations.load();
+  const long before = test::allocation_count();
   std::size_t total = 0;
   for (int round = 0; round < 200; ++round) {
     for (const auto& q : queries) {
@@ -162,7 +162,7 @@ TEST_CASE("signed answers with DO=1 allocate nothing once their signatures are c
       }
     }
   }
-  CHECK(allocations.load() == before);
+  CHECK(test::allocation_count() == before);
   CHECK(total > 0);
   // Every per-query signature came from the cache.
   CHECK(context.policy_state->signature_cache()->counters().misses == misses);
