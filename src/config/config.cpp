@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 
 #include <malloc.h>
 
@@ -20,8 +20,9 @@ using detail::add_error;
 
 // current_file names the file being read, for an error that can only be reported for the load
 // as a whole (running out of memory).
-void load(const std::string& main_path, Config& config, std::vector<util::SourceError>& errors,
-          std::vector<util::SourceError>& warnings, std::string& current_file) {
+void load(const std::string& main_path, runtime::Config& config,
+          std::vector<util::SourceError>& errors, std::vector<util::SourceError>& warnings,
+          std::string& current_file) {
   std::string why;
   current_file = main_path;
   const auto main_text = detail::read_text_file(main_path, why);
@@ -87,7 +88,7 @@ LoadResult load_config(const std::string& main_path) {
   std::string current_file = main_path;
   std::string failure;
   try {
-    auto config = std::make_shared<Config>();
+    auto config = std::make_shared<runtime::Config>();
     load(main_path, *config, result.errors, result.warnings, current_file);
     if (result.errors.empty()) result.config = std::move(config);
   } catch (const std::bad_alloc&) {

@@ -8,7 +8,7 @@
 
 #include "error_list.hpp"
 #include "file_io.hpp"
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/zone/zone_builder.hpp"

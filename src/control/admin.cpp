@@ -104,7 +104,7 @@ AdminAccess admin_access(const ControlSettings& settings, const std::string* aut
   return constant_time_equal(value, settings.token) ? AdminAccess::allowed : AdminAccess::wrong;
 }
 
-std::uint32_t largest_ttl_naming(const config::Config& config, std::int32_t pool_index) noexcept {
+std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t pool_index) noexcept {
   if (!config.pools || !config.zones || pool_index < 0) return 0;
   const auto& pools = config.pools->pools;
   // Pools whose answers can hold pool_index's members: itself, and pools whose fallback chain

@@ -67,7 +67,7 @@ struct AddressLess {
   }
 };
 
-std::string endpoint_text(const config::ListenAddress& listen) {
+std::string endpoint_text(const runtime::ListenAddress& listen) {
   const bool v6 = listen.host.find(':') != std::string::npos;
   return (v6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(listen.port);
 }
@@ -405,7 +405,7 @@ ControlServer::~ControlServer() {
 bool ControlServer::start(std::string& error) {
   Impl& d = *impl_;
   if (d.listener != nullptr) return true;
-  const config::ListenAddress& listen = d.state.settings.listen;
+  const runtime::ListenAddress& listen = d.state.settings.listen;
   sockaddr_storage address{};
   const bool v6 = listen.host.find(':') != std::string::npos;
   const int parsed =
@@ -459,7 +459,7 @@ void ControlServer::update(const ControlSettings& settings) {
     spdlog::warn("control: listen address {} changes only on restart",
                  endpoint_text(settings.listen));
   }
-  const config::ListenAddress listen = current.listen;
+  const runtime::ListenAddress listen = current.listen;
   current = settings;
   current.listen = listen;
 }

@@ -6,7 +6,7 @@
 namespace gslbd::query {
 namespace {
 
-rrl::Limits limits_of(const config::RateLimitConfig& config) noexcept {
+rrl::Limits limits_of(const runtime::RateLimitConfig& config) noexcept {
   rrl::Limits limits;
   limits.rate[static_cast<std::size_t>(rrl::Category::answer)] = config.responses_per_second;
   limits.rate[static_cast<std::size_t>(rrl::Category::nodata)] = config.nodata_per_second;
@@ -34,7 +34,7 @@ void PolicyState::prepare(const runtime::Snapshot& snapshot) {
   round_robin_.assign(pools ? pools->pools.size() : 0, 0);
 
   // A reload that keeps the table's size keeps what it has counted.
-  const config::RateLimitConfig& limit = snapshot.config->server.rate_limit;
+  const runtime::RateLimitConfig& limit = snapshot.config->server.rate_limit;
   if (!limit.enabled) {
     rate_table_.release();
     return;

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/server/listen_sockets.hpp"
 #include "query_log.hpp"
 #include "udp_batch.hpp"

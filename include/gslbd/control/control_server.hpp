@@ -17,15 +17,15 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/server_config.hpp"
 #include "gslbd/probe/health_loop.hpp"
+#include "gslbd/runtime/server_config.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 
 namespace gslbd::control {
 
 struct ControlSettings {
-  config::ListenAddress listen{"127.0.0.1", 9253};
+  runtime::ListenAddress listen{"127.0.0.1", 9253};
   std::string token;                 // required for admin actions; empty = none configured
   bool admin_without_token = false;  // only honoured when listen is a loopback address
   std::uint32_t max_connections = 64;

@@ -15,7 +15,7 @@ using health::CheckType;
 using test::fixture;
 using test::wire;
 
-std::shared_ptr<const config::Config> load_good() {
+std::shared_ptr<const runtime::Config> load_good() {
   const config::LoadResult result = config::load_config(fixture("good/pools/gslbd.yaml"));
   INFO(test::errors_text(result.errors));
   REQUIRE(result.errors.empty());

@@ -184,7 +184,7 @@ std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t h
   services[1].degraded_ttl = 60;
   services[1].pool_index = 1;
 
-  auto config = std::make_shared<gslbd::config::Config>();
+  auto config = std::make_shared<gslbd::runtime::Config>();
   config->server.identity = "bench";
   std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
   zones.push_back(build_zone(hosts, services));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Server settings from the main file's server: section, after defaults and overrides.
+// Server settings from the main file's server: section, after defaults and overrides: part of
+// the served model (Config), filled by the loader (config/).
 #pragma once
 
 #include <array>
@@ -9,7 +10,7 @@
 
 #include "gslbd/util/address.hpp"
 
-namespace gslbd::config {
+namespace gslbd::runtime {
 
 struct ListenAddress {
   std::string host;  // numeric IPv4 or IPv6 address, without brackets
@@ -119,4 +120,4 @@ void carry_cookie_secrets(const CookieConfig& running, CookieConfig& next);
 // Parses "127.0.0.1:53", "[::1]:5300". Returns false with a reason when malformed.
 bool parse_listen_address(const std::string& text, ListenAddress& out, std::string& error);
 
-}  // namespace gslbd::config
+}  // namespace gslbd::runtime
