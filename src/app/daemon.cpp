@@ -227,26 +227,12 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   for (const std::string& warning : next->server.control.warnings) spdlog::warn("{}", warning);
   config_ = next;
   put_in_service(config_);
-  if (control_) control_->update(control_settings(config_->server.control));
+  if (control_) control_->update(config_->server.control);
   spdlog::info("reload: config generation {} in service: {}", publisher_.generation(),
                summarize(*config_));
   outcome.ok = true;
   outcome.generation = publisher_.generation();
   return outcome;
-}
-
-control::ControlSettings Daemon::control_settings(const runtime::ControlConfig& config) {
-  control::ControlSettings settings;
-  settings.listen = config.listen;
-  settings.token = config.token;
-  settings.admin_without_token = config.admin_without_token;
-  settings.max_connections = config.max_connections;
-  settings.max_connections_per_source = config.max_connections_per_source;
-  settings.max_request_bytes = config.max_request_bytes;
-  settings.idle_timeout_ms = config.idle_timeout_ms;
-  settings.request_timeout_ms = config.request_timeout_ms;
-  settings.allowed_hosts = config.allowed_hosts;
-  return settings;
 }
 
 bool Daemon::start_control(std::string& error) {
@@ -271,8 +257,7 @@ bool Daemon::start_control(std::string& error) {
   };
   context.version = GSLBD_VERSION;
   context.started = started_;
-  control_ = std::make_unique<control::ControlServer>(&loop_, control_settings(config),
-                                                      std::move(context));
+  control_ = std::make_unique<control::ControlServer>(&loop_, config, std::move(context));
   if (!control_->start(error)) {
     control_.reset();
     return false;

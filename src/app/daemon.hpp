@@ -40,7 +40,6 @@ class Daemon {
   // initialised by the constructor).
   void shutdown();
   bool start_control(std::string& error);
-  static control::ControlSettings control_settings(const runtime::ControlConfig& config);
   // Hands the config's members to the health loop (which seeds the new health table with the
   // state of members that stay) and only then publishes it to the workers.
   void put_in_service(std::shared_ptr<const runtime::Config> config);

@@ -83,7 +83,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   return diff == 0;
 }
 
-AdminAccess admin_access(const ControlSettings& settings, const std::string* authorization) {
+AdminAccess admin_access(const runtime::ControlConfig& settings, const std::string* authorization) {
   // The opt-out is honoured only where every client is local: on a loopback listener, and
   // never over a configured token (the config refuses both; this holds for any caller).
   if (settings.admin_without_token && settings.token.empty() &&

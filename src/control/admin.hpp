@@ -32,7 +32,7 @@ enum class AdminAccess : std::uint8_t {
 bool is_loopback_host(std::string_view host) noexcept;
 
 // The decision for one request; `authorization` is the Authorization field (or null).
-AdminAccess admin_access(const ControlSettings& settings, const std::string* authorization);
+AdminAccess admin_access(const runtime::ControlConfig& settings, const std::string* authorization);
 
 // Equal-length-independent comparison whose time depends only on the lengths.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;

@@ -25,11 +25,14 @@ struct ControlConfig {
   std::string token;  // read from token_file; empty = admin actions refused (unless below)
   bool admin_without_token = false;  // honoured only on a loopback listen address, no token_file
   std::uint32_t max_connections = 64;
+  // Per client address (IPv6: per /64). A new connection over either bound closes, to make
+  // room, the connection still waiting for its request that was heard from least recently (of
+  // that source, or of any).
   std::uint32_t max_connections_per_source = 8;
   std::uint32_t max_request_bytes = 16 * 1024;
-  std::uint32_t idle_timeout_ms = 10'000;
-  std::uint32_t request_timeout_ms = 5'000;
-  std::vector<std::string> allowed_hosts;  // lower-case host names accepted in Host
+  std::uint32_t idle_timeout_ms = 10'000;    // no octet for this long: closed
+  std::uint32_t request_timeout_ms = 5'000;  // from the first octet to the whole request
+  std::vector<std::string> allowed_hosts;    // lower-case host names accepted in Host
   // "file:line:col: text" lines to log at start and on reload and print on --check-config
   // (a token file others can read). They do not stop the config from loading.
   std::vector<std::string> warnings;

@@ -10,8 +10,9 @@ using namespace gslbd::control;
 
 namespace {
 
-ControlSettings settings(const std::string& host, const std::string& token, bool without) {
-  ControlSettings s;
+gslbd::runtime::ControlConfig settings(const std::string& host, const std::string& token,
+                                       bool without) {
+  gslbd::runtime::ControlConfig s;
   s.listen = {host, 9253};
   s.token = token;
   s.admin_without_token = without;

@@ -167,7 +167,7 @@ inline bool wait_until(const std::function<bool()>& done,
 // that thread: use on_loop().
 class LoopServer {
  public:
-  LoopServer(ControlSettings settings, ControlContext context) {
+  LoopServer(runtime::ControlConfig settings, ControlContext context) {
     uv_loop_init(&loop_);
     uv_async_init(&loop_, &async_,
                   [](uv_async_t* a) { static_cast<LoopServer*>(a->data)->drain(); });
@@ -230,7 +230,7 @@ class LoopServer {
 // Everything a test server needs, wired as the daemon would: a publisher holding make_config(),
 // a started health loop monitoring its members, worker stats the test fills.
 struct Fixture {
-  explicit Fixture(ControlSettings settings = {}, bool start_health = true) {
+  explicit Fixture(runtime::ControlConfig settings = {}, bool start_health = true) {
     config = make_config();
     if (start_health) {
       health.start();
