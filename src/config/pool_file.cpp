@@ -279,7 +279,6 @@ class PoolFilesReader {
                             PendingPool& pending);
   void resolve();
   void check_fallback_chains();
-  void build_health();
 
   std::vector<util::SourceError>& errors_;
   std::vector<std::unique_ptr<Diagnostics>> diagnostics_;
@@ -327,7 +326,7 @@ std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileT
   resolve();
   check_fallback_chains();  // on the pools that did load, so all errors come at once
   if (error_count(errors_) != errors_before) return nullptr;
-  build_health();
+  pool::assign_health_slots(*set_);
   return set_;
 }
 
@@ -992,32 +991,6 @@ void PoolFilesReader::check_fallback_chains() {
                 (cycle ? chain : std::to_string(pool::kMaxFallbackHops) + " hops: " + chain));
         break;
       }
-    }
-  }
-}
-
-void PoolFilesReader::build_health() {
-  std::uint32_t slots = 0;
-  for (pool::Pool& pool : set_->pools) {
-    for (pool::Member& member : pool.members) member.health_slot = slots++;
-    if (pool.policy == pool::PolicyKind::failover && !pool.preempt) pool.failover_slot = slots++;
-  }
-  set_->health = std::make_shared<health::HealthTable>(slots, health::Health{});
-  for (const pool::Pool& pool : set_->pools) {
-    std::uint32_t best_priority = 0xffffffffu;
-    for (const pool::Member& member : pool.members) {
-      health::Health initial;
-      if (member.checks.empty()) {
-        initial.up = true;  // nothing to check: always up
-        initial.known = true;
-      } else {
-        initial.up = member.initial_state == health::InitialState::up;
-      }
-      set_->health->write(member.health_slot, initial);
-      best_priority = std::min(best_priority, member.priority);
-    }
-    if (pool.policy == pool::PolicyKind::failover && !pool.preempt) {
-      set_->health->write_word(pool.failover_slot, best_priority);
     }
   }
 }
