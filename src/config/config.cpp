@@ -30,7 +30,6 @@ void load(const std::string& main_path, runtime::Config& config,
     add_error(errors, {main_path, 0, 0, "cannot read the main file: " + why});
     return;
   }
-  config.files.push_back(main_path);
   detail::MainFile main = detail::load_main_file(main_path, *main_text, errors);
   config.server = std::move(main.server);
 
@@ -43,7 +42,6 @@ void load(const std::string& main_path, runtime::Config& config,
       add_error(errors, {file, 0, 0, "cannot read the pool file: " + why});
       continue;
     }
-    config.files.push_back(file);
     pool_texts.push_back({file, std::move(*text)});
   }
   std::vector<std::string> known_pools;
@@ -62,9 +60,7 @@ void load(const std::string& main_path, runtime::Config& config,
       add_error(errors, {file, 0, 0, "cannot read the zone file: " + why});
       continue;
     }
-    config.files.push_back(file);
     detail::ZoneFile loaded = detail::load_zone_file(file, *text, known_pools, errors, &warnings);
-    config.files.insert(config.files.end(), loaded.imports.begin(), loaded.imports.end());
     if (loaded.apex.empty()) continue;
     const auto [it, inserted] = apexes.try_emplace(loaded.apex, Seen{file, loaded.apex_line});
     if (!inserted) {

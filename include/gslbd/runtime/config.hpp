@@ -5,8 +5,6 @@
 #pragma once
 
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "gslbd/pool/pool_set.hpp"
 #include "gslbd/runtime/server_config.hpp"
@@ -18,7 +16,6 @@ struct Config {
   ServerConfig server;
   std::shared_ptr<const zone::ZoneSet> zones;
   std::shared_ptr<const pool::PoolSet> pools;  // never null in a loaded config
-  std::vector<std::string> files;  // every file read, main file first (for reload and watching)
 };
 
 }  // namespace gslbd::runtime

@@ -75,14 +75,6 @@ TEST_CASE("good config: defaults when server: is absent, identity is the host na
   CHECK(server.identity == host);
 }
 
-TEST_CASE("good config: every file read is listed, main first, each once") {
-  const auto config = load_good();
-  CHECK(config->files == std::vector<std::string>{fixture("good/gslbd.yaml"),
-                                                  fixture("good/zones/example.zone.yaml"),
-                                                  fixture("good/zones/legacy.zone.yaml"),
-                                                  fixture("good/zones/legacy.zone")});
-}
-
 TEST_CASE("good config: the zone set finds zones by longest suffix") {
   const auto config = load_good();
   REQUIRE(config->zones->zones().size() == 2);
