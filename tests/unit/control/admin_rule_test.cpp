@@ -3,7 +3,7 @@
 // the constant-time comparison, and the largest TTL behind a drain's safe_after.
 #include <doctest/doctest.h>
 
-#include "../../../src/control/admin.hpp"
+#include "control/admin.hpp"
 #include "control_test_support.hpp"
 
 using namespace gslbd::control;
