@@ -25,7 +25,7 @@ unsigned worker_count(unsigned configured) {
   return cores == 0 ? 1 : cores;
 }
 
-std::string listen_text(const std::vector<config::ListenAddress>& listen) {
+std::string listen_text(const std::vector<runtime::ListenAddress>& listen) {
   std::string out;
   for (const auto& address : listen) {
     if (!out.empty()) out += ", ";
@@ -44,7 +44,7 @@ bool apply_log_level(const std::string& level) {
   return true;
 }
 
-Daemon::Daemon(Options options, std::shared_ptr<const config::Config> config)
+Daemon::Daemon(Options options, std::shared_ptr<const runtime::Config> config)
     : options_(std::move(options)),
       config_(std::move(config)),
       reloader_(
@@ -103,7 +103,7 @@ int Daemon::run() {
     return 1;
   }
   const unsigned workers = static_cast<unsigned>(shards_.size());
-  const config::ControlConfig& control = config_->server.control;
+  const runtime::ControlConfig& control = config_->server.control;
   spdlog::info("gslbd serving {} on {} with {} worker{}; control endpoint {}", summarize(*config_),
                listen_text(config_->server.listen), workers, workers == 1 ? "" : "s",
                control_ ? "on " + listen_text({control.listen}) : std::string("disabled"));
@@ -121,7 +121,7 @@ bool Daemon::start(std::string& error) {
   // First: workers answer queries before start-up is over, and a SIGTERM sent as soon as they
   // do must find our handler (the loop acts on it once it runs), not the default action.
   start_signals();
-  const config::ServerConfig& server = config_->server;
+  const runtime::ServerConfig& server = config_->server;
   const unsigned workers = worker_count(server.workers);
   const std::string lock_dir = server::lock_directory();
   if (lock_dir.empty()) {
@@ -222,8 +222,8 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   }
   auto next = apply_overrides(*result.config, options_);
   {
-    auto adjusted = std::make_shared<config::Config>(*next);
-    config::carry_cookie_secrets(config_->server.cookies, adjusted->server.cookies);
+    auto adjusted = std::make_shared<runtime::Config>(*next);
+    runtime::carry_cookie_secrets(config_->server.cookies, adjusted->server.cookies);
     next = std::move(adjusted);
   }
   if (next->server.listen != config_->server.listen ||
@@ -244,7 +244,7 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   for (const std::string& warning : next->server.control.warnings) spdlog::warn("{}", warning);
   config_ = next;
   put_in_service(config_);
-  if (control_) control_->update(control_settings(config_->server.control));
+  if (control_) control_->update(config_->server.control);
   spdlog::info("reload: config generation {} in service: {}", publisher_.generation(),
                summarize(*config_));
   outcome.ok = true;
@@ -252,22 +252,8 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   return outcome;
 }
 
-control::ControlSettings Daemon::control_settings(const config::ControlConfig& config) {
-  control::ControlSettings settings;
-  settings.listen = config.listen;
-  settings.token = config.token;
-  settings.admin_without_token = config.admin_without_token;
-  settings.max_connections = config.max_connections;
-  settings.max_connections_per_source = config.max_connections_per_source;
-  settings.max_request_bytes = config.max_request_bytes;
-  settings.idle_timeout_ms = config.idle_timeout_ms;
-  settings.request_timeout_ms = config.request_timeout_ms;
-  settings.allowed_hosts = config.allowed_hosts;
-  return settings;
-}
-
 bool Daemon::start_control(std::string& error) {
-  const config::ControlConfig& config = config_->server.control;
+  const runtime::ControlConfig& config = config_->server.control;
   if (!config.enabled) return true;
   control::ControlContext context;
   context.publisher = &publisher_;
@@ -288,8 +274,7 @@ bool Daemon::start_control(std::string& error) {
   };
   context.version = GSLBD_VERSION;
   context.started = started_;
-  control_ = std::make_unique<control::ControlServer>(&loop_, control_settings(config),
-                                                      std::move(context));
+  control_ = std::make_unique<control::ControlServer>(&loop_, config, std::move(context));
   if (!control_->start(error)) {
     control_.reset();
     return false;
@@ -297,7 +282,7 @@ bool Daemon::start_control(std::string& error) {
   return true;
 }
 
-void Daemon::put_in_service(std::shared_ptr<const config::Config> config) {
+void Daemon::put_in_service(std::shared_ptr<const runtime::Config> config) {
   health_loop_.adopt(probe::monitor_plan(config->pools));
   health_loop_.wait_adopted();
   publisher_.publish(std::move(config));

@@ -22,7 +22,7 @@ namespace gslbd::app {
 
 class Daemon {
  public:
-  Daemon(Options options, std::shared_ptr<const config::Config> config);
+  Daemon(Options options, std::shared_ptr<const runtime::Config> config);
   ~Daemon();
 
   // Binds, starts the workers and runs until SIGTERM or SIGINT. Returns the exit code: 0 after
@@ -40,17 +40,16 @@ class Daemon {
   // initialised by the constructor).
   void shutdown();
   bool start_control(std::string& error);
-  static control::ControlSettings control_settings(const config::ControlConfig& config);
   // Hands the config's members to the health loop (which seeds the new health table with the
   // state of members that stay) and only then publishes it to the workers.
-  void put_in_service(std::shared_ptr<const config::Config> config);
+  void put_in_service(std::shared_ptr<const runtime::Config> config);
   // Control thread, from refresh_timer_: reloads when a signed zone's signatures have lived
   // half their validity, so that they are made afresh off the query path long before they
   // expire.
   void refresh_signatures();
 
   Options options_;
-  std::shared_ptr<const config::Config> config_;  // the one in service (control thread only)
+  std::shared_ptr<const runtime::Config> config_;  // the one in service (control thread only)
   runtime::SnapshotPublisher publisher_;
   probe::HealthLoop health_loop_;
   std::unique_ptr<dnstap::Writer> dnstap_;              // null when off; outlives the workers' taps

@@ -47,9 +47,9 @@ std::optional<Options> parse_options(int argc, char** argv) {
       if (!value(options.config_path)) return fail("--config needs a file");
     } else if (arg == "--listen") {
       if (!value(text)) return fail("--listen needs ADDR:PORT");
-      config::ListenAddress address;
+      runtime::ListenAddress address;
       std::string error;
-      if (!config::parse_listen_address(text, address, error)) {
+      if (!runtime::parse_listen_address(text, address, error)) {
         return fail("--listen " + text + ": " + error);
       }
       options.listen.push_back(address);
@@ -69,9 +69,9 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.log_level = text;
     } else if (arg == "--control") {
       if (!value(text)) return fail("--control needs ADDR:PORT");
-      config::ListenAddress address;
+      runtime::ListenAddress address;
       std::string error;
-      if (!config::parse_listen_address(text, address, error)) {
+      if (!runtime::parse_listen_address(text, address, error)) {
         return fail("--control " + text + ": " + error);
       }
       options.control = address;
@@ -88,9 +88,9 @@ std::optional<Options> parse_options(int argc, char** argv) {
   return options;
 }
 
-std::shared_ptr<const config::Config> apply_overrides(const config::Config& loaded,
-                                                      const Options& options) {
-  auto config = std::make_shared<config::Config>(loaded);
+std::shared_ptr<const runtime::Config> apply_overrides(const runtime::Config& loaded,
+                                                       const Options& options) {
+  auto config = std::make_shared<runtime::Config>(loaded);
   if (!options.listen.empty()) config->server.listen = options.listen;
   if (options.workers) config->server.workers = *options.workers;
   if (options.identity) config->server.identity = *options.identity;

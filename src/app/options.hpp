@@ -6,19 +6,19 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/runtime/config.hpp"
 
 namespace gslbd::app {
 
 struct Options {
   std::string config_path;
-  std::vector<config::ListenAddress> listen;  // replaces server.listen when not empty
+  std::vector<runtime::ListenAddress> listen;  // replaces server.listen when not empty
   std::optional<unsigned> workers;
   std::optional<std::string> identity;
   std::optional<std::string> log_level;
   std::optional<std::string> user;   // drop to this user after binding (when started as root)
   std::optional<std::string> group;  // and this group (default: the user's primary group)
-  std::optional<config::ListenAddress> control;  // replaces control.listen
+  std::optional<runtime::ListenAddress> control;  // replaces control.listen
   bool check_config = false;
   bool version = false;
   bool help = false;
@@ -30,7 +30,7 @@ std::optional<Options> parse_options(int argc, char** argv);
 void print_usage();
 
 // Command-line overrides on top of a loaded config (applied again after every reload).
-std::shared_ptr<const config::Config> apply_overrides(const config::Config& loaded,
-                                                      const Options& options);
+std::shared_ptr<const runtime::Config> apply_overrides(const runtime::Config& loaded,
+                                                       const Options& options);
 
 }  // namespace gslbd::app

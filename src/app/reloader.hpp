@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/control/control_server.hpp"
 #include "sd_notify.hpp"
 

@@ -12,7 +12,7 @@ constexpr std::size_t kZonesNamed = 10;
 
 }  // namespace
 
-std::string summarize(const config::Config& config) {
+std::string summarize(const runtime::Config& config) {
   std::size_t names = 0;
   std::size_t services = 0;
   std::string apexes;

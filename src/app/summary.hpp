@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/runtime/config.hpp"
 
 namespace gslbd::app {
 
-std::string summarize(const config::Config& config);
+std::string summarize(const runtime::Config& config);
 
 }  // namespace gslbd::app

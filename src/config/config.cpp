@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 
 #include <malloc.h>
 
@@ -20,8 +20,9 @@ using detail::add_error;
 
 // current_file names the file being read, for an error that can only be reported for the load
 // as a whole (running out of memory).
-void load(const std::string& main_path, Config& config, std::vector<util::SourceError>& errors,
-          std::vector<util::SourceError>& warnings, std::string& current_file) {
+void load(const std::string& main_path, runtime::Config& config,
+          std::vector<util::SourceError>& errors, std::vector<util::SourceError>& warnings,
+          std::string& current_file) {
   std::string why;
   current_file = main_path;
   const auto main_text = detail::read_text_file(main_path, why);
@@ -29,7 +30,6 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
     add_error(errors, {main_path, 0, 0, "cannot read the main file: " + why});
     return;
   }
-  config.files.push_back(main_path);
   detail::MainFile main = detail::load_main_file(main_path, *main_text, errors);
   config.server = std::move(main.server);
 
@@ -42,7 +42,6 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
       add_error(errors, {file, 0, 0, "cannot read the pool file: " + why});
       continue;
     }
-    config.files.push_back(file);
     pool_texts.push_back({file, std::move(*text)});
   }
   std::vector<std::string> known_pools;
@@ -61,10 +60,7 @@ void load(const std::string& main_path, Config& config, std::vector<util::Source
       add_error(errors, {file, 0, 0, "cannot read the zone file: " + why});
       continue;
     }
-    config.files.push_back(file);
     detail::ZoneFile loaded = detail::load_zone_file(file, *text, known_pools, errors, &warnings);
-    config.files.insert(config.files.end(), loaded.imports.begin(), loaded.imports.end());
-    config.files.insert(config.files.end(), loaded.key_files.begin(), loaded.key_files.end());
     if (loaded.apex.empty()) continue;
     const auto [it, inserted] = apexes.try_emplace(loaded.apex, Seen{file, loaded.apex_line});
     if (!inserted) {
@@ -88,7 +84,7 @@ LoadResult load_config(const std::string& main_path) {
   std::string current_file = main_path;
   std::string failure;
   try {
-    auto config = std::make_shared<Config>();
+    auto config = std::make_shared<runtime::Config>();
     load(main_path, *config, result.errors, result.warnings, current_file);
     if (result.errors.empty()) result.config = std::move(config);
   } catch (const std::bad_alloc&) {

@@ -51,16 +51,16 @@ std::string host_name() {
   return name;
 }
 
-void read_listen(Diagnostics& diag, const Value& value, ServerConfig& server) {
+void read_listen(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
   const auto items = read_list(diag, value, true);
   if (!items) return;
   server.listen.clear();
   for (const Value& item : *items) {
     const auto text = read_string(diag, item);
     if (!text) continue;
-    ListenAddress address;
+    runtime::ListenAddress address;
     std::string why;
-    if (!parse_listen_address(*text, address, why)) {
+    if (!runtime::parse_listen_address(*text, address, why)) {
       diag.error(item.mark, item.label + ": " + why);
       continue;
     }
@@ -72,7 +72,7 @@ void read_listen(Diagnostics& diag, const Value& value, ServerConfig& server) {
   }
 }
 
-void read_tcp(Diagnostics& diag, const Value& value, ServerConfig& server) {
+void read_tcp(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
   const MapReader tcp(diag, value,
                       {"max_connections", "idle_timeout", "frame_timeout",
                        "max_connections_per_source", "source_prefix_v4", "source_prefix_v6"});
@@ -118,7 +118,7 @@ void read_tcp(Diagnostics& diag, const Value& value, ServerConfig& server) {
   }
 }
 
-void read_log(Diagnostics& diag, const Value& value, ServerConfig& server) {
+void read_log(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
   const MapReader log(diag, value, {"level", "queries", "query_rate"});
   if (!log.is_map()) return;
   if (const auto q = log.find("queries")) {
@@ -173,7 +173,7 @@ bool parse_cookie_secret(std::string text, std::array<std::uint8_t, 16>& out) {
   return true;
 }
 
-void read_cookies(Diagnostics& diag, const Value& value, CookieConfig& cookies) {
+void read_cookies(Diagnostics& diag, const Value& value, runtime::CookieConfig& cookies) {
   const MapReader map(diag, value, {"enabled", "secret_file"});
   if (!map.is_map()) return;
   if (const auto v = map.find("enabled")) {
@@ -197,7 +197,7 @@ void read_cookies(Diagnostics& diag, const Value& value, CookieConfig& cookies) 
 }
 
 // A random secret when none was read from a file; failing that, the load fails.
-void make_cookie_secret(Diagnostics& diag, CookieConfig& cookies) {
+void make_cookie_secret(Diagnostics& diag, runtime::CookieConfig& cookies) {
   if (!cookies.secret_file.empty()) return;
   if (::getrandom(cookies.secret.data(), cookies.secret.size(), 0) !=
       static_cast<ssize_t>(cookies.secret.size())) {
@@ -207,7 +207,7 @@ void make_cookie_secret(Diagnostics& diag, CookieConfig& cookies) {
   }
 }
 
-std::optional<Network> parse_network(const std::string& text, std::string& why) {
+std::optional<runtime::Network> parse_network(const std::string& text, std::string& why) {
   const auto slash = text.find('/');
   const auto address = util::parse_address(text.substr(0, slash));
   if (!address) {
@@ -229,10 +229,10 @@ std::optional<Network> parse_network(const std::string& text, std::string& why) 
     why = "'" + text + "' has bits set past /" + std::to_string(prefix);
     return std::nullopt;
   }
-  return Network{*address, static_cast<std::uint8_t>(prefix)};
+  return runtime::Network{*address, static_cast<std::uint8_t>(prefix)};
 }
 
-void read_rate_limit(Diagnostics& diag, const Value& value, RateLimitConfig& limit) {
+void read_rate_limit(Diagnostics& diag, const Value& value, runtime::RateLimitConfig& limit) {
   const MapReader map(diag, value,
                       {"enabled", "responses_per_second", "nodata_per_second",
                        "nxdomains_per_second", "referrals_per_second", "errors_per_second", "slip",
@@ -295,7 +295,7 @@ void read_rate_limit(Diagnostics& diag, const Value& value, RateLimitConfig& lim
   }
 }
 
-void read_server(Diagnostics& diag, const Value& value, ServerConfig& server) {
+void read_server(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
   const MapReader map(diag, value,
                       {"listen", "workers", "edns_udp_size", "identity", "tcp", "log",
                        "client_subnet", "user", "group", "cookies", "rate_limit"});
@@ -377,7 +377,7 @@ std::string lower_case(std::string text) {
 
 // A token others can read is a token others can use; one they can write lets them choose it.
 void warn_about_token_file_mode(Diagnostics& diag, const YAML::Mark& mark, const std::string& path,
-                                ControlConfig& control) {
+                                runtime::ControlConfig& control) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return;
   const auto open = st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH);
@@ -393,7 +393,7 @@ void warn_about_token_file_mode(Diagnostics& diag, const YAML::Mark& mark, const
 }
 
 void read_control(Diagnostics& diag, const Value& value, const std::string& main_path,
-                  ControlConfig& control) {
+                  runtime::ControlConfig& control) {
   const MapReader map(diag, value,
                       {"enabled", "listen", "token_file", "admin_without_token", "max_connections",
                        "max_connections_per_source", "max_request_bytes", "idle_timeout",
@@ -413,7 +413,7 @@ void read_control(Diagnostics& diag, const Value& value, const std::string& main
   if (const auto v = map.find("listen")) {
     if (const auto text = read_string(diag, *v)) {
       std::string why;
-      if (!parse_listen_address(*text, control.listen, why)) {
+      if (!runtime::parse_listen_address(*text, control.listen, why)) {
         diag.error(v->mark, "'listen': " + why);
       }
     }
@@ -498,7 +498,7 @@ void read_control(Diagnostics& diag, const Value& value, const std::string& main
 
 // The dnstap: section. Paths are relative to the main file's directory.
 void read_dnstap(Diagnostics& diag, const Value& value, const std::string& main_path,
-                 DnstapConfig& dnstap) {
+                 runtime::DnstapConfig& dnstap) {
   const MapReader map(diag, value, {"socket", "file", "messages", "identity", "queue_size"});
   if (!map.is_map()) return;
   const std::string directory = directory_of(main_path);

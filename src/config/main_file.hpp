@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/server_config.hpp"
+#include "gslbd/runtime/server_config.hpp"
 #include "gslbd/util/source_error.hpp"
 
 namespace gslbd::config::detail {
 
 struct MainFile {
-  ServerConfig server;
+  runtime::ServerConfig server;
   std::vector<std::string> zone_files;  // matched by the zones: globs, in order, each once
   std::vector<std::string> pool_files;  // matched by the pools: globs, in order, each once
 };

@@ -15,12 +15,6 @@ namespace {
 constexpr std::uint32_t kMaxTtl = 2147483647u;  // RFC 2181 section 8
 constexpr std::size_t kMaxNumberText = 15;      // longer TTL texts go to ldns (it allows 20)
 
-struct RrFree {
-  void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
-struct BufferFree {
-  void operator()(ldns_buffer* buffer) const { ldns_buffer_free(buffer); }
-};
 struct FileClose {
   void operator()(FILE* file) const { std::fclose(file); }
 };
@@ -308,7 +302,7 @@ MasterReader::Result MasterReader::through_ldns_line(const std::string& line, Ma
 
 MasterReader::Result MasterReader::take_ldns_result(int status_number, ldns_rr* raw,
                                                     MasterRecord& record, std::string& message) {
-  std::unique_ptr<ldns_rr, RrFree> rr(raw);
+  LdnsRr rr(raw);
   const auto status = static_cast<ldns_status>(status_number);
   if (status == LDNS_STATUS_SYNTAX_EMPTY || status == LDNS_STATUS_SYNTAX_TTL ||
       status == LDNS_STATUS_SYNTAX_ORIGIN) {
@@ -331,7 +325,7 @@ MasterReader::Result MasterReader::take_ldns_result(int status_number, ldns_rr* 
   const auto rr_class = static_cast<std::uint32_t>(ldns_rr_get_class(rr.get()));
   const Result result = checked(record, message, type, rr_class);
   if (result != Result::record) return result;
-  std::unique_ptr<ldns_buffer, BufferFree> buffer(ldns_buffer_new(512));
+  LdnsBuffer buffer(ldns_buffer_new(512));
   if (!buffer || ldns_rr_rdata2buffer_wire(buffer.get(), rr.get()) != LDNS_STATUS_OK) {
     message = "cannot encode the record data";
     return Result::error;

@@ -55,17 +55,6 @@ constexpr NamedInitial kInitial[] = {{"up", health::InitialState::up},
                                      {"down", health::InitialState::down},
                                      {"wait", health::InitialState::wait}};
 
-// Text from the file as it appears in a message: quoted, cut when long, control characters
-// blanked, so that every error stays one line.
-std::string shown(std::string_view text) {
-  std::string out = "'";
-  for (char c : text.substr(0, 60)) {
-    out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
-  }
-  if (text.size() > 60) out += "...";
-  return out + "'";
-}
-
 // Reads a string that must be one of table's names; reports the choices otherwise.
 template <typename Entry, std::size_t N>
 const Entry* read_choice(Diagnostics& diag, const Value& value, const Entry (&table)[N]) {
@@ -77,7 +66,7 @@ const Entry* read_choice(Diagnostics& diag, const Value& value, const Entry (&ta
     names.push_back(entry.name);
   }
   diag.error(value.mark,
-             value.label + ": unknown value " + shown(*text) + suggestion(*text, names));
+             value.label + ": unknown value " + quoted(*text) + suggestion(*text, names));
   return nullptr;
 }
 
@@ -167,14 +156,14 @@ bool parse_network(const std::string& text, util::Address& network, unsigned& pr
   }
   const auto address = util::parse_address(text.substr(0, slash));
   if (!address || text.substr(0, slash).find('\0') != std::string::npos) {
-    why = shown(text.substr(0, slash)) + " is not an IP address";
+    why = quoted(text.substr(0, slash)) + " is not an IP address";
     return false;
   }
   const std::string bits = text.substr(slash + 1);
   const unsigned width = address->family == 4 ? 32 : 128;
   if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), is_digit) ||
       std::stoul(bits) > width) {
-    why = "prefix length " + shown(bits) + " is not 0.." + std::to_string(width);
+    why = "prefix length " + quoted(bits) + " is not 0.." + std::to_string(width);
     return false;
   }
   prefix = static_cast<unsigned>(std::stoul(bits));
@@ -225,12 +214,12 @@ std::optional<std::uint64_t> read_bandwidth(Diagnostics& diag, const Value& valu
     if (!plain || number.size() > 12) break;
     const double bps = std::stod(number) * unit.factor;
     if (bps < 1e6 || bps > 1e13) {
-      diag.error(value.mark, value.label + ": " + shown(*text) + " is outside 1Mbit..10Tbit");
+      diag.error(value.mark, value.label + ": " + quoted(*text) + " is outside 1Mbit..10Tbit");
       return std::nullopt;
     }
     return static_cast<std::uint64_t>(bps);
   }
-  diag.error(value.mark, value.label + ": " + shown(*text) +
+  diag.error(value.mark, value.label + ": " + quoted(*text) +
                              " is not a bandwidth; expected a number with kbit, Mbit, Gbit or "
                              "Tbit, e.g. 1Gbit");
   return std::nullopt;
@@ -279,7 +268,6 @@ class PoolFilesReader {
                             PendingPool& pending);
   void resolve();
   void check_fallback_chains();
-  void build_health();
 
   std::vector<util::SourceError>& errors_;
   std::vector<std::unique_ptr<Diagnostics>> diagnostics_;
@@ -327,7 +315,7 @@ std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileT
   resolve();
   check_fallback_chains();  // on the pools that did load, so all errors come at once
   if (error_count(errors_) != errors_before) return nullptr;
-  build_health();
+  pool::assign_health_slots(*set_);
   return set_;
 }
 
@@ -363,7 +351,7 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
     if (broken_templates_.contains(name)) return;  // reported where it is defined
     std::vector<std::string_view> names;
     for (const auto& [known, unused] : templates_) names.push_back(known);
-    diag.error(v.mark, v.label + ": no check template named " + shown(name) +
+    diag.error(v.mark, v.label + ": no check template named " + quoted(name) +
                            (names.empty() ? std::string("; no check templates are defined")
                                           : suggestion(name, names)));
   };
@@ -504,7 +492,7 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
         const std::string& name = it->first.Scalar();
         const std::string& text = it->second.Scalar();
         if (!is_token(name)) {
-          diag.error(key_mark, v->label + ": " + shown(name) + " is not a valid header name");
+          diag.error(key_mark, v->label + ": " + quoted(name) + " is not a valid header name");
           continue;
         }
         if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
@@ -628,7 +616,7 @@ void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
           if (!parse_network(*net_text, address, prefix, why)) {
             diag.error(net->mark, net->label + ": " + why);
           } else if (!geo_map.add(address, prefix, *region_text)) {
-            diag.error(net->mark, net->label + ": " + shown(*net_text) +
+            diag.error(net->mark, net->label + ": " + quoted(*net_text) +
                                       " is already mapped to another region in this geo map");
           }
         }
@@ -684,7 +672,7 @@ void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& m
           const std::string& region = *name;
           const auto [first, inserted] = seen.try_emplace(region, key_mark.line + 1);
           if (!inserted) {
-            diag.error(key_mark, p->label + ": region " + shown(region) +
+            diag.error(key_mark, p->label + ": region " + quoted(region) +
                                      " given twice (first on line " +
                                      std::to_string(first->second) + ")");
             continue;
@@ -869,7 +857,7 @@ std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, cons
       if (address && text->find('\0') == std::string::npos) {
         out = *address;
       } else {
-        diag.error(v.mark, v.label + ": " + shown(*text) + " is not an IPv4 or IPv6 address");
+        diag.error(v.mark, v.label + ": " + quoted(*text) + " is not an IPv4 or IPv6 address");
       }
     }
   };
@@ -935,9 +923,9 @@ void PoolFilesReader::resolve() {
         pool.fallback_pool = index;
       } else if (!pool_where_.contains(pending.fallback)) {  // else it had errors of its own
         std::vector<std::string_view> names(names_.begin(), names_.end());
-        pending.diag->error(pending.fallback_mark, "'fallback_pool': pool " +
-                                                       shown(pending.fallback) + " is not defined" +
-                                                       suggestion(pending.fallback, names));
+        pending.diag->error(pending.fallback_mark,
+                            "'fallback_pool': pool " + quoted(pending.fallback) +
+                                " is not defined" + suggestion(pending.fallback, names));
       }
     }
     if (!pending.geo_map.empty() && pool.policy == pool::PolicyKind::geo) {
@@ -946,7 +934,7 @@ void PoolFilesReader::resolve() {
         std::vector<std::string_view> names;
         for (const auto& [known, unused] : geo_maps_) names.push_back(known);
         pending.diag->error(pending.geo_map_mark,
-                            "'map': geo map " + shown(pending.geo_map) + " is not defined" +
+                            "'map': geo map " + quoted(pending.geo_map) + " is not defined" +
                                 (names.empty() ? std::string("; no geo maps are defined")
                                                : suggestion(pending.geo_map, names)));
         continue;
@@ -985,32 +973,6 @@ void PoolFilesReader::check_fallback_chains() {
         pending_[i].fallback_mark,
         std::string(cycle ? "fallback pools form a cycle: " : "fallback chain longer than ") +
             (cycle ? chain : std::to_string(pool::kMaxFallbackHops) + " hops: " + chain));
-  }
-}
-
-void PoolFilesReader::build_health() {
-  std::uint32_t slots = 0;
-  for (pool::Pool& pool : set_->pools) {
-    for (pool::Member& member : pool.members) member.health_slot = slots++;
-    if (pool.policy == pool::PolicyKind::failover && !pool.preempt) pool.failover_slot = slots++;
-  }
-  set_->health = std::make_shared<health::HealthTable>(slots, health::Health{});
-  for (const pool::Pool& pool : set_->pools) {
-    std::uint32_t best_priority = 0xffffffffu;
-    for (const pool::Member& member : pool.members) {
-      health::Health initial;
-      if (member.checks.empty()) {
-        initial.up = true;  // nothing to check: always up
-        initial.known = true;
-      } else {
-        initial.up = member.initial_state == health::InitialState::up;
-      }
-      set_->health->write(member.health_slot, initial);
-      best_priority = std::min(best_priority, member.priority);
-    }
-    if (pool.policy == pool::PolicyKind::failover && !pool.preempt) {
-      set_->health->write_word(pool.failover_slot, best_priority);
-    }
   }
 }
 

@@ -25,8 +25,8 @@ struct PoolFileText {
   std::string text;
 };
 
-// Reads every pool file, resolves references between them, assigns health slots and creates
-// the health table with each member's initial state. Errors are appended; the result is then
+// Reads every pool file, resolves references between them and has the pool module assign
+// health slots (pool::assign_health_slots). Errors are appended; the result is then
 // incomplete and must not be used.
 // names receives every pool name read (in PoolSet order), also when there were errors, so that
 // zone files can still be checked against them.

@@ -12,19 +12,6 @@
 namespace gslbd::config::detail {
 namespace {
 
-struct RdfFree {
-  void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
-};
-struct RrFree {
-  void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
-struct BufferFree {
-  void operator()(ldns_buffer* buffer) const { ldns_buffer_free(buffer); }
-};
-struct CharFree {
-  void operator()(char* text) const { std::free(text); }
-};
-
 bool starts_with_type_prefix(const std::string& text) {
   if (text.size() < 4) return false;
   for (std::size_t i = 0; i < 4; ++i) {
@@ -54,7 +41,7 @@ std::optional<std::uint16_t> rr_type_from_text(const std::string& text) {
 }
 
 std::string rr_type_text(std::uint16_t type) {
-  std::unique_ptr<char, CharFree> text(ldns_rr_type2str(static_cast<ldns_rr_type>(type)));
+  LdnsText text(ldns_rr_type2str(static_cast<ldns_rr_type>(type)));
   return text ? std::string(text.get()) : "TYPE" + std::to_string(type);
 }
 
@@ -69,7 +56,7 @@ std::optional<std::vector<std::uint8_t>> parse_rdata(std::uint16_t type, const s
     error = "record data contains a NUL character";
     return std::nullopt;
   }
-  std::unique_ptr<ldns_rdf, RdfFree> origin(
+  LdnsRdf origin(
       ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, origin_wire.size(), origin_wire.data()));
   if (!origin) {
     error = "out of memory";
@@ -79,7 +66,7 @@ std::optional<std::vector<std::uint8_t>> parse_rdata(std::uint16_t type, const s
   const std::string line = "@ 0 IN " + rr_type_text(type) + " " + text;
   ldns_rr* raw = nullptr;
   const ldns_status status = ldns_rr_new_frm_str(&raw, line.c_str(), 0, origin.get(), nullptr);
-  std::unique_ptr<ldns_rr, RrFree> rr(raw);
+  LdnsRr rr(raw);
   if (status != LDNS_STATUS_OK || !rr) {
     error = ldns_get_errorstr_by_id(status);
     return std::nullopt;
@@ -88,7 +75,7 @@ std::optional<std::vector<std::uint8_t>> parse_rdata(std::uint16_t type, const s
     error = "record data does not parse as " + rr_type_text(type);
     return std::nullopt;
   }
-  std::unique_ptr<ldns_buffer, BufferFree> buffer(ldns_buffer_new(512));
+  LdnsBuffer buffer(ldns_buffer_new(512));
   if (!buffer) {
     error = "out of memory";
     return std::nullopt;

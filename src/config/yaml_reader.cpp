@@ -53,20 +53,21 @@ const char* kind_of(const YAML::Node& node) {
   return "nothing";
 }
 
-// Scalars are quoted in messages; long or multi-line ones are cut so the error stays one line.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text.substr(0, 60)) out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  if (text.size() > 60) out += "...";
-  return out + "'";
-}
-
 std::string got(const YAML::Node& node) {
   if (node.IsScalar()) return quoted(node.Scalar());
   return kind_of(node);
 }
 
 }  // namespace
+
+std::string quoted(std::string_view text) {
+  std::string out = "'";
+  for (char c : text.substr(0, 60)) {
+    out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
+  }
+  if (text.size() > 60) out += "...";
+  return out + "'";
+}
 
 void Diagnostics::error(const YAML::Mark& mark, std::string message) {
   const bool known = mark.line >= 0 && mark.column >= 0;

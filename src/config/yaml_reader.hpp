@@ -109,6 +109,10 @@ void warn_relative_target(Diagnostics& diag, const YAML::Mark& mark, std::string
 // Checks the required 'version: 1' of a file's top-level map.
 void check_version(Diagnostics& diag, const MapReader& root);
 
+// Text from a file as it appears in a message: quoted, cut when long, control characters
+// blanked, so that every error stays one line.
+std::string quoted(std::string_view text);
+
 // The mark of node, or fallback when yaml-cpp has none for it.
 YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback);
 

@@ -9,7 +9,7 @@
 
 #include "error_list.hpp"
 #include "file_io.hpp"
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/dnssec/zone_keys.hpp"
@@ -412,7 +412,7 @@ void ZoneFileReader::read_services(const Value& value) {
 
 // A pool name as it appears in a message: quoted, cut when long, control characters blanked,
 // so that the error stays one line.
-std::string shown_name(const std::string& text) {
+std::string quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text.substr(0, 60)) {
     out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
@@ -444,7 +444,7 @@ void ZoneFileReader::read_service(const Value& value) {
     pool_index = static_cast<std::int32_t>(found - known_pools_.begin());
     if (pool && found == known_pools_.end()) {
       std::vector<std::string_view> names(known_pools_.begin(), known_pools_.end());
-      diag_.error(pool_value->mark, "'pool': pool " + shown_name(*pool) + " is not defined" +
+      diag_.error(pool_value->mark, "'pool': pool " + quoted(*pool) + " is not defined" +
                                         (names.empty() ? std::string("; no pools are defined")
                                                        : suggestion(*pool, names)));
       pool.reset();

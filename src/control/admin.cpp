@@ -71,7 +71,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
   return diff == 0;
 }
 
-AdminAccess admin_access(const ControlSettings& settings, const std::string* authorization) {
+AdminAccess admin_access(const runtime::ControlConfig& settings, const std::string* authorization) {
   // The opt-out is honoured only where every client is local: on a loopback listener, and
   // never over a configured token (the config refuses both; this holds for any caller).
   if (settings.admin_without_token && settings.token.empty() &&
@@ -92,7 +92,7 @@ AdminAccess admin_access(const ControlSettings& settings, const std::string* aut
   return constant_time_equal(value, settings.token) ? AdminAccess::allowed : AdminAccess::wrong;
 }
 
-std::uint32_t largest_ttl_naming(const config::Config& config, std::int32_t pool_index) noexcept {
+std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t pool_index) noexcept {
   if (!config.pools || !config.zones || pool_index < 0) return 0;
   // Pools whose answers can hold pool_index's members: itself, and pools whose fallback chain
   // reaches it.

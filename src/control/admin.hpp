@@ -14,8 +14,8 @@
 
 #include "control_counters.hpp"
 #include "force_timers.hpp"
-#include "gslbd/config/config.hpp"
 #include "gslbd/control/control_server.hpp"
+#include "gslbd/runtime/config.hpp"
 #include "http_request.hpp"
 #include "http_response.hpp"
 
@@ -29,7 +29,7 @@ enum class AdminAccess : std::uint8_t {
 };
 
 // The decision for one request; `authorization` is the Authorization field (or null).
-AdminAccess admin_access(const ControlSettings& settings, const std::string* authorization);
+AdminAccess admin_access(const runtime::ControlConfig& settings, const std::string* authorization);
 
 // Equal-length-independent comparison whose time depends only on the lengths.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
@@ -37,7 +37,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 // The largest TTL (normal or degraded) of any service that can name a member of pool_index:
 // services of that pool and of pools that fall back to it (within pool::kMaxFallbackHops).
 // 0 when no service uses it.
-std::uint32_t largest_ttl_naming(const config::Config& config, std::int32_t pool_index) noexcept;
+std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t pool_index) noexcept;
 
 struct AdminEnv {
   const ControlContext& context;

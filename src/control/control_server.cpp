@@ -50,12 +50,12 @@ struct AddressLess {
   }
 };
 
-std::string endpoint_text(const config::ListenAddress& listen) {
+std::string endpoint_text(const runtime::ListenAddress& listen) {
   const bool v6 = listen.host.find(':') != std::string::npos;
   return (v6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(listen.port);
 }
 
-HttpLimits limits_of(const ControlSettings& settings) {
+HttpLimits limits_of(const runtime::ControlConfig& settings) {
   HttpLimits limits;
   limits.max_head_bytes = settings.max_request_bytes;
   limits.max_body_bytes = settings.max_request_bytes;
@@ -98,7 +98,7 @@ struct ControlServer::Impl {
     Impl* server = nullptr;  // null once closing
   };
 
-  Impl(uv_loop_t* l, ControlSettings s, ControlContext c)
+  Impl(uv_loop_t* l, runtime::ControlConfig s, ControlContext c)
       : loop(l), state(l, std::move(s), std::move(c)) {}
 
   void on_connection(uv_stream_t* server_stream, int status);
@@ -184,7 +184,7 @@ bool ControlServer::Impl::make_room(const util::Address& source) {
   // request at once (a monitoring probe, gslbctl) while slow clients hold every slot: they are
   // the ones still waiting, and the least recently heard from goes first. The loops run at
   // most once each unless a reload lowered a bound below what is open.
-  const ControlSettings& settings = state.settings;
+  const runtime::ControlConfig& settings = state.settings;
   for (auto it = per_source.find(source);
        it != per_source.end() && it->second >= settings.max_connections_per_source;
        it = per_source.find(source)) {
@@ -378,7 +378,8 @@ void ControlServer::Impl::stop() noexcept {
   state.timers.close_all();
 }
 
-ControlServer::ControlServer(uv_loop_t* loop, ControlSettings settings, ControlContext context)
+ControlServer::ControlServer(uv_loop_t* loop, runtime::ControlConfig settings,
+                             ControlContext context)
     : impl_(std::make_unique<Impl>(loop, std::move(settings), std::move(context))) {}
 
 ControlServer::~ControlServer() {
@@ -388,7 +389,7 @@ ControlServer::~ControlServer() {
 bool ControlServer::start(std::string& error) {
   Impl& d = *impl_;
   if (d.listener != nullptr) return true;
-  const config::ListenAddress& listen = d.state.settings.listen;
+  const runtime::ListenAddress& listen = d.state.settings.listen;
   sockaddr_storage address{};
   const bool v6 = listen.host.find(':') != std::string::npos;
   const int parsed =
@@ -436,13 +437,13 @@ void ControlServer::stop() noexcept {
   impl_->bound_port = 0;
 }
 
-void ControlServer::update(const ControlSettings& settings) {
-  ControlSettings& current = impl_->state.settings;
+void ControlServer::update(const runtime::ControlConfig& settings) {
+  runtime::ControlConfig& current = impl_->state.settings;
   if (!(settings.listen == current.listen)) {
     spdlog::warn("control: listen address {} changes only on restart",
                  endpoint_text(settings.listen));
   }
-  const config::ListenAddress listen = current.listen;
+  const runtime::ListenAddress listen = current.listen;
   current = settings;
   current.listen = listen;
 }

@@ -363,7 +363,7 @@ void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTr
 }
 
 // The service part of the explanation; returns the result word.
-std::string explain_service(JsonWriter& json, const config::Config& config,
+std::string explain_service(JsonWriter& json, const runtime::Config& config,
                             const zone::Service& service, const Request& request) {
   json.key("service").begin_object();
   json.key("name").string(dns::name_to_text(service.name));
@@ -485,7 +485,7 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
   if (snapshot == nullptr || !snapshot->config || !snapshot->config->zones) {
     return json_error(503, "no config in service yet");
   }
-  const config::Config& config = *snapshot->config;
+  const runtime::Config& config = *snapshot->config;
   JsonWriter json;
   json.begin_object();
   json.key("name").string(dns::name_to_text(request.name_wire));

@@ -30,7 +30,7 @@ std::uint64_t sum(const std::vector<const stats::WorkerStats*>& workers, F&& get
   return total;
 }
 
-const config::Config* config_of(const MetricsInput& in) {
+const runtime::Config* config_of(const MetricsInput& in) {
   return in.snapshot != nullptr ? in.snapshot->config.get() : nullptr;
 }
 
@@ -38,7 +38,7 @@ void dns_requests(const MetricsInput& in, PromText& out) {
   out.family("gslbd_dns_requests_total", "counter",
              "DNS requests answered, by zone (apex), transport, client address family (1 = IPv4, "
              "2 = IPv6) and query type.");
-  const config::Config* config = config_of(in);
+  const runtime::Config* config = config_of(in);
   std::vector<std::string> zone_names;
   if (config != nullptr && config->zones) {
     for (const auto& zone : config->zones->zones()) {
@@ -146,7 +146,7 @@ void tcp_connections(const MetricsInput& in, PromText& out) {
 }
 
 void pools(const MetricsInput& in, PromText& out) {
-  const config::Config* config = config_of(in);
+  const runtime::Config* config = config_of(in);
   const pool::PoolSet* set = config != nullptr ? config->pools.get() : nullptr;
   out.family("gslbd_pool_answers_total", "counter",
              "Answers for service names, by the pool asked for and outcome.");
@@ -226,7 +226,7 @@ void pools(const MetricsInput& in, PromText& out) {
 
 // The balancer load of members checked through HAProxy, from their latest polls.
 void member_load(const MetricsInput& in, PromText& out) {
-  const config::Config* config = config_of(in);
+  const runtime::Config* config = config_of(in);
   const pool::PoolSet* set = config != nullptr ? config->pools.get() : nullptr;
   const health::HealthTable* table = set != nullptr ? set->health.get() : nullptr;
   struct Family {
@@ -365,7 +365,7 @@ void config_and_zones(const MetricsInput& in, PromText& out) {
   out.sample("gslbd_config_generation", {},
              in.snapshot != nullptr ? in.snapshot->generation : std::uint64_t{0});
   out.family("gslbd_zone_serial", "gauge", "SOA serial of each zone served.");
-  const config::Config* config = config_of(in);
+  const runtime::Config* config = config_of(in);
   if (config != nullptr && config->zones) {
     for (const auto& zone : config->zones->zones()) {
       out.sample("gslbd_zone_serial", {{"zone", dns::name_to_text(zone->apex())}},

@@ -19,10 +19,10 @@
 namespace gslbd::control {
 
 struct ControlState {
-  ControlState(uv_loop_t* loop, ControlSettings s, ControlContext c)
+  ControlState(uv_loop_t* loop, runtime::ControlConfig s, ControlContext c)
       : settings(std::move(s)), context(std::move(c)), timers(loop) {}
 
-  ControlSettings settings;
+  runtime::ControlConfig settings;
   ControlContext context;
   ForceTimers timers;
   ControlCounters counters;

@@ -32,7 +32,7 @@ std::uint64_t age_seconds(std::chrono::system_clock::time_point then,
 std::string render_status(const StatusInput& in) {
   std::unordered_map<std::string, const probe::MemberStatus*> by_key;
   for (const probe::MemberStatus& s : in.members) by_key.emplace(s.key, &s);
-  const config::Config* config = in.snapshot != nullptr ? in.snapshot->config.get() : nullptr;
+  const runtime::Config* config = in.snapshot != nullptr ? in.snapshot->config.get() : nullptr;
 
   JsonWriter json;
   json.begin_object();

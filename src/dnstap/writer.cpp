@@ -37,7 +37,7 @@ std::uint8_t put_address(const sockaddr_storage& from, std::uint8_t* address,
   return seen.family;
 }
 
-fstrm_writer* make_output(const config::DnstapConfig& config) {
+fstrm_writer* make_output(const runtime::DnstapConfig& config) {
   fstrm_writer_options* options = fstrm_writer_options_init();
   fstrm_writer_options_add_content_type(options, kContentType, sizeof kContentType - 1);
   fstrm_writer* writer = nullptr;
@@ -97,10 +97,10 @@ void Tap::record(bool tcp, const sockaddr_storage& client, const sockaddr_storag
   }
 }
 
-Writer::Writer(const config::DnstapConfig& config, std::string identity, std::string version)
+Writer::Writer(const runtime::DnstapConfig& config, std::string identity, std::string version)
     : config_(config), identity_(std::move(identity)), version_(std::move(version)) {}
 
-std::unique_ptr<Writer> Writer::start(const config::DnstapConfig& config, std::string identity,
+std::unique_ptr<Writer> Writer::start(const runtime::DnstapConfig& config, std::string identity,
                                       std::string version, std::string& error) {
   std::unique_ptr<Writer> writer(new Writer(config, std::move(identity), std::move(version)));
   writer->output_ = make_output(config);

@@ -73,10 +73,10 @@ void describe(const QueryContext& context, const dns::Query& query, const std::u
 // nothing after the question: as BADCOOKIE with a fresh server cookie to a client that sent a
 // cookie (RFC 7873 section 5.2.3: it can retry with that cookie, which is exempt), else with
 // TC=1 so that the client retries over TCP.
-bool rate_limit(const config::ServerConfig& server, const QueryContext& context,
+bool rate_limit(const runtime::ServerConfig& server, const QueryContext& context,
                 const ResponseClass& response, const CookieReply& cookie, dns::OptReply& opt,
                 dns::ResponseWriter& writer) noexcept {
-  const config::RateLimitConfig& config = server.rate_limit;
+  const runtime::RateLimitConfig& config = server.rate_limit;
   if (!config.enabled || context.transport != Transport::udp || !context.policy_state ||
       cookie.seen == stats::CookieSeen::valid || rate_limit_exempt(config, context.source)) {
     return true;
@@ -120,8 +120,8 @@ std::size_t answer_query(const runtime::Snapshot& snapshot, const std::uint8_t* 
     return 0;
   }
 
-  const config::Config& config = *snapshot.config;
-  const config::ServerConfig& server = config.server;
+  const runtime::Config& config = *snapshot.config;
+  const runtime::ServerConfig& server = config.server;
   const std::size_t limit = context.transport == Transport::tcp
                                 ? dns::kMaxMessage
                                 : udp_limit(query, server.edns_udp_size);

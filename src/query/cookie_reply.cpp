@@ -5,7 +5,7 @@
 
 namespace gslbd::query {
 
-CookieReply reply_cookie(const dns::Query& query, const config::CookieConfig& cookies,
+CookieReply reply_cookie(const dns::Query& query, const runtime::CookieConfig& cookies,
                          const util::Address& source, std::uint32_t now) noexcept {
   CookieReply reply;
   if (!cookies.enabled || query.cookie_len == 0) return reply;

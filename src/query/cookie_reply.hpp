@@ -7,9 +7,9 @@
 
 #include <cstdint>
 
-#include "gslbd/config/server_config.hpp"
 #include "gslbd/dns/cookie.hpp"
 #include "gslbd/dns/query.hpp"
+#include "gslbd/runtime/server_config.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 #include "gslbd/util/address.hpp"
 
@@ -22,7 +22,7 @@ struct CookieReply {
 };
 
 // now is unix time in seconds. Nothing is seen when cookies are off or the request had none.
-CookieReply reply_cookie(const dns::Query& query, const config::CookieConfig& cookies,
+CookieReply reply_cookie(const dns::Query& query, const runtime::CookieConfig& cookies,
                          const util::Address& source, std::uint32_t now) noexcept;
 
 }  // namespace gslbd::query

@@ -6,7 +6,7 @@
 namespace gslbd::query {
 namespace {
 
-rrl::Limits limits_of(const config::RateLimitConfig& config) noexcept {
+rrl::Limits limits_of(const runtime::RateLimitConfig& config) noexcept {
   rrl::Limits limits;
   limits.rate[static_cast<std::size_t>(rrl::Category::answer)] = config.responses_per_second;
   limits.rate[static_cast<std::size_t>(rrl::Category::nodata)] = config.nodata_per_second;
@@ -41,7 +41,7 @@ void PolicyState::prepare(const runtime::Snapshot& snapshot) {
   }
 
   // A reload that keeps the table's size keeps what it has counted.
-  const config::RateLimitConfig& limit = snapshot.config->server.rate_limit;
+  const runtime::RateLimitConfig& limit = snapshot.config->server.rate_limit;
   if (!limit.enabled) {
     rate_table_.release();
     return;

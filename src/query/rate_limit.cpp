@@ -7,9 +7,9 @@
 
 namespace gslbd::query {
 
-bool rate_limit_exempt(const config::RateLimitConfig& config,
+bool rate_limit_exempt(const runtime::RateLimitConfig& config,
                        const util::Address& source) noexcept {
-  for (const config::Network& network : config.exempt) {
+  for (const runtime::Network& network : config.exempt) {
     if (network.address.family == source.family &&
         util::masked(source, network.prefix) == network.address) {
       return true;
@@ -18,7 +18,7 @@ bool rate_limit_exempt(const config::RateLimitConfig& config,
   return false;
 }
 
-rrl::Decision account_response(const config::RateLimitConfig& config, PolicyState& state,
+rrl::Decision account_response(const runtime::RateLimitConfig& config, PolicyState& state,
                                const util::Address& source,
                                const ResponseClass& response) noexcept {
   // class | family | client network | qtype | name

@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "gslbd/config/server_config.hpp"
 #include "gslbd/dns/query.hpp"
 #include "gslbd/query/policy_state.hpp"
 #include "gslbd/rrl/rate_table.hpp"
+#include "gslbd/runtime/server_config.hpp"
 #include "gslbd/util/address.hpp"
 
 namespace gslbd::query {
@@ -23,10 +23,11 @@ struct ResponseClass {
   std::uint16_t qtype = 0;
 };
 
-bool rate_limit_exempt(const config::RateLimitConfig& config, const util::Address& source) noexcept;
+bool rate_limit_exempt(const runtime::RateLimitConfig& config,
+                       const util::Address& source) noexcept;
 
 // Accounts one response in the worker's table.
-rrl::Decision account_response(const config::RateLimitConfig& config, PolicyState& state,
+rrl::Decision account_response(const runtime::RateLimitConfig& config, PolicyState& state,
                                const util::Address& source, const ResponseClass& response) noexcept;
 
 }  // namespace gslbd::query

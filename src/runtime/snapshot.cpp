@@ -5,7 +5,7 @@
 
 namespace gslbd::runtime {
 
-void SnapshotPublisher::publish(std::shared_ptr<const config::Config> config) {
+void SnapshotPublisher::publish(std::shared_ptr<const Config> config) {
   std::lock_guard lock(mutex_);
   const std::uint64_t next = generation_.load(std::memory_order_relaxed) + 1;
   if (current_) retired_.push_back(std::move(current_));

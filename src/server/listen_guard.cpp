@@ -93,7 +93,7 @@ class PortLock {
 
 // The local address as /proc/net/{udp,tcp}[6] prints it: each 32-bit word as the kernel holds
 // it in memory, in %08X.
-std::string proc_net_address(const config::ListenAddress& listen, bool& v6) {
+std::string proc_net_address(const runtime::ListenAddress& listen, bool& v6) {
   v6 = listen.host.find(':') != std::string::npos;
   unsigned char bytes[16] = {};
   if (inet_pton(v6 ? AF_INET6 : AF_INET, listen.host.c_str(), bytes) != 1) return {};
@@ -160,7 +160,7 @@ std::string lock_directory() {
   return {};
 }
 
-std::string address_holders(const config::ListenAddress& listen, int type) {
+std::string address_holders(const runtime::ListenAddress& listen, int type) {
   bool v6 = false;
   const std::string ours = proc_net_address(listen, v6);
   if (ours.empty()) return {};
@@ -205,13 +205,13 @@ std::string address_holders(const config::ListenAddress& listen, int type) {
 }
 
 std::vector<ShardSockets> open_exclusive_listen_sockets(
-    const std::vector<config::ListenAddress>& listen, unsigned workers, const std::string& lock_dir,
+    const std::vector<runtime::ListenAddress>& listen, unsigned workers, const std::string& lock_dir,
     std::string& error) {
   // A lock per port rather than per address: 0.0.0.0:P and 127.0.0.1:P overlap, and the probe
   // of one must not fall between the probe and the bind of the other. Taken in port order, so
   // two instances with several ports in common cannot wait for each other.
   std::set<std::uint16_t> ports;
-  for (const config::ListenAddress& address : listen) ports.insert(address.port);
+  for (const runtime::ListenAddress& address : listen) ports.insert(address.port);
   std::vector<PortLock> locks;
   if (!lock_dir.empty()) {
     for (const std::uint16_t port : ports) {
@@ -219,7 +219,7 @@ std::vector<ShardSockets> open_exclusive_listen_sockets(
       if (!locks.back().acquire(lock_dir, port, error)) return {};
     }
   }
-  for (const config::ListenAddress& address : listen) {
+  for (const runtime::ListenAddress& address : listen) {
     int type = 0;
     const int failed = probe_listen_address(address, type, error);
     if (failed == 0) continue;

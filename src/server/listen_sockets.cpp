@@ -14,7 +14,7 @@ namespace {
 
 constexpr int kTcpBacklog = 1024;
 
-socklen_t make_address(const config::ListenAddress& listen, sockaddr_storage& storage) {
+socklen_t make_address(const runtime::ListenAddress& listen, sockaddr_storage& storage) {
   std::memset(&storage, 0, sizeof storage);
   if (listen.host.find(':') != std::string::npos) {
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
@@ -30,7 +30,7 @@ socklen_t make_address(const config::ListenAddress& listen, sockaddr_storage& st
   return sizeof(sockaddr_in);
 }
 
-int open_socket(const config::ListenAddress& listen, int type, std::string& error) {
+int open_socket(const runtime::ListenAddress& listen, int type, std::string& error) {
   sockaddr_storage address;
   const socklen_t address_len = make_address(listen, address);
   const char* proto = type == SOCK_DGRAM ? "udp" : "tcp";
@@ -73,11 +73,11 @@ int open_socket(const config::ListenAddress& listen, int type, std::string& erro
 
 }  // namespace
 
-std::vector<ShardSockets> open_listen_sockets(const std::vector<config::ListenAddress>& listen,
+std::vector<ShardSockets> open_listen_sockets(const std::vector<runtime::ListenAddress>& listen,
                                               unsigned workers, std::string& error) {
   std::vector<ShardSockets> sockets(workers);
   for (ShardSockets& worker : sockets) {
-    for (const config::ListenAddress& address : listen) {
+    for (const runtime::ListenAddress& address : listen) {
       const int udp = open_socket(address, SOCK_DGRAM, error);
       const int tcp = udp < 0 ? -1 : open_socket(address, SOCK_STREAM, error);
       if (udp >= 0) worker.udp.push_back(udp);
@@ -91,13 +91,13 @@ std::vector<ShardSockets> open_listen_sockets(const std::vector<config::ListenAd
   return sockets;
 }
 
-std::string socket_text(const config::ListenAddress& listen, int type) {
+std::string socket_text(const runtime::ListenAddress& listen, int type) {
   const bool v6 = listen.host.find(':') != std::string::npos;
   return std::string(type == SOCK_DGRAM ? "udp " : "tcp ") +
          (v6 ? "[" + listen.host + "]" : listen.host) + ":" + std::to_string(listen.port);
 }
 
-int probe_listen_address(const config::ListenAddress& listen, int& type, std::string& error) {
+int probe_listen_address(const runtime::ListenAddress& listen, int& type, std::string& error) {
   sockaddr_storage address;
   const socklen_t address_len = make_address(listen, address);
   for (const int kind : {SOCK_DGRAM, SOCK_STREAM}) {

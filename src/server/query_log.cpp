@@ -147,7 +147,7 @@ void QueryLog::flush(std::uint64_t now_ns) noexcept {
   }
 }
 
-void QueryLog::log_line(const config::Config& config, const util::Address& client,
+void QueryLog::log_line(const runtime::Config& config, const util::Address& client,
                         const std::uint8_t* request, const stats::QueryRecord& record,
                         std::size_t answer_size, std::uint32_t duration_us,
                         std::uint64_t now_ns) noexcept {
@@ -196,7 +196,7 @@ void QueryLog::log_line(const config::Config& config, const util::Address& clien
   }
 }
 
-void QueryLog::log_rate_limit(const config::Config& config, const util::Address& client,
+void QueryLog::log_rate_limit(const runtime::Config& config, const util::Address& client,
                               const std::uint8_t* request, const stats::QueryRecord& record,
                               std::uint64_t now_ns) noexcept {
   if (!spdlog::should_log(spdlog::level::warn)) return;
@@ -210,7 +210,7 @@ void QueryLog::log_rate_limit(const config::Config& config, const util::Address&
     return;
   }
   ++rate_limit_lines_;
-  const config::RateLimitConfig& limit = config.server.rate_limit;
+  const runtime::RateLimitConfig& limit = config.server.rate_limit;
   const unsigned prefix = client.family == 6 ? limit.ipv6_prefix : limit.ipv4_prefix;
   const util::Address network = util::masked(client, prefix);
   char address[INET6_ADDRSTRLEN];

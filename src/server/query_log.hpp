@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/runtime/config.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 #include "gslbd/util/address.hpp"
 
@@ -28,7 +28,7 @@ class QueryLog {
   // Worker thread: logs one query answered with answer_size octets (0: no answer was sent),
   // when config turns the log on and the rate allows. request is the query as received (its
   // question name is read from it). now_ns is util::monotonic_ns().
-  void log(const config::Config& config, const util::Address& client, const std::uint8_t* request,
+  void log(const runtime::Config& config, const util::Address& client, const std::uint8_t* request,
            const stats::QueryRecord& record, std::size_t answer_size, std::uint32_t duration_us,
            std::uint64_t now_ns) noexcept {
     if (record.rrl_started) log_rate_limit(config, client, request, record, now_ns);
@@ -43,10 +43,10 @@ class QueryLog {
  private:
   // Takes one token at now_ns for the given rate; false when the bucket is empty.
   bool take(std::uint32_t rate, std::uint64_t now_ns) noexcept;
-  void log_line(const config::Config& config, const util::Address& client,
+  void log_line(const runtime::Config& config, const util::Address& client,
                 const std::uint8_t* request, const stats::QueryRecord& record,
                 std::size_t answer_size, std::uint32_t duration_us, std::uint64_t now_ns) noexcept;
-  void log_rate_limit(const config::Config& config, const util::Address& client,
+  void log_rate_limit(const runtime::Config& config, const util::Address& client,
                       const std::uint8_t* request, const stats::QueryRecord& record,
                       std::uint64_t now_ns) noexcept;
 

@@ -21,7 +21,7 @@ TcpConnections::TcpConnections(Answerer& answerer)
       out_(new std::uint8_t[TcpConnection::kMaxFrame]),
       seed_((std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
 
-void TcpConnections::accept(uv_stream_t* listener, const config::ServerConfig& server) noexcept {
+void TcpConnections::accept(uv_stream_t* listener, const runtime::ServerConfig& server) noexcept {
   TcpConnection* connection = TcpConnection::accept(*this, listener);
   if (connection == nullptr) return;
   try {
@@ -76,7 +76,7 @@ bool TcpConnections::make_room(std::uint64_t now) noexcept {
 // Sized for the configured cap (plus the connection being admitted, and more if a reload
 // lowered the cap below what is open); rebuilt from the open connections when a reload
 // changes the cap or the prefixes.
-void TcpConnections::fit_sources(const config::ServerConfig& server) {
+void TcpConnections::fit_sources(const runtime::ServerConfig& server) {
   const std::size_t needed = std::max<std::size_t>(server.tcp_max_connections, open_) + 1;
   if (sources_ && sources_for_max_ == server.tcp_max_connections &&
       sources_->max_networks() >= needed && sources_->v4_prefix() == server.tcp_source_prefix_v4 &&

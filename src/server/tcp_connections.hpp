@@ -13,7 +13,7 @@
 #include <optional>
 
 #include "answerer.hpp"
-#include "gslbd/config/server_config.hpp"
+#include "gslbd/runtime/server_config.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 #include "tcp_connection.hpp"
 #include "tcp_source_table.hpp"
@@ -31,7 +31,7 @@ class TcpConnections {
   // one idle longest, if that has been so for half its frame timeout, so a new client gets in
   // while slow or idle clients hold the slots; only when every slot changed state recently is
   // the new one refused.
-  void accept(uv_stream_t* listener, const config::ServerConfig& server) noexcept;
+  void accept(uv_stream_t* listener, const runtime::ServerConfig& server) noexcept;
   void close_all() noexcept;
   // Once a second: publishes the gauges and, after connections released a lot of memory, gives
   // the free pages back to the system (off the query path).
@@ -54,7 +54,7 @@ class TcpConnections {
 
  private:
   bool make_room(std::uint64_t now) noexcept;
-  void fit_sources(const config::ServerConfig& server);
+  void fit_sources(const runtime::ServerConfig& server);
 
   Answerer& answerer_;
   stats::WorkerStats& stats_;  // the answerer's

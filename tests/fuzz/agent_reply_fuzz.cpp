@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "../../src/probe/agent_reply.cpp"
+#include "probe/agent_reply.cpp"
 
 namespace {
 

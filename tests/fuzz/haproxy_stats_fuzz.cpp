@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "../../src/probe/haproxy_stats.cpp"
+#include "probe/haproxy_stats.cpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace gslbd::probe;

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "../../src/control/http_request.cpp"
-#include "../../src/control/json_writer.cpp"
+#include "control/http_request.cpp"
+#include "control/json_writer.cpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

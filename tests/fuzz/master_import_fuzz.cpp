@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "../../src/config/master_import.hpp"
 #include "../unit/config/master_reference.hpp"
+#include "config/master_import.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string origin("\007example\003com\000", 13);

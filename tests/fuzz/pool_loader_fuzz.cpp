@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "../../src/config/pool_file.hpp"
+#include "config/pool_file.hpp"
 #include "gslbd/pool/selection.hpp"
 
 namespace {

@@ -29,7 +29,7 @@ void check(const std::vector<std::uint8_t>& out, std::size_t size, std::size_t l
 // The service snapshot with rate limiting on and a cookie secret.
 std::shared_ptr<const gslbd::runtime::Snapshot> limited_services(
     const test::ServiceSnapshot& services) {
-  auto config = std::make_shared<gslbd::config::Config>(*services.snapshot->config);
+  auto config = std::make_shared<gslbd::runtime::Config>(*services.snapshot->config);
   for (std::size_t i = 0; i < 16; ++i)
     config->server.cookies.secret[i] = static_cast<std::uint8_t>(0x50 + i);
   config->server.rate_limit.enabled = true;
@@ -42,7 +42,7 @@ std::shared_ptr<const gslbd::runtime::Snapshot> limited_services(
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto snapshot = test::example_snapshot();
-  static const auto limited = test::with_server(7, [](gslbd::config::ServerConfig& server) {
+  static const auto limited = test::with_server(7, [](gslbd::runtime::ServerConfig& server) {
     server.rate_limit.enabled = true;
     server.rate_limit.responses_per_second = server.rate_limit.nodata_per_second =
         server.rate_limit.nxdomains_per_second = server.rate_limit.referrals_per_second =

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // A directory that does not exist: relative import: paths and serial: auto fail cleanly

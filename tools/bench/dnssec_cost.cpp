@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/dnssec/signature_cache.hpp"
 #include "gslbd/dnssec/zone_keys.hpp"
@@ -88,7 +88,7 @@ std::shared_ptr<const gslbd::runtime::Snapshot> snapshot(bool signed_zone, const
     std::fprintf(stderr, "zone: %s\n", errors.front().to_string().c_str());
     std::exit(1);
   }
-  auto config = std::make_shared<gslbd::config::Config>();
+  auto config = std::make_shared<gslbd::runtime::Config>();
   std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
   zones.push_back(std::move(zone));
   config->zones = std::make_shared<gslbd::zone::ZoneSet>(std::move(zones));

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "answerer.hpp"
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/server/listen_sockets.hpp"
 #include "udp_batch.hpp"
 

@@ -17,27 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/server_config.hpp"
 #include "gslbd/probe/health_loop.hpp"
+#include "gslbd/runtime/server_config.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 
 namespace gslbd::control {
-
-struct ControlSettings {
-  config::ListenAddress listen{"127.0.0.1", 9253};
-  std::string token;                 // required for admin actions; empty = none configured
-  bool admin_without_token = false;  // only honoured when listen is a loopback address
-  std::uint32_t max_connections = 64;
-  // Per client address (IPv6: per /64). A new connection over either bound closes, to make
-  // room, the connection still waiting for its request that was heard from least recently (of
-  // that source, or of any).
-  std::uint32_t max_connections_per_source = 8;
-  std::uint32_t max_request_bytes = 16 * 1024;
-  std::uint32_t idle_timeout_ms = 10'000;    // no octet for this long: closed
-  std::uint32_t request_timeout_ms = 5'000;  // from the first octet to the whole request
-  std::vector<std::string> allowed_hosts;    // Host names accepted besides the address
-};
 
 struct ReloadOutcome {
   bool ok = false;
@@ -97,7 +82,7 @@ struct ControlContext {
 // the server may be destroyed before the loop has finished closing.
 class ControlServer {
  public:
-  ControlServer(uv_loop_t* loop, ControlSettings settings, ControlContext context);
+  ControlServer(uv_loop_t* loop, runtime::ControlConfig settings, ControlContext context);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -108,8 +93,9 @@ class ControlServer {
   void stop() noexcept;
 
   // Replaces the settings that may change on reload (token, admin_without_token, limits).
-  // The listen address changes only on restart (a different one here is ignored).
-  void update(const ControlSettings& settings);
+  // The listen address changes only on restart (a different one here is ignored); enabled and
+  // warnings are the daemon's to act on.
+  void update(const runtime::ControlConfig& settings);
 
   // The port bound by start() (the kernel's choice when settings.listen.port was 0), else 0.
   std::uint16_t port() const noexcept;

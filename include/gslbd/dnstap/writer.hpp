@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "gslbd/config/server_config.hpp"
 #include "gslbd/dnstap/ring.hpp"
+#include "gslbd/runtime/server_config.hpp"
 
 struct fstrm_writer;
 
@@ -54,7 +54,7 @@ class Writer {
   // Control thread. Starts the writer thread for config (which must be enabled()). A file that
   // cannot be opened is an error (returns null and sets error); a socket without a collector is
   // not: the writer connects when the collector appears and drops what comes before.
-  static std::unique_ptr<Writer> start(const config::DnstapConfig& config, std::string identity,
+  static std::unique_ptr<Writer> start(const runtime::DnstapConfig& config, std::string identity,
                                        std::string version, std::string& error);
   // Stops the writer thread after writing what is queued, and closes the output.
   ~Writer();
@@ -70,13 +70,13 @@ class Writer {
   std::uint64_t dropped() const noexcept;
 
  private:
-  Writer(const config::DnstapConfig& config, std::string identity, std::string version);
+  Writer(const runtime::DnstapConfig& config, std::string identity, std::string version);
   void run() noexcept;
   std::size_t drain_once() noexcept;
   void flush_frames() noexcept;
   bool output_ready() noexcept;
 
-  config::DnstapConfig config_;
+  runtime::DnstapConfig config_;
   std::string identity_;
   std::string version_;
   fstrm_writer* output_ = nullptr;

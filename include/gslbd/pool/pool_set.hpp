@@ -22,4 +22,10 @@ struct PoolSet {
   std::int32_t find(std::string_view name) const noexcept;
 };
 
+// Control plane, once a set's pools are complete: gives every member its health slot (and each
+// failover pool without preempt the slot that remembers its active group) and creates the
+// health table with each member's initial state: up when it has no checks, else as its
+// initial_state says; a remembered group starts at the pool's best priority.
+void assign_health_slots(PoolSet& set);
+
 }  // namespace gslbd::pool

@@ -10,12 +10,12 @@
 #include <mutex>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/runtime/config.hpp"
 
 namespace gslbd::runtime {
 
 struct Snapshot {
-  std::shared_ptr<const config::Config> config;
+  std::shared_ptr<const Config> config;
   std::uint64_t generation = 0;
 };
 
@@ -23,7 +23,7 @@ class SnapshotPublisher {
  public:
   // Control thread. Replaces the snapshot in service; the old one is kept until no worker
   // holds it and then freed by collect(), so workers never pay for freeing a config.
-  void publish(std::shared_ptr<const config::Config> config);
+  void publish(std::shared_ptr<const Config> config);
 
   // Control thread, periodically: frees retired snapshots no worker holds any more.
   // Returns how many are still retired (held by some worker).

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/server_config.hpp"
+#include "gslbd/runtime/server_config.hpp"
 #include "gslbd/server/listen_sockets.hpp"
 
 namespace gslbd::server {
@@ -22,7 +22,7 @@ std::string lock_directory();
 // Who holds a socket of `type` (SOCK_DGRAM or SOCK_STREAM, listening) on the address or an
 // overlapping wildcard: "unbound (pid 812)", several joined by ", "; empty when not visible to
 // this process. Reads /proc/net and /proc/<pid>/fd; bounded in processes visited.
-std::string address_holders(const config::ListenAddress& listen, int type);
+std::string address_holders(const runtime::ListenAddress& listen, int type);
 
 // open_listen_sockets, exclusive to this process: under a lock on each port (in lock_dir, when
 // not empty; waits up to a few seconds for another gslbd's start-up), probes every address with
@@ -30,7 +30,7 @@ std::string address_holders(const config::ListenAddress& listen, int type);
 // failure returns an empty vector and one line in `error` naming the address and, when it can
 // be found, the process holding it.
 std::vector<ShardSockets> open_exclusive_listen_sockets(
-    const std::vector<config::ListenAddress>& listen, unsigned workers, const std::string& lock_dir,
+    const std::vector<runtime::ListenAddress>& listen, unsigned workers, const std::string& lock_dir,
     std::string& error);
 
 }  // namespace gslbd::server

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/server_config.hpp"
+#include "gslbd/runtime/server_config.hpp"
 
 namespace gslbd::server {
 
@@ -19,7 +19,7 @@ struct ShardSockets {
 
 // Opens the sockets of `workers` shards (server.workers) for every address. On failure closes what
 // it opened, sets error (naming the address and the system's reason) and returns an empty vector.
-std::vector<ShardSockets> open_listen_sockets(const std::vector<config::ListenAddress>& listen,
+std::vector<ShardSockets> open_listen_sockets(const std::vector<runtime::ListenAddress>& listen,
                                               unsigned workers, std::string& error);
 
 void close_sockets(std::vector<ShardSockets>& sockets) noexcept;
@@ -31,9 +31,9 @@ void close_sockets(std::vector<ShardSockets>& sockets) noexcept;
 // TCP sets SO_REUSEADDR, so connections of an earlier run in TIME_WAIT do not count.
 // Returns 0, or the errno of the failing bind with `type` set to SOCK_DGRAM or SOCK_STREAM and
 // `error` to one line naming the address.
-int probe_listen_address(const config::ListenAddress& listen, int& type, std::string& error);
+int probe_listen_address(const runtime::ListenAddress& listen, int& type, std::string& error);
 
 // "udp 127.0.0.1:53", "tcp [::1]:53": how the messages name a socket.
-std::string socket_text(const config::ListenAddress& listen, int type);
+std::string socket_text(const runtime::ListenAddress& listen, int type);
 
 }  // namespace gslbd::server

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/util/source_error.hpp"
 #include "gslbd/zone/zone.hpp"

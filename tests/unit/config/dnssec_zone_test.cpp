@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "config_test_support.hpp"
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/dnssec/zone_keys.hpp"
 #include "gslbd/zone/zone.hpp"
 #include "gslbd/zone/zone_set.hpp"

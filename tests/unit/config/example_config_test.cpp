@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
 
@@ -33,12 +33,9 @@ TEST_CASE("the example config loads without errors") {
   for (const auto& error : result.errors) MESSAGE(error.to_string());
   REQUIRE(result.errors.empty());
   REQUIRE(result.config);
-  const config::Config& config = *result.config;
-  CHECK(config.server.listen == std::vector<config::ListenAddress>{{"127.0.0.1", 5300}});
+  const runtime::Config& config = *result.config;
+  CHECK(config.server.listen == std::vector<runtime::ListenAddress>{{"127.0.0.1", 5300}});
   CHECK(config.server.identity == "gslbd-example");
-  REQUIRE(config.files.size() == 3);
-  CHECK(config.files[1].ends_with("zones/app.pool.yaml"));
-  CHECK(config.files[2].ends_with("zones/gslb.example.com.zone.yaml"));
   REQUIRE(config.pools);
   REQUIRE(config.pools->pools.size() == 2);
   CHECK(config.pools->pools[0].name == "app");

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../../../src/config/file_io.hpp"
+#include "config/file_io.hpp"
 #include "config_test_support.hpp"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "../../../src/config/master_import.hpp"
-#include "../../../src/config/master_tokenizer.hpp"
+#include "config/master_import.hpp"
+#include "config/master_tokenizer.hpp"
 #include "config_test_support.hpp"
 #include "master_reference.hpp"
 

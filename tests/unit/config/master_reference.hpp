@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "../../../src/config/master_reader.hpp"
+#include "config/master_reader.hpp"
 
 namespace gslbd::test {
 

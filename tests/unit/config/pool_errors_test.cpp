@@ -243,3 +243,16 @@ TEST_CASE("pool file: haproxy checks, load-based policies and bandwidth") {
        {20, 67, "'bandwidth': '100kbit' is outside 1Mbit..10Tbit"},
        {24, 39, "'bandwidth' applies only to policy bandwidth"}});
 }
+
+TEST_CASE("pool file: control characters in quoted text are blanked so the error stays one line") {
+  std::vector<gslbd::util::SourceError> errors;
+  std::vector<std::string> names;
+  const std::string text =
+      "version: 1\n\"key\\x01with\\x1bcontrols\": 1\npools:\n  - name: \"p\\x7fq\"\n"
+      "    policy: \"weigh\\x02ted\"\n    members: [{name: a, address: 192.0.2.1}]\n";
+  gslbd::config::detail::load_pool_files({{"controls.pool.yaml", text}}, names, errors);
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].message.starts_with("unknown key 'key with controls' in the pool file"));
+  CHECK(errors[1].message.find("control characters") != std::string::npos);
+  CHECK(errors[2].message.find("unknown value 'weigh ted'") != std::string::npos);
+}

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../../../src/config/pool_file.hpp"
+#include "config/pool_file.hpp"
 #include "config_test_support.hpp"
 
 namespace gslbd::test {

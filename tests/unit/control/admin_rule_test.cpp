@@ -3,15 +3,16 @@
 // the constant-time comparison, and the largest TTL behind a drain's safe_after.
 #include <doctest/doctest.h>
 
-#include "../../../src/control/admin.hpp"
+#include "control/admin.hpp"
 #include "control_test_support.hpp"
 
 using namespace gslbd::control;
 
 namespace {
 
-ControlSettings settings(const std::string& host, const std::string& token, bool without) {
-  ControlSettings s;
+gslbd::runtime::ControlConfig settings(const std::string& host, const std::string& token,
+                                       bool without) {
+  gslbd::runtime::ControlConfig s;
   s.listen = {host, 9253};
   s.token = token;
   s.admin_without_token = without;

@@ -48,7 +48,7 @@ TEST_CASE("admin actions need the bearer token") {
 }
 
 TEST_CASE("admin_without_token on a loopback listener needs no token") {
-  ControlSettings settings;
+  gslbd::runtime::ControlConfig settings;
   settings.admin_without_token = true;
   Fixture f(settings);
   CHECK(http(f.server->port(), "POST", "/admin/drain?pool=app&member=b").status == 200);

@@ -23,11 +23,11 @@
 #include <thread>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
 #include "gslbd/control/control_server.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/probe/monitor_plan.hpp"
+#include "gslbd/runtime/config.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/zone/zone_builder.hpp"
 
@@ -81,7 +81,7 @@ inline zone::Service service(const std::string& owner, const std::string& pool, 
 // services app -> pool "app" (weighted, a b v4 + v6 v6, max 2, ttl 30 / degraded 5, falls
 // back to "spare"), sticky -> "sticky" (hash /24, s1 s2 s3, max 1, ttl 60), spare -> "spare"
 // (weighted, x, ttl 10). Members have no checks: the health loop keeps them up.
-inline std::shared_ptr<const config::Config> make_config(std::uint32_t serial = 2026010101) {
+inline std::shared_ptr<const runtime::Config> make_config(std::uint32_t serial = 2026010101) {
   zone::ZoneBuilder builder(wire("example.test."));
   auto check = [](const std::string& error) {
     if (!error.empty()) throw std::runtime_error(error);
@@ -127,7 +127,7 @@ inline std::shared_ptr<const config::Config> make_config(std::uint32_t serial = 
   pools->pools = {app, sticky, spare};
   pools->health = std::make_shared<health::HealthTable>(slot, health::Health{});
 
-  auto config = std::make_shared<config::Config>();
+  auto config = std::make_shared<runtime::Config>();
   std::vector<std::unique_ptr<zone::Zone>> zones;
   zones.push_back(std::move(zone));
   config->zones = std::make_shared<zone::ZoneSet>(std::move(zones));
@@ -136,7 +136,7 @@ inline std::shared_ptr<const config::Config> make_config(std::uint32_t serial = 
 }
 
 // The daemon's plan, made as the daemon makes it.
-inline probe::MonitorPlan plan_for(const config::Config& config) {
+inline probe::MonitorPlan plan_for(const runtime::Config& config) {
   return probe::monitor_plan(config.pools);
 }
 
@@ -155,7 +155,7 @@ inline bool wait_until(const std::function<bool()>& done,
 // that thread: use on_loop().
 class LoopServer {
  public:
-  LoopServer(ControlSettings settings, ControlContext context) {
+  LoopServer(runtime::ControlConfig settings, ControlContext context) {
     uv_loop_init(&loop_);
     uv_async_init(&loop_, &async_,
                   [](uv_async_t* a) { static_cast<LoopServer*>(a->data)->drain(); });
@@ -218,7 +218,7 @@ class LoopServer {
 // Everything a test server needs, wired as the daemon would: a publisher holding make_config(),
 // a started health loop monitoring its members, worker stats the test fills.
 struct Fixture {
-  explicit Fixture(ControlSettings settings = {}, bool start_health = true) {
+  explicit Fixture(runtime::ControlConfig settings = {}, bool start_health = true) {
     config = make_config();
     if (start_health) {
       health.start();
@@ -290,7 +290,7 @@ struct Fixture {
     for (const ReloadDone& done : callers) done(outcome);
   }
 
-  std::shared_ptr<const config::Config> config;
+  std::shared_ptr<const runtime::Config> config;
   runtime::SnapshotPublisher publisher;
   probe::HealthLoop health{64, 7};
   std::vector<std::unique_ptr<stats::WorkerStats>> workers;

@@ -10,8 +10,8 @@ using namespace gslbd::control::test;
 
 namespace {
 
-ControlSettings without_token() {
-  ControlSettings settings;
+gslbd::runtime::ControlConfig without_token() {
+  gslbd::runtime::ControlConfig settings;
   settings.admin_without_token = true;
   return settings;
 }
@@ -65,7 +65,7 @@ TEST_CASE("reads with a Host that does not name the endpoint are refused; its na
 }
 
 TEST_CASE("allowed_hosts adds names a scraper may use") {
-  ControlSettings settings;
+  gslbd::runtime::ControlConfig settings;
   settings.allowed_hosts = {"gslb1.example.net"};
   Fixture f(settings);
   const std::uint16_t port = f.server->port();

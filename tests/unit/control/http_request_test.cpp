@@ -2,7 +2,7 @@
 // The HTTP request parser on its own: complete, incomplete and refused requests.
 #include <doctest/doctest.h>
 
-#include "../../../src/control/http_request.hpp"
+#include "control/http_request.hpp"
 
 using namespace gslbd::control;
 

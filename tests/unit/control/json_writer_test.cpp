@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "../../../src/control/json_writer.hpp"
+#include "control/json_writer.hpp"
 
 using gslbd::control::JsonWriter;
 

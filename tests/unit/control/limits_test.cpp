@@ -9,7 +9,7 @@ using namespace gslbd::control;
 using namespace gslbd::control::test;
 
 TEST_CASE("an oversized head gets 431, an oversized body 413") {
-  ControlSettings settings;
+  gslbd::runtime::ControlConfig settings;
   settings.max_request_bytes = 1024;
   Fixture f(settings);
   const HttpReply head = http_raw(
@@ -40,7 +40,7 @@ TEST_CASE("malformed requests get 400 and the server keeps serving") {
 }
 
 TEST_CASE("a full endpoint closes the least recently heard waiting connection for a new one") {
-  ControlSettings settings;
+  gslbd::runtime::ControlConfig settings;
   settings.max_connections = 2;
   Fixture f(settings);
   // Two connections hold both slots, each with part of a request; the first was heard from
@@ -67,7 +67,7 @@ TEST_CASE("a full endpoint closes the least recently heard waiting connection fo
 }
 
 TEST_CASE("a source at max_connections_per_source makes room among its own connections only") {
-  ControlSettings settings;
+  gslbd::runtime::ControlConfig settings;
   settings.max_connections_per_source = 2;
   Fixture f(settings);
   const int other = connect_loopback(f.server->port(), "127.0.0.5");
@@ -92,7 +92,7 @@ TEST_CASE("a source at max_connections_per_source makes room among its own conne
 }
 
 TEST_CASE("request_timeout bounds the whole request: trickling octets does not extend it") {
-  ControlSettings settings;
+  gslbd::runtime::ControlConfig settings;
   settings.idle_timeout_ms = 10'000;
   settings.request_timeout_ms = 400;
   Fixture f(settings);
@@ -118,7 +118,7 @@ TEST_CASE("request_timeout bounds the whole request: trickling octets does not e
 }
 
 TEST_CASE("a request not complete within the idle timeout gets 408; a silent one is closed") {
-  ControlSettings settings;
+  gslbd::runtime::ControlConfig settings;
   settings.idle_timeout_ms = 200;
   Fixture f(settings);
   const int partial = connect_loopback(f.server->port());

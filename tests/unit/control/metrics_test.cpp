@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "../../../src/control/prom_text.hpp"
+#include "control/prom_text.hpp"
 #include "control_test_support.hpp"
 
 using namespace gslbd::control;

@@ -3,7 +3,7 @@
 // requests carry a browser's marks.
 #include <doctest/doctest.h>
 
-#include "../../../src/control/request_guard.hpp"
+#include "control/request_guard.hpp"
 
 using namespace gslbd;
 using namespace gslbd::control;

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "../../../src/probe/agent_reply.hpp"
+#include "probe/agent_reply.hpp"
 
 using gslbd::probe::AgentReply;
 using gslbd::probe::parse_agent_reply;

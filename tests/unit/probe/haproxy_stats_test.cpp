@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-#include "../../../src/probe/haproxy_stats.hpp"
+#include "probe/haproxy_stats.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // The rise/fall machine as a pure unit: initial states and every transition.
 #include <doctest/doctest.h>
 
-#include "../../../src/probe/rise_fall.hpp"
+#include "probe/rise_fall.hpp"
 
 using gslbd::health::InitialState;
 using gslbd::probe::RiseFall;

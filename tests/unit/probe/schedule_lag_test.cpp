@@ -3,9 +3,9 @@
 // "behind schedule" log line written at most once a minute.
 #include <doctest/doctest.h>
 
-#include "../../../src/probe/schedule_lag.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "log_capture.hpp"
+#include "probe/schedule_lag.hpp"
 
 using gslbd::probe::is_late;
 using gslbd::probe::ScheduleLag;

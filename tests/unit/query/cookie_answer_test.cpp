@@ -19,7 +19,7 @@ namespace {
 constexpr std::uint32_t kNow = 1'700'000'000;
 const std::vector<std::uint8_t> kClient = {1, 2, 3, 4, 5, 6, 7, 8};
 
-std::vector<std::uint8_t> server_cookie(const gslbd::config::CookieConfig& cookies,
+std::vector<std::uint8_t> server_cookie(const gslbd::runtime::CookieConfig& cookies,
                                         std::uint32_t when, const char* source = "198.51.100.7") {
   const auto address = *gslbd::util::parse_address(source);
   std::vector<std::uint8_t> out(kClient);
@@ -143,17 +143,17 @@ TEST_CASE("with cookies off a COOKIE option is ignored") {
 }
 
 TEST_CASE("after a secret rotation the previous secret is accepted for one more rotation") {
-  gslbd::config::CookieConfig first;
+  gslbd::runtime::CookieConfig first;
   first.secret_file = "/etc/a";
   first.secret.fill(1);
-  gslbd::config::CookieConfig second = first;
+  gslbd::runtime::CookieConfig second = first;
   second.secret.fill(2);
-  gslbd::config::carry_cookie_secrets(first, second);
+  gslbd::runtime::carry_cookie_secrets(first, second);
   CHECK(second.has_previous);
   CHECK(second.previous == first.secret);
-  gslbd::config::CookieConfig third = second;
+  gslbd::runtime::CookieConfig third = second;
   third.secret.fill(3);
-  gslbd::config::carry_cookie_secrets(second, third);
+  gslbd::runtime::carry_cookie_secrets(second, third);
   CHECK(third.previous == second.secret);
 
   PolicyState state(1);
@@ -171,11 +171,11 @@ TEST_CASE("after a secret rotation the previous secret is accepted for one more 
   CHECK(reply.record.cookie == CookieSeen::invalid);
 
   // A random secret (no file) is kept across reloads instead of rotating.
-  gslbd::config::CookieConfig random_running;
+  gslbd::runtime::CookieConfig random_running;
   random_running.secret.fill(9);
-  gslbd::config::CookieConfig random_next;
+  gslbd::runtime::CookieConfig random_next;
   random_next.secret.fill(4);
-  gslbd::config::carry_cookie_secrets(random_running, random_next);
+  gslbd::runtime::carry_cookie_secrets(random_running, random_next);
   CHECK(random_next.secret == random_running.secret);
   CHECK_FALSE(random_next.has_previous);
 }

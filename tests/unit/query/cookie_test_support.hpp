@@ -16,9 +16,9 @@
 namespace test {
 
 inline std::shared_ptr<const gslbd::runtime::Snapshot> with_server(
-    std::uint64_t generation, const std::function<void(gslbd::config::ServerConfig&)>& change) {
+    std::uint64_t generation, const std::function<void(gslbd::runtime::ServerConfig&)>& change) {
   static const auto base = example_snapshot();
-  auto config = std::make_shared<gslbd::config::Config>(*base->config);
+  auto config = std::make_shared<gslbd::runtime::Config>(*base->config);
   for (std::size_t i = 0; i < 16; ++i)
     config->server.cookies.secret[i] = static_cast<std::uint8_t>(0xa0 + i);
   change(config->server);

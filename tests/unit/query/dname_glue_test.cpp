@@ -46,7 +46,7 @@ std::shared_ptr<const gslbd::runtime::Snapshot> dname_snapshot() {
   std::vector<std::string> errors;
   auto zone = builder.build(errors);
   if (!zone) throw std::runtime_error("zone does not build: " + errors.front());
-  auto config = std::make_shared<gslbd::config::Config>();
+  auto config = std::make_shared<gslbd::runtime::Config>();
   config->server.identity = "test";
   std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
   zones.push_back(std::move(zone));

@@ -66,7 +66,7 @@ TEST_CASE("service answers (weighted and hash policies, ECS) allocate nothing") 
 }
 
 TEST_CASE("cookies and rate limiting (limit, slip, drop, BADCOOKIE) allocate nothing") {
-  const auto s = test::with_server(99, [](gslbd::config::ServerConfig& server) {
+  const auto s = test::with_server(99, [](gslbd::runtime::ServerConfig& server) {
     server.rate_limit.enabled = true;
     server.rate_limit.responses_per_second = 3;
     server.rate_limit.nxdomains_per_second = 3;

@@ -22,8 +22,8 @@ constexpr std::uint32_t kNow = 1'700'000'000;
 // Rate 2 per second, window 5 s, slip 2.
 std::shared_ptr<const gslbd::runtime::Snapshot> limited(
     std::uint64_t generation,
-    const std::function<void(gslbd::config::RateLimitConfig&)>& change = {}) {
-  return with_server(generation, [&](gslbd::config::ServerConfig& server) {
+    const std::function<void(gslbd::runtime::RateLimitConfig&)>& change = {}) {
+  return with_server(generation, [&](gslbd::runtime::ServerConfig& server) {
     auto& limit = server.rate_limit;
     limit.enabled = true;
     limit.responses_per_second = limit.nodata_per_second = limit.nxdomains_per_second =

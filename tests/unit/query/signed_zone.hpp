@@ -9,7 +9,7 @@
 // clang-format off
 #include <ctime>
 
-#include "gslbd/config/config.hpp"
+#include "gslbd/config/load.hpp"
 // clang-format on
 
 namespace test {
@@ -47,7 +47,7 @@ inline ServiceSnapshot signed_snapshot() {
       gslbd::config::load_zone_text(std::string(GSLBD_TEST_DATA) + "/dnssec/signed.test.zone.yaml",
                                     kSignedZone, {"app", "sticky"}, errors);
   if (!zone) throw std::runtime_error("signed zone does not load: " + errors.front().to_string());
-  auto config = std::make_shared<gslbd::config::Config>(*base.snapshot->config);
+  auto config = std::make_shared<gslbd::runtime::Config>(*base.snapshot->config);
   std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
   zones.push_back(std::move(zone));
   config->zones = std::make_shared<gslbd::zone::ZoneSet>(std::move(zones));

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/config.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/query/answer.hpp"
+#include "gslbd/runtime/config.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/zone/zone_builder.hpp"
 
@@ -95,7 +95,7 @@ inline std::shared_ptr<const gslbd::runtime::Snapshot> example_snapshot(
   auto zone = builder.build(errors);
   if (!zone) throw std::runtime_error("test zone does not build: " + errors.front());
 
-  auto config = std::make_shared<gslbd::config::Config>();
+  auto config = std::make_shared<gslbd::runtime::Config>();
   config->server.identity = "test-instance";
   config->server.edns_udp_size = edns_udp_size;
   std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
@@ -271,7 +271,7 @@ inline ServiceSnapshot service_snapshot(
   up.known = true;
   pools->health = std::make_shared<gslbd::health::HealthTable>(slot, up);
 
-  auto config = std::make_shared<gslbd::config::Config>();
+  auto config = std::make_shared<gslbd::runtime::Config>();
   config->server.identity = "test-instance";
   std::vector<std::unique_ptr<gslbd::zone::Zone>> zones;
   zones.push_back(std::move(zone));

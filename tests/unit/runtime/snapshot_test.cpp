@@ -7,7 +7,7 @@
 
 #include "gslbd/runtime/snapshot.hpp"
 
-using gslbd::config::Config;
+using gslbd::runtime::Config;
 using gslbd::runtime::LocalSnapshot;
 using gslbd::runtime::SnapshotPublisher;
 

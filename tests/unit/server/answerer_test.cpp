@@ -47,7 +47,7 @@ TEST_CASE("answer_one answers, counts, follows a reload and allocates nothing wh
   CHECK(answerer.stats().duration_count() == 101);
 
   // A reload to a config without the zone: the next refresh answers from it (REFUSED).
-  auto empty = std::make_shared<gslbd::config::Config>();
+  auto empty = std::make_shared<gslbd::runtime::Config>();
   empty->zones =
       std::make_shared<gslbd::zone::ZoneSet>(std::vector<std::unique_ptr<gslbd::zone::Zone>>{});
   publisher.publish(empty);

@@ -190,7 +190,7 @@ std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t h
   services[1].degraded_ttl = 60;
   services[1].pool_index = 1;
 
-  auto config = std::make_shared<gslbd::config::Config>();
+  auto config = std::make_shared<gslbd::runtime::Config>();
   config->server.identity = "bench";
   config->server.cookies.enabled = defences.cookies;
   config->server.cookies.secret = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "gslbd/config/server_config.hpp"
+#include "gslbd/runtime/server_config.hpp"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 
-namespace gslbd::config {
+namespace gslbd::runtime {
 
 void carry_cookie_secrets(const CookieConfig& running, CookieConfig& next) {
   if (next.secret_file.empty() && running.secret_file.empty()) {
@@ -64,4 +64,4 @@ bool parse_listen_address(const std::string& text, ListenAddress& out, std::stri
   return true;
 }
 
-}  // namespace gslbd::config
+}  // namespace gslbd::runtime

@@ -7,22 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/config/server_config.hpp"
-#include "gslbd/pool/pool_set.hpp"
+#include "gslbd/runtime/config.hpp"
 #include "gslbd/util/source_error.hpp"
 #include "gslbd/zone/zone_set.hpp"
 
 namespace gslbd::config {
 
-struct Config {
-  ServerConfig server;
-  std::shared_ptr<const zone::ZoneSet> zones;
-  std::shared_ptr<const pool::PoolSet> pools;  // never null in a loaded config
-  std::vector<std::string> files;  // every file read, main file first (for reload and watching)
-};
-
 struct LoadResult {
-  std::shared_ptr<const Config> config;  // null when errors is not empty
+  std::shared_ptr<const runtime::Config> config;  // null when errors is not empty
   // At most 100 of each are kept; a last entry then says how many more there were.
   std::vector<util::SourceError> errors;
   std::size_t error_total = 0;  // errors found, shown or not

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Server settings from the main file's server: section, after defaults and overrides.
+// Server settings from the main file's server: section, after defaults and overrides: part of
+// the served model (Config), filled by the loader (config/).
 #pragma once
 
 #include <array>
@@ -9,7 +10,7 @@
 
 #include "gslbd/util/address.hpp"
 
-namespace gslbd::config {
+namespace gslbd::runtime {
 
 struct ListenAddress {
   std::string host;  // numeric IPv4 or IPv6 address, without brackets
@@ -24,11 +25,14 @@ struct ControlConfig {
   std::string token;  // read from token_file; empty = admin actions refused (unless below)
   bool admin_without_token = false;  // honoured only on a loopback listen address, no token_file
   std::uint32_t max_connections = 64;
+  // Per client address (IPv6: per /64). A new connection over either bound closes, to make
+  // room, the connection still waiting for its request that was heard from least recently (of
+  // that source, or of any).
   std::uint32_t max_connections_per_source = 8;
   std::uint32_t max_request_bytes = 16 * 1024;
-  std::uint32_t idle_timeout_ms = 10'000;
-  std::uint32_t request_timeout_ms = 5'000;
-  std::vector<std::string> allowed_hosts;  // lower-case host names accepted in Host
+  std::uint32_t idle_timeout_ms = 10'000;    // no octet for this long: closed
+  std::uint32_t request_timeout_ms = 5'000;  // from the first octet to the whole request
+  std::vector<std::string> allowed_hosts;    // lower-case host names accepted in Host
   // "file:line:col: text" lines to log at start and on reload and print on --check-config
   // (a token file others can read). They do not stop the config from loading.
   std::vector<std::string> warnings;
@@ -119,4 +123,4 @@ void carry_cookie_secrets(const CookieConfig& running, CookieConfig& next);
 // Parses "127.0.0.1:53", "[::1]:5300". Returns false with a reason when malformed.
 bool parse_listen_address(const std::string& text, ListenAddress& out, std::string& error);
 
-}  // namespace gslbd::config
+}  // namespace gslbd::runtime
