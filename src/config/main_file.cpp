@@ -343,7 +343,7 @@ void read_server(Diagnostics& diag, const Value& value, runtime::ServerConfig& s
   if (const auto v = map.find("rate_limit")) read_rate_limit(diag, *v, server.rate_limit);
 }
 
-bool is_loopback(const ListenAddress& address) {
+bool is_loopback(const runtime::ListenAddress& address) {
   return util::is_loopback_host(address.host);
 }
 
