@@ -205,8 +205,8 @@ std::string address_holders(const runtime::ListenAddress& listen, int type) {
 }
 
 std::vector<ShardSockets> open_exclusive_listen_sockets(
-    const std::vector<runtime::ListenAddress>& listen, unsigned workers, const std::string& lock_dir,
-    std::string& error) {
+    const std::vector<runtime::ListenAddress>& listen, unsigned workers,
+    const std::string& lock_dir, std::string& error) {
   // A lock per port rather than per address: 0.0.0.0:P and 127.0.0.1:P overlap, and the probe
   // of one must not fall between the probe and the bind of the other. Taken in port order, so
   // two instances with several ports in common cannot wait for each other.

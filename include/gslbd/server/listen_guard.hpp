@@ -30,7 +30,7 @@ std::string address_holders(const runtime::ListenAddress& listen, int type);
 // failure returns an empty vector and one line in `error` naming the address and, when it can
 // be found, the process holding it.
 std::vector<ShardSockets> open_exclusive_listen_sockets(
-    const std::vector<runtime::ListenAddress>& listen, unsigned workers, const std::string& lock_dir,
-    std::string& error);
+    const std::vector<runtime::ListenAddress>& listen, unsigned workers,
+    const std::string& lock_dir, std::string& error);
 
 }  // namespace gslbd::server

@@ -34,9 +34,9 @@ TEST_CASE("address: masked keeps exactly the first bits, at every prefix length"
       }
       for (unsigned bits = 0; bits <= 130; ++bits) {
         const Address got = gslbd::util::masked(a, bits);
-        CHECK_MESSAGE(got == reference_mask(a, bits),
-                      gslbd::util::address_text(a) << "/" << bits << " gave "
-                                                    << gslbd::util::address_text(got));
+        CHECK_MESSAGE(got == reference_mask(a, bits), gslbd::util::address_text(a)
+                                                          << "/" << bits << " gave "
+                                                          << gslbd::util::address_text(got));
       }
     }
   }
