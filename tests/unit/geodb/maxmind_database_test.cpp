@@ -333,7 +333,7 @@ TEST_CASE("maxmind database: the walked trie agrees with libmaxminddb on 10,000 
       // Inside fd00::/8, /16 to /64.
       const unsigned prefix = 16 + static_cast<unsigned>(rng() % 49);
       std::uint64_t high = (0xfdull << 56) | (rng() & 0x00ffffffffffffffull);
-      high &= ~(~0ull >> prefix);
+      if (prefix < 64) high &= ~(~0ull >> prefix);
       net << std::hex << (high >> 48) << ':' << ((high >> 32) & 0xffff) << ':'
           << ((high >> 16) & 0xffff) << ':' << (high & 0xffff) << "::/" << std::dec << prefix;
     }
