@@ -72,16 +72,21 @@ Layered overlay_unmapped(const PrefixTrie& own, const PrefixTrie& database,
   return result;
 }
 
-}  // namespace
-
-GeoMatch GeoMap::lookup(const util::Client& client) const noexcept {
-  const Layered found = overlay_unmapped(networks_, database_, client);
-  GeoMatch result;
-  result.region = found.match.value;
+// A GeoMatch or LocationMatch from what the layers found; `value` names its region or location.
+template <class Match, std::int32_t Match::*value>
+Match as_match(const Layered& found) noexcept {
+  Match result;
+  result.*value = found.match.value;
   result.prefix = found.match.prefix;
   result.scope = found.match.scope;
   result.from_database = found.from_database;
   return result;
+}
+
+}  // namespace
+
+GeoMatch GeoMap::lookup(const util::Client& client) const noexcept {
+  return as_match<GeoMatch, &GeoMatch::region>(overlay_unmapped(networks_, database_, client));
 }
 
 bool GeoMap::add_location(const util::Address& network, unsigned prefix, const Coordinates& where) {
@@ -92,19 +97,14 @@ bool GeoMap::add_location(const util::Address& network, unsigned prefix, const C
   return true;
 }
 
-std::int32_t GeoMap::location_id(const Coordinates& where) {
+std::int32_t GeoMap::append_location(const Coordinates& where) {
   locations_.push_back(where);
   return static_cast<std::int32_t>(locations_.size() - 1);
 }
 
 LocationMatch GeoMap::locate(const util::Client& client) const noexcept {
-  const Layered found = overlay_unmapped(network_locations_, database_locations_, client);
-  LocationMatch result;
-  result.location = found.match.value;
-  result.prefix = found.match.prefix;
-  result.scope = found.match.scope;
-  result.from_database = found.from_database;
-  return result;
+  return as_match<LocationMatch, &LocationMatch::location>(
+      overlay_unmapped(network_locations_, database_locations_, client));
 }
 
 double great_circle_km(const Coordinates& a, const Coordinates& b) noexcept {

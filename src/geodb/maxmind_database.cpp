@@ -336,7 +336,7 @@ std::string load_locations(const MaxmindDatabase& db, geo::GeoMap& map, WalkStat
       },
       layer, stats);
   if (!error.empty()) return error;
-  for (const geo::Coordinates& point : points) map.location_id(point);
+  for (const geo::Coordinates& point : points) map.append_location(point);
   map.set_database_locations(std::move(layer));
   return {};
 }

@@ -72,8 +72,9 @@ class GeoMap {
   // overrides the database's locations. Coordinates are not checked here (the loader does).
   bool add_location(const util::Address& network, unsigned prefix, const Coordinates& where);
   void set_database_locations(PrefixTrie layer) { database_locations_ = std::move(layer); }
-  // A new entry of locations() (the database walk gives each distinct point one).
-  std::int32_t location_id(const Coordinates& where);
+  // Appends a point to locations() and returns its index, without looking for an equal one (the
+  // database walk gives each distinct point one entry itself).
+  std::int32_t append_location(const Coordinates& where);
   LocationMatch locate(const util::Client& client) const noexcept;
   const std::vector<Coordinates>& locations() const noexcept { return locations_; }
 

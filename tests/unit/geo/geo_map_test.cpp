@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "geo_test_support.hpp"
 #include "gslbd/geo/geo_map.hpp"
 #include "gslbd/geo/prefix_trie.hpp"
 
@@ -14,22 +15,9 @@ using gslbd::geo::GeoMatch;
 
 namespace {
 
-gslbd::util::Address address(const char* text) {
-  const auto parsed = gslbd::util::parse_address(text);
-  REQUIRE(parsed.has_value());
-  return *parsed;
-}
-
-gslbd::util::Client client(const char* text, int prefix = -1) {
-  gslbd::util::Client c;
-  c.address = address(text);
-  c.prefix = static_cast<std::uint8_t>(prefix >= 0 ? prefix : c.address.family == 4 ? 32 : 128);
-  return c;
-}
-
-std::string region(const GeoMap& map, const GeoMatch& m) {
-  return m.region < 0 ? "-" : map.regions()[static_cast<std::size_t>(m.region)];
-}
+using test::address;
+using test::client;
+using test::region;
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "../geo/geo_test_support.hpp"
 #include "gslbd/geo/geo_map.hpp"
 #include "gslbd/geodb/maxmind_database.hpp"
 
@@ -51,22 +52,9 @@ fs::path write_mmdb(const Scratch& scratch, const std::string& name, const std::
   return out;
 }
 
-gslbd::util::Address address(const std::string& text) {
-  const auto parsed = gslbd::util::parse_address(text);
-  REQUIRE(parsed.has_value());
-  return *parsed;
-}
-
-gslbd::util::Client client(const std::string& text, int prefix = -1) {
-  gslbd::util::Client c;
-  c.address = address(text);
-  c.prefix = static_cast<std::uint8_t>(prefix >= 0 ? prefix : c.address.family == 4 ? 32 : 128);
-  return c;
-}
-
-std::string region(const GeoMap& map, const GeoMatch& m) {
-  return m.region < 0 ? "-" : map.regions()[static_cast<std::size_t>(m.region)];
-}
+using test::address;
+using test::client;
+using test::region;
 
 void rule(RegionRules& rules, GeoMap& map, GeoKeyKind kind, const std::string& key,
           const std::string& name) {
