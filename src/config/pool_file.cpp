@@ -22,10 +22,10 @@ constexpr std::uint64_t kMaxIntervalMs = 3'600'000;
 constexpr std::uint64_t kMaxWeight = 1'000'000;
 
 const std::vector<std::string_view> kCheckKeys = {
-    "name",    "template", "type",    "port",          "interval",    "timeout",
-    "rise",    "fall",     "jitter",  "send",          "expect",      "method",
-    "path",    "host",     "headers", "expect_status", "expect_body", "tls_verify",
-    "ca_file", "sni",      "socket",  "frontend",      "backends",    "min_up_servers"};
+    "name",     "template",      "type",           "port",       "interval", "timeout", "rise",
+    "fall",     "jitter",        "send",           "expect",     "method",   "path",    "host",
+    "headers",  "expect_status", "expect_body",    "tls_verify", "ca_file",  "sni",     "socket",
+    "frontend", "backends",      "min_up_servers", "stats_page", "tls"};
 
 struct NamedType {
   std::string_view name;
@@ -126,16 +126,20 @@ bool field_applies(std::string_view key, CheckType type) {
   if (key == "port") {
     return http || type == CheckType::tcp || type == CheckType::agent || type == CheckType::haproxy;
   }
-  if (key == "socket" || key == "frontend" || key == "backends" || key == "min_up_servers") {
+  if (key == "socket" || key == "frontend" || key == "backends" || key == "min_up_servers" ||
+      key == "stats_page" || key == "tls") {
     return type == CheckType::haproxy;
   }
   if (key == "send") return type == CheckType::tcp || type == CheckType::agent;
   if (key == "expect") return type == CheckType::tcp;
-  if (key == "method" || key == "path" || key == "host" || key == "headers" ||
-      key == "expect_status" || key == "expect_body") {
+  // host, headers and the TLS fields also shape an haproxy check's request for its stats page.
+  if (key == "host" || key == "headers") return http || type == CheckType::haproxy;
+  if (key == "method" || key == "path" || key == "expect_status" || key == "expect_body") {
     return http;
   }
-  if (key == "tls_verify" || key == "ca_file" || key == "sni") return type == CheckType::https;
+  if (key == "tls_verify" || key == "ca_file" || key == "sni") {
+    return type == CheckType::https || type == CheckType::haproxy;
+  }
   return true;  // name, template, type and the timing fields
 }
 
@@ -176,7 +180,8 @@ bool parse_network(const std::string& text, util::Address& network, unsigned& pr
   return true;
 }
 
-// What an haproxy check needs once a member uses it (a template may leave it to members).
+// What an haproxy check needs, and which of its fields go together, once a member uses it (a
+// template may leave them to members).
 bool haproxy_complete(Diagnostics& diag, const YAML::Mark& mark, const std::string& label,
                       const CheckSpec& spec) {
   bool complete = true;
@@ -184,8 +189,28 @@ bool haproxy_complete(Diagnostics& diag, const YAML::Mark& mark, const std::stri
     diag.error(mark, label + ": a check of type haproxy needs " + what);
     complete = false;
   };
-  if ((spec.port == 0) == spec.socket.empty()) {
-    missing("either 'socket' (the runtime API's UNIX socket) or 'port' (the runtime API over TCP)");
+  auto conflict = [&](const std::string& what) {
+    diag.error(mark, label + ": " + what);
+    complete = false;
+  };
+  if (!spec.stats_page.empty()) {
+    if (!spec.socket.empty()) {
+      conflict("'stats_page' is fetched over HTTP at 'port'; it cannot go with 'socket'");
+    } else if (spec.port == 0) {
+      missing("'port' for 'stats_page' (where HAProxy serves its stats page)");
+    }
+  } else if ((spec.port == 0) == spec.socket.empty()) {
+    missing(
+        "either 'socket' (the runtime API's UNIX socket), 'port' (the runtime API over TCP) or "
+        "'stats_page' with 'port' (the HTTP stats page)");
+  }
+  if (spec.stats_page.empty() && (spec.stats_tls || !spec.host.empty() || !spec.headers.empty() ||
+                                  !spec.ca_file.empty() || !spec.sni.empty() || !spec.tls_verify)) {
+    conflict(
+        "'tls', 'host', 'headers', 'tls_verify', 'ca_file' and 'sni' shape the request for "
+        "the stats page: they need 'stats_page'");
+  } else if (!spec.stats_tls && (!spec.ca_file.empty() || !spec.sni.empty() || !spec.tls_verify)) {
+    conflict("'tls_verify', 'ca_file' and 'sni' need 'tls: true'");
   }
   if (spec.frontend.empty()) missing("'frontend'");
   if (spec.backends.empty()) {
@@ -461,13 +486,14 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
   read_text("send", spec.send, nullptr, "");
   read_text("expect", spec.expect, nullptr, "");
   read_text("method", spec.method, is_token, "an HTTP method such as GET or HEAD");
-  read_text(
-      "path", spec.path,
-      [](std::string_view text) {
-        return !text.empty() && text.front() == '/' &&
-               std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-      },
-      "a path that starts with '/', without spaces or control characters");
+  const auto is_request_path = [](std::string_view text) {
+    return !text.empty() && text.front() == '/' &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  };
+  constexpr const char* kRequestPath =
+      "a path that starts with '/', without spaces or control characters";
+  read_text("path", spec.path, is_request_path, kRequestPath);
+  read_text("stats_page", spec.stats_page, is_request_path, kRequestPath);
   read_text("host", spec.host, is_host_name, "a host name or IPv4 address");
   read_text("expect_body", spec.expect_body, nullptr, "");
   read_text(
@@ -524,6 +550,9 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
   }
   if (auto v = map.find("tls_verify")) {
     if (auto b = read_bool(diag, *v)) spec.tls_verify = *b;
+  }
+  if (auto v = map.find("tls")) {
+    if (auto b = read_bool(diag, *v)) spec.stats_tls = *b;
   }
   read_text(
       "socket", spec.socket,

@@ -8,7 +8,6 @@
 #include <utility>
 #include <vector>
 
-#include "haproxy_stats.hpp"
 #include "sockaddr.hpp"
 
 namespace gslbd::probe {
@@ -145,22 +144,7 @@ class HaproxyProbe final : public Probe {
   }
 
   void conclude() noexcept {
-    try {
-      HaproxyStats stats;
-      const std::string bad = parse_haproxy_stats(std::string_view(reply_.data(), length_), stats);
-      if (!bad.empty()) {
-        fail("stats from " + where_ + ": " + bad);
-        return;
-      }
-      HaproxyVerdict verdict = evaluate_haproxy(stats, target_);
-      ProbeResult result;
-      result.ok = verdict.up;
-      result.load = verdict.load;
-      if (!verdict.up) result.error = std::move(verdict.reason);
-      finish(std::move(result));
-    } catch (...) {
-      fail("out of memory while reading the stats reply");
-    }
+    finish(judge_haproxy_stats(std::string_view(reply_.data(), length_), target_, where_));
   }
 
   HaproxyTarget target_;
@@ -174,6 +158,27 @@ class HaproxyProbe final : public Probe {
 };
 
 }  // namespace
+
+ProbeResult judge_haproxy_stats(std::string_view csv, const HaproxyTarget& target,
+                                const std::string& where) {
+  ProbeResult result;
+  try {
+    HaproxyStats stats;
+    const std::string bad = parse_haproxy_stats(csv, stats);
+    if (!bad.empty()) {
+      result.error = "stats from " + where + ": " + bad;
+      return result;
+    }
+    HaproxyVerdict verdict = evaluate_haproxy(stats, target);
+    result.ok = verdict.up;
+    result.load = verdict.load;
+    if (!verdict.up) result.error = std::move(verdict.reason);
+  } catch (...) {
+    result.ok = false;
+    result.error = "out of memory while reading the stats reply";
+  }
+  return result;
+}
 
 Probe* start_haproxy_check(uv_loop_t* loop, const health::CheckSpec& spec,
                            const util::Address& target, ProbeDone done) {

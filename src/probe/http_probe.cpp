@@ -2,14 +2,26 @@
 #include "http_probe.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "haproxy_probe.hpp"
 #include "sockaddr.hpp"
 
 namespace gslbd::probe {
 namespace {
 
+// The path of HAProxy's stats page as CSV: its `stats uri` with ";csv" unless already there.
+std::string stats_csv_path(const std::string& page) {
+  std::string path = page;
+  if (path.find(";csv") == std::string::npos) path += ";csv";
+  return path;
+}
+
+// An http(s) check judges the status and a bounded prefix of the body; the HAProxy stats page
+// is judged by its whole CSV, which is refused rather than cut when it is too large (a cut
+// table would count too few servers).
 class HttpProbe final : public Probe, public CurlTransfer {
  public:
   HttpProbe(uv_loop_t* loop, CurlDriver& driver, const health::CheckSpec& spec, ProbeDone done)
@@ -17,7 +29,14 @@ class HttpProbe final : public Probe, public CurlTransfer {
         driver_(driver),
         expect_status_(spec.expect_status),
         expect_body_(spec.expect_body),
-        easy_(curl_easy_init()) {}
+        easy_(curl_easy_init()) {
+    if (spec.type == health::CheckType::haproxy) {
+      stats_target_ = HaproxyTarget{spec.frontend, spec.backends, spec.min_up_servers};
+      expect_status_ = {200};
+      expect_body_.clear();
+      body_limit_ = kMaxHaproxyStatsBytes;
+    }
+  }
 
   void start(const health::CheckSpec& spec, const util::Address& target) noexcept {
     // libcurl enforces the timeout itself; ours is the same bound, as a backstop.
@@ -30,7 +49,8 @@ class HttpProbe final : public Probe, public CurlTransfer {
       fail_soon("no target address");
       return;
     }
-    const bool tls = spec.type == health::CheckType::https;
+    const bool stats_page = stats_target_.has_value();
+    const bool tls = spec.type == health::CheckType::https || (stats_page && spec.stats_tls);
     const std::uint16_t port = spec.port != 0 ? spec.port : (tls ? 443 : 80);
     const std::string address = url_host(target);
     // The name in the URL is what TLS sends as SNI and verifies; CONNECT_TO makes libcurl
@@ -41,7 +61,8 @@ class HttpProbe final : public Probe, public CurlTransfer {
     } else if (tls && !spec.host.empty()) {
       url_name = spec.host;
     }
-    std::string path = spec.path.empty() ? "/" : spec.path;
+    std::string path =
+        stats_page ? stats_csv_path(spec.stats_page) : (spec.path.empty() ? "/" : spec.path);
     if (path.front() != '/') path.insert(path.begin(), '/');
     url_ = std::string(tls ? "https://" : "http://") + url_name + ":" + std::to_string(port) + path;
     connect_to_ = curl_slist_append(nullptr, ("::" + address + ":" + std::to_string(port)).c_str());
@@ -66,7 +87,9 @@ class HttpProbe final : public Probe, public CurlTransfer {
     curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
     curl_easy_setopt(easy_, CURLOPT_USERAGENT, "gslbd-health/1");
     if (headers_ != nullptr) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-    if (spec.method == "HEAD") {
+    if (stats_page) {
+      // GET, whatever the http fields a template might carry say.
+    } else if (spec.method == "HEAD") {
       curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
     } else if (!spec.method.empty() && spec.method != "GET") {
       curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
@@ -95,13 +118,18 @@ class HttpProbe final : public Probe, public CurlTransfer {
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* self = static_cast<HttpProbe*>(user);
     const std::size_t bytes = size * count;
-    const std::size_t room = kMaxHttpBody - self->body_.size();
-    if (bytes > room) {
-      self->body_.append(data, room);
-      self->body_truncated_ = true;
-      return 0;  // ends the transfer with CURLE_WRITE_ERROR; what we kept is judged
+    const std::size_t room = self->body_limit_ - self->body_.size();
+    try {
+      if (bytes > room) {
+        self->body_.append(data, room);
+        self->body_truncated_ = true;
+        return 0;  // ends the transfer with CURLE_WRITE_ERROR; see on_curl_done
+      }
+      self->body_.append(data, bytes);
+    } catch (...) {
+      self->body_out_of_memory_ = true;
+      return 0;
     }
-    self->body_.append(data, bytes);
     return bytes;
   }
 
@@ -114,6 +142,15 @@ class HttpProbe final : public Probe, public CurlTransfer {
 
   void on_curl_done(CURLcode code) noexcept override {
     added_ = false;  // the driver removed it
+    if (body_out_of_memory_) {
+      fail("out of memory for the response body");
+      return;
+    }
+    if (stats_target_ && body_truncated_) {
+      fail("stats page larger than " + std::to_string(kMaxHaproxyStatsBytes / (1024 * 1024)) +
+           " MiB");
+      return;
+    }
     if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && body_truncated_)) {
       fail(error_[0] != '\0' ? std::string(error_) : std::string(curl_easy_strerror(code)));
       return;
@@ -126,6 +163,10 @@ class HttpProbe final : public Probe, public CurlTransfer {
                                      expect_status_.end();
     if (!status_ok) {
       fail("HTTP status " + std::to_string(status));
+      return;
+    }
+    if (stats_target_) {
+      finish(judge_haproxy_stats(body_, *stats_target_, "stats page " + url_));
       return;
     }
     if (!expect_body_.empty() && body_.find(expect_body_) == std::string::npos) {
@@ -149,7 +190,10 @@ class HttpProbe final : public Probe, public CurlTransfer {
   curl_slist* connect_to_ = nullptr;
   std::string url_;
   std::string body_;
+  std::size_t body_limit_ = kMaxHttpBody;
+  std::optional<HaproxyTarget> stats_target_;  // set: the HAProxy stats page
   bool body_truncated_ = false;
+  bool body_out_of_memory_ = false;
   bool added_ = false;
   char error_[CURL_ERROR_SIZE] = {};
 };
@@ -161,6 +205,11 @@ Probe* start_http_check(uv_loop_t* loop, CurlDriver& driver, const health::Check
   auto* probe = new HttpProbe(loop, driver, spec, std::move(done));
   probe->start(spec, target);
   return probe;
+}
+
+Probe* start_haproxy_page_check(uv_loop_t* loop, CurlDriver& driver, const health::CheckSpec& spec,
+                                const util::Address& target, ProbeDone done) {
+  return start_http_check(loop, driver, spec, target, std::move(done));
 }
 
 }  // namespace gslbd::probe

@@ -92,6 +92,9 @@ std::string describe_check(const health::CheckSpec& spec, const util::Address& t
   if (port != 0) {
     where = (target.family == 6 ? "[" + where + "]" : where) + ":" + std::to_string(port);
   }
+  if (spec.type == health::CheckType::haproxy && !spec.stats_page.empty()) {
+    return "check " + name + "(haproxy stats page " + spec.stats_page + " at " + where + ")";
+  }
   return "check " + name + "(" + health::check_type_name(spec.type) + " to " + where + ")";
 }
 

@@ -3,10 +3,13 @@
 
 One HAProxy (Debian's haproxy 2.6) serves two frontends, one per member: fe_a on 127.0.0.81 and
 fe_b on 127.0.0.86, each with HTTP backends the test runs. gslbd reads `show stat` from the
-runtime API: member a through the UNIX stats socket, member b over TCP. The test shows the deep
+runtime API: member a through the UNIX stats socket, member b over TCP; pool `page` reads fe_a
+from HAProxy's HTTP stats page (`stats uri`, behind `stats auth`). The test shows the deep
 health rule (HAProxy up, every backend server down -> member down, with the reason), the load
 figures in /status and /metrics, and the shares of least_connections following real sessions.
 """
+
+import base64
 
 import os
 import shutil
@@ -23,6 +26,7 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 A, B = "192.0.2.81", "192.0.2.86"
 MAXCONN = 100  # fe_a's and fe_b's session limit (slim)
 QUERIES = 400
+PAGE_CREDENTIALS = "gslbd:stats-secret"
 
 
 def free_port(host):
@@ -47,6 +51,7 @@ class HaproxyTier:
         self.stats_port = free_port("127.0.0.80")
         self.port_a = free_port("127.0.0.81")
         self.port_b = free_port("127.0.0.86")
+        self.page_port = free_port("127.0.0.80")
         # Backends: two servers behind fe_a, one behind fe_b; 503 makes HAProxy's check fail.
         self.servers_a = [quiet_http("127.0.0.82"), quiet_http("127.0.0.83")]
         self.servers_b = [quiet_http("127.0.0.87")]
@@ -76,6 +81,11 @@ class HaproxyTier:
             "backend be_b",
             "  option httpchk GET /",
             "  server b0 127.0.0.87:%d check" % self.servers_b[0].port,
+            "listen stats",
+            "  bind 127.0.0.80:%d" % self.page_port,
+            "  stats enable",
+            "  stats uri /stats",
+            "  stats auth %s" % PAGE_CREDENTIALS,
             ""])
         self.cfg = os.path.join(self.dir, "haproxy.cfg")
         with open(self.cfg, "w") as f:
@@ -138,8 +148,20 @@ class HaproxyChecks(c.ControlTestCase):
                  "      - name: gone\n"
                  "        address: 192.0.2.90\n"
                  "        checks: [{template: stats, socket: %s/missing.sock}]\n"
-                 % (A, B, t.stats_port, t.dir))
-        zone = c.gslb_zone([("web", "web", "30s", "5s"), ("lost", "lost", "30s", "5s")])
+                 "  - name: page\n"
+                 "    initial_state: down\n"
+                 "    members:\n"
+                 "      - {name: a, address: %s, check_address: 127.0.0.80,\n"
+                 "         checks: [{template: page, headers: {Authorization: \"Basic %s\"}}]}\n"
+                 "      - {name: no_credentials, address: 192.0.2.91,\n"
+                 "         check_address: 127.0.0.80, checks: [page]}\n"
+                 % (A, B, t.stats_port, t.dir, A,
+                    base64.b64encode(PAGE_CREDENTIALS.encode()).decode()))
+        pools = pools.replace("pools:\n", p.fast_check(
+            "page", "haproxy", port=t.page_port, stats_page="/stats", frontend="fe_a",
+            backends="[be_a]") + "pools:\n", 1)
+        zone = c.gslb_zone([("web", "web", "30s", "5s"), ("lost", "lost", "30s", "5s"),
+                            ("page", "page", "30s", "5s")])
         return zone, {"web.pool.yaml": pools}
 
     def setUp(self):
@@ -161,6 +183,11 @@ class HaproxyChecks(c.ControlTestCase):
         for _ in range(20):
             self.assertEqual(self.answer("web"), [B])
         print("member a left the answers %.2f s after its backends failed" % took)
+        # The stats page tells the same.
+        self.wait_until("page/a down", lambda: not self.member("page", "a")["up"])
+        reason = self.member("page", "a")["down_reason"]
+        self.assertIn("backend 'be_a' has 0 of 2 servers up, needs 1", reason)
+        self.assertIn("haproxy stats page /stats at 127.0.0.80:%d" % self.tier.page_port, reason)
         for s in self.tier.servers_a:
             s.status = 200
         self.wait_member_up("a", True)
@@ -230,6 +257,19 @@ class HaproxyChecks(c.ControlTestCase):
             outcomes.add(chosen[0])
         # b's weight is about 2.5 times a's: 40 seeds name both.
         self.assertEqual(outcomes, {"a", "b"})
+
+    def test_stats_page(self):
+        self.wait_until("page/a up", lambda: self.member("page", "a")["up"])
+        m = self.member("page", "a")
+        self.assertEqual(m["load"]["session_limit"], MAXCONN, m)
+        self.assertEqual(m["load"]["up_servers"], 2, m)
+        self.assertEqual(self.answer("page"), [A])
+        # HAProxy refuses the page without `stats auth`'s credentials: a failed check, with why.
+        self.wait_until("page/no_credentials has a verdict",
+                        lambda: self.member("page", "no_credentials")["last_error"] is not None)
+        refused = self.member("page", "no_credentials")
+        self.assertFalse(refused["up"])
+        self.assertIn("HTTP status 401", refused["last_error"])
 
     def test_missing_socket_is_a_reason(self):
         self.wait_until("member lost/gone has a verdict",

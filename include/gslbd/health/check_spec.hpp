@@ -65,6 +65,11 @@ struct CheckSpec {
   std::string frontend;
   std::vector<std::string> backends;
   std::uint32_t min_up_servers = 1;  // per backend
+  // Or HAProxy's HTTP stats page (its `stats uri`) at the target's `port`, in CSV: ";csv" is
+  // appended to a path that lacks it. `host`, `headers` (credentials for `stats auth`) and, with
+  // stats_tls, `tls_verify`, `ca_file` and `sni` shape that request as for http(s) checks.
+  std::string stats_page;
+  bool stats_tls = false;
 
   bool operator==(const CheckSpec&) const = default;
 };

@@ -223,7 +223,8 @@ TEST_CASE("pool file: an unknown value is reported with one suggestion or one li
         "nodata, servfail");
 }
 
-TEST_CASE("pool file: haproxy checks, load-based policies and bandwidth") {
+TEST_CASE(
+    "pool file: haproxy checks (runtime API and stats page), load-based policies, bandwidth") {
   check_pool_errors(
       "bad/pools/haproxy.pool.yaml",
       {{5, 40, "'frontend' does not apply to checks of type tcp"},
@@ -233,15 +234,21 @@ TEST_CASE("pool file: haproxy checks, load-based policies and bandwidth") {
        {12, 48, "item 1 of 'checks': a check of type haproxy needs 'frontend'"},
        {12, 48, "item 1 of 'checks': a check of type haproxy needs 'backends'"},
        {13, 48,
-        "a check of type haproxy needs either 'socket' (the runtime API's UNIX socket) "
-        "or 'port' (the runtime API over TCP)"},
+        "a check of type haproxy needs either 'socket' (the runtime API's UNIX socket), "
+        "'port' (the runtime API over TCP) or 'stats_page' with 'port' (the HTTP stats page)"},
        {14, 72, "'socket': expected an absolute path"},
-       {18, 9, "member 'a': policy bandwidth needs its link capacity, e.g. 'bandwidth: 1Gbit'"},
-       {19, 67,
+       {15, 48, "'stats_page' is fetched over HTTP at 'port'; it cannot go with 'socket'"},
+       {16, 48,
+        "'tls', 'host', 'headers', 'tls_verify', 'ca_file' and 'sni' shape the request for "
+        "the stats page: they need 'stats_page'"},
+       {17, 48, "'tls_verify', 'ca_file' and 'sni' need 'tls: true'"},
+       {18, 78, "'stats_page': expected a path that starts with '/'"},
+       {22, 9, "member 'a': policy bandwidth needs its link capacity, e.g. 'bandwidth: 1Gbit'"},
+       {23, 67,
         "'bandwidth': '1Gbps' is not a bandwidth; expected a number with kbit, Mbit, Gbit "
         "or Tbit"},
-       {20, 67, "'bandwidth': '100kbit' is outside 1Mbit..10Tbit"},
-       {24, 39, "'bandwidth' applies only to policy bandwidth"}});
+       {24, 67, "'bandwidth': '100kbit' is outside 1Mbit..10Tbit"},
+       {28, 39, "'bandwidth' applies only to policy bandwidth"}});
 }
 
 TEST_CASE("pool file: control characters in quoted text are blanked so the error stays one line") {

@@ -362,3 +362,46 @@ TEST_CASE("pool files: no pool files give an empty set with an empty health tabl
   REQUIRE(set->health);
   CHECK(set->health->size() == 0);
 }
+
+TEST_CASE("pool files: an haproxy check on the runtime API or on the HTTP stats page") {
+  std::vector<util::SourceError> errors;
+  std::vector<std::string> names;
+  const std::string text = R"(version: 1
+checks:
+  - {name: api, type: haproxy, socket: /run/haproxy/admin.sock, frontend: www, backends: [app]}
+  - name: page
+    type: haproxy
+    port: 8404
+    stats_page: /stats
+    tls: true
+    host: lb.example
+    headers: {Authorization: "Basic c3RhdHM6c2VjcmV0"}
+    ca_file: /etc/ssl/lb-ca.pem
+    frontend: www
+    backends: [app, static]
+    min_up_servers: 2
+pools:
+  - name: lc
+    policy: least_connections
+    members:
+      - {name: a, address: 192.0.2.1, checks: [api]}
+      - {name: b, address: 192.0.2.2, checks: [page]}
+)";
+  const auto set = config::detail::load_pool_files({{"haproxy.pool.yaml", text}}, names, errors);
+  INFO((errors.empty() ? std::string() : errors.front().message));
+  REQUIRE(set != nullptr);
+  const pool::Pool& lc = pool_named(*set, "lc");
+  const health::CheckSpec& api = member_named(lc, "a").checks.at(0);
+  CHECK(api.socket == "/run/haproxy/admin.sock");
+  CHECK(api.stats_page.empty());
+  const health::CheckSpec& page = member_named(lc, "b").checks.at(0);
+  CHECK(page.type == CheckType::haproxy);
+  CHECK(page.port == 8404);
+  CHECK(page.stats_page == "/stats");
+  CHECK(page.stats_tls);
+  CHECK(page.tls_verify);
+  CHECK(page.host == "lb.example");
+  CHECK(page.ca_file == "/etc/ssl/lb-ca.pem");
+  CHECK(page.backends == std::vector<std::string>{"app", "static"});
+  CHECK(page.min_up_servers == 2);
+}

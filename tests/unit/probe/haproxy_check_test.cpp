@@ -142,10 +142,12 @@ TEST_CASE("haproxy over TCP: up with its load figures, from `show stat`") {
     }
     reply = changed;
   }
-  REQUIRE(wait_status(loop, 0, [](const MemberStatus& s) { return !s.up; }));
+  // A poll that times out on the busy machine also takes the member down: wait for this reason.
+  const std::string reason = "backend 'be_static' has 0 of 1 servers up, needs 1";
+  REQUIRE(wait_status(loop, 0, [&](const MemberStatus& s) {
+    return !s.up && s.down_reason.find(reason) != std::string::npos;
+  }));
   const auto status = loop.status()[0];
-  CHECK(status.down_reason.find("backend 'be_static' has 0 of 1 servers up, needs 1") !=
-        std::string::npos);
   CHECK(status.down_reason.find("haproxy to 127.0.0.1:") != std::string::npos);
   CHECK(table->read_load(0).up_servers == 1);  // figures still follow the polls
   loop.stop();
@@ -206,10 +208,12 @@ TEST_CASE("haproxy: garbage, truncated, huge and slow replies fail with a reason
     HealthLoop loop(64, 9);
     loop.start();
     loop.adopt(std::move(p));
-    // Adopted up; fall (2) failed polls take it down.
+    // Adopted up; fall (2) failed polls take it down. A poll that times out on the busy
+    // machine fails too: wait for this case's reason.
     REQUIRE(wait_until([&] {
       const auto all = loop.status();
-      return !all.empty() && all[0].known && !all[0].up;
+      return !all.empty() && all[0].known && !all[0].up &&
+             all[0].last_error.find(c.reason) != std::string::npos;
     }));
     const auto status = loop.status()[0];
     CAPTURE(status.last_error);
@@ -217,4 +221,99 @@ TEST_CASE("haproxy: garbage, truncated, huge and slow replies fail with a reason
     loop.stop();
     server.stop();
   }
+}
+
+TEST_CASE("haproxy over the HTTP stats page: the CSV export, the request's headers, every error") {
+  std::mutex mu;
+  int status = 200;
+  std::string body = recorded("show_stat_up.csv");
+  LoopbackServer server(http_responder([&] {
+    std::lock_guard lock(mu);
+    return std::pair<int, std::string>{status, body};
+  }));
+  server.start();
+  auto spec = haproxy_check(server.port());
+  spec.stats_page = "/stats";
+  spec.host = "lb.example";
+  spec.headers = {{"Authorization", "Basic c3RhdHM6c2VjcmV0"}};
+  auto p = plan(1, {member("lb", 0, {spec}, InitialState::wait)});
+  auto table = p.table;
+  HealthLoop loop(64, 10);
+  loop.start();
+  loop.adopt(std::move(p));
+  REQUIRE(wait_until([&] { return table->read(0).up && table->read_load(0).known; }));
+  const std::string request = server.last_request();
+  // ";csv" appended to the `stats uri`; a GET whatever the template's http fields say.
+  CHECK(request.rfind("GET /stats;csv HTTP/1.1\r\n", 0) == 0);
+  CHECK(request.find("\r\nHost: lb.example\r\n") != std::string::npos);
+  CHECK(request.find("\r\nAuthorization: Basic c3RhdHM6c2VjcmV0\r\n") != std::string::npos);
+  CHECK(table->read_load(0).session_limit == 500);
+  CHECK(table->read_load(0).up_servers == 2);
+
+  struct Case {
+    const char* what;
+    int status;
+    std::string body;
+    const char* reason;
+  };
+  const std::vector<Case> cases = {
+      {"refused credentials", 401, "<html>401 Unauthorized</html>", "HTTP status 401"},
+      {"the HTML page, not the CSV", 200, "<html><body>Statistics Report</body></html>",
+       "stats from stats page http://127.0.0.1:"},
+      {"no healthy server behind it", 200,
+       [&] {
+         std::string down = recorded("show_stat_up.csv");
+         const auto at = down.find("be_static,st1,");
+         REQUIRE(at != std::string::npos);
+         const auto up = down.find(",UP,", at);
+         down.replace(up, 4, ",DOWN,");
+         return down;
+       }(),
+       "backend 'be_static' has 0 of 1 servers up, needs 1"},
+  };
+  for (const Case& c : cases) {
+    const std::string what = c.what;
+    CAPTURE(what);
+    {
+      std::lock_guard lock(mu);
+      status = c.status;
+      body = c.body;
+    }
+    const std::string reason = c.reason;
+    REQUIRE(wait_status(loop, 0, [&](const MemberStatus& s) {
+      return !s.up && s.last_error.find(reason) != std::string::npos;
+    }));
+    {
+      std::lock_guard lock(mu);
+      status = 200;
+      body = recorded("show_stat_up.csv");
+    }
+    REQUIRE(wait_status(loop, 0, [](const MemberStatus& s) { return s.up; }));
+  }
+  loop.stop();
+  server.stop();
+}
+
+TEST_CASE("haproxy over the HTTP stats page: a page over 4 MiB is refused whole, not cut") {
+  LoopbackServer server(http_responder([] {
+    return std::pair<int, std::string>{200, std::string(5 * 1024 * 1024, 'x')};
+  }));
+  server.start();
+  auto spec = haproxy_check(server.port());
+  spec.stats_page = "/stats;csv;norefresh";
+  // Time enough to read 5 MiB on two busy cores under ASan: the size ends it, not the clock.
+  spec.timeout_ms = 1000;
+  spec.interval_ms = 1100;
+  spec.fall = 1;
+  auto p = plan(1, {member("lb", 0, {spec}, InitialState::up)});
+  HealthLoop loop(64, 11);
+  loop.start();
+  loop.adopt(std::move(p));
+  REQUIRE(wait_status(loop, 0, [](const MemberStatus& s) {
+    return s.known && !s.up &&
+           s.last_error.find("stats page larger than 4 MiB") != std::string::npos;
+  }));
+  CHECK(server.last_request().rfind("GET /stats;csv;norefresh HTTP/1.1\r\n", 0) == 0);
+  loop.stop();
+  server.stop();
 }
