@@ -27,25 +27,11 @@ const std::vector<std::string_view> kCheckKeys = {
     "headers",  "expect_status", "expect_body",    "tls_verify", "ca_file",  "sni",     "socket",
     "frontend", "backends",      "min_up_servers", "stats_page", "tls"};
 
-struct NamedType {
-  std::string_view name;
-  CheckType type;
-};
-constexpr NamedType kCheckTypes[] = {{"none", CheckType::none},      {"tcp", CheckType::tcp},
-                                     {"http", CheckType::http},      {"https", CheckType::https},
-                                     {"agent", CheckType::agent},    {"icmp", CheckType::icmp},
-                                     {"haproxy", CheckType::haproxy}};
+constexpr const auto& kCheckTypes = health::kCheckTypeNames;
 
 constexpr const auto& kPolicies = pool::kPolicyNames;
 
-struct NamedAllDown {
-  std::string_view name;
-  pool::AllDownAction action;
-};
-constexpr NamedAllDown kAllDown[] = {{"serve_all", pool::AllDownAction::serve_all},
-                                     {"fallback_pool", pool::AllDownAction::fallback_pool},
-                                     {"nodata", pool::AllDownAction::nodata},
-                                     {"servfail", pool::AllDownAction::servfail}};
+constexpr const auto& kAllDown = pool::kAllDownNames;
 
 struct NamedInitial {
   std::string_view name;
@@ -141,13 +127,6 @@ bool field_applies(std::string_view key, CheckType type) {
     return type == CheckType::https || type == CheckType::haproxy;
   }
   return true;  // name, template, type and the timing fields
-}
-
-std::string_view type_name(CheckType type) {
-  for (const NamedType& entry : kCheckTypes) {
-    if (entry.type == type) return entry.name;
-  }
-  return "?";
 }
 
 // "192.0.2.0/24" -> network and prefix; host bits must be zero.
@@ -433,7 +412,7 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
     const auto v = map.find(key);
     if (v && !field_applies(key, spec.type)) {
       diag.error(v->key_mark, "'" + std::string(key) + "' does not apply to checks of type " +
-                                  std::string(type_name(spec.type)));
+                                  std::string(health::check_type_name(spec.type)));
     }
   }
   if (auto v = map.find("port")) {
@@ -583,8 +562,8 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
   // Rules that concern the combination of fields.
   const bool needs_port = spec.type == CheckType::tcp || spec.type == CheckType::agent;
   if (needs_port && spec.port == 0) {
-    diag.error(map.mark(), value.label + ": a check of type " + std::string(type_name(spec.type)) +
-                               " needs 'port'");
+    diag.error(map.mark(), value.label + ": a check of type " +
+                               std::string(health::check_type_name(spec.type)) + " needs 'port'");
   }
   if (spec.type == CheckType::haproxy && !is_template) {
     // A template may leave these to the members that use it.

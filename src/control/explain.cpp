@@ -10,6 +10,7 @@
 
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
+#include "gslbd/dns/names.hpp"
 #include "gslbd/pool/selection.hpp"
 #include "gslbd/pool/selection_trace.hpp"
 #include "gslbd/zone/chain.hpp"
@@ -28,54 +29,6 @@ constexpr const char* kSeedNote =
 constexpr const char* kWeightNote =
     "weight x agent_weight: the configured weight (relative to the other members of the pool) "
     "times the percentage an agent check reports (100 without one); 10000 = weight 100 at 100%";
-
-struct TypeName {
-  std::uint16_t type;
-  const char* name;
-};
-constexpr std::array<TypeName, 15> kTypes = {{{1, "A"},
-                                              {2, "NS"},
-                                              {5, "CNAME"},
-                                              {6, "SOA"},
-                                              {12, "PTR"},
-                                              {15, "MX"},
-                                              {16, "TXT"},
-                                              {28, "AAAA"},
-                                              {33, "SRV"},
-                                              {39, "DNAME"},
-                                              {43, "DS"},
-                                              {65, "HTTPS"},
-                                              {255, "ANY"},
-                                              {257, "CAA"},
-                                              {64, "SVCB"}}};
-
-std::optional<std::uint16_t> parse_type(std::string_view text) {
-  for (const TypeName& t : kTypes) {
-    if (text.size() != std::strlen(t.name)) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      const char c = text[i] >= 'a' && text[i] <= 'z' ? static_cast<char>(text[i] - 32) : text[i];
-      same = same && c == t.name[i];
-    }
-    if (same) return t.type;
-  }
-  if (text.size() > 4 && (text.substr(0, 4) == "TYPE" || text.substr(0, 4) == "type")) {
-    text.remove_prefix(4);
-  }
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value == 0 || value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
-}
-
-std::string type_text(std::uint16_t type) {
-  for (const TypeName& t : kTypes) {
-    if (t.type == type) return t.name;
-  }
-  return "TYPE" + std::to_string(type);
-}
 
 // FNV-1a: the default seed is a function of the request, so repeating it repeats the draw.
 std::uint64_t request_seed(std::string_view name, std::uint16_t type, std::string_view client) {
@@ -112,7 +65,7 @@ std::optional<HttpResponse> parse(const HttpRequest& http, const runtime::Snapsh
   if (!wire) return json_error(400, "bad name: " + error);
   out.name_wire = dns::lowercased(*wire);
   if (const std::string* type = http.param("type")) {
-    const auto parsed = parse_type(*type);
+    const auto parsed = dns::parse_rr_type(*type);
     if (!parsed) return json_error(400, "type must be A, AAAA, another type name or TYPEnnn");
     out.type = *parsed;
   }
@@ -336,7 +289,7 @@ void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTr
   json.key("policy").string(pool::policy_name(pool.policy));
   json.key("decided_by").string(pool::policy_name(traced.decided_by));
   json.key("all_down").boolean(traced.all_down);
-  if (traced.all_down) json.key("action").string(all_down_name(pool.all_down));
+  if (traced.all_down) json.key("action").string(pool::all_down_name(pool.all_down));
   if (traced.latency_limit_us > 0) {
     json.key("latency_best_us").number(traced.latency_best_us);
     json.key("latency_limit_us").number(traced.latency_limit_us);
@@ -400,7 +353,7 @@ std::string explain_service(JsonWriter& json, const runtime::Config& config,
   const pool::Pool& asked = pools->pools[index];
   json.key("policy").string(pool::policy_name(asked.policy));
   json.key("max_records").number(std::uint64_t{asked.max_records});
-  json.key("all_down").string(all_down_name(asked.all_down));
+  json.key("all_down").string(pool::all_down_name(asked.all_down));
   json.key("family").number(unsigned{family});
   json.key("outcome").string(outcome_name(selection.outcome));
   json.key("degraded").boolean(selection.degraded);
@@ -489,7 +442,7 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
   JsonWriter json;
   json.begin_object();
   json.key("name").string(dns::name_to_text(request.name_wire));
-  json.key("type").string(type_text(request.type));
+  json.key("type").string(dns::rr_type_text(request.type));
   json.key("client").string(request.client_text);
   json.key("client_source").string(request.client_source);
   // A string: 64-bit seeds do not survive JSON readers that hold numbers as doubles.
@@ -564,7 +517,7 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
         if (hop.answer != nullptr) {
           result = "NOERROR";
           kind = "static";
-          detail = how + ": static " + type_text(hop.answer->type) + " RRset of " +
+          detail = how + ": static " + dns::rr_type_text(hop.answer->type) + " RRset of " +
                    std::to_string(hop.answer->count) + " record(s), TTL " +
                    std::to_string(hop.answer->ttl);
         } else if (hop.link == zone::Link::cname) {
@@ -574,7 +527,7 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
                    std::to_string(hop.alias->ttl);
         } else {
           result = "NODATA";
-          detail = how + ": the name has no " + type_text(request.type) +
+          detail = how + ": the name has no " + dns::rr_type_text(request.type) +
                    " records; negative TTL " + std::to_string(zone->negative_ttl());
         }
         break;

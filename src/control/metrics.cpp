@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "gslbd/dns/name.hpp"
+#include "gslbd/dns/names.hpp"
 #include "prom_text.hpp"
 #include "time_text.hpp"
 
@@ -12,14 +13,7 @@ namespace gslbd::control {
 namespace {
 
 // RFC 6895 / IANA names for rcodes 0..23 (16 is BADVERS; BADSIG shares it in TSIG only).
-// stats counts rcodes above 23 under 23.
-constexpr std::array<std::string_view, stats::kRcodes> kRcodeNames = {
-    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",  "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
-    "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14",  "RCODE15",
-    "BADVERS", "BADKEY",  "BADTIME",  "BADMODE",   "BADNAME", "BADALG",  "BADTRUNC", "BADCOOKIE"};
-
-constexpr std::array<std::string_view, stats::kPoolOutcomes> kOutcomeNames = {"normal", "fallback",
-                                                                              "all_down"};
+static_assert(stats::kRcodes == dns::kNamedRcodes);
 
 template <typename F>
 std::uint64_t sum(const std::vector<const stats::WorkerStats*>& workers, F&& get) {
@@ -80,7 +74,8 @@ void dns_responses(const MetricsInput& in, PromText& out) {
     const std::uint64_t n =
         sum(in.workers, [&](const stats::WorkerStats& w) { return w.responses(rcode); });
     if (n == 0 && rcode != 0) continue;
-    out.sample("gslbd_dns_responses_total", {{"rcode", kRcodeNames[rcode]}}, n);
+    out.sample("gslbd_dns_responses_total",
+               {{"rcode", dns::rcode_name(static_cast<std::uint16_t>(rcode))}}, n);
   }
 
   out.family("gslbd_dns_request_duration_seconds", "histogram",
@@ -155,7 +150,8 @@ void pools(const MetricsInput& in, PromText& out) {
       for (std::size_t o = 0; o < stats::kPoolOutcomes; ++o) {
         out.sample(
             "gslbd_pool_answers_total",
-            {{"pool", set->pools[p].name}, {"outcome", kOutcomeNames[o]}},
+            {{"pool", set->pools[p].name},
+             {"outcome", stats::outcome_name(static_cast<stats::PoolOutcome>(o))}},
             sum(in.workers, [&](const stats::WorkerStats& w) { return w.pool_answers(p, o); }));
       }
     }
@@ -164,7 +160,9 @@ void pools(const MetricsInput& in, PromText& out) {
         return w.pool_answers(stats::kMaxPools, o);
       });
       if (n > 0)
-        out.sample("gslbd_pool_answers_total", {{"pool", "other"}, {"outcome", kOutcomeNames[o]}},
+        out.sample("gslbd_pool_answers_total",
+                   {{"pool", "other"},
+                    {"outcome", stats::outcome_name(static_cast<stats::PoolOutcome>(o))}},
                    n);
     }
   }
@@ -324,7 +322,7 @@ void health_checks(const MetricsInput& in, PromText& out) {
   out.family("gslbd_health_checks_by_type_total", "counter",
              "Health check probes finished, by check type and result.");
   for (std::size_t t = 1; t < probe::kCheckTypes; ++t) {  // none never probes
-    const char* type = health::check_type_name(static_cast<health::CheckType>(t));
+    const std::string_view type = health::check_type_name(static_cast<health::CheckType>(t));
     out.sample("gslbd_health_checks_by_type_total", {{"type", type}, {"result", "success"}},
                c.by_type[t][0]);
     out.sample("gslbd_health_checks_by_type_total", {{"type", type}, {"result", "failure"}},

@@ -1,32 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policy_names.hpp"
 
+#include "gslbd/stats/worker_stats.hpp"
+
 namespace gslbd::control {
 
-const char* all_down_name(pool::AllDownAction action) noexcept {
-  switch (action) {
-    case pool::AllDownAction::serve_all:
-      return "serve_all";
-    case pool::AllDownAction::fallback_pool:
-      return "fallback_pool";
-    case pool::AllDownAction::nodata:
-      return "nodata";
-    case pool::AllDownAction::servfail:
-      return "servfail";
-  }
-  return "unknown";
-}
+// The query path counts a selection's outcome as the stats enum of the same number.
+static_assert(static_cast<int>(pool::Outcome::normal) ==
+              static_cast<int>(stats::PoolOutcome::normal));
+static_assert(static_cast<int>(pool::Outcome::fallback) ==
+              static_cast<int>(stats::PoolOutcome::fallback));
+static_assert(static_cast<int>(pool::Outcome::all_down) ==
+              static_cast<int>(stats::PoolOutcome::all_down));
 
 const char* outcome_name(pool::Outcome outcome) noexcept {
-  switch (outcome) {
-    case pool::Outcome::normal:
-      return "normal";
-    case pool::Outcome::fallback:
-      return "fallback";
-    case pool::Outcome::all_down:
-      return "all_down";
-  }
-  return "unknown";
+  return stats::outcome_name(static_cast<stats::PoolOutcome>(outcome));
 }
 
 }  // namespace gslbd::control

@@ -81,7 +81,7 @@ std::string render_status(const StatusInput& in) {
       json.begin_object();
       json.key("name").string(pool.name);
       json.key("policy").string(pool::policy_name(pool.policy));
-      json.key("all_down").string(all_down_name(pool.all_down));
+      json.key("all_down").string(pool::all_down_name(pool.all_down));
       std::uint64_t serving = 0;
       json.key("members").begin_array();
       for (const pool::Member& member : pool.members) {

@@ -95,7 +95,8 @@ std::string describe_check(const health::CheckSpec& spec, const util::Address& t
   if (spec.type == health::CheckType::haproxy && !spec.stats_page.empty()) {
     return "check " + name + "(haproxy stats page " + spec.stats_page + " at " + where + ")";
   }
-  return "check " + name + "(" + health::check_type_name(spec.type) + " to " + where + ")";
+  return "check " + name + "(" + std::string(health::check_type_name(spec.type)) + " to " + where +
+         ")";
 }
 
 std::string down_reason(const MemberState& member) {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "gslbd/dns/constants.hpp"
+#include "gslbd/dns/names.hpp"
 #include "gslbd/rrl/rate_table.hpp"
 
 namespace gslbd::server {
@@ -31,26 +32,6 @@ void format_address(const util::Address& address, char (&out)[INET6_ADDRSTRLEN])
 // The longest name text: 255 wire octets, each escaped as \DDD.
 constexpr std::size_t kNameText = 4 * 255 + 1;
 constexpr std::size_t kLine = kNameText + 512;
-
-const char* rcode_text(std::uint16_t rcode) noexcept {
-  static constexpr const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL",
-                                           "NXDOMAIN", "NOTIMP",  "REFUSED"};
-  if (rcode < std::size(kNames)) return kNames[rcode];
-  if (rcode == 16) return "BADVERS";
-  return nullptr;
-}
-
-const char* outcome_text(stats::PoolOutcome outcome) noexcept {
-  switch (outcome) {
-    case stats::PoolOutcome::normal:
-      return "normal";
-    case stats::PoolOutcome::fallback:
-      return "fallback";
-    case stats::PoolOutcome::all_down:
-      return "all_down";
-  }
-  return "other";
-}
 
 // A line formatted into a fixed array; what does not fit is cut.
 class LineBuffer {
@@ -166,19 +147,18 @@ void QueryLog::log_line(const runtime::Config& config, const util::Address& clie
   const std::size_t qname_len =
       name_text(request + dns::kHeaderSize, record.qname_len, qname, sizeof qname);
   const std::string_view name(qname, qname_len);
-  const std::size_t bucket = stats::qtype_bucket(record.qtype);
-  const char* rcode = rcode_text(record.rcode);
+  const std::string_view rcode = dns::rcode_name(record.rcode);
   const char* proto = record.proto == stats::Proto::tcp ? "tcp" : "udp";
 
   try {
     LineBuffer append;
     append("query client={} proto={} qname={} qtype=", address, proto, name);
-    if (bucket < stats::kQtypes.size()) {
-      append("{}", stats::qtype_name(bucket));
+    if (const std::string_view type = dns::rr_type_name(record.qtype); !type.empty()) {
+      append("{}", type);
     } else {
       append("TYPE{}", record.qtype);
     }
-    if (rcode != nullptr) {
+    if (!rcode.empty()) {
       append(" rcode={}", rcode);
     } else {
       append(" rcode=RCODE{}", record.rcode);
@@ -188,8 +168,8 @@ void QueryLog::log_line(const runtime::Config& config, const util::Address& clie
     if (record.pool >= 0 && pools != nullptr &&
         static_cast<std::size_t>(record.pool) < pools->pools.size()) {
       append(" pool={} outcome={} members={}",
-             pools->pools[static_cast<std::size_t>(record.pool)].name, outcome_text(record.outcome),
-             record.selected);
+             pools->pools[static_cast<std::size_t>(record.pool)].name,
+             stats::outcome_name(record.outcome), record.selected);
     }
     spdlog::info("{}", append.text());
   } catch (...) {  // logging must never take the worker down

@@ -3,21 +3,23 @@
 
 #include <algorithm>
 
+#include "gslbd/dns/names.hpp"
+
 namespace gslbd::stats {
-namespace {
-
-constexpr const char* kQtypeNames[kQtypeBuckets] = {
-    "A", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "AAAA", "SRV", "ANY", "CAA", "HTTPS", "other"};
-
-}  // namespace
 
 std::size_t qtype_bucket(std::uint16_t qtype) noexcept {
   const auto* it = std::find(kQtypes.begin(), kQtypes.end(), qtype);
   return static_cast<std::size_t>(it - kQtypes.begin());  // kQtypes.size() = other
 }
 
-const char* qtype_name(std::size_t bucket) noexcept {
-  return bucket < kQtypeBuckets ? kQtypeNames[bucket] : "other";
+std::string_view qtype_name(std::size_t bucket) noexcept {
+  return bucket < kQtypes.size() ? dns::rr_type_name(kQtypes[bucket]) : "other";
+}
+
+const char* outcome_name(PoolOutcome outcome) noexcept {
+  static constexpr const char* kNames[kPoolOutcomes] = {"normal", "fallback", "all_down"};
+  const auto index = static_cast<std::size_t>(outcome);
+  return index < kPoolOutcomes ? kNames[index] : "other";
 }
 
 const char* drop_name(std::size_t drop) noexcept {

@@ -5,6 +5,7 @@
 
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
+#include "gslbd/dns/names.hpp"
 #include "zone_draft.hpp"
 
 namespace gslbd::zone {
@@ -38,29 +39,6 @@ int target_offset(std::uint16_t type) {
 bool allowed_below_cut(std::uint16_t type, bool at_cut) {
   if (type == dns::type::A || type == dns::type::AAAA) return true;  // glue
   return at_cut && (type == dns::type::NS || type == dns::type::DS);
-}
-
-std::string type_text(std::uint16_t type) {
-  switch (type) {
-    case dns::type::A:
-      return "A";
-    case dns::type::NS:
-      return "NS";
-    case dns::type::CNAME:
-      return "CNAME";
-    case dns::type::MX:
-      return "MX";
-    case dns::type::TXT:
-      return "TXT";
-    case dns::type::AAAA:
-      return "AAAA";
-    case dns::type::SRV:
-      return "SRV";
-    case dns::type::DNAME:
-      return "DNAME";
-    default:
-      return "TYPE" + std::to_string(type);
-  }
 }
 
 // The size of the smallest message that answers with one whole RRset: header, the question
@@ -104,7 +82,8 @@ std::string ZoneBuilder::add_record(std::string_view owner, std::uint16_t type, 
   if (type == dns::type::NS && name == apex_) {
     return "NS records at the apex come from the zone's ns: list only";
   }
-  if (is_meta_type(type)) return type_text(type) + " is a meta type and cannot be in a zone";
+  if (is_meta_type(type))
+    return dns::rr_type_text(type) + " is a meta type and cannot be in a zone";
   // A refused record may leave its name behind as a node without data: harmless, since a zone
   // with any refusal is never built.
   const std::uint32_t node = draft_->node_for(name);
@@ -161,7 +140,7 @@ std::string ZoneBuilder::add_to_node(std::uint32_t node, std::uint16_t type, std
     return "CNAME at " + owner() + " beside other data (RFC 1034 section 3.6.2)";
   }
   if (type != dns::type::CNAME && has_cname) {
-    return type_text(type) + " at " + owner() + " beside a CNAME (RFC 1034 section 3.6.2)";
+    return dns::rr_type_text(type) + " at " + owner() + " beside a CNAME (RFC 1034 section 3.6.2)";
   }
   std::uint32_t set = draft_->find_rrset(node, type);
   if (type == dns::type::DNAME && set != ZoneDraft::kNone) {
@@ -174,11 +153,11 @@ std::string ZoneBuilder::add_to_node(std::uint32_t node, std::uint16_t type, std
     const ZoneDraft::DraftRRset& existing = draft_->rrset(set);
     if (existing.ttl != ttl) {
       return "TTL " + std::to_string(ttl) + " differs from TTL " + std::to_string(existing.ttl) +
-             " of the other " + type_text(type) + " records at " + owner() +
+             " of the other " + dns::rr_type_text(type) + " records at " + owner() +
              " (RFC 2181 section 5.2)";
     }
     if (draft_->has_record(set, rdata)) {
-      return "duplicate " + type_text(type) + " record at " + owner();
+      return "duplicate " + dns::rr_type_text(type) + " record at " + owner();
     }
     if (existing.count == 0xffff) return "too many records in one RRset at " + owner();
   }
@@ -277,7 +256,7 @@ void ZoneBuilder::check_below_dnames(std::vector<BuildError>& errors) const {
                               ", where no data may be (RFC 6672 section 2.4)";
     for (std::uint32_t r = node.first_rrset; r != ZoneDraft::kNone; r = draft_->rrset(r).next) {
       errors.push_back(
-          {type_text(draft_->rrset(r).type) + " at " + where, draft_->rrset(r).source});
+          {dns::rr_type_text(draft_->rrset(r).type) + " at " + where, draft_->rrset(r).source});
     }
     if (node.service >= 0) {
       errors.push_back(
@@ -316,8 +295,8 @@ std::unique_ptr<Zone> ZoneBuilder::build(std::vector<BuildError>& errors) {
     for (std::uint32_t r = node.first_rrset; r != ZoneDraft::kNone; r = draft_->rrset(r).next) {
       const std::uint16_t type = draft_->rrset(r).type;
       if (!allowed_below_cut(type, at_cut)) {
-        add(type_text(type) + " at " + node_text + " is below the delegation at " + cut_text +
-            "; only NS, DS and glue (A/AAAA) may be there");
+        add(dns::rr_type_text(type) + " at " + node_text + " is below the delegation at " +
+            cut_text + "; only NS, DS and glue (A/AAAA) may be there");
       }
     }
   }
@@ -328,7 +307,7 @@ std::unique_ptr<Zone> ZoneBuilder::build(std::vector<BuildError>& errors) {
       const std::size_t size =
           smallest_answer_size(draft_->name(n).size(), set.count, set.rdata_octets);
       if (size > dns::kMaxMessage) {
-        add(type_text(set.type) + " RRset at " + name_to_text(draft_->name(n)) + " needs " +
+        add(dns::rr_type_text(set.type) + " RRset at " + name_to_text(draft_->name(n)) + " needs " +
             std::to_string(size) + " octets in the smallest answer, more than the " +
             std::to_string(dns::kMaxMessage) +
             " of a DNS message, so it could never be served; split it over several names");

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,23 +13,20 @@ namespace gslbd::health {
 
 enum class CheckType : std::uint8_t { none, tcp, http, https, agent, icmp, haproxy };
 
-// The type as the config spells it ("tcp", "http", ...), for logs, /status and /metrics.
-inline const char* check_type_name(CheckType type) noexcept {
-  switch (type) {
-    case CheckType::none:
-      return "none";
-    case CheckType::tcp:
-      return "tcp";
-    case CheckType::http:
-      return "http";
-    case CheckType::https:
-      return "https";
-    case CheckType::agent:
-      return "agent";
-    case CheckType::icmp:
-      return "icmp";
-    case CheckType::haproxy:
-      return "haproxy";
+struct CheckTypeName {
+  std::string_view name;
+  CheckType type;
+};
+// The types as the config spells them ("tcp", "http", ...): the loader reads them from this
+// table, and logs, /status and /metrics print them from it.
+inline constexpr CheckTypeName kCheckTypeNames[] = {
+    {"none", CheckType::none},      {"tcp", CheckType::tcp},     {"http", CheckType::http},
+    {"https", CheckType::https},    {"agent", CheckType::agent}, {"icmp", CheckType::icmp},
+    {"haproxy", CheckType::haproxy}};
+
+inline std::string_view check_type_name(CheckType type) noexcept {
+  for (const CheckTypeName& entry : kCheckTypeNames) {
+    if (entry.type == type) return entry.name;
   }
   return "unknown";
 }

@@ -66,6 +66,22 @@ inline bool reads_load(PolicyKind kind) noexcept {
 
 enum class AllDownAction : std::uint8_t { serve_all, fallback_pool, nodata, servfail };
 
+struct AllDownName {
+  std::string_view name;
+  AllDownAction action;
+};
+inline constexpr AllDownName kAllDownNames[] = {{"serve_all", AllDownAction::serve_all},
+                                                {"fallback_pool", AllDownAction::fallback_pool},
+                                                {"nodata", AllDownAction::nodata},
+                                                {"servfail", AllDownAction::servfail}};
+
+inline std::string_view all_down_name(AllDownAction action) noexcept {
+  for (const AllDownName& entry : kAllDownNames) {
+    if (entry.action == action) return entry.name;
+  }
+  return "unknown";
+}
+
 struct Member {
   std::string name;
   util::Address address;       // the VIP named in answers

@@ -34,7 +34,7 @@ inline constexpr std::array<std::uint16_t, 12> kQtypes = {1,  2,  5,  6,   12,  
                                                           16, 28, 33, 255, 257, 65};
 inline constexpr std::size_t kQtypeBuckets = kQtypes.size() + 1;  // + other
 std::size_t qtype_bucket(std::uint16_t qtype) noexcept;
-const char* qtype_name(std::size_t bucket) noexcept;
+std::string_view qtype_name(std::size_t bucket) noexcept;  // "other" past the named ones
 
 inline constexpr std::size_t kRcodes = 24;  // 0..23 (BADVERS is 16); larger count as 23
 
@@ -85,6 +85,8 @@ const char* cookie_kind_name(std::size_t kind) noexcept;
 
 enum class PoolOutcome : std::uint8_t { normal = 0, fallback = 1, all_down = 2 };
 inline constexpr std::size_t kPoolOutcomes = 3;
+// "normal", "fallback", "all_down": the names in /metrics, the query log, /status and /explain.
+const char* outcome_name(PoolOutcome outcome) noexcept;
 
 inline constexpr std::size_t kMaxZones = 256;      // zones with their own counters; + overflow
 inline constexpr std::size_t kMaxPools = 1024;     // pools with their own counters; + overflow
