@@ -22,6 +22,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 
+import control_harness as c
 import gslbd_harness as h
 import pool_harness as p
 
@@ -464,6 +465,29 @@ class Dnssec(h.GslbdTestCase):
             self.reload()
         self.assertGreater(answers[0], 100)
         self.assertEqual(failures, [], "failed validations during the rollover")
+
+    # --- the DS for the parent
+    def test_gslbctl_ds_prints_what_check_config_prints(self):
+        main = self.server.main_path
+        for zone in ("signed.test", "SIGNED.test."):
+            r = c.run_ctl(["-c", main, "ds", zone])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.splitlines(), self.ds)
+        # the DS is the digest of the zone's KSK, the key unbound trusts through it
+        r = self.direct(ZONE, "DNSKEY")
+        ksk = [rd for rr in r.answer if rr.rdtype == dns.rdatatype.DNSKEY for rd in rr
+               if rd.flags == 257]
+        self.assertEqual(len(ksk), 1)
+        want = dns.dnssec.make_ds(ZONE, ksk[0], "SHA256")
+        self.assertEqual(self.ds[0].split(" IN DS ")[1].lower(), want.to_text().lower())
+        r = c.run_ctl(["-c", main, "ds", "example.com"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("zone example.com. is not signed", r.stderr)
+        r = c.run_ctl(["-c", main, "ds", "nowhere.test"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no zone nowhere.test. in the configuration", r.stderr)
+        r = c.run_ctl(["-c", main, "ds"])
+        self.assertEqual(r.returncode, 2)
 
     # --- other validators and tools
     def test_delv_validates(self):
