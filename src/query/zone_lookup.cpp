@@ -258,9 +258,23 @@ bool ZoneLookup::write_targets(const zone::RRset& set, Targets which) noexcept {
     }
     for (const std::uint16_t type : {dns::type::A, dns::type::AAAA}) {
       const zone::RRset* address = target.find(type);
-      if (address &&
-          !writer_.rrset(Section::additional, target.name(), type, dns::klass::IN, address->ttl,
+      if (!address) continue;
+      if (!writer_.rrset(Section::additional, target.name(), type, dns::klass::IN, address->ttl,
                          address->records().data(), address->records().size(), address->count)) {
+        return false;
+      }
+      // RFC 4035 section 3.1.1: a signed RRset in the additional section takes its RRSIGs
+      // along; when they do not fit, the RRset may stay without them, and that alone never
+      // sets TC. Glue has no signatures (zone::sign_zone leaves it unsigned), so only in-zone
+      // data gets them. Optional data after it is left out, as for any that does not fit; the
+      // glue a referral owes is never given up for a signature.
+      if (!signing()) continue;
+      const zone::Signatures signatures = zone_.signatures(*address);
+      if (signatures.count > 0 &&
+          !writer_.rrset_at_last_owner(Section::additional, target.name(), dnssec::rrtype::RRSIG,
+                                       dns::klass::IN, address->ttl, signatures.records.data(),
+                                       signatures.records.size(), signatures.count) &&
+          which != Targets::in_domain) {
         return false;
       }
     }

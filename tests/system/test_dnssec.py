@@ -514,6 +514,20 @@ class Dnssec(h.GslbdTestCase):
         _, a = h.kdig(self.server, "+dnssec", "nope." + ZONE, "A")
         self.assertIn("NSEC", [rec[3] for rec in a.records("AUTHORITY")])
 
+    def test_kdig_shows_additional_signatures_for_in_zone_data_only(self):
+        # RFC 4035 section 3.1.1: the name server's address is the zone's own data and comes
+        # with its RRSIG; the glue in a referral is the child's and does not.
+        _, a = h.kdig(self.server, "+dnssec", ZONE, "NS")
+        additional = [(rec[0], rec[3], rec[4].split()[0]) for rec in a.records("ADDITIONAL")]
+        self.assertIn(("ns1." + ZONE, "A", "192.0.2.1"), additional, a.text)
+        self.assertIn(("ns1." + ZONE, "RRSIG", "A"), additional, a.text)
+        _, a = h.kdig(self.server, "+dnssec", "www.secure." + ZONE, "A")
+        additional = [(rec[0], rec[3]) for rec in a.records("ADDITIONAL")]
+        self.assertIn(("ns.secure." + ZONE, "A"), additional, a.text)
+        self.assertNotIn("RRSIG", [t for _, t in additional], a.text)
+        # and the validator accepts the NS answer with its additional data
+        self.validated(ZONE, "NS")
+
 
 if __name__ == "__main__":
     h.main()
