@@ -19,6 +19,7 @@ void print_usage() {
       "      --user NAME       after binding, run as this user (started as root)\n"
       "      --group NAME      and this group (default: the user's primary group)\n"
       "      --check-config    validate the configuration, print a summary or the errors, exit\n"
+      "      --print-ds ZONE   load the configuration, print the DS records of ZONE, exit\n"
       "      --version         print the version and exit\n",
       stderr);
 }
@@ -43,6 +44,9 @@ std::optional<Options> parse_options(int argc, char** argv) {
       options.version = true;
     } else if (arg == "--check-config") {
       options.check_config = true;
+    } else if (arg == "--print-ds") {
+      if (!value(text) || text.empty()) return fail("--print-ds needs a zone");
+      options.print_ds = text;
     } else if (arg == "-c" || arg == "--config") {
       if (!value(options.config_path)) return fail("--config needs a file");
     } else if (arg == "--listen") {

@@ -20,6 +20,7 @@ struct Options {
   std::optional<std::string> group;  // and this group (default: the user's primary group)
   std::optional<runtime::ListenAddress> control;  // replaces control.listen
   bool check_config = false;
+  std::optional<std::string> print_ds;  // a zone: load, print its DS records, exit
   bool version = false;
   bool help = false;
 };

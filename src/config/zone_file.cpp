@@ -13,6 +13,7 @@
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
 #include "gslbd/dnssec/zone_keys.hpp"
+#include "gslbd/keyfile/key_file.hpp"
 #include "gslbd/zone/zone_builder.hpp"
 #include "gslbd/zone/zone_signing.hpp"
 #include "master_import.hpp"
@@ -547,7 +548,7 @@ void ZoneFileReader::read_dnssec(const Value& value) {
           }
         }
         std::string why;
-        auto key = dnssec::read_key(base, apex_, *role, why);
+        auto key = keyfile::read_key(base, apex_, *role, why);
         if (!key) {
           diag_.error(item.mark, "key: " + why);
           continue;

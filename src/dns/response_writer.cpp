@@ -43,6 +43,7 @@ void ResponseWriter::start(std::uint16_t id, std::uint16_t flags, std::uint16_t 
   question_end_ = size_;
   target_count_ = 0;
   question_targets_ = 0;
+  last_owner_[0] = last_owner_[1] = 0;
 }
 
 void ResponseWriter::set_flag(std::uint16_t bit, bool on) noexcept {
@@ -201,9 +202,29 @@ bool ResponseWriter::write_rdata(std::uint16_t type, const std::uint8_t* rdata, 
 bool ResponseWriter::rrset(Section section, std::string_view owner, std::uint16_t type,
                            std::uint16_t klass, std::uint32_t ttl, const std::uint8_t* records,
                            std::size_t records_len, std::uint16_t count) noexcept {
+  return write_rrset(section, owner, type, klass, ttl, records, records_len, count, nullptr);
+}
+
+bool ResponseWriter::rrset_at_last_owner(Section section, std::string_view owner,
+                                         std::uint16_t type, std::uint16_t klass, std::uint32_t ttl,
+                                         const std::uint8_t* records, std::size_t records_len,
+                                         std::uint16_t count) noexcept {
+  return write_rrset(section, owner, type, klass, ttl, records, records_len, count,
+                     last_owner_[0] != 0 ? last_owner_ : nullptr);
+}
+
+bool ResponseWriter::write_rrset(Section section, std::string_view owner, std::uint16_t type,
+                                 std::uint16_t klass, std::uint32_t ttl,
+                                 const std::uint8_t* records, std::size_t records_len,
+                                 std::uint16_t count, const std::uint8_t* first_owner) noexcept {
   const std::size_t end = limit_ - (tail_ < limit_ ? tail_ : limit_);
   const std::size_t saved_size = size_;
   const std::size_t saved_targets = target_count_;
+  // Until this set is written, no set's owner is the last one: a later rrset_at_last_owner()
+  // after a failure then writes its owner in full.
+  const std::uint8_t given_owner[2] = {first_owner ? first_owner[0] : std::uint8_t{0},
+                                       first_owner ? first_owner[1] : std::uint8_t{0}};
+  last_owner_[0] = last_owner_[1] = 0;
   auto fail = [&]() noexcept {
     size_ = saved_size;
     target_count_ = saved_targets;
@@ -214,7 +235,12 @@ bool ResponseWriter::rrset(Section section, std::string_view owner, std::uint16_
   std::uint8_t owner_pointer[2] = {0, 0};
   std::size_t read = 0;
   for (std::uint16_t i = 0; i < count; ++i) {
-    if (i == 0) {
+    if (i == 0 && given_owner[0] != 0) {
+      if (size_ + 2 > end) return fail();
+      owner_pointer[0] = buffer_[size_] = given_owner[0];
+      owner_pointer[1] = buffer_[size_ + 1] = given_owner[1];
+      size_ += 2;
+    } else if (i == 0) {
       if (!write_name(owner, end, false)) return fail();
       // Later records repeat the first owner as one pointer: the first owner's own pointer if
       // it was nothing but a pointer, else a pointer to it.
@@ -252,6 +278,8 @@ bool ResponseWriter::rrset(Section section, std::string_view owner, std::uint16_
     read += 2 + rdlen;
   }
   add_count(section, count);
+  last_owner_[0] = owner_pointer[0];
+  last_owner_[1] = owner_pointer[1];
   return true;
 }
 
@@ -263,6 +291,7 @@ void ResponseWriter::add_count(Section section, std::uint16_t n) noexcept {
 void ResponseWriter::truncate_to_question() noexcept {
   size_ = question_end_;
   target_count_ = question_targets_;
+  last_owner_[0] = last_owner_[1] = 0;
   std::memset(buffer_ + 6, 0, 6);
 }
 

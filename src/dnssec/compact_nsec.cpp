@@ -21,9 +21,13 @@ std::size_t compact_nsec(std::string_view owner, std::string_view apex,
   // Windows 0 (types 0-255) and 1 (256-511) cover every type a zone of ours can hold that a
   // bitmap needs; 32 octets each at most.
   std::uint8_t bits[2][32] = {};
+  int lengths[2] = {0, 0};  // octets of each window's bitmap in use
   int last = -1;
-  const auto set = [&bits](std::uint16_t type) {
-    bits[type >> 8][(type & 0xff) >> 3] |= static_cast<std::uint8_t>(0x80 >> (type & 7));
+  const auto set = [&bits, &lengths](std::uint16_t type) {
+    const int window = type >> 8;
+    const int octet = (type & 0xff) >> 3;
+    bits[window][octet] |= static_cast<std::uint8_t>(0x80 >> (type & 7));
+    if (octet + 1 > lengths[window]) lengths[window] = octet + 1;
   };
   for (std::uint16_t type : types) {
     if (static_cast<int>(type) <= last || type >= 512) return 0;
@@ -33,8 +37,7 @@ std::size_t compact_nsec(std::string_view owner, std::string_view apex,
   set(rrtype::RRSIG);
   set(rrtype::NSEC);
   for (std::uint8_t window = 0; window < 2; ++window) {
-    int length = 32;
-    while (length > 0 && bits[window][length - 1] == 0) --length;
+    const int length = lengths[window];
     if (length == 0) continue;
     rdata[at++] = window;
     rdata[at++] = static_cast<std::uint8_t>(length);

@@ -10,14 +10,31 @@ constexpr std::size_t kSignatureRoom = ZoneKeys::kMaxSigners * (2 + kMaxRrsigRda
 constexpr std::size_t kDataRoom =
     18 + 255 + SignatureCache::kMaxSignedRecords * (255 + 8) + 2 * SignatureCache::kMaxSignedOctets;
 
-// FNV-1a over the key's parts; the slot holds the whole key, so the hash only places it.
+// A multiply-xorshift hash over the key's parts, eight octets a step. The slot holds the whole
+// key, so the hash only places it and rejects most other keys before they are compared; it
+// need not resist chosen collisions: a client who picks names can make misses anyway (each new
+// name is one), and the work of a miss is bounded per query.
+constexpr std::uint64_t kMultiplier = 0x9e3779b97f4a7c15ull;
+
 std::uint64_t mix(std::uint64_t h, const void* data, std::size_t n) noexcept {
   const auto* p = static_cast<const std::uint8_t*>(data);
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ull;
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    h = (h ^ word) * kMultiplier;
+    h ^= h >> 29;
   }
-  return h;
+  std::uint64_t word = n;
+  for (std::size_t i = 0; i < n; ++i) word = (word << 8) | p[i];
+  h = (h ^ word) * kMultiplier;
+  return h ^ (h >> 29);
+}
+
+// The final avalanche (from MurmurHash3's fmix64): the set index uses the low bits.
+std::uint64_t finish(std::uint64_t h) noexcept {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  return h ^ (h >> 33);
 }
 
 std::size_t key_size(const RRsetView& rrset) noexcept {
@@ -28,6 +45,7 @@ std::size_t key_size(const RRsetView& rrset) noexcept {
 
 struct SignatureCache::Slot {
   std::uint64_t keys_id = 0;  // 0 = empty
+  std::uint64_t hash = 0;     // of the key, compared before the key itself
   std::uint64_t used = 0;     // clock_ at the last hit, to choose the way to replace
   std::uint32_t refresh_at = 0;
   std::uint16_t key_size = 0;
@@ -91,14 +109,13 @@ CachedSignatures SignatureCache::get(const ZoneKeys& keys, const RRsetView& rrse
     }
     return {{scratch_.get(), length}, count};
   }
-  std::uint64_t hash =
-      mix(0xcbf29ce484222325ull ^ keys.id(), rrset.owner.data(), rrset.owner.size());
+  std::uint64_t hash = mix(keys.id() * kMultiplier, rrset.owner.data(), rrset.owner.size());
   hash = mix(hash, fixed, sizeof fixed);
-  hash = mix(hash, rrset.records.data(), rrset.records.size());
+  hash = finish(mix(hash, rrset.records.data(), rrset.records.size()));
   const std::size_t set = (hash & (slot_count_ / 2 - 1)) * 2;
   ++clock_;
   const auto matches = [&](const Slot& slot) {
-    return slot.keys_id == keys.id() && slot.key_size == size &&
+    return slot.hash == hash && slot.keys_id == keys.id() && slot.key_size == size &&
            std::memcmp(slot.key, rrset.owner.data(), rrset.owner.size()) == 0 &&
            std::memcmp(slot.key + rrset.owner.size(), fixed, sizeof fixed) == 0 &&
            std::memcmp(slot.key + rrset.owner.size() + 6, rrset.records.data(),
@@ -129,6 +146,7 @@ CachedSignatures SignatureCache::get(const ZoneKeys& keys, const RRsetView& rrse
   std::memcpy(slot.key + rrset.owner.size(), fixed, sizeof fixed);
   std::memcpy(slot.key + rrset.owner.size() + 6, rrset.records.data(), rrset.records.size());
   slot.key_size = static_cast<std::uint16_t>(size);
+  slot.hash = hash;
   slot.keys_id = keys.id();
   slot.used = clock_;
   // Signed again once half the validity has passed, so that a cached signature handed out

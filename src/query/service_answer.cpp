@@ -23,8 +23,8 @@ util::Client client_of(const dns::Query& query, const util::Address& source,
 }
 
 ServiceResult answer_service(const zone::Service& service, const dns::Query& query,
-                             std::string_view owner, const ServiceEnv& env,
-                             dns::ResponseWriter& writer) noexcept {
+                             std::string_view owner, std::string_view owner_lower,
+                             const ServiceEnv& env, dns::ResponseWriter& writer) noexcept {
   // RFC 8482 lets ANY be answered with one RRset: the A set stands for the name.
   const std::uint16_t qtype = query.qtype == dns::type::ANY ? dns::type::A : query.qtype;
   if (qtype != dns::type::A && qtype != dns::type::AAAA) return ServiceResult::nodata;
@@ -78,7 +78,7 @@ ServiceResult answer_service(const zone::Service& service, const dns::Query& que
       std::memcpy(records + j - stride, swap, stride);
     }
   }
-  switch (put_online_signatures(env.signing, dns::Section::answer, owner, qtype, ttl,
+  switch (put_online_signatures(env.signing, dns::Section::answer, owner, owner_lower, qtype, ttl,
                                 {records, length}, count, writer)) {
     case SignOutcome::written:
       return ServiceResult::answered;

@@ -35,8 +35,8 @@ struct ServiceEnv {
 };
 
 ServiceResult answer_service(const zone::Service& service, const dns::Query& query,
-                             std::string_view owner, const ServiceEnv& env,
-                             dns::ResponseWriter& writer) noexcept;
+                             std::string_view owner, std::string_view owner_lower,
+                             const ServiceEnv& env, dns::ResponseWriter& writer) noexcept;
 
 // The client a policy answers for: the ECS subnet when present (and ECS is on), else the source.
 util::Client client_of(const dns::Query& query, const util::Address& source,

@@ -25,10 +25,12 @@ struct SigningEnv {
 
 enum class SignOutcome : std::uint8_t { written, no_room, failed };
 
-// Signs the RRset just written (owner as sent, any case; records in stored form, in any
-// order) through the cache and writes its RRSIG set after it in section.
+// Signs the RRset just written (owner as sent, any case, and owner_lower, the same in
+// lowercase; records in stored form, in any order) through the cache and writes its RRSIG set
+// after it in section.
 SignOutcome put_online_signatures(const SigningEnv& env, dns::Section section,
-                                  std::string_view owner, std::uint16_t type, std::uint32_t ttl,
+                                  std::string_view owner, std::string_view owner_lower,
+                                  std::uint16_t type, std::uint32_t ttl,
                                   std::span<const std::uint8_t> records, std::uint16_t count,
                                   dns::ResponseWriter& writer) noexcept;
 

@@ -42,7 +42,17 @@ void ZoneLookup::run() noexcept {
   write_additional();
 }
 
+std::string_view ZoneLookup::lowered(std::string_view owner, char* buffer) const noexcept {
+  if (owner.data() == hop_owner_.data() && owner.size() == hop_owner_.size()) {
+    return hop_owner_lower_;
+  }
+  if (owner.size() > dns::kMaxNameWire) return {};
+  return dns::lowercased_into(owner, buffer);
+}
+
 void ZoneLookup::write(const zone::Hop& hop) noexcept {
+  hop_owner_ = hop.owner;
+  hop_owner_lower_ = hop.owner_lower;
   const zone::Location& at = hop.location;
   switch (at.where) {
     case zone::Where::delegation:
@@ -76,7 +86,7 @@ void ZoneLookup::from_node(const zone::Hop& hop) noexcept {
   const zone::Node& node = zone_.node(hop.location.node);
   if (node.service >= 0) {
     const zone::Service& service = zone_.services()[static_cast<std::size_t>(node.service)];
-    switch (answer_service(service, query_, hop.owner, services_, writer_)) {
+    switch (answer_service(service, query_, hop.owner, hop.owner_lower, services_, writer_)) {
       case ServiceResult::answered:
         ++answers_;
         break;
@@ -161,8 +171,8 @@ void ZoneLookup::deny(std::string_view owner, std::uint32_t node, bool service_n
     }
   }
   char lower[dns::kMaxNameWire];
-  if (owner.size() > sizeof lower) return;
-  const std::string_view owner_lower = dns::lowercased_into(owner, lower);
+  const std::string_view owner_lower = lowered(owner, lower);
+  if (owner_lower.empty()) return;
   std::uint8_t nsec[2 + dnssec::kMaxNsecRdata];
   const std::size_t length =
       dnssec::compact_nsec(owner_lower, zone_.apex(), std::span(types, count), nsec);
@@ -192,15 +202,17 @@ bool ZoneLookup::put(Section section, std::string_view owner, std::uint16_t type
   if (sign == Sign::stored && set != nullptr) {
     const zone::Signatures signatures = zone_.signatures(*set);
     if (signatures.count == 0) return true;  // parent-side data: never signed
-    if (!writer_.rrset(section, owner, dnssec::rrtype::RRSIG, dns::klass::IN, ttl,
-                       signatures.records.data(), signatures.records.size(), signatures.count)) {
+    if (!writer_.rrset_at_last_owner(section, owner, dnssec::rrtype::RRSIG, dns::klass::IN, ttl,
+                                     signatures.records.data(), signatures.records.size(),
+                                     signatures.count)) {
       truncated_ = true;
       return false;
     }
     return true;
   }
-  switch (put_online_signatures(services_.signing, section, owner, type, ttl, records, count,
-                                writer_)) {
+  char lower[dns::kMaxNameWire];
+  switch (put_online_signatures(services_.signing, section, owner, lowered(owner, lower), type, ttl,
+                                records, count, writer_)) {
     case SignOutcome::written:
       return true;
     case SignOutcome::no_room:
@@ -246,9 +258,23 @@ bool ZoneLookup::write_targets(const zone::RRset& set, Targets which) noexcept {
     }
     for (const std::uint16_t type : {dns::type::A, dns::type::AAAA}) {
       const zone::RRset* address = target.find(type);
-      if (address &&
-          !writer_.rrset(Section::additional, target.name(), type, dns::klass::IN, address->ttl,
+      if (!address) continue;
+      if (!writer_.rrset(Section::additional, target.name(), type, dns::klass::IN, address->ttl,
                          address->records().data(), address->records().size(), address->count)) {
+        return false;
+      }
+      // RFC 4035 section 3.1.1: a signed RRset in the additional section takes its RRSIGs
+      // along; when they do not fit, the RRset may stay without them, and that alone never
+      // sets TC. Glue has no signatures (zone::sign_zone leaves it unsigned), so only in-zone
+      // data gets them. Optional data after it is left out, as for any that does not fit; the
+      // glue a referral owes is never given up for a signature.
+      if (!signing()) continue;
+      const zone::Signatures signatures = zone_.signatures(*address);
+      if (signatures.count > 0 &&
+          !writer_.rrset_at_last_owner(Section::additional, target.name(), dnssec::rrtype::RRSIG,
+                                       dns::klass::IN, address->ttl, signatures.records.data(),
+                                       signatures.records.size(), signatures.count) &&
+          which != Targets::in_domain) {
         return false;
       }
     }

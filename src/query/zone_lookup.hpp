@@ -55,6 +55,9 @@ class ZoneLookup {
   bool put(dns::Section section, std::string_view owner, const zone::RRset& set, std::uint32_t ttl,
            Sign sign = Sign::stored) noexcept;
   bool signing() const noexcept { return services_.signing.on(); }
+  // owner in lowercase: the hop's own lowercase name when owner is the hop's name, else
+  // lowercased into buffer (kMaxNameWire octets); empty when owner is longer than a name.
+  std::string_view lowered(std::string_view owner, char* buffer) const noexcept;
   void queue_additional(const zone::RRset& set) noexcept;
   void write_additional() noexcept;
   enum class Targets : std::uint8_t { all, in_domain, others };
@@ -67,6 +70,8 @@ class ZoneLookup {
   const ServiceEnv& services_;
   dns::ResponseWriter& writer_;
   bool truncated_ = false;
+  std::string_view hop_owner_;  // the name of the hop being written, and its lowercase form
+  std::string_view hop_owner_lower_;
   int answers_ = 0;
   const zone::RRset* additional_[kMaxAdditionalSets] = {};
   int additional_count_ = 0;

@@ -51,6 +51,7 @@ bool Chain::next(Hop& hop) noexcept {
     }
   }
   hop.owner = pending_;
+  hop.owner_lower = pending_lower_;
   hop.location = zone_.locate(pending_lower_, qtype_);
   hop.answer = nullptr;
   hop.link = Link::none;

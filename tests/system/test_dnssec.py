@@ -20,8 +20,10 @@ import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
+import dns.rdata
 import dns.rdatatype
 
+import control_harness as c
 import gslbd_harness as h
 import pool_harness as p
 
@@ -31,11 +33,14 @@ UNBOUND = shutil.which("unbound") or "/usr/sbin/unbound"
 WAIT = 20.0
 OLD_ZSK = "Ksigned.test.+013+63210"
 NEW_ZSK = "Ksigned.test.+013+03476"
+OLD_KSK = "Ksigned.test.+013+26620"
+NEW_KSK = "Ksigned.test.+013+09664"
+UNBOUND_CONTROL = shutil.which("unbound-control") or "/usr/sbin/unbound-control"
 
 
 def key_files():
     files = {}
-    for base in ("Ksigned.test.+013+26620", "Ksigned.test.+013+63210", NEW_ZSK):
+    for base in (OLD_KSK, OLD_ZSK, NEW_ZSK, NEW_KSK):
         for suffix in (".key", ".private"):
             with open(os.path.join(KEYS, base + suffix)) as f:
                 files[base + suffix] = f.read()
@@ -110,13 +115,19 @@ class BreakingProxy:
 class Unbound:
     """A validating unbound on a free loopback port, trusting only `anchor` for signed.test."""
 
-    def __init__(self, directory, name, anchor, stub_port):
+    def __init__(self, directory, name, anchor, stub_port, control=False):
         self.dir = os.path.join(directory, name)
         os.makedirs(self.dir)
         self.port = h.free_port(False)
-        with open(os.path.join(self.dir, "anchor"), "w") as f:
-            f.write(anchor + "\n")
+        self.set_anchor(anchor)
         conf = os.path.join(self.dir, "unbound.conf")
+        self.conf = conf
+        # remote control (plain, on loopback) only where a test reloads the trust anchors
+        control_lines = ["    control-enable: no"]
+        if control:
+            control_lines = ["    control-enable: yes", "    control-interface: 127.0.0.1",
+                             "    control-port: %d" % h.free_port(False),
+                             "    control-use-cert: no"]
         lines = ["server:", "    interface: 127.0.0.1", "    port: %d" % self.port,
                  "    do-ip6: no", "    num-threads: 1", "    do-daemonize: no",
                  "    access-control: 127.0.0.0/8 allow", '    chroot: ""', '    username: ""',
@@ -131,7 +142,7 @@ class Unbound:
                  '    trust-anchor-file: "%s"' % os.path.join(self.dir, "anchor"),
                  "", "stub-zone:", '    name: "%s"' % ZONE,
                  "    stub-addr: 127.0.0.1@%d" % stub_port, "",
-                 "remote-control:", "    control-enable: no"]
+                 "remote-control:"] + control_lines
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.log = open(os.path.join(self.dir, "stderr.log"), "wb")
@@ -148,6 +159,17 @@ class Unbound:
             except Exception:  # noqa: BLE001 - not answering yet
                 time.sleep(0.1)
         raise RuntimeError("unbound did not answer within %.0f s" % WAIT)
+
+    def set_anchor(self, anchor):
+        with open(os.path.join(self.dir, "anchor"), "w") as f:
+            f.write(anchor + "\n")
+
+    def reload(self):
+        """Reads the configuration and the trust anchors again (and drops the cache)."""
+        r = subprocess.run([UNBOUND_CONTROL, "-c", self.conf, "reload"], capture_output=True,
+                           text=True, timeout=30)
+        if r.returncode != 0:
+            raise RuntimeError("unbound-control reload: %s%s" % (r.stdout, r.stderr))
 
     def query(self, name, qtype="A"):
         q = dns.message.make_query(name, qtype, want_dnssec=True)
@@ -422,7 +444,10 @@ class Dnssec(h.GslbdTestCase):
             self.reload()
         self.validated("www." + ZONE)
 
-    def test_zsk_rollover_by_prepublication_under_load(self):
+    def under_load(self, validator, steps):
+        """Runs each step (then waits beyond unbound's 1 s cache, so that it fetches the DNSKEY
+        set again) while a thread asks validator for static, wildcard, service and missing
+        names; returns the failed validations (no AD, an error rcode, a timeout)."""
         failures = []
         answers = [0]
         stop = threading.Event()
@@ -434,7 +459,7 @@ class Dnssec(h.GslbdTestCase):
                 name = names[i % len(names)]
                 i += 1
                 try:
-                    r = self.validator.query(name)
+                    r = validator.query(name)
                     answers[0] += 1
                     if not r.flags & dns.flags.AD or r.rcode() not in (dns.rcode.NOERROR,
                                                                          dns.rcode.NXDOMAIN):
@@ -443,27 +468,108 @@ class Dnssec(h.GslbdTestCase):
                     failures.append("%s: %r" % (name, e))
                 time.sleep(0.01)
 
-        ksk = ("Ksigned.test.+013+26620", "ksk")
         thread = threading.Thread(target=load, daemon=True)
         thread.start()
         try:
-            for roles in ([ksk, (OLD_ZSK, "zsk"), (NEW_ZSK, "publish")],
-                          [ksk, (NEW_ZSK, "zsk"), (OLD_ZSK, "publish")],
-                          [ksk, (NEW_ZSK, "zsk")]):
-                self.set_keys(roles)
-                self.reload()
-                time.sleep(2.5)  # beyond unbound's 1 s cache: the new DNSKEY set is fetched
-            r = self.direct(ZONE, "DNSKEY")
-            tags = sorted(dns.dnssec.key_id(rd) for rr in r.answer
-                          if rr.rdtype == dns.rdatatype.DNSKEY for rd in rr)
-            self.assertEqual(tags, [3476, 26620])
+            for step in steps:
+                step()
+                time.sleep(2.5)
         finally:
             stop.set()
             thread.join(10)
+        self.assertGreater(answers[0], 20 * len(steps))
+        return failures
+
+    def dnskey_tags(self):
+        r = self.direct(ZONE, "DNSKEY")
+        return sorted(dns.dnssec.key_id(rd) for rr in r.answer
+                      if rr.rdtype == dns.rdatatype.DNSKEY for rd in rr)
+
+    def test_zsk_rollover_by_prepublication_under_load(self):
+        ksk = (OLD_KSK, "ksk")
+
+        def keys(roles):
+            return lambda: (self.set_keys(roles), self.reload())
+
+        try:
+            failures = self.under_load(self.validator, [
+                keys([ksk, (OLD_ZSK, "zsk"), (NEW_ZSK, "publish")]),
+                keys([ksk, (NEW_ZSK, "zsk"), (OLD_ZSK, "publish")]),
+                keys([ksk, (NEW_ZSK, "zsk")])])
+            self.assertEqual(self.dnskey_tags(), [3476, 26620])
+        finally:
             self.set_keys([ksk, (OLD_ZSK, "zsk")])
             self.reload()
-        self.assertGreater(answers[0], 100)
         self.assertEqual(failures, [], "failed validations during the rollover")
+
+    @staticmethod
+    def ds_of(base):
+        with open(os.path.join(KEYS, base + ".key")) as f:
+            line = [ln for ln in f if ln.strip() and not ln.startswith(";")][0]
+        key = dns.rdata.from_text("IN", "DNSKEY", line.split("DNSKEY", 1)[1].split(";")[0])
+        return "%s IN DS %s" % (ZONE, dns.dnssec.make_ds(ZONE, key, "SHA256").to_text().upper())
+
+    def test_ksk_rollover_by_double_ds_under_load(self):
+        # RFC 6781 section 4.1.2: the parent publishes the new DS beside the old one; after its
+        # TTL the zone swaps the KSK; after the DNSKEY TTL the parent drops the old DS. The
+        # validator's trust anchors play the parent's DS set, reloaded at each parent step.
+        if not os.access(UNBOUND_CONTROL, os.X_OK):
+            self.skipTest("unbound-control (package unbound) is not installed")
+        old_ds, new_ds = self.ds_of(OLD_KSK), self.ds_of(NEW_KSK)
+        self.assertEqual(old_ds, self.ds[0])
+        validator = Unbound(self.server.dir, "unbound-ksk", old_ds, self.server.port,
+                            control=True)
+        self.unbounds.append(validator)
+
+        def parent(*lines):
+            def step():
+                validator.set_anchor("\n".join(lines))
+                validator.reload()
+            return step
+
+        def keys(roles):
+            return lambda: (self.set_keys(roles), self.reload())
+
+        zsk = (OLD_ZSK, "zsk")
+        try:
+            failures = self.under_load(validator, [
+                parent(old_ds, new_ds),
+                keys([(NEW_KSK, "ksk"), zsk]),
+                parent(new_ds)])
+            self.assertEqual(self.dnskey_tags(), [9664, 63210])
+            r = c.run_ctl(["-c", self.server.main_path, "ds", ZONE])
+            self.assertEqual(r.stdout.splitlines(), [new_ds], r.stderr)
+            # the old KSK is gone: a validator that still trusts only its DS fails
+            old_only = Unbound(self.server.dir, "unbound-old-ds", old_ds, self.server.port)
+            self.unbounds.append(old_only)
+            self.assertEqual(old_only.query("www." + ZONE).rcode(), dns.rcode.SERVFAIL)
+        finally:
+            self.set_keys([(OLD_KSK, "ksk"), zsk])
+            self.reload()
+        self.assertEqual(failures, [], "failed validations during the KSK rollover")
+
+    # --- the DS for the parent
+    def test_gslbctl_ds_prints_what_check_config_prints(self):
+        main = self.server.main_path
+        for zone in ("signed.test", "SIGNED.test."):
+            r = c.run_ctl(["-c", main, "ds", zone])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.splitlines(), self.ds)
+        # the DS is the digest of the zone's KSK, the key unbound trusts through it
+        r = self.direct(ZONE, "DNSKEY")
+        ksk = [rd for rr in r.answer if rr.rdtype == dns.rdatatype.DNSKEY for rd in rr
+               if rd.flags == 257]
+        self.assertEqual(len(ksk), 1)
+        want = dns.dnssec.make_ds(ZONE, ksk[0], "SHA256")
+        self.assertEqual(self.ds[0].split(" IN DS ")[1].lower(), want.to_text().lower())
+        r = c.run_ctl(["-c", main, "ds", "example.com"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("zone example.com. is not signed", r.stderr)
+        r = c.run_ctl(["-c", main, "ds", "nowhere.test"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no zone nowhere.test. in the configuration", r.stderr)
+        r = c.run_ctl(["-c", main, "ds"])
+        self.assertEqual(r.returncode, 2)
 
     # --- other validators and tools
     def test_delv_validates(self):
@@ -489,6 +595,20 @@ class Dnssec(h.GslbdTestCase):
         self.assertIn("RRSIG", [rec[3] for rec in a.records()])
         _, a = h.kdig(self.server, "+dnssec", "nope." + ZONE, "A")
         self.assertIn("NSEC", [rec[3] for rec in a.records("AUTHORITY")])
+
+    def test_kdig_shows_additional_signatures_for_in_zone_data_only(self):
+        # RFC 4035 section 3.1.1: the name server's address is the zone's own data and comes
+        # with its RRSIG; the glue in a referral is the child's and does not.
+        _, a = h.kdig(self.server, "+dnssec", ZONE, "NS")
+        additional = [(rec[0], rec[3], rec[4].split()[0]) for rec in a.records("ADDITIONAL")]
+        self.assertIn(("ns1." + ZONE, "A", "192.0.2.1"), additional, a.text)
+        self.assertIn(("ns1." + ZONE, "RRSIG", "A"), additional, a.text)
+        _, a = h.kdig(self.server, "+dnssec", "www.secure." + ZONE, "A")
+        additional = [(rec[0], rec[3]) for rec in a.records("ADDITIONAL")]
+        self.assertIn(("ns.secure." + ZONE, "A"), additional, a.text)
+        self.assertNotIn("RRSIG", [t for _, t in additional], a.text)
+        # and the validator accepts the NS answer with its additional data
+        self.validated(ZONE, "NS")
 
 
 if __name__ == "__main__":

@@ -172,7 +172,7 @@ class GslbctlConfig(c.ControlTestCase):
         main = self.server.main_path
         self.assertEqual(self.complete("gslbctl "),
                          sorted(["status", "drain", "undrain", "force", "reload", "explain",
-                                 "members", "check-config"]))
+                                 "members", "check-config", "ds"]))
         self.assertEqual(self.complete("gslbctl dr"), ["drain"])
         self.assertIn("--control", self.complete("gslbctl --con"))
         self.assertEqual(self.complete("gslbctl -c %s drain " % main), ["web"])

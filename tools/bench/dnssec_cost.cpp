@@ -5,8 +5,12 @@
 // signature cache's hit rate for weighted and hash pools of 8 and 64 members under many
 // clients.
 //   gslbd-bench-dnssec [KEY_DIR]   (default: the test keys under tests/data/dnssec)
+//   gslbd-bench-dnssec KEY_DIR --only CASE [signed|unsigned] [QUERIES]
+//     answers one case (static, service, nxdomain; DO=1 when signed) QUERIES times and prints
+//     nothing else: a run for perf or callgrind to compare signed with unsigned.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -112,6 +116,8 @@ std::vector<std::uint8_t> query(const std::string& name, std::uint16_t qtype, bo
   return q;
 }
 
+// The least time per query over many short batches: on a shared machine the other tenants
+// only ever add time, so the minimum is the estimate that converges on the code's own cost.
 double ns_per_query(const gslbd::runtime::Snapshot& s, gslbd::query::PolicyState& state,
                     const std::vector<std::vector<std::uint8_t>>& queries, int rounds) {
   std::vector<std::uint8_t> out(65535);
@@ -122,14 +128,21 @@ double ns_per_query(const gslbd::runtime::Snapshot& s, gslbd::query::PolicyState
   for (const auto& q : queries) {
     gslbd::query::answer_query(s, q.data(), q.size(), context, out.data(), out.size());
   }
-  const auto start = Clock::now();
-  for (int r = 0; r < rounds; ++r) {
-    for (const auto& q : queries) {
-      gslbd::query::answer_query(s, q.data(), q.size(), context, out.data(), out.size());
+  constexpr int kBatches = 40;
+  const int per_batch = rounds / kBatches > 0 ? rounds / kBatches : 1;
+  double best = 0;
+  for (int b = 0; b < kBatches; ++b) {
+    const auto start = Clock::now();
+    for (int r = 0; r < per_batch; ++r) {
+      for (const auto& q : queries) {
+        gslbd::query::answer_query(s, q.data(), q.size(), context, out.data(), out.size());
+      }
     }
+    const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
+                      (static_cast<double>(per_batch) * static_cast<double>(queries.size()));
+    if (b == 0 || ns < best) best = ns;
   }
-  const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
-  return ns / (static_cast<double>(rounds) * static_cast<double>(queries.size()));
+  return best;
 }
 
 }  // namespace
@@ -138,6 +151,18 @@ int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : std::string(GSLBD_KEY_DIR);
   const std::string csk13 = dir + "/Ksigned.test.+013+26620";
   const std::string csk15 = dir + "/Ksigned.test.+015+15228";
+  if (argc > 3 && std::string(argv[2]) == "--only") {
+    const std::string which = argv[3];
+    const bool is_signed = argc <= 4 || std::string(argv[4]) != "unsigned";
+    const long count = argc > 5 ? std::atol(argv[5]) : 1000000;
+    const char* name = which == "static"    ? "www.signed.test."
+                       : which == "service" ? "w8.signed.test."
+                                            : "nope.signed.test.";
+    const auto snap = snapshot(is_signed, csk13, 1);
+    gslbd::query::PolicyState state(1);
+    ns_per_query(*snap, state, {query(name, 1, is_signed, 1)}, static_cast<int>(count));
+    return 0;
+  }
 
   std::printf("== time per query (one thread, answer_query only)\n");
   const auto plain = snapshot(false, csk13, 1);

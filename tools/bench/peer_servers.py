@@ -194,9 +194,11 @@ class Reflector(Server):
 class Gslbd(Server):
     name = "gslbd"
 
-    def __init__(self, binary, members, services, *args, zone_yaml_records=None, server_yaml=""):
+    def __init__(self, binary, members, services, *args, zone_yaml_records=None, server_yaml="",
+                 signed=False):
         super().__init__(*args)
         self.binary = binary
+        self.signed = signed  # a CSK (ECDSA P-256) made with ldns-keygen signs the zone
         self.server_yaml = server_yaml  # more lines under server:, indented by two
         self.pool_members, self.member_port = members
         self.services = services
@@ -231,6 +233,10 @@ class Gslbd(Server):
             zone += "services:\n" + "".join(
                 f"  - {{name: {name}, pool: {pool}, ttl: 30s}}\n" for name, pool in self.services
             )
+        if self.signed:
+            key = subprocess.run(["ldns-keygen", "-a", "ECDSAP256SHA256", "-k", ZONE],
+                                 cwd=self.dir, capture_output=True, text=True, check=True)
+            zone += f"dnssec:\n  keys:\n    - {{file: {key.stdout.strip()}, role: csk}}\n"
         write(os.path.join(self.dir, "zone.yaml"), zone)
         if self.services:
             members = "".join(
@@ -293,10 +299,12 @@ zone:
 class Knot(Server):
     name = "knot"
 
-    def __init__(self, *args, modules=None):
+    def __init__(self, *args, modules=None, zone_modules=None):
         super().__init__(*args)
         # {"mod-name/id": "its section text"}: declared, then used by every zone.
         self.modules = modules or {}
+        # The same for modules that only a zone can use (mod-onlinesign).
+        self.zone_modules = zone_modules or {}
 
     def prepare(self):
         write(
@@ -312,7 +320,7 @@ database:
 log:
   - target: stderr
     any: warning
-{"".join(self.modules.values())}template:
+{"".join(self.modules.values())}{"".join(self.zone_modules.values())}template:
   - id: default
     storage: {os.path.dirname(self.zone_file)}
     zonefile-sync: -1
@@ -322,7 +330,7 @@ log:
 {("    global-module: [" + ", ".join(self.modules) + "]" + chr(10)) if self.modules else ""}zone:
   - domain: {ZONE}
     file: {self.zone_file}
-""",
+{("    module: [" + ", ".join(self.zone_modules) + "]" + chr(10)) if self.zone_modules else ""}""",
         )
 
     def command(self):

@@ -38,6 +38,12 @@ COOKIE_QUERY = ("-e", "-E", "10:0102030405060708")
 GSLBD_UNDEFENDED = "  cookies: {enabled: false}\n"
 GSLBD_DEFENDED = ("  cookies: {enabled: true}\n"
                   "  rate_limit: {enabled: true, responses_per_second: 10000, slip: 2}\n")
+# The signed rows: every query sets DO=1. gslbd signs with a CSK (ECDSA P-256) made at start,
+# its static answers signed at load and service answers from its signature cache; Knot signs
+# online with mod-onlinesign (ECDSA P-256 keys it makes itself), the point of
+# comparison. The unsigned rows with DO=1 are the baseline of each.
+DO_QUERY = ("-D",)
+KNOT_ONLINESIGN = {"mod-onlinesign/bench": "mod-onlinesign:\n  - id: bench\n"}
 KNOT_DEFENDED = {
     "mod-cookies/bench": "mod-cookies:\n  - id: bench\n",
     "mod-rrl/bench": "mod-rrl:\n  - id: bench\n    rate-limit: 100000\n    slip: 2\n",
@@ -183,6 +189,10 @@ def qps_table(args, work, zone_file, query_files):
         servers["gslbd-defended"] = Gslbd(args.gslbd, members, [], work, port + 6, *common[2:],
                                           server_yaml=GSLBD_DEFENDED)
         servers["knot-defended"] = Knot(work, port + 7, *common[2:], modules=KNOT_DEFENDED)
+        servers["gslbd-signed"] = at(Gslbd, 8, args.gslbd, members, services)
+        servers["gslbd-signed"].signed = True
+        servers["knot-signed"] = Knot(work, port + 9, *common[2:],
+                                      zone_modules=KNOT_ONLINESIGN)
         rows = [
             ("reflector", "reflector", "static"),
             ("gslbd", "gslbd", "static"),
@@ -196,6 +206,12 @@ def qps_table(args, work, zone_file, query_files):
             ("gslbd defended", "gslbd-defended", "static", COOKIE_QUERY),
             ("knot cookie-q", "knot", "static", COOKIE_QUERY),
             ("knot defended", "knot-defended", "static", COOKIE_QUERY),
+            ("gslbd DO", "gslbd", "static", DO_QUERY),
+            ("gslbd signed", "gslbd-signed", "static", DO_QUERY),
+            ("gslbd signed w", "gslbd-signed", "weighted", DO_QUERY),
+            ("gslbd signed h", "gslbd-signed", "hash", DO_QUERY),
+            ("knot DO", "knot", "static", DO_QUERY),
+            ("knot onlinesign", "knot-signed", "static", DO_QUERY),
         ]
         rows = [r for r in rows if not only or r[0] in only]
         used = {r[1] for r in rows}
@@ -245,6 +261,13 @@ def print_table(workers, args, results):
             print(f"cost of the defences, {server}: cpu per query x"
                   f"{medians[defended][1] / medians[plain][1]:.3f} with cookies and rate "
                   f"limiting on against off (same queries, each with a client cookie)")
+    for server, plain, signed in (("gslbd", "gslbd DO", "gslbd signed"),
+                                  ("gslbd", "gslbd weighted", "gslbd signed w"),
+                                  ("gslbd", "gslbd hash", "gslbd signed h"),
+                                  ("knot", "knot DO", "knot onlinesign")):
+        if plain in medians and signed in medians:
+            print(f"cost of signing, {signed}: cpu per query x"
+                  f"{medians[signed][1] / medians[plain][1]:.3f} against {plain}")
     ours = [r for r in medians if r.startswith("gslbd")]
     peers = [r for r in medians if not r.startswith("gslbd")]
     if ours and peers:

@@ -134,7 +134,10 @@ int cmd_explain(const Globals& g, const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_check_config(const Globals& g, const std::string& file) {
+namespace {
+
+// Runs gslbd with args and returns its exit code; what it prints goes to ours.
+int run_gslbd(const std::vector<std::string>& args) {
   namespace fs = std::filesystem;
   // gslbd next to gslbctl (an install or a build tree), then the usual places, then PATH.
   std::vector<fs::path> candidates;
@@ -154,7 +157,6 @@ int cmd_check_config(const Globals& g, const std::string& file) {
       break;
     }
   }
-  (void)g;
   std::fflush(stdout);
   const pid_t child = ::fork();
   if (child < 0) {
@@ -162,8 +164,10 @@ int cmd_check_config(const Globals& g, const std::string& file) {
     return 1;
   }
   if (child == 0) {
-    const char* argv[] = {program.c_str(), "--check-config", "-c", file.c_str(), nullptr};
-    ::execvp(argv[0], const_cast<char* const*>(argv));
+    std::vector<const char*> argv{program.c_str()};
+    for (const std::string& arg : args) argv.push_back(arg.c_str());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], const_cast<char* const*>(argv.data()));
     std::fprintf(stderr, "gslbctl: cannot run %s: %s\n", program.c_str(), std::strerror(errno));
     ::_exit(127);
   }
@@ -173,6 +177,20 @@ int cmd_check_config(const Globals& g, const std::string& file) {
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 1;
+}
+
+}  // namespace
+
+int cmd_check_config(const Globals& g, const std::string& file) {
+  (void)g;
+  return run_gslbd({"--check-config", "-c", file});
+}
+
+int cmd_ds(const Globals& g, const std::string& file, const std::string& zone) {
+  (void)g;
+  // gslbd loads the configuration and prints the zone's DS with the function --check-config
+  // uses, so that gslbctl links none of the daemon's code and the two can never differ.
+  return run_gslbd({"--print-ds", zone, "-c", file});
 }
 
 }  // namespace gslbctl

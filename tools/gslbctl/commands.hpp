@@ -26,5 +26,7 @@ int cmd_force(const Globals& g, const std::string& pool, const std::string& memb
 int cmd_reload(const Globals& g);
 int cmd_explain(const Globals& g, const std::vector<std::string>& args);
 int cmd_check_config(const Globals& g, const std::string& file);
+// The DS records of a signed zone of the configuration file, for its parent (gslbd --print-ds).
+int cmd_ds(const Globals& g, const std::string& file, const std::string& zone);
 
 }  // namespace gslbctl

@@ -31,6 +31,7 @@ void usage(std::FILE* out) {
       "  reload                                  reload the config; fails with its errors\n"
       "  explain NAME [TYPE] [CLIENT[/PREFIX]]   the answer decision gslbd would make now\n"
       "  check-config                            gslbd --check-config -c FILE\n"
+      "  ds ZONE                                 the DS records of a signed zone, for its parent\n"
       "  members                                 POOL<TAB>MEMBER lines (scripts, completion)\n"
       "-c FILE: gslbd's main file; gslbctl reads control.listen and control.token_file from it\n"
       "  (default " GSLBCTL_DEFAULT_CONFIG
@@ -145,6 +146,10 @@ int main(int argc, char** argv) {
   if (command == "check-config") {
     if (!config_file || !args.empty()) return bad_usage("usage: check-config -c FILE");
     return cmd_check_config(g, *config_file);
+  }
+  if (command == "ds") {
+    if (!config_file || args.size() != 1) return bad_usage("usage: ds ZONE [-c FILE]");
+    return cmd_ds(g, *config_file, args[0]);
   }
   std::string error;
   if (config_file && (!control || !token_file)) {

@@ -60,6 +60,14 @@ class ResponseWriter {
              std::uint32_t ttl, const std::uint8_t* records, std::size_t records_len,
              std::uint16_t count) noexcept;
 
+  // rrset() for a set whose owner is that of the set written just before it (the RRSIG set
+  // after the set it covers): the owner is repeated as a pointer to the earlier one, without
+  // searching the message for it again. owner must be that same name; it is written as by
+  // rrset() when no earlier set succeeded or its owner lies beyond a pointer's reach.
+  bool rrset_at_last_owner(Section section, std::string_view owner, std::uint16_t type,
+                           std::uint16_t klass, std::uint32_t ttl, const std::uint8_t* records,
+                           std::size_t records_len, std::uint16_t count) noexcept;
+
   // Drops everything after the question (used when answers do not fit: TC is then set).
   void truncate_to_question() noexcept;
 
@@ -79,6 +87,10 @@ class ResponseWriter {
   bool write_rdata(std::uint16_t type, const std::uint8_t* rdata, std::size_t rdlen,
                    std::size_t end) noexcept;
   void add_count(Section section, std::uint16_t n) noexcept;
+  // rrset(); the first owner is written as first_owner (a pointer) when that is not null.
+  bool write_rrset(Section section, std::string_view owner, std::uint16_t type, std::uint16_t klass,
+                   std::uint32_t ttl, const std::uint8_t* records, std::size_t records_len,
+                   std::uint16_t count, const std::uint8_t* first_owner) noexcept;
 
   // A label cannot be shorter than 2 octets, so a 512-octet message holds fewer than 256 name
   // starts after its header: every name of such a message can be a target, and it compresses
@@ -99,6 +111,10 @@ class ResponseWriter {
   // Offsets of labels already in the message that start a complete name (compression targets).
   Target targets_[kMaxTargets];
   std::size_t target_count_ = 0;
+  // A pointer to the owner of the last RRset written, {0, 0} when there is none: a message is
+  // only ever cut back to before an RRset, so it stays valid until start() or
+  // truncate_to_question().
+  std::uint8_t last_owner_[2] = {0, 0};
 };
 
 }  // namespace gslbd::dns

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // DNSSEC keys as gslbd uses them: a DNSKEY (the public half, as the zone publishes it) with its
-// private key, read from BIND-format files (K<zone>+<alg>+<tag>.key / .private, as ldns-keygen
-// and dnssec-keygen write them), and the digests that go to the parent (DS, RFC 4034 section 5).
+// private key (from BIND-format K<zone>+<alg>+<tag>.private files, as ldns-keygen and
+// dnssec-keygen write them), and the digests that go to the parent (DS, RFC 4034 section 5).
 // Reading is control-plane only and allocates; a Key is immutable once read and may be used
 // from any thread (signing only reads the private key).
 #pragma once
@@ -45,12 +45,15 @@ struct Key {
   bool signs_zone() const noexcept { return role == Role::csk || role == Role::zsk; }
 };
 
-// Reads base.key and base.private for the zone apex_wire (lowercase wire). On failure returns
-// nullopt and sets why to one line naming the file, its line where known, and what is wrong:
-// missing or unreadable file, not a DNSKEY, another zone's key, an algorithm other than 13 or
-// 15, a private key that does not belong to the public one.
-std::optional<Key> read_key(const std::string& base, std::string_view apex_wire, Role role,
-                            std::string& why);
+// The key whose public half is dnskey_rdata, as read from base.key (where: "file:line" of the
+// record there), with its private half read from base.private. Reading the .key file is the
+// loader's (keyfile::read_key), so that what answers queries never links a zone file parser.
+// On failure returns nullopt and sets why to one line naming the file, its line where known,
+// and what is wrong: a protocol other than 3, no zone key flag, an algorithm other than 13 or
+// 15, a missing or unreadable private file, a private key that does not belong to the public
+// one.
+std::optional<Key> key_from_dnskey(const std::string& base, const std::string& where, Role role,
+                                   std::vector<std::uint8_t> dnskey_rdata, std::string& why);
 
 // RFC 4034 appendix B.
 std::uint16_t key_tag(std::span<const std::uint8_t> dnskey_rdata) noexcept;

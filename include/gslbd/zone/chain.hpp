@@ -26,7 +26,8 @@ enum class ChainEnd : std::uint8_t {
 };
 
 struct Hop {
-  std::string_view owner;  // the name, spelt as asked or as in the rdata that led here
+  std::string_view owner;        // the name, spelt as asked or as in the rdata that led here
+  std::string_view owner_lower;  // owner in lowercase (what lookups and signatures use)
   Location location;
   // The RRset answering the question at location.node (exact and wildcard names; ANY takes the
   // node's first RRset, RFC 8482), or nullptr.

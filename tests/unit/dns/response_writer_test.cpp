@@ -214,3 +214,51 @@ TEST_CASE("writer: a set that does not fit leaves the message and its targets as
   // and only "test." (from the question) becomes a pointer.
   CHECK(m.writer.size() - before == 2 + 10 + 2 + (4 + 2 + 2));
 }
+
+TEST_CASE("writer: a set at the last owner repeats that owner as one pointer") {
+  Message m("q.example.test.", 512);
+  std::vector<std::uint8_t> a;
+  add_record(a, {192, 0, 2, 1});
+  std::vector<std::uint8_t> sig;
+  add_record(sig, {1, 2, 3, 4, 5, 6});
+  const std::string owner = wire("www.other.test.");
+  const std::size_t owner_at = m.writer.size();
+  REQUIRE(m.put(Section::answer, "www.other.test.", type::A, a, 1));
+  const std::size_t second_at = m.writer.size();
+  REQUIRE(m.writer.rrset_at_last_owner(Section::answer, owner, 46, klass::IN, 300, sig.data(),
+                                       sig.size(), 1));
+  // The owner is the two-octet pointer to the first set's owner, and reads as that name.
+  CHECK(m.buffer[second_at] == (0xC0 | (owner_at >> 8)));
+  CHECK(m.buffer[second_at + 1] == (owner_at & 0xff));
+  std::size_t pos = second_at;
+  CHECK(read_name(m.buffer.data(), m.writer.size(), pos) == "www.other.test.");
+  CHECK(m.writer.size() - second_at == 2 + 10 + 6);
+  CHECK(m.buffer[7] == 2);  // ANCOUNT
+}
+
+TEST_CASE("writer: after a set that failed or a truncation, the last owner is written again") {
+  Message m("q.example.test.", 120);
+  std::vector<std::uint8_t> a;
+  add_record(a, {192, 0, 2, 1});
+  std::vector<std::uint8_t> big;
+  add_record(big, std::vector<std::uint8_t>(200, 7));
+  std::vector<std::uint8_t> sig;
+  add_record(sig, {1, 2, 3, 4});
+  REQUIRE(m.put(Section::answer, "www.other.test.", type::A, a, 1));
+  // The set that does not fit is not the last owner's: what follows names its own owner.
+  CHECK_FALSE(m.put(Section::answer, "big.example.test.", 99, big, 1));
+  const std::string next = wire("next.example.test.");
+  std::size_t at = m.writer.size();
+  REQUIRE(m.writer.rrset_at_last_owner(Section::answer, next, 46, klass::IN, 300, sig.data(),
+                                       sig.size(), 1));
+  std::size_t pos = at;
+  CHECK(read_name(m.buffer.data(), m.writer.size(), pos) == "next.example.test.");
+
+  m.writer.truncate_to_question();
+  at = m.writer.size();
+  REQUIRE(m.writer.rrset_at_last_owner(Section::answer, next, 46, klass::IN, 300, sig.data(),
+                                       sig.size(), 1));
+  pos = at;
+  CHECK(read_name(m.buffer.data(), m.writer.size(), pos) == "next.example.test.");
+  CHECK(m.buffer[7] == 1);
+}

@@ -13,6 +13,7 @@
 #include "gslbd/dns/name.hpp"
 #include "gslbd/dnssec/key.hpp"
 #include "gslbd/dnssec/signer.hpp"
+#include "gslbd/keyfile/key_file.hpp"
 
 namespace gslbd::test {
 
@@ -30,7 +31,7 @@ inline std::string wire_name(const std::string& text) {
 
 inline dnssec::Key load_key(const std::string& base, dnssec::Role role) {
   std::string why;
-  auto key = dnssec::read_key(base, wire_name("signed.test."), role, why);
+  auto key = keyfile::read_key(base, wire_name("signed.test."), role, why);
   REQUIRE_MESSAGE(key.has_value(), why);
   return *key;
 }

@@ -17,7 +17,7 @@ using gslbd::test::wire_name;
 
 std::string refusal(const std::string& base, const std::string& zone = "signed.test.") {
   std::string why;
-  const auto key = gslbd::dnssec::read_key(base, wire_name(zone), Role::csk, why);
+  const auto key = gslbd::keyfile::read_key(base, wire_name(zone), Role::csk, why);
   CHECK_FALSE(key.has_value());
   return why;
 }

@@ -137,6 +137,8 @@ TEST_CASE("signed answers with DO=1 allocate nothing once their signatures are c
       test::make_query("app.signed.test.", 1, o),
       test::make_query("app.signed.test.", 28, o),
       test::make_query("sticky.signed.test.", 1, o),
+      test::make_query("signed.test.", 2, o),
+      test::make_query("mx4.signed.test.", 15, o),
   };
   std::vector<std::uint8_t> out(65535);
   const auto context = test::client_context(gslbd::query::Transport::udp);

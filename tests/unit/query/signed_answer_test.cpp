@@ -22,8 +22,9 @@ ldns_rr_list* dnskeys(const gslbd::runtime::Snapshot& snapshot) {
 
 // Verifies every RRSIG of the section over the records it covers; returns how many.
 int verified(const test::Answer& answer, ldns_pkt_section which, ldns_rr_list* keys) {
-  ldns_rr_list* section =
-      which == LDNS_SECTION_ANSWER ? ldns_pkt_answer(answer.pkt) : ldns_pkt_authority(answer.pkt);
+  ldns_rr_list* section = which == LDNS_SECTION_ANSWER       ? ldns_pkt_answer(answer.pkt)
+                          : which == LDNS_SECTION_ADDITIONAL ? ldns_pkt_additional(answer.pkt)
+                                                             : ldns_pkt_authority(answer.pkt);
   int count = 0;
   for (std::size_t i = 0; i < ldns_rr_list_rr_count(section); ++i) {
     ldns_rr* sig = ldns_rr_list_rr(section, i);
@@ -48,8 +49,9 @@ int verified(const test::Answer& answer, ldns_pkt_section which, ldns_rr_list* k
 }
 
 std::vector<std::string> types_in(const test::Answer& answer, ldns_pkt_section which) {
-  ldns_rr_list* section =
-      which == LDNS_SECTION_ANSWER ? ldns_pkt_answer(answer.pkt) : ldns_pkt_authority(answer.pkt);
+  ldns_rr_list* section = which == LDNS_SECTION_ANSWER       ? ldns_pkt_answer(answer.pkt)
+                          : which == LDNS_SECTION_ADDITIONAL ? ldns_pkt_additional(answer.pkt)
+                                                             : ldns_pkt_authority(answer.pkt);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < ldns_rr_list_rr_count(section); ++i) {
     char* text = ldns_rr_type2str(ldns_rr_get_type(ldns_rr_list_rr(section, i)));
@@ -206,4 +208,48 @@ TEST_CASE("a signed answer too large for the client's UDP size is truncated, who
   CHECK_FALSE(ldns_pkt_tc(tcp->pkt));
   CHECK(types_in(*tcp, LDNS_SECTION_ANSWER) ==
         std::vector<std::string>{"DNSKEY", "DNSKEY", "RRSIG"});
+}
+
+TEST_CASE("in-zone additional data carries its signatures; glue does not (RFC 4035 3.1.1)") {
+  const auto s = test::signed_snapshot();
+  ldns_rr_list* keys = dnskeys(*s.snapshot);
+  auto answer = ask(*s.snapshot, make_query("signed.test.", 2, dnssec_ok()));
+  CHECK(types_in(*answer, LDNS_SECTION_ADDITIONAL) == std::vector<std::string>{"A", "RRSIG"});
+  CHECK(verified(*answer, LDNS_SECTION_ADDITIONAL, keys) == 1);
+  // Without DO=1, no signatures anywhere.
+  test::QueryOptions plain;
+  plain.edns = true;
+  answer = ask(*s.snapshot, make_query("signed.test.", 2, plain));
+  CHECK(types_in(*answer, LDNS_SECTION_ADDITIONAL) == std::vector<std::string>{"A"});
+  // A referral's glue is the child's data: never signed.
+  answer = ask(*s.snapshot, make_query("www.secure.signed.test.", 1, dnssec_ok()));
+  CHECK(types_in(*answer, LDNS_SECTION_ADDITIONAL) == std::vector<std::string>{"A"});
+  ldns_rr_list_deep_free(keys);
+}
+
+TEST_CASE("additional signatures that do not fit are left out without TC; the RRset may stay") {
+  const auto s = test::signed_snapshot();
+  ldns_rr_list* keys = dnskeys(*s.snapshot);
+  auto o = dnssec_ok();
+  const auto tcp =
+      ask(*s.snapshot, make_query("mx4.signed.test.", 15, o), gslbd::query::Transport::tcp);
+  CHECK(types_in(*tcp, LDNS_SECTION_ADDITIONAL) ==
+        std::vector<std::string>{"A", "RRSIG", "A", "RRSIG", "A", "RRSIG", "A", "RRSIG"});
+  CHECK(verified(*tcp, LDNS_SECTION_ADDITIONAL, keys) == 4);
+  REQUIRE(tcp->wire.size() > 512);
+  o.udp_size = 512;
+  const auto udp = ask(*s.snapshot, make_query("mx4.signed.test.", 15, o));
+  CHECK_FALSE(ldns_pkt_tc(udp->pkt));
+  CHECK(verified(*udp, LDNS_SECTION_ANSWER, keys) == 1);
+  const auto additional = types_in(*udp, LDNS_SECTION_ADDITIONAL);
+  INFO(udp->wire.size());
+  // Whole pairs, then the address whose signature did not fit (kept, RFC 4035 section 3.1.1),
+  // then nothing.
+  const auto sigs = std::count(additional.begin(), additional.end(), "RRSIG");
+  const auto addresses = std::count(additional.begin(), additional.end(), "A");
+  CHECK(sigs >= 1);
+  CHECK(sigs < 4);
+  CHECK(addresses == sigs + 1);
+  CHECK(verified(*udp, LDNS_SECTION_ADDITIONAL, keys) == sigs);
+  ldns_rr_list_deep_free(keys);
 }
