@@ -79,11 +79,11 @@ class Fields(h.GslbdTestCase):
         self.assertEqual(int(m.group(6)), len(reply))
 
     def test_refused_and_unlisted_type(self):
-        q = h.make_query("qlog.not-ours.example.org.", 99)  # SPF: no label of its own
+        q = h.make_query("qlog.not-ours.example.org.", 65280)  # private use: no name
         reply = h.udp_raw(self.server, q.to_wire())
         self.assertIsNotNone(reply)
         (m,) = wait_lines(self.server, "qlog.not-ours.example.org.", 1)
-        self.assertEqual(m.group(4), "TYPE99")
+        self.assertEqual(m.group(4), "TYPE65280")
         self.assertEqual(m.group(5), "REFUSED")
 
     def test_escaped_label(self):
