@@ -16,10 +16,9 @@
 #include "admin.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
+#include "peer_observations.hpp"
 
 namespace gslbd::control {
-
-inline constexpr int kObservationsFormat = 1;
 
 struct ObservationsInput {
   const runtime::Snapshot* snapshot = nullptr;  // null before the first publish

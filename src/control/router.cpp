@@ -56,6 +56,7 @@ HttpResponse metrics(const ControlState& state) {
   in.control = &state.counters;
   in.version = state.context.version;
   if (state.context.dnstap) in.dnstap = state.context.dnstap();
+  if (state.context.peers) in.peers = state.context.peers();
   HttpResponse r = text_response(200, render_metrics(in));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
@@ -73,6 +74,7 @@ HttpResponse status(const ControlState& state) {
   }
   in.workers = workers_of(state.context);
   in.version = state.context.version;
+  if (state.context.peers) in.peers = state.context.peers();
   in.started = state.context.started;
   in.serving = state.context.serving && state.context.serving();
   if (state.context.reload_stats) {

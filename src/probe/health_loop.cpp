@@ -15,7 +15,7 @@
 #include <utility>
 
 #include "check_runner.hpp"
-#include "curl_driver.hpp"
+#include "gslbd/probe/curl_driver.hpp"
 #include "gslbd/util/clock.hpp"
 #include "icmp_probe.hpp"
 #include "member_state.hpp"
