@@ -73,6 +73,7 @@ Daemon::~Daemon() {
   // The control server closes its own handles (their callbacks free its connections) before
   // the walk below closes whatever else is left; then the loop runs those callbacks.
   if (control_) control_->stop();
+  if (peers_) peers_->stop();
   shards_.clear();
   if (!loop_ready_) return;
   uv_walk(
@@ -86,6 +87,7 @@ Daemon::~Daemon() {
   for (int i = 0; i < 2 && uv_run(&loop_, UV_RUN_DEFAULT) != 0; ++i) {
   }
   control_.reset();
+  peers_.reset();
   uv_loop_close(&loop_);
 }
 
@@ -274,12 +276,14 @@ bool Daemon::start_control(std::string& error) {
   };
   context.version = GSLBD_VERSION;
   context.started = started_;
+  peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_);
+  context.peers = [this] { return peers_->report(); };
   control_ = std::make_unique<control::ControlServer>(&loop_, config, std::move(context));
   if (!control_->start(error)) {
     control_.reset();
     return false;
   }
-  return true;
+  return peers_->start(error);
 }
 
 void Daemon::put_in_service(std::shared_ptr<const runtime::Config> config) {
@@ -291,6 +295,7 @@ void Daemon::put_in_service(std::shared_ptr<const runtime::Config> config) {
 void Daemon::shutdown() {
   notify_.stopping();
   if (control_) control_->stop();
+  if (peers_) peers_->stop();
   reloader_.stop();
   for (auto& worker : shards_) worker->stop();
   for (auto& worker : shards_) worker->join();

@@ -67,6 +67,9 @@ class Daemon {
   std::uint32_t refresh_asked_ = 0;  // unix time of the last reload asked for by it
   Reloader reloader_;
   std::unique_ptr<control::ControlServer> control_;  // null when disabled
+  // Polls the peers named by the config in service (none: it idles); null when the control
+  // endpoint is disabled, since peers need it to fetch this instance's observations.
+  std::unique_ptr<control::PeerPoller> peers_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 

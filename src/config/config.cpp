@@ -32,6 +32,7 @@ void load(const std::string& main_path, runtime::Config& config,
   }
   detail::MainFile main = detail::load_main_file(main_path, *main_text, errors);
   config.server = std::move(main.server);
+  config.peers = std::move(main.peers);
 
   // Pools first: services in zone files name them.
   std::vector<detail::PoolFileText> pool_texts;

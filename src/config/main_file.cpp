@@ -377,19 +377,44 @@ std::string lower_case(std::string text) {
 
 // A token others can read is a token others can use; one they can write lets them choose it.
 void warn_about_token_file_mode(Diagnostics& diag, const YAML::Mark& mark, const std::string& path,
-                                runtime::ControlConfig& control) {
+                                std::vector<std::string>& warnings) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return;
   const auto open = st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH);
   if (open == 0) return;
   char mode[8];
   std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-  control.warnings.push_back(
+  warnings.push_back(
       util::SourceError{diag.file(), mark.line + 1, mark.column + 1,
                         "warning: 'token_file': " + path + " is " +
                             ((open & (S_IRGRP | S_IROTH)) != 0 ? "readable" : "writable") +
                             " by group or others (mode " + mode + "); chmod 600 it"}
           .to_string());
+}
+
+// token_file: one token of at least 16 characters on one line, relative to the main file.
+void read_token_file(Diagnostics& diag, const Value& value, const std::string& main_path,
+                     std::string& token, std::vector<std::string>& warnings) {
+  const auto name = read_string(diag, value);
+  if (!name) return;
+  const std::string directory = directory_of(main_path);
+  const std::string path = name->empty() || name->front() == '/' || directory.empty()
+                               ? *name
+                               : directory + (directory.back() == '/' ? "" : "/") + *name;
+  std::string why;
+  auto text = read_text_file(path, why);
+  if (!text) {
+    diag.error(value.mark, "'token_file': cannot read " + path + ": " + why);
+    return;
+  }
+  while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+  if (text->size() < 16 || text->find_first_of(" \t\r\n") != std::string::npos) {
+    diag.error(value.mark, "'token_file': " + path +
+                               " must hold one token of at least 16 characters on one line");
+    return;
+  }
+  token = *text;
+  warn_about_token_file_mode(diag, value.mark, path, warnings);
 }
 
 void read_control(Diagnostics& diag, const Value& value, const std::string& main_path,
@@ -429,26 +454,7 @@ void read_control(Diagnostics& diag, const Value& value, const std::string& main
                  "'admin_without_token': cannot be used with 'token_file', expected one of them "
                  "(drop admin_without_token to require the token)");
     }
-    if (const auto name = read_string(diag, *v)) {
-      const std::string directory = directory_of(main_path);
-      const std::string path = name->empty() || name->front() == '/' || directory.empty()
-                                   ? *name
-                                   : directory + (directory.back() == '/' ? "" : "/") + *name;
-      std::string why;
-      auto text = read_text_file(path, why);
-      if (!text) {
-        diag.error(v->mark, "'token_file': cannot read " + path + ": " + why);
-      } else {
-        while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
-        if (text->size() < 16 || text->find_first_of(" \t\r\n") != std::string::npos) {
-          diag.error(v->mark, "'token_file': " + path +
-                                  " must hold one token of at least 16 characters on one line");
-        } else {
-          control.token = *text;
-          warn_about_token_file_mode(diag, v->mark, path, control);
-        }
-      }
-    }
+    read_token_file(diag, *v, main_path, control.token, control.warnings);
   }
   if (const auto v = map.find("max_connections")) {
     if (const auto n = read_number(diag, *v, 1, 1024)) {
@@ -492,6 +498,190 @@ void read_control(Diagnostics& diag, const Value& value, const std::string& main
           control.allowed_hosts.push_back(host);
         }
       }
+    }
+  }
+}
+
+constexpr std::size_t kMaxPeers = 64;
+
+// http://host:port with host a numeric address ([...] for IPv6) or a host name; an optional
+// trailing "/" and nothing else (the observations' path is the endpoint's, not the operator's).
+bool parse_peer_url(const std::string& text, runtime::PeerInstance& out, std::string& why) {
+  constexpr std::string_view scheme = "http://";
+  if (text.rfind(scheme, 0) != 0) {
+    why = "expected http://host:port" +
+          std::string(text.rfind("https://", 0) == 0 ? " (peers are polled over plain HTTP)" : "");
+    return false;
+  }
+  std::string rest = text.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  std::string host;
+  std::string port_text;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string::npos || close + 1 >= rest.size() || rest[close + 1] != ':') {
+      why = "expected http://[IPv6]:port";
+      return false;
+    }
+    host = rest.substr(1, close - 1);
+    port_text = rest.substr(close + 2);
+    const auto address = util::parse_address(host);
+    if (!address || address->family != 6) {
+      why = "'" + host + "' is not an IPv6 address";
+      return false;
+    }
+  } else {
+    const auto colon = rest.rfind(':');
+    if (colon == std::string::npos) {
+      why = "expected http://host:port (the port is required)";
+      return false;
+    }
+    host = lower_case(rest.substr(0, colon));
+    port_text = rest.substr(colon + 1);
+    const auto address = util::parse_address(host);
+    if (!(address && address->family == 4) && !is_host_name(host)) {
+      why = "'" + host + "' is not an IPv4 address, [IPv6] address or host name";
+      return false;
+    }
+  }
+  unsigned port = 0;
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+      port == 0 || port > 65535) {
+    why = "expected a port 1 to 65535 after the host, with no path";
+    return false;
+  }
+  out.url = text;
+  out.host = host;
+  out.port = static_cast<std::uint16_t>(port);
+  return true;
+}
+
+void read_peer_instances(Diagnostics& diag, const Value& value,
+                         const runtime::ControlConfig& control, runtime::PeersConfig& peers) {
+  const auto items = read_list(diag, value, true);
+  if (!items) return;
+  if (items->size() > kMaxPeers) {
+    diag.error(value.mark,
+               "'instances': at most " + std::to_string(kMaxPeers) + " peers, expected fewer");
+    return;
+  }
+  for (const Value& item : *items) {
+    const MapReader map(diag, item, {"name", "url"});
+    if (!map.is_map()) continue;
+    const auto name_value = map.require("name");
+    const auto url_value = map.require("url");
+    if (!name_value || !url_value) continue;
+    const auto name = read_string(diag, *name_value);
+    const auto url = read_string(diag, *url_value);
+    if (!name || !url) continue;
+    runtime::PeerInstance peer;
+    if (name->empty() || name->size() > 63 ||
+        name->find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+            std::string::npos) {
+      diag.error(name_value->mark, "'name': expected 1 to 63 letters, digits, '.', '_' or '-'");
+      continue;
+    }
+    peer.name = *name;
+    std::string why;
+    if (!parse_peer_url(*url, peer, why)) {
+      diag.error(url_value->mark, "'url': " + why);
+      continue;
+    }
+    const bool own =
+        peer.port == control.listen.port &&
+        (peer.host == control.listen.host ||
+         (util::parse_address(peer.host) && util::parse_address(control.listen.host) &&
+          *util::parse_address(peer.host) == *util::parse_address(control.listen.host)));
+    if (own) {
+      diag.error(url_value->mark, "'url': " + *url +
+                                      " is this instance's own control endpoint, expected another "
+                                      "instance");
+      continue;
+    }
+    bool duplicate = false;
+    for (const runtime::PeerInstance& other : peers.instances) {
+      if (other.name == peer.name) {
+        diag.error(name_value->mark, "'name': peer '" + peer.name + "' is listed twice");
+        duplicate = true;
+      } else if (other.host == peer.host && other.port == peer.port) {
+        diag.error(url_value->mark, "'url': " + *url + " is also peer '" + other.name + "'");
+        duplicate = true;
+      }
+    }
+    if (!duplicate) peers.instances.push_back(std::move(peer));
+  }
+}
+
+// The peers: section: the other instances whose observations vote (see docs/configuration.md).
+// A readable token file is reported with the control: section's warnings (logged at start and
+// on reload, printed by --check-config).
+void read_peers(Diagnostics& diag, const Value& value, const std::string& main_path,
+                runtime::ControlConfig& control, runtime::PeersConfig& peers) {
+  const MapReader map(
+      diag, value,
+      {"instances", "token_file", "interval", "timeout", "stale_after", "max_reply_bytes"});
+  if (!map.is_map()) return;
+  if (!control.enabled) {
+    diag.error(map.mark(),
+               "peers: needs the control endpoint (control.enabled: true), which "
+               "serves this instance's observations to its peers");
+  }
+  if (const auto v = map.require("instances")) read_peer_instances(diag, *v, control, peers);
+  if (const auto v = map.require("token_file")) {
+    read_token_file(diag, *v, main_path, peers.token, control.warnings);
+  }
+  // Each duration with its bounds; nullopt when absent or wrong (wrong is reported).
+  auto read_ms = [&](const std::optional<Value>& v, std::uint64_t min, std::uint64_t max,
+                     const char* key, const char* range) -> std::optional<std::uint32_t> {
+    if (!v) return std::nullopt;
+    const auto ms = read_duration_ms(diag, *v);
+    if (!ms) return std::nullopt;
+    if (*ms < min || *ms > max) {
+      diag.error(v->mark, std::string("'") + key + "': expected " + range);
+      return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(*ms);
+  };
+  const auto interval_value = map.find("interval");
+  const auto timeout_value = map.find("timeout");
+  const auto stale_value = map.find("stale_after");
+  const auto given_interval =
+      read_ms(interval_value, 100, 3'600'000, "interval", "at least 100ms and at most 1h");
+  const std::uint32_t interval = given_interval.value_or(peers.interval_ms);
+  const std::uint32_t timeout =
+      read_ms(timeout_value, 10, 3'600'000, "timeout", "at least 10ms and at most 1h")
+          .value_or(peers.timeout_ms);
+  const std::uint32_t stale =
+      read_ms(stale_value, 100, 24 * 3'600'000u, "stale_after", "at least 100ms and at most 24h")
+          .value_or(0);
+  peers.interval_ms = interval;
+  // A poll still running when the next is due would have to be skipped or stacked.
+  if (timeout >= interval) {
+    diag.error(timeout_value ? timeout_value->mark : map.mark(),
+               "'timeout': " + std::to_string(timeout) + "ms is not below the interval (" +
+                   std::to_string(interval) + "ms), expected a shorter timeout");
+  } else {
+    peers.timeout_ms = timeout;
+  }
+  if (stale == 0) {
+    // Three polls may fail before a peer's observations stop voting.
+    peers.stale_after_ms = given_interval ? 3 * *given_interval : peers.stale_after_ms;
+  } else if (stale < interval) {
+    diag.error(stale_value->mark,
+               "'stale_after': " + std::to_string(stale) + "ms is below the interval (" +
+                   std::to_string(interval) +
+                   "ms): every observation would be stale before the next poll, expected at least "
+                   "the interval");
+  } else {
+    peers.stale_after_ms = stale;
+  }
+  if (const auto v = map.find("max_reply_bytes")) {
+    if (const auto n =
+            read_number(diag, *v, runtime::kMinPeerReplyBytes, runtime::kMaxPeerReplyBytes)) {
+      peers.max_reply_bytes = static_cast<std::uint32_t>(*n);
     }
   }
 }
@@ -603,7 +793,7 @@ MainFile load_main_file(const std::string& path, const std::string& text,
   const auto document = parse_document(text, diag);
   if (document) {
     const MapReader root(diag, top_level(*document, "the main file"),
-                         {"version", "server", "control", "dnstap", "zones", "pools"});
+                         {"version", "server", "control", "dnstap", "peers", "zones", "pools"});
     if (root.is_map()) {
       check_version(diag, root);
       if (const auto server = root.find("server")) read_server(diag, *server, out.server);
@@ -612,6 +802,9 @@ MainFile load_main_file(const std::string& path, const std::string& text,
       }
       if (const auto dnstap = root.find("dnstap")) {
         read_dnstap(diag, *dnstap, path, out.server.dnstap);
+      }
+      if (const auto peers = root.find("peers")) {
+        read_peers(diag, *peers, path, out.server.control, out.peers);
       }
       if (const auto zones = root.require("zones")) {
         read_globs(diag, *zones, path, "zone", out.zone_files);

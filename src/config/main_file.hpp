@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The main file: version, the server: section and the zones: and pools: globs.
+// The main file: version, the server:, control:, dnstap: and peers: sections and the zones: and
+// pools: globs.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "gslbd/runtime/peers_config.hpp"
 #include "gslbd/runtime/server_config.hpp"
 #include "gslbd/util/source_error.hpp"
 
@@ -12,6 +14,7 @@ namespace gslbd::config::detail {
 
 struct MainFile {
   runtime::ServerConfig server;
+  runtime::PeersConfig peers;
   std::vector<std::string> zone_files;  // matched by the zones: globs, in order, each once
   std::vector<std::string> pool_files;  // matched by the pools: globs, in order, each once
 };

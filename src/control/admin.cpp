@@ -78,7 +78,11 @@ AdminAccess admin_access(const runtime::ControlConfig& settings, const std::stri
       util::is_loopback_host(settings.listen.host)) {
     return AdminAccess::allowed;
   }
-  if (settings.token.empty()) return AdminAccess::no_token_configured;
+  return bearer_access(settings.token, authorization);
+}
+
+AdminAccess bearer_access(const std::string& token, const std::string* authorization) {
+  if (token.empty()) return AdminAccess::no_token_configured;
   if (authorization == nullptr) return AdminAccess::missing;
   std::string_view value = *authorization;
   constexpr std::string_view kScheme = "bearer";
@@ -89,7 +93,7 @@ AdminAccess admin_access(const runtime::ControlConfig& settings, const std::stri
   }
   value.remove_prefix(kScheme.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  return constant_time_equal(value, settings.token) ? AdminAccess::allowed : AdminAccess::wrong;
+  return constant_time_equal(value, token) ? AdminAccess::allowed : AdminAccess::wrong;
 }
 
 std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t pool_index) noexcept {

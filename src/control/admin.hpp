@@ -30,6 +30,8 @@ enum class AdminAccess : std::uint8_t {
 
 // The decision for one request; `authorization` is the Authorization field (or null).
 AdminAccess admin_access(const runtime::ControlConfig& settings, const std::string* authorization);
+// "Authorization: Bearer <token>" against one token (none configured: refused).
+AdminAccess bearer_access(const std::string& token, const std::string* authorization);
 
 // Equal-length-independent comparison whose time depends only on the lengths.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;

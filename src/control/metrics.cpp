@@ -408,6 +408,41 @@ void dnstap(const MetricsInput& in, PromText& out) {
   out.sample("gslbd_dnstap_messages_total", {{"result", "dropped"}}, in.dnstap->dropped);
 }
 
+void peers(const MetricsInput& in, PromText& out) {
+  if (!in.peers.configured) return;
+  out.family("gslbd_peers_own_view_only", "gauge",
+             "1 when peers are configured and none has fresh observations: this instance "
+             "answers from its own view only.");
+  out.sample("gslbd_peers_own_view_only", {}, std::uint64_t{in.peers.own_view_only ? 1u : 0u});
+  out.family("gslbd_peer_fresh", "gauge",
+             "1 when the peer's last good reply is younger than peers.stale_after.");
+  for (const PeerReport& p : in.peers.peers) {
+    out.sample("gslbd_peer_fresh", {{"peer", p.name}}, std::uint64_t{p.fresh ? 1u : 0u});
+  }
+  out.family("gslbd_peer_polls_total", "counter",
+             "Polls of each peer's observations, by result (ok, failed, unauthorized, "
+             "malformed, oversized).");
+  for (const PeerReport& p : in.peers.peers) {
+    out.sample("gslbd_peer_polls_total", {{"peer", p.name}, {"result", "ok"}}, p.succeeded);
+    out.sample("gslbd_peer_polls_total", {{"peer", p.name}, {"result", "failed"}}, p.failed);
+    out.sample("gslbd_peer_polls_total", {{"peer", p.name}, {"result", "unauthorized"}},
+               p.unauthorized);
+    out.sample("gslbd_peer_polls_total", {{"peer", p.name}, {"result", "malformed"}}, p.malformed);
+    out.sample("gslbd_peer_polls_total", {{"peer", p.name}, {"result", "oversized"}}, p.oversized);
+  }
+  out.family("gslbd_peer_reply_bytes_total", "counter", "Octets of peers' reply bodies read.");
+  for (const PeerReport& p : in.peers.peers) {
+    out.sample("gslbd_peer_reply_bytes_total", {{"peer", p.name}}, p.bytes);
+  }
+  out.family("gslbd_peer_differing_pools", "gauge",
+             "Pools the peer defines differently (their digests differ); it does not vote for "
+             "them.");
+  for (const PeerReport& p : in.peers.peers) {
+    out.sample("gslbd_peer_differing_pools", {{"peer", p.name}},
+               static_cast<std::uint64_t>(p.differing_pools.size()));
+  }
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsInput& input) {
@@ -421,6 +456,7 @@ std::string render_metrics(const MetricsInput& input) {
   config_and_zones(input, out);
   control(input, out);
   dnstap(input, out);
+  peers(input, out);
   if (input.process) render_process_metrics(out);
   return std::move(out.text());
 }

@@ -26,6 +26,7 @@ struct MetricsInput {
   const ControlCounters* control = nullptr;
   std::string version;
   std::optional<DnstapCounts> dnstap;  // present when dnstap is on
+  PeersReport peers;                   // families only when peers are configured
   bool process = true;                 // process_* families from /proc
 };
 

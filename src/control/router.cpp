@@ -3,6 +3,7 @@
 
 #include "explain.hpp"
 #include "metrics.hpp"
+#include "observations.hpp"
 #include "status.hpp"
 
 namespace gslbd::control {
@@ -55,6 +56,7 @@ HttpResponse metrics(const ControlState& state) {
   in.control = &state.counters;
   in.version = state.context.version;
   if (state.context.dnstap) in.dnstap = state.context.dnstap();
+  if (state.context.peers) in.peers = state.context.peers();
   HttpResponse r = text_response(200, render_metrics(in));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
@@ -72,6 +74,7 @@ HttpResponse status(const ControlState& state) {
   }
   in.workers = workers_of(state.context);
   in.version = state.context.version;
+  if (state.context.peers) in.peers = state.context.peers();
   in.started = state.context.started;
   in.serving = state.context.serving && state.context.serving();
   if (state.context.reload_stats) {
@@ -92,6 +95,38 @@ HttpResponse unauthorized(AdminAccess access) {
   return r;
 }
 
+HttpResponse observations(const HttpRequest& request, const ControlState& state) {
+  const auto snapshot = snapshot_of(state.context);
+  const runtime::Config* config =
+      snapshot != nullptr && snapshot->config ? snapshot->config.get() : nullptr;
+  const AdminAccess access =
+      observations_access(config != nullptr ? config->peers.token : std::string(),
+                          state.settings.token, request.header("authorization"));
+  if (access != AdminAccess::allowed) {
+    if (access == AdminAccess::no_token_configured) {
+      HttpResponse r =
+          json_error(401, "observations need a token and none is configured (peers.token_file)");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gslbd\"");
+      return r;
+    }
+    return unauthorized(access);
+  }
+  ObservationsInput in;
+  in.snapshot = snapshot.get();
+  if (state.context.health != nullptr) in.members = state.context.health->status();
+  if (config != nullptr) in.instance = config->server.identity;
+  std::string body = render_observations(in);
+  // What a peer would refuse unread is refused here, with the reason where the operator sees it.
+  const std::uint32_t bound =
+      config != nullptr ? config->peers.max_reply_bytes : runtime::PeersConfig{}.max_reply_bytes;
+  if (body.size() > bound) {
+    return json_error(500, "the observations (" + std::to_string(body.size()) +
+                               " octets) exceed peers.max_reply_bytes (" + std::to_string(bound) +
+                               "); raise it on every instance");
+  }
+  return json_response(200, std::move(body));
+}
+
 }  // namespace
 
 std::optional<HttpResponse> route(const HttpRequest& request, const util::Address& peer,
@@ -106,6 +141,10 @@ std::optional<HttpResponse> route(const HttpRequest& request, const util::Addres
     if (path == "/status") return status(state);
     const auto snapshot = snapshot_of(state.context);
     return explain(request, snapshot.get(), peer);
+  }
+  if (path == "/peer/observations") {
+    if (!is_read(request)) return method_not_allowed("GET, HEAD");
+    return observations(request, state);
   }
   if (path == "/admin/drain" || path == "/admin/undrain" || path == "/admin/force" ||
       path == "/admin/reload") {

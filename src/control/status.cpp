@@ -61,6 +61,42 @@ std::string render_status(const StatusInput& in) {
     json.end_object();
   }
 
+  if (in.peers.configured) {
+    json.key("peers").begin_object();
+    json.key("own_view_only").boolean(in.peers.own_view_only);
+    json.key("instances").begin_array();
+    for (const PeerReport& peer : in.peers.peers) {
+      json.begin_object();
+      json.key("name").string(peer.name);
+      json.key("url").string(peer.url);
+      json.key("fresh").boolean(peer.fresh);
+      json.key("instance");
+      write_optional(json, peer.instance);
+      json.key("generation").number(peer.generation);
+      json.key("last_success");
+      if (peer.last_success) {
+        json.string(rfc3339(*peer.last_success));
+      } else {
+        json.null();
+      }
+      json.key("last_error");
+      write_optional(json, peer.last_error);
+      json.key("differing_pools").begin_array();
+      for (const std::string& pool : peer.differing_pools) json.string(pool);
+      json.end_array();
+      json.key("polls").number(peer.polls);
+      json.key("succeeded").number(peer.succeeded);
+      json.key("failed").number(peer.failed);
+      json.key("unauthorized").number(peer.unauthorized);
+      json.key("malformed").number(peer.malformed);
+      json.key("oversized").number(peer.oversized);
+      json.key("bytes").number(peer.bytes);
+      json.end_object();
+    }
+    json.end_array();
+    json.end_object();
+  }
+
   json.key("zones").begin_array();
   if (config != nullptr && config->zones) {
     for (const auto& zone : config->zones->zones()) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "curl_driver.hpp"
+#include "gslbd/probe/curl_driver.hpp"
 
 #include <stdexcept>
 

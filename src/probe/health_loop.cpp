@@ -15,7 +15,7 @@
 #include <utility>
 
 #include "check_runner.hpp"
-#include "curl_driver.hpp"
+#include "gslbd/probe/curl_driver.hpp"
 #include "gslbd/util/clock.hpp"
 #include "icmp_probe.hpp"
 #include "member_state.hpp"
@@ -335,8 +335,8 @@ void HealthLoop::Impl::on_result(MemberState& member, const CheckRunner& runner,
     table->write_load(member.slot, member.load.load());
   }
   const bool changed = publish(member, nullptr);
-  // A failure, or any result while down, moves last_error or the down reason.
-  if (!changed && (!result.ok || !member.published.up)) refresh_status(member);
+  // Every result moves the time of the last probe, which peers read as the observation's age.
+  if (!changed) refresh_status(member);
 }
 
 bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept {

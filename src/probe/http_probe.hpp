@@ -3,8 +3,8 @@
 // thread only; see probe.hpp for the lifetime rules.
 #pragma once
 
-#include "curl_driver.hpp"
 #include "gslbd/health/check_spec.hpp"
+#include "gslbd/probe/curl_driver.hpp"
 #include "gslbd/util/address.hpp"
 #include "probe.hpp"
 

@@ -27,6 +27,7 @@ bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResu
   } else if (result.agent_ready) {
     member.agent_drain = false;
   }
+  member.last_probe_at = std::chrono::system_clock::now();
   if (!result.ok) {
     try {
       member.last_error = result.error;
@@ -38,13 +39,29 @@ bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResu
   return load_changed;
 }
 
-health::Health derive(const MemberState& member) noexcept {
-  bool all_up = true;
-  bool all_known = true;
+namespace {
+
+struct ChecksVerdict {
+  bool up = true;
+  bool known = true;
+};
+
+// Every check's rise/fall machine together, before any admin action.
+ChecksVerdict checks_verdict(const MemberState& member) noexcept {
+  ChecksVerdict v;
   for (const CheckRunner* runner : member.runners) {
-    all_up = all_up && runner->machine().up();
-    all_known = all_known && runner->machine().known();
+    v.up = v.up && runner->machine().up();
+    v.known = v.known && runner->machine().known();
   }
+  return v;
+}
+
+}  // namespace
+
+health::Health derive(const MemberState& member) noexcept {
+  const ChecksVerdict checks = checks_verdict(member);
+  const bool all_up = checks.up;
+  const bool all_known = checks.known;
   health::Health h;
   h.forced = member.forced.has_value();
   h.up = member.forced.value_or(all_up);
@@ -72,6 +89,10 @@ MemberStatus status_of(const MemberState& member) {
   if (!member.published.up) s.down_reason = down_reason(member);
   s.rtt_us = member.published.rtt_us;
   s.agent_weight = member.published.agent_weight;
+  const ChecksVerdict checks = checks_verdict(member);
+  s.checks_up = checks.up;
+  s.checks_known = checks.known;
+  s.last_probe_at = member.last_probe_at;
   return s;
 }
 

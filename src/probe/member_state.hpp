@@ -47,6 +47,7 @@ struct MemberState {
   std::optional<std::chrono::system_clock::time_point> last_error_at;
   std::chrono::steady_clock::time_point since_steady;
   std::chrono::system_clock::time_point since;
+  std::optional<std::chrono::system_clock::time_point> last_probe_at;
 };
 
 // Folds one probe result of `check` into the member's RTT average, agent state, load figures

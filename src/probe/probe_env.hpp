@@ -9,7 +9,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "curl_driver.hpp"
+#include "gslbd/probe/curl_driver.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/util/rng.hpp"
 #include "icmp_probe.hpp"

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "gslbd/control/peer_poller.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/server_config.hpp"
 #include "gslbd/runtime/snapshot.hpp"
@@ -72,6 +73,7 @@ struct ControlContext {
   std::function<ReloadStats()> reload_stats;
   std::function<bool()> serving;                        // workers started and a config published
   std::function<std::optional<DnstapCounts>()> dnstap;  // empty, or nullopt: dnstap is off
+  std::function<PeersReport()> peers;                   // empty: no poller
   std::string version;
   std::chrono::system_clock::time_point started;
 };

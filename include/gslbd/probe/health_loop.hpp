@@ -86,6 +86,11 @@ struct MemberStatus {
   std::string down_reason;
   std::uint32_t rtt_us = 0;
   std::uint8_t agent_weight = 100;
+  // The checks' own verdict after rise/fall, before admin forces and drains: what this instance
+  // observes, as its peers are told.
+  bool checks_up = false;
+  bool checks_known = false;
+  std::optional<std::chrono::system_clock::time_point> last_probe_at;  // latest finished probe
 };
 
 // Totals since start (relaxed counters; for /metrics and tests).

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "gslbd/pool/pool_set.hpp"
+#include "gslbd/runtime/peers_config.hpp"
 #include "gslbd/runtime/server_config.hpp"
 #include "gslbd/zone/zone_set.hpp"
 
@@ -14,6 +15,7 @@ namespace gslbd::runtime {
 
 struct Config {
   ServerConfig server;
+  PeersConfig peers;
   std::shared_ptr<const zone::ZoneSet> zones;
   std::shared_ptr<const pool::PoolSet> pools;  // never null in a loaded config
 };

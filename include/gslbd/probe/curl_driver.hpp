@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// libcurl's multi interface driven by the health loop's libuv loop (the "multi-uv" pattern:
+// libcurl's multi interface driven by a libuv loop (the "multi-uv" pattern:
 // CURLMOPT_SOCKETFUNCTION -> uv_poll per socket, CURLMOPT_TIMERFUNCTION -> one uv_timer).
-// Health loop thread only. Finished transfers are handed to their owner through the
-// CURLINFO_PRIVATE pointer, which must point at a CurlTransfer.
+// Used on the loop's thread only: the health loop's for HTTP checks, the control loop's for
+// peer polls. Finished transfers are handed to their owner through the CURLINFO_PRIVATE
+// pointer, which must point at a CurlTransfer.
 #pragma once
 
 #include <curl/curl.h>

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gslbd/control/peer_poller.hpp"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <unordered_map>
+
+#include "gslbd/probe/curl_driver.hpp"
+#include "peer_observations.hpp"
+#include "pool_digest.hpp"
+
+namespace gslbd::control {
+namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+}  // namespace
+
+struct PeerPoller::Impl {
+  // One peer: its settings as last read, its request in flight (if any) and what it said.
+  struct Peer final : probe::CurlTransfer {
+    Impl* owner = nullptr;
+    runtime::PeerInstance settings;
+    CURL* easy = nullptr;  // non-null while a request is in flight
+    curl_slist* headers = nullptr;
+    std::string url;
+    std::string authorization;
+    std::string body;
+    std::uint32_t max_bytes = 0;
+    bool oversized = false;
+    char error_buffer[CURL_ERROR_SIZE] = {};
+
+    std::optional<PeerObservations> observations;  // the last good reply
+    SteadyTime received{};                         // when it came
+    PeerReport report;
+    std::uint64_t PeerReport::*trouble_counter = nullptr;  // what the last failure counted as
+    long trouble_kind = 0;
+
+    ~Peer() { cancel(); }
+    void cancel() noexcept {
+      if (easy == nullptr) return;
+      owner->driver.remove(easy);
+      release();
+    }
+    void release() noexcept {
+      curl_easy_cleanup(easy);
+      easy = nullptr;
+      curl_slist_free_all(headers);
+      headers = nullptr;
+    }
+    void on_curl_done(CURLcode code) noexcept override { owner->finished(*this, code); }
+  };
+
+  Impl(uv_loop_t* l, const runtime::SnapshotPublisher& p) : loop(l), publisher(p), driver(l) {
+    uv_timer_init(loop, &timer);
+    timer.data = this;
+  }
+
+  void tick() noexcept;
+  void sync(const runtime::PeersConfig& config);
+  void poll(Peer& peer, const runtime::PeersConfig& config) noexcept;
+  void finished(Peer& peer, CURLcode code) noexcept;
+  // kind names the trouble without its details (which vary from poll to poll: "after 3 ms").
+  void failed(Peer& peer, std::uint64_t PeerReport::*counter, std::string why,
+              long kind = 0) noexcept;
+  void compare_digests(Peer& peer);
+  static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user);
+
+  uv_loop_t* loop;
+  const runtime::SnapshotPublisher& publisher;
+  probe::CurlDriver driver;
+  uv_timer_t timer;
+  bool stopped = false;
+  std::map<std::string, std::unique_ptr<Peer>> peers;  // by name
+  runtime::PeersConfig settings;                       // as of the last tick
+  // This instance's digests, per pool, for the generation they were computed for.
+  std::uint64_t digest_generation = 0;
+  std::unordered_map<std::string, std::string> own_digests;
+};
+
+void PeerPoller::Impl::sync(const runtime::PeersConfig& config) {
+  for (auto it = peers.begin(); it != peers.end();) {
+    const bool kept = std::any_of(config.instances.begin(), config.instances.end(),
+                                  [&](const runtime::PeerInstance& p) {
+                                    return p.name == it->first && p == it->second->settings;
+                                  });
+    it = kept ? std::next(it) : peers.erase(it);
+  }
+  for (const runtime::PeerInstance& instance : config.instances) {
+    auto& slot = peers[instance.name];
+    if (slot) continue;
+    slot = std::make_unique<Peer>();
+    slot->owner = this;
+    slot->settings = instance;
+    slot->report.name = instance.name;
+    slot->report.url = instance.url;
+  }
+  settings = config;
+}
+
+void PeerPoller::Impl::tick() noexcept {
+  if (stopped) return;
+  std::uint32_t interval = runtime::PeersConfig{}.interval_ms;
+  try {
+    const auto snapshot = publisher.current();
+    if (snapshot && snapshot->config) {
+      const runtime::Config& config = *snapshot->config;
+      sync(config.peers);
+      interval = config.peers.interval_ms;
+      if (snapshot->generation != digest_generation && config.pools) {
+        own_digests.clear();
+        for (const pool::Pool& pool : config.pools->pools) {
+          own_digests[pool.name] = pool_digest(*config.pools, pool);
+        }
+        digest_generation = snapshot->generation;
+        for (auto& [name, peer] : peers) compare_digests(*peer);
+      }
+      for (auto& [name, peer] : peers) {
+        // A request still in flight has its own timeout (below the interval); none is stacked.
+        if (peer->easy == nullptr) poll(*peer, config.peers);
+      }
+    }
+  } catch (const std::exception& e) {  // out of memory: try again next tick
+    spdlog::warn("peers: poll skipped: {}", e.what());
+  }
+  uv_timer_start(
+      &timer, [](uv_timer_t* t) { static_cast<Impl*>(t->data)->tick(); }, interval, 0);
+}
+
+std::size_t PeerPoller::Impl::on_write(char* data, std::size_t size, std::size_t count,
+                                       void* user) {
+  auto* peer = static_cast<Peer*>(user);
+  const std::size_t n = size * count;
+  if (peer->body.size() + n > peer->max_bytes) {
+    peer->oversized = true;
+    return 0;  // libcurl ends the transfer with CURLE_WRITE_ERROR
+  }
+  peer->body.append(data, n);
+  return n;
+}
+
+void PeerPoller::Impl::poll(Peer& peer, const runtime::PeersConfig& config) noexcept {
+  peer.easy = curl_easy_init();
+  if (peer.easy == nullptr) {
+    failed(peer, &PeerReport::failed, "libcurl: cannot create a transfer");
+    return;
+  }
+  try {
+    std::string base = peer.settings.url;
+    if (!base.empty() && base.back() == '/') base.pop_back();
+    peer.url = base + "/peer/observations";
+    peer.authorization = "Authorization: Bearer " + config.token;
+    peer.body.clear();
+  } catch (...) {
+    peer.release();
+    return;
+  }
+  peer.headers = curl_slist_append(nullptr, peer.authorization.c_str());
+  peer.max_bytes = config.max_reply_bytes;
+  peer.oversized = false;
+  peer.error_buffer[0] = '\0';
+  ++peer.report.polls;
+  CURL* e = peer.easy;
+  curl_easy_setopt(e, CURLOPT_URL, peer.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PRIVATE,
+                   static_cast<void*>(static_cast<probe::CurlTransfer*>(&peer)));
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROXY, "");  // never through a proxy from the environment
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, peer.headers);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout_ms));
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(config.max_reply_bytes));
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, static_cast<void*>(&peer));
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, peer.error_buffer);
+  if (driver.add(e) != CURLM_OK) {
+    peer.release();
+    failed(peer, &PeerReport::failed, "libcurl: cannot start a transfer");
+  }
+}
+
+void PeerPoller::Impl::failed(Peer& peer, std::uint64_t PeerReport::*counter, std::string why,
+                              long kind) noexcept {
+  ++(peer.report.*counter);
+  // A peer that answers what cannot be read, or refuses this instance, loses its vote at once;
+  // one that does not answer keeps its last observations until they are stale.
+  if (counter != &PeerReport::failed) peer.observations.reset();
+  try {
+    // Logged when the trouble starts or changes, not at every poll of a peer that is down.
+    const bool same = !peer.report.last_error.empty() && peer.trouble_counter == counter &&
+                      peer.trouble_kind == kind;
+    peer.trouble_counter = counter;
+    peer.trouble_kind = kind;
+    if (!same) {
+      spdlog::warn("peers: {} ({}): {}; its observations do not vote", peer.settings.name,
+                   peer.settings.url, why);
+    }
+    peer.report.last_error = std::move(why);
+  } catch (...) {
+  }
+}
+
+void PeerPoller::Impl::compare_digests(Peer& peer) {
+  std::vector<std::string> differing;
+  if (peer.observations) {
+    for (const PeerPool& pool : peer.observations->pools) {
+      const auto own = own_digests.find(pool.name);
+      if (own != own_digests.end() && own->second != pool.digest) differing.push_back(pool.name);
+    }
+  }
+  if (differing != peer.report.differing_pools && !differing.empty()) {
+    std::string names;
+    for (const std::string& n : differing) names += (names.empty() ? "" : ", ") + n;
+    spdlog::warn("peers: {} defines pool{} {} differently; it does not vote for {}",
+                 peer.settings.name, differing.size() == 1 ? "" : "s", names,
+                 differing.size() == 1 ? "it" : "them");
+  }
+  peer.report.differing_pools = std::move(differing);
+}
+
+void PeerPoller::Impl::finished(Peer& peer, CURLcode code) noexcept {
+  long status = 0;
+  curl_easy_getinfo(peer.easy, CURLINFO_RESPONSE_CODE, &status);
+  const std::string detail = peer.error_buffer[0] != '\0' ? std::string(peer.error_buffer)
+                                                          : std::string(curl_easy_strerror(code));
+  peer.release();
+  peer.report.bytes += peer.body.size();
+  if (peer.oversized || code == CURLE_FILESIZE_EXCEEDED) {
+    failed(peer, &PeerReport::oversized,
+           "reply longer than peers.max_reply_bytes (" + std::to_string(peer.max_bytes) + ")");
+    return;
+  }
+  if (code != CURLE_OK) {
+    failed(peer, &PeerReport::failed, detail, static_cast<long>(code));
+    return;
+  }
+  if (status == 401) {
+    failed(peer, &PeerReport::unauthorized,
+           "HTTP 401: the peer refused this instance's token (peers.token_file must be the "
+           "same on every instance)");
+    return;
+  }
+  if (status != 200) {
+    failed(peer, &PeerReport::failed, "HTTP " + std::to_string(status), 1000 + status);
+    return;
+  }
+  std::string why;
+  try {
+    auto parsed = parse_peer_observations(peer.body, why);
+    if (!parsed) {
+      failed(peer, &PeerReport::malformed, "malformed reply: " + why);
+      return;
+    }
+    if (!peer.report.last_error.empty() || !peer.report.last_success) {
+      spdlog::info("peers: {} ({}) answers as instance '{}'; its observations vote",
+                   peer.settings.name, peer.settings.url, parsed->instance);
+    }
+    peer.observations = std::move(parsed);
+    peer.received = std::chrono::steady_clock::now();
+    ++peer.report.succeeded;
+    peer.report.last_error.clear();
+    peer.report.last_success = std::chrono::system_clock::now();
+    peer.report.instance = peer.observations->instance;
+    peer.report.generation = peer.observations->generation;
+    compare_digests(peer);
+  } catch (...) {
+    failed(peer, &PeerReport::malformed, "out of memory while reading the reply");
+  }
+  peer.body.clear();
+  peer.body.shrink_to_fit();
+}
+
+PeerPoller::PeerPoller(uv_loop_t* loop, const runtime::SnapshotPublisher& publisher)
+    : impl_(std::make_unique<Impl>(loop, publisher)) {}
+
+PeerPoller::~PeerPoller() {
+  stop();
+}
+
+bool PeerPoller::start(std::string& error) {
+  if (uv_timer_start(
+          &impl_->timer, [](uv_timer_t* t) { static_cast<Impl*>(t->data)->tick(); }, 0, 0) != 0) {
+    error = "cannot start the peer poll timer";
+    return false;
+  }
+  return true;
+}
+
+void PeerPoller::stop() noexcept {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->peers.clear();  // cancels every request in flight
+  impl_->driver.close();
+  uv_close(reinterpret_cast<uv_handle_t*>(&impl_->timer), nullptr);
+}
+
+PeersReport PeerPoller::report() const {
+  PeersReport out;
+  out.configured = !impl_->settings.instances.empty();
+  const SteadyTime now = std::chrono::steady_clock::now();
+  const auto stale = std::chrono::milliseconds(impl_->settings.stale_after_ms);
+  bool any_fresh = false;
+  for (const auto& [name, peer] : impl_->peers) {
+    PeerReport r = peer->report;
+    r.fresh = peer->observations.has_value() && now - peer->received <= stale;
+    any_fresh = any_fresh || r.fresh;
+    out.peers.push_back(std::move(r));
+  }
+  out.own_view_only = out.configured && !any_fresh;
+  return out;
+}
+
+}  // namespace gslbd::control
