@@ -27,6 +27,7 @@ struct MetricsInput {
   std::string version;
   std::optional<DnstapCounts> dnstap;  // present when dnstap is on
   bool process = true;                 // process_* families from /proc
+  std::vector<WatchedFile> watched_files;
 };
 
 std::string render_metrics(const MetricsInput& input);

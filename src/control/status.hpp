@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "gslbd/control/control_server.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/stats/worker_stats.hpp"
@@ -30,6 +31,7 @@ struct StatusInput {
   bool first_round_done = false;
   bool reload_in_progress = false;
   std::chrono::system_clock::time_point reload_since;  // when reload_in_progress
+  std::vector<WatchedFile> watched_files;
 };
 
 std::string render_status(const StatusInput& input);
