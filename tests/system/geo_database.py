@@ -80,8 +80,8 @@ def lookup(path, address):
     """The record mmdblookup finds for address, or None."""
     p = subprocess.run(["mmdblookup", "--file", path, "--ip", address], capture_output=True,
                        text=True, timeout=10)
+    if "Could not find an entry" in p.stdout + p.stderr:
+        return None
     if p.returncode != 0:
         raise RuntimeError("mmdblookup %s: %s" % (address, p.stderr))
-    if "Could not find an entry" in p.stdout:
-        return None
     return parse_mmdblookup(p.stdout)
