@@ -151,7 +151,9 @@ void read_network(Diagnostics& diag, const Value& item, geo::GeoMap& map) {
 }
 
 // Opens the database, checks that it has what the regions ask of it, and walks it into the map.
-void read_database(Diagnostics& diag, const Value& value, const RulesRead& read, geo::GeoMap& map) {
+void read_database(Diagnostics& diag, const Value& value, const RulesRead& read,
+                   GeoMapRead& result) {
+  geo::GeoMap& map = result.map;
   const auto text = read_string(diag, value);
   if (!text) return;
   if (text->empty()) {
@@ -161,7 +163,7 @@ void read_database(Diagnostics& diag, const Value& value, const RulesRead& read,
   std::filesystem::path path(*text);
   if (path.is_relative()) path = std::filesystem::path(diag.file()).parent_path() / path;
   std::string why;
-  const auto db = geodb::MaxmindDatabase::open(path.string(), why);
+  auto db = geodb::MaxmindDatabase::open(path.string(), why);
   if (!db) {
     diag.error(value.mark, value.label + ": " + detail::quoted(path.string()) + ": " + why +
                                ", expected a MaxMind database (GeoIP2 / GeoLite2 format)");
@@ -198,20 +200,23 @@ void read_database(Diagnostics& diag, const Value& value, const RulesRead& read,
   }
   geo::DatabaseInfo info{path.string(), db->type(), db->build_epoch(), stats.networks,
                          stats.trie_nodes};
-  if (db->fields().location) {
-    geodb::WalkStats located;
-    why = geodb::load_locations(*db, map, located);
-    if (!why.empty()) {
-      diag.error(value.mark,
-                 value.label + ": " + detail::quoted(path.string()) + " is corrupt: " + why);
-      return;
-    }
-    if (read.rules.empty()) info.networks = located.networks;
-  }
   map.set_database_info(std::move(info));
+  if (db->fields().location) {
+    result.locations = std::shared_ptr<const geodb::MaxmindDatabase>(std::move(db));
+    result.database_mark = value.mark;
+  }
 }
 
 }  // namespace
+
+void walk_locations(Diagnostics& diag, const geodb::MaxmindDatabase& database,
+                    const YAML::Mark& mark, geo::GeoMap& map) {
+  geodb::WalkStats stats;
+  const std::string why = geodb::load_locations(database, map, stats);
+  if (!why.empty()) {
+    diag.error(mark, "'database': " + detail::quoted(database.path()) + " is corrupt: " + why);
+  }
+}
 
 std::optional<geo::Coordinates> read_location(Diagnostics& diag, const Value& value) {
   const MapReader map(diag, value, {"lat", "lon"});
@@ -260,7 +265,7 @@ GeoMapRead read_geo_map(Diagnostics& diag, const Value& item) {
   }
   // The database last and only when the rest is sound: walking a large one takes a while.
   if (database && diag.count() == errors_before) {
-    read_database(diag, *database, rules, result.map);
+    read_database(diag, *database, rules, result);
   }
   result.complete = diag.count() == errors_before;
   return result;

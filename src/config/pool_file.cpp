@@ -188,6 +188,10 @@ struct GeoMapEntry {
   std::size_t index;
   std::string where;
   bool complete;  // no errors in its networks, so its region list is the full one
+  // Its database's coordinates, walked once the pools are read if a closest pool uses the map.
+  Diagnostics* diag = nullptr;
+  std::shared_ptr<const geodb::MaxmindDatabase> locations;
+  YAML::Mark database_mark;
 };
 
 // What must be resolved once every file is read.
@@ -548,7 +552,8 @@ void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
     GeoMapRead read = read_geo_map(diag, item);
     if (read.name.empty()) continue;
     const auto [it, inserted] = geo_maps_.try_emplace(
-        read.name, GeoMapEntry{set_->geo_maps.size(), where(diag, item.mark), read.complete});
+        read.name, GeoMapEntry{set_->geo_maps.size(), where(diag, item.mark), read.complete, &diag,
+                               std::move(read.locations), read.database_mark});
     if (!inserted) {
       diag.error(item.mark,
                  "geo map '" + read.name + "' is already defined at " + it->second.where);
@@ -912,6 +917,19 @@ void PoolFilesReader::resolve() {
                                                  : suggestion(region, region_names)));
       }
     }
+  }
+  // Coordinates only for maps a closest pool uses: for a City database the walk costs as much
+  // time and memory as the regions' walk.
+  for (auto& [name, entry] : geo_maps_) {
+    if (!entry.locations) continue;
+    const bool used = std::any_of(set_->pools.begin(), set_->pools.end(), [&](const pool::Pool& p) {
+      return p.policy == pool::PolicyKind::geo && p.geo.closest && p.geo.geo_map == entry.index;
+    });
+    if (used) {
+      walk_locations(*entry.diag, *entry.locations, entry.database_mark,
+                     set_->geo_maps[entry.index]);
+    }
+    entry.locations.reset();
   }
 }
 

@@ -217,3 +217,35 @@ pools:
   CHECK(has_error(errors, file, 24, 63, "-180.5 is out of range, expected -180 to 180"));
   CHECK(errors.size() == 15);
 }
+
+TEST_CASE("geo map config: a database's coordinates are walked only for a closest pool") {
+  Scratch scratch;
+  write_mmdb(scratch, "city.mmdb", kCity);
+  const auto text = [](const char* closest) {
+    return std::string(R"(version: 1
+geo_maps:
+  - name: world
+    database: city.mmdb
+    regions: [{name: europe, continents: [EU]}]
+pools:
+  - name: web
+    policy: geo
+    geo: {map: world)") +
+           closest + R"(}
+    members: [{name: a, address: 192.0.2.1, region: europe}]
+)";
+  };
+  const Loaded without = load_text(scratch, text(""));
+  REQUIRE(without.load.errors.empty());
+  const auto& plain = without.load.set->geo_maps.at(0);
+  CHECK(plain.locations().empty());
+  CHECK(plain.locate(test::client("198.18.0.1")).location < 0);
+  CHECK(plain.lookup(test::client("198.18.0.1")).region >= 0);
+
+  const Loaded with = load_text(scratch, text(", closest: {}"));
+  INFO(errors_text(with.load.errors));
+  REQUIRE(with.load.errors.empty());
+  const auto& located = with.load.set->geo_maps.at(0);
+  CHECK(located.locations().size() == 2);
+  CHECK(located.locate(test::client("198.18.0.1")).location >= 0);
+}
