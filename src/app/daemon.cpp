@@ -18,6 +18,8 @@ namespace {
 
 constexpr std::uint64_t kCollectIntervalMs = 1000;
 constexpr std::uint64_t kRefreshCheckMs = 60 * 1000;
+// How often watched files are stat()ed; a change is acted on after one quiet poll.
+constexpr std::chrono::milliseconds kWatchIntervalMs{1000};
 
 unsigned worker_count(unsigned configured) {
   if (configured != 0) return configured;
@@ -52,7 +54,20 @@ Daemon::Daemon(Options options, std::shared_ptr<const runtime::Config> config)
             spdlog::info("reload: reading {}", path);
             return config::load_config(path);
           },
-          [this](config::LoadResult result) { return apply_reload(std::move(result)); }, notify_) {
+          [this](config::LoadResult result) { return apply_reload(std::move(result)); }, notify_),
+      watcher_(
+          [this](const std::string& path) {
+            spdlog::info("reload: {} changed", path);
+            reloader_.request([path](const control::ReloadOutcome& outcome) {
+              if (!outcome.ok) {
+                spdlog::error(
+                    "reload after {} changed failed; config generation {} stays in "
+                    "service with the files it was read from",
+                    path, outcome.generation);
+              }
+            });
+          },
+          kWatchIntervalMs) {
   // Handles are initialised here and started by start(), so shutdown() may stop them at any
   // point of a failed start-up. A failure (no file descriptors left) is reported by run().
   init_error_ = uv_loop_init(&loop_);
@@ -66,7 +81,12 @@ Daemon::Daemon(Options options, std::shared_ptr<const runtime::Config> config)
     timer->data = this;
   }
   if (init_error_ == 0) init_error_ = reloader_.init(&loop_);
+  if (init_error_ == 0) init_error_ = watcher_.init(&loop_);
   reloader_.set_last_success(started_);
+  if (config_) {
+    watcher_.watch(*config_);
+    watcher_.note(control::ReloadOutcome{true, 0, {}}, started_);
+  }
 }
 
 Daemon::~Daemon() {
@@ -196,6 +216,7 @@ void Daemon::start_signals() {
   uv_timer_start(
       &refresh_timer_, [](uv_timer_t* t) { static_cast<Daemon*>(t->data)->refresh_signatures(); },
       kRefreshCheckMs, kRefreshCheckMs);
+  watcher_.start();
 }
 
 void Daemon::refresh_signatures() {
@@ -220,6 +241,7 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
     spdlog::error("reload rejected ({} error{}); config generation {} stays in service",
                   result.error_total, result.error_total == 1 ? "" : "s", publisher_.generation());
     outcome.generation = publisher_.generation();
+    watcher_.note(outcome, std::chrono::system_clock::now());
     return outcome;
   }
   auto next = apply_overrides(*result.config, options_);
@@ -251,6 +273,8 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
                summarize(*config_));
   outcome.ok = true;
   outcome.generation = publisher_.generation();
+  watcher_.watch(*config_);
+  watcher_.note(outcome, std::chrono::system_clock::now());
   return outcome;
 }
 
@@ -274,6 +298,7 @@ bool Daemon::start_control(std::string& error) {
     if (!dnstap_) return std::nullopt;
     return control::DnstapCounts{dnstap_->written(), dnstap_->dropped()};
   };
+  context.watched_files = [this] { return watcher_.files(); };
   context.version = GSLBD_VERSION;
   context.started = started_;
   peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_);
@@ -308,6 +333,7 @@ void Daemon::shutdown() {
   uv_timer_stop(&collect_timer_);
   uv_timer_stop(&watchdog_timer_);
   uv_timer_stop(&refresh_timer_);
+  watcher_.stop();
   uv_stop(&loop_);
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "file_watcher.hpp"
 #include "gslbd/control/control_server.hpp"
 #include "gslbd/dnstap/writer.hpp"
 #include "gslbd/probe/health_loop.hpp"
@@ -66,6 +67,7 @@ class Daemon {
   uv_timer_t refresh_timer_{};       // checks the age of DNSSEC signatures
   std::uint32_t refresh_asked_ = 0;  // unix time of the last reload asked for by it
   Reloader reloader_;
+  FileWatcher watcher_;  // geo databases, and the config's files with server.watch_files
   std::unique_ptr<control::ControlServer> control_;  // null when disabled
   // Polls the peers named by the config in service (none: it idles); null when the control
   // endpoint is disabled, since peers need it to fetch this instance's observations.

@@ -75,6 +75,11 @@ void load(const std::string& main_path, runtime::Config& config,
   if (errors.empty()) {
     config.zones = std::make_shared<const zone::ZoneSet>(std::move(zones));
     config.pools = std::move(pools);
+    config.source_files.push_back(main_path);
+    config.source_files.insert(config.source_files.end(), main.pool_files.begin(),
+                               main.pool_files.end());
+    config.source_files.insert(config.source_files.end(), main.zone_files.begin(),
+                               main.zone_files.end());
   }
 }
 

@@ -298,7 +298,7 @@ void read_rate_limit(Diagnostics& diag, const Value& value, runtime::RateLimitCo
 void read_server(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
   const MapReader map(diag, value,
                       {"listen", "workers", "edns_udp_size", "identity", "tcp", "log",
-                       "client_subnet", "user", "group", "cookies", "rate_limit"});
+                       "client_subnet", "user", "group", "cookies", "rate_limit", "watch_files"});
   if (!map.is_map()) return;
   if (const auto v = map.find("listen")) read_listen(diag, *v, server);
   if (const auto v = map.find("workers")) {
@@ -324,6 +324,13 @@ void read_server(Diagnostics& diag, const Value& value, runtime::ServerConfig& s
       server.client_subnet = v->node.Scalar() == "true";
     } else {
       diag.error(v->mark, "'client_subnet': expected true or false");
+    }
+  }
+  if (const auto v = map.find("watch_files")) {
+    if (v->node.IsScalar() && (v->node.Scalar() == "true" || v->node.Scalar() == "false")) {
+      server.watch_files = v->node.Scalar() == "true";
+    } else {
+      diag.error(v->mark, "'watch_files': expected true or false");
     }
   }
   for (const char* key : {"user", "group"}) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "error_list.hpp"
+#include "geo_map_reader.hpp"
 #include "gslbd/pool/selection.hpp"
 #include "suggest.hpp"
 #include "yaml_reader.hpp"
@@ -66,23 +67,6 @@ std::optional<bool> read_bool(Diagnostics& diag, const Value& value) {
   return std::nullopt;
 }
 
-// A name that others refer to (pool, member, template, geo map, region): a non-empty string
-// without control characters, so that it stays one token in messages and logs.
-std::optional<std::string> read_label(Diagnostics& diag, const Value& value) {
-  auto text = read_string(diag, value);
-  if (!text) return std::nullopt;
-  if (text->empty()) {
-    diag.error(value.mark, value.label + ": expected a non-empty name");
-    return std::nullopt;
-  }
-  if (std::any_of(text->begin(), text->end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
-    diag.error(value.mark, value.label + ": a name cannot hold control characters");
-    return std::nullopt;
-  }
-  return text;
-}
-
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -127,36 +111,6 @@ bool field_applies(std::string_view key, CheckType type) {
     return type == CheckType::https || type == CheckType::haproxy;
   }
   return true;  // name, template, type and the timing fields
-}
-
-// "192.0.2.0/24" -> network and prefix; host bits must be zero.
-bool parse_network(const std::string& text, util::Address& network, unsigned& prefix,
-                   std::string& why) {
-  const auto slash = text.find('/');
-  if (slash == std::string::npos) {
-    why = "expected address/prefix, e.g. 192.0.2.0/24";
-    return false;
-  }
-  const auto address = util::parse_address(text.substr(0, slash));
-  if (!address || text.substr(0, slash).find('\0') != std::string::npos) {
-    why = quoted(text.substr(0, slash)) + " is not an IP address";
-    return false;
-  }
-  const std::string bits = text.substr(slash + 1);
-  const unsigned width = address->family == 4 ? 32 : 128;
-  if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), is_digit) ||
-      std::stoul(bits) > width) {
-    why = "prefix length " + quoted(bits) + " is not 0.." + std::to_string(width);
-    return false;
-  }
-  prefix = static_cast<unsigned>(std::stoul(bits));
-  if (!(util::masked(*address, prefix) == *address)) {
-    why = "address has bits set past /" + bits + " (did you mean " +
-          util::address_text(util::masked(*address, prefix)) + "/" + bits + "?)";
-    return false;
-  }
-  network = *address;
-  return true;
 }
 
 // What an haproxy check needs, and which of its fields go together, once a member uses it (a
@@ -238,6 +192,10 @@ struct GeoMapEntry {
   std::size_t index;
   std::string where;
   bool complete;  // no errors in its networks, so its region list is the full one
+  // Its database's coordinates, walked once the pools are read if a closest pool uses the map.
+  Diagnostics* diag = nullptr;
+  std::shared_ptr<const geodb::MaxmindDatabase> locations;
+  YAML::Mark database_mark;
 };
 
 // What must be resolved once every file is read.
@@ -599,46 +557,17 @@ void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
   const auto items = read_list(diag, value, false);
   if (!items) return;
   for (const Value& item : *items) {
-    const MapReader map(diag, item, {"name", "networks"});
-    if (!map.is_map()) continue;
-    std::string name;
-    if (auto v = map.require("name")) {
-      if (auto text = read_label(diag, *v)) name = *text;
-    }
-    geo::GeoMap geo_map;
-    const std::size_t errors_before = diag.count();
-    if (auto v = map.require("networks")) {
-      if (auto networks = read_list(diag, *v, true)) {
-        for (const Value& network : *networks) {
-          const MapReader entry(diag, network, {"network", "region"});
-          if (!entry.is_map()) continue;
-          const auto net = entry.require("network");
-          const auto region = entry.require("region");
-          if (!net || !region) continue;
-          const auto net_text = read_string(diag, *net);
-          const auto region_text = read_label(diag, *region);
-          if (!net_text || !region_text) continue;
-          util::Address address;
-          unsigned prefix = 0;
-          std::string why;
-          if (!parse_network(*net_text, address, prefix, why)) {
-            diag.error(net->mark, net->label + ": " + why);
-          } else if (!geo_map.add(address, prefix, *region_text)) {
-            diag.error(net->mark, net->label + ": " + quoted(*net_text) +
-                                      " is already mapped to another region in this geo map");
-          }
-        }
-      }
-    }
-    if (name.empty()) continue;
+    GeoMapRead read = read_geo_map(diag, item);
+    if (read.name.empty()) continue;
     const auto [it, inserted] = geo_maps_.try_emplace(
-        name,
-        GeoMapEntry{set_->geo_maps.size(), where(diag, item.mark), diag.count() == errors_before});
+        read.name, GeoMapEntry{set_->geo_maps.size(), where(diag, item.mark), read.complete, &diag,
+                               std::move(read.locations), read.database_mark});
     if (!inserted) {
-      diag.error(item.mark, "geo map '" + name + "' is already defined at " + it->second.where);
+      diag.error(item.mark,
+                 "geo map '" + read.name + "' is already defined at " + it->second.where);
       continue;
     }
-    set_->geo_maps.push_back(std::move(geo_map));
+    set_->geo_maps.push_back(std::move(read.map));
   }
 }
 
@@ -651,7 +580,8 @@ void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& m
   } else if (!geo_value && pool.policy == pool::PolicyKind::geo) {
     diag.error(map.mark(), "policy geo needs a 'geo' section with at least 'map'");
   } else if (geo_value) {
-    const MapReader geo(diag, *geo_value, {"map", "regions", "default", "within_region"});
+    const MapReader geo(diag, *geo_value,
+                        {"map", "regions", "default", "within_region", "closest"});
     if (auto p = geo.require("map")) {
       if (auto name = read_string(diag, *p)) {
         pending.geo_map = *name;
@@ -692,6 +622,23 @@ void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& m
       }
     }
     if (auto p = geo.find("default")) pool.geo.default_order = read_names(*p);
+    if (auto p = geo.find("closest")) {
+      pool.geo.closest = true;
+      // `closest: {}` takes the defaults.
+      if (!p->node.IsNull()) {
+        const MapReader closest(diag, *p, {"tolerance_percent", "tolerance_km"});
+        if (auto v = closest.find("tolerance_percent")) {
+          if (auto n = read_number(diag, *v, 0, 1000)) {
+            pool.geo.closest_tolerance_percent = static_cast<std::uint32_t>(*n);
+          }
+        }
+        if (auto v = closest.find("tolerance_km")) {
+          if (auto n = read_number(diag, *v, 0, 20'000)) {
+            pool.geo.closest_tolerance_km = static_cast<std::uint32_t>(*n);
+          }
+        }
+      }
+    }
     if (auto p = geo.find("within_region")) {
       if (const auto* entry = read_choice(diag, *p, kPolicies)) {
         if (entry->kind == pool::PolicyKind::geo) {
@@ -850,9 +797,9 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
 std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, const Value& value,
                                                          const std::vector<CheckSpec>& pool_checks,
                                                          pool::PolicyKind policy) {
-  const MapReader map(
-      diag, value,
-      {"name", "address", "weight", "priority", "region", "checks", "check_address", "bandwidth"});
+  const MapReader map(diag, value,
+                      {"name", "address", "weight", "priority", "region", "location", "checks",
+                       "check_address", "bandwidth"});
   if (!map.is_map()) return std::nullopt;
   const std::size_t errors_before = diag.count();
   pool::Member member;
@@ -878,6 +825,12 @@ std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, cons
   }
   if (auto v = map.find("priority")) {
     if (auto n = read_number(diag, *v, 0, 65535)) member.priority = static_cast<std::uint32_t>(*n);
+  }
+  if (auto v = map.find("location")) {
+    if (auto where = read_location(diag, *v)) {
+      member.location = *where;
+      member.has_location = true;
+    }
   }
   if (auto v = map.find("region")) {
     if (auto text = read_label(diag, *v)) member.region = *text;
@@ -949,6 +902,15 @@ void PoolFilesReader::resolve() {
       }
       pool.geo.geo_map = static_cast<std::uint32_t>(it->second.index);
       if (!it->second.complete) continue;
+      const geo::GeoMap& geo_map = set_->geo_maps[it->second.index];
+      // A member without coordinates of its own stands where its region does.
+      for (pool::Member& member : pool.members) {
+        if (member.has_location || member.region.empty()) continue;
+        if (const auto* at = geo_map.region_location(geo_map.region_index(member.region))) {
+          member.location = *at;
+          member.has_location = true;
+        }
+      }
       // A client is placed in one of the map's regions; a preference for any other region
       // could never apply.
       const auto& regions = set_->geo_maps[it->second.index].regions();
@@ -963,6 +925,19 @@ void PoolFilesReader::resolve() {
                                                  : suggestion(region, region_names)));
       }
     }
+  }
+  // Coordinates only for maps a closest pool uses: for a City database the walk costs as much
+  // time and memory as the regions' walk.
+  for (auto& [name, entry] : geo_maps_) {
+    if (!entry.locations) continue;
+    const bool used = std::any_of(set_->pools.begin(), set_->pools.end(), [&](const pool::Pool& p) {
+      return p.policy == pool::PolicyKind::geo && p.geo.closest && p.geo.geo_map == entry.index;
+    });
+    if (used) {
+      walk_locations(*entry.diag, *entry.locations, entry.database_mark,
+                     set_->geo_maps[entry.index]);
+    }
+    entry.locations.reset();
   }
 }
 

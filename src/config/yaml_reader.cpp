@@ -434,4 +434,19 @@ void check_version(Diagnostics& diag, const MapReader& root) {
   }
 }
 
+std::optional<std::string> read_label(Diagnostics& diag, const Value& value) {
+  auto text = read_string(diag, value);
+  if (!text) return std::nullopt;
+  if (text->empty()) {
+    diag.error(value.mark, value.label + ": expected a non-empty name");
+    return std::nullopt;
+  }
+  if (std::any_of(text->begin(), text->end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    diag.error(value.mark, value.label + ": a name cannot hold control characters");
+    return std::nullopt;
+  }
+  return text;
+}
+
 }  // namespace gslbd::config::detail

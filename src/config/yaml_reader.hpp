@@ -92,6 +92,9 @@ std::optional<std::uint64_t> read_number(Diagnostics& diag, const Value& value, 
 std::optional<std::uint64_t> read_duration_ms(Diagnostics& diag, const Value& value);
 // A duration in whole seconds, at most 2^31 - 1 (RFC 2181 section 8).
 std::optional<std::uint32_t> read_ttl(Diagnostics& diag, const Value& value);
+// A name that others refer to (pool, member, template, geo map, region): a non-empty string
+// without control characters, so that it stays one token in messages and logs.
+std::optional<std::string> read_label(Diagnostics& diag, const Value& value);
 // The items of a list (each labelled "item N of ..."); nullopt when the value is not a list or,
 // with non_empty, an empty list.
 std::optional<std::vector<Value>> read_list(Diagnostics& diag, const Value& value, bool non_empty);

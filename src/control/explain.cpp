@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -149,13 +150,28 @@ const char* reason_code(pool::MemberReason reason) {
       return "outside_rotation";
     case pool::MemberReason::less_capacity:
       return "less_capacity";
+    case pool::MemberReason::farther:
+      return "farther";
+    case pool::MemberReason::not_located:
+      return "not_located";
   }
   return "not_drawn";
+}
+
+std::string km_text(double km) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f km", km);
+  return text;
 }
 
 std::string chosen_text(const pool::Pool& pool, const pool::PoolTrace& traced, bool fallback) {
   if (traced.served_all) return "chosen regardless of health (all down: serve_all)";
   std::string text = fallback ? "fallback pool: " : "";
+  if (traced.closest_decided) {
+    return text + "chosen: within the distance tolerance of the nearest (" +
+           km_text(traced.closest_best_km) + ", up to " + km_text(traced.closest_limit_km) +
+           "), by weighted draw";
+  }
   if (pool.policy == pool::PolicyKind::geo && traced.chosen_region != nullptr) {
     text += "in region '" + *traced.chosen_region + "', ";
   }
@@ -234,6 +250,12 @@ std::string reason_text(const pool::Pool& pool, const pool::Member& member,
       return "outside this rotation window (" + records + ")";
     case pool::MemberReason::less_capacity:
       return "less spare capacity (agent weight)";
+    case pool::MemberReason::farther:
+      return km_text(m.distance_km) + " from the client, outside the tolerance (" +
+             km_text(traced.closest_limit_km) + "; nearest " + km_text(traced.closest_best_km) +
+             ")";
+    case pool::MemberReason::not_located:
+      return "no location (neither its own nor its region's) while other members have one";
   }
   return "not chosen";
 }
@@ -260,6 +282,7 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
     json.key("effective_weight").number(m.weight);
     if (m.draw_weight > 0) json.key("draw_weight").number(m.draw_weight);
     json.key("rtt_ms").number(static_cast<double>(h.rtt_us) / 1000.0);
+    if (m.distance_km >= 0) json.key("distance_km").number(m.distance_km);
     if (m.load_read) {
       json.key("load");
       write_load(json, m.load);
@@ -281,8 +304,86 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
   }
 }
 
+void write_point(JsonWriter& json, const geo::Coordinates& at) {
+  json.begin_object();
+  json.key("lat").number(at.latitude);
+  json.key("lon").number(at.longitude);
+  json.end_object();
+}
+
+// What the geo map said about the client, as the selection recorded it: the database, the
+// network that matched and the key that placed it, and with closest where the client stands.
+void write_geo(JsonWriter& json, const pool::PoolTrace& traced, const util::Client& client) {
+  json.key("geo").begin_object();
+  const geo::GeoMap* map = traced.geo_map;
+  json.key("database");
+  if (map != nullptr && !map->database_info().path.empty()) {
+    const geo::DatabaseInfo& info = map->database_info();
+    json.begin_object();
+    json.key("path").string(info.path);
+    json.key("type").string(info.type);
+    json.key("build_epoch").number(info.build_epoch);
+    json.end_object();
+  } else {
+    json.null();
+  }
+  const geo::GeoMatch& match = traced.geo_match;
+  json.key("network");
+  if (match.region >= 0) {
+    json.string(util::address_text(util::masked(client.address, match.prefix)) + "/" +
+                std::to_string(unsigned{match.prefix}));
+  } else {
+    json.null();
+  }
+  json.key("prefix").number(unsigned{match.prefix});
+  json.key("scope").number(unsigned{match.scope});
+  json.key("source");
+  if (match.region < 0) {
+    json.null();
+  } else {
+    json.string(match.from_database ? "database" : "networks");
+  }
+  json.key("key");
+  if (map != nullptr && match.key >= 0 &&
+      static_cast<std::size_t>(match.key) < map->database_keys().size()) {
+    const geo::DatabaseKey& key = map->database_keys()[static_cast<std::size_t>(match.key)];
+    json.begin_object();
+    json.key("kind").string(key.kind);
+    json.key("value").string(key.key);
+    json.end_object();
+  } else {
+    json.null();
+  }
+  json.key("region");
+  if (traced.client_region != nullptr) {
+    json.string(*traced.client_region);
+  } else {
+    json.null();
+  }
+  if (traced.closest_decided) {
+    json.key("closest").begin_object();
+    json.key("client_location");
+    write_point(json, traced.client_location);
+    const geo::LocationMatch& located = traced.location_match;
+    json.key("located_by")
+        .string(traced.located_by_region ? "region"
+                : located.from_database  ? "database"
+                                         : "networks");
+    if (!traced.located_by_region) {
+      json.key("location_network")
+          .string(util::address_text(util::masked(client.address, located.prefix)) + "/" +
+                  std::to_string(unsigned{located.prefix}));
+    }
+    json.key("nearest_km").number(traced.closest_best_km);
+    json.key("limit_km").number(traced.closest_limit_km);
+    json.end_object();
+  }
+  json.end_object();
+}
+
 // What each pool of the walk decided, beyond its members.
-void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTrace& traced) {
+void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTrace& traced,
+                const util::Client& client) {
   const pool::Pool& pool = pools.pools[traced.pool];
   json.begin_object();
   json.key("name").string(pool.name);
@@ -311,6 +412,7 @@ void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTr
     } else {
       json.null();
     }
+    write_geo(json, traced, client);
   }
   json.end_object();
 }
@@ -372,7 +474,8 @@ std::string explain_service(JsonWriter& json, const runtime::Config& config,
   }
   json.end_array();
   json.key("pools").begin_array();
-  for (std::uint32_t p = 0; p < trace->pools; ++p) write_pool(json, *pools, trace->pool[p]);
+  for (std::uint32_t p = 0; p < trace->pools; ++p)
+    write_pool(json, *pools, trace->pool[p], request.client);
   json.end_array();
   json.key("members").begin_array();
   for (std::uint32_t p = 0; p < trace->pools; ++p) {

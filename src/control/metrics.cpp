@@ -370,6 +370,28 @@ void config_and_zones(const MetricsInput& in, PromText& out) {
                  std::uint64_t{zone->serial()});
     }
   }
+  out.family("gslbd_watched_file_loads_total", "counter",
+             "Loads that included a watched file (a geo database, or with server.watch_files a "
+             "config file), by result; an error names the file.");
+  for (const WatchedFile& file : in.watched_files) {
+    out.sample("gslbd_watched_file_loads_total",
+               {{"path", file.path}, {"kind", file.kind}, {"result", "ok"}}, file.loads_ok);
+    out.sample("gslbd_watched_file_loads_total",
+               {{"path", file.path}, {"kind", file.kind}, {"result", "error"}}, file.loads_failed);
+  }
+  out.family("gslbd_watched_file_last_load_successful", "gauge",
+             "1 when the last load that included the watched file succeeded.");
+  for (const WatchedFile& file : in.watched_files) {
+    out.sample("gslbd_watched_file_last_load_successful",
+               {{"path", file.path}, {"kind", file.kind}}, std::uint64_t{file.last_ok});
+  }
+  out.family("gslbd_watched_file_last_load_timestamp_seconds", "gauge",
+             "Unix time of the last load that included the watched file.");
+  for (const WatchedFile& file : in.watched_files) {
+    if (!file.loaded) continue;
+    out.sample("gslbd_watched_file_last_load_timestamp_seconds",
+               {{"path", file.path}, {"kind", file.kind}}, unix_seconds(file.last_load));
+  }
   out.family("gslbd_build_info", "gauge", "Always 1; the labels say which gslbd this is.");
   out.sample("gslbd_build_info", {{"version", in.version}}, std::uint64_t{1});
 }

@@ -28,6 +28,7 @@ struct MetricsInput {
   std::optional<DnstapCounts> dnstap;  // present when dnstap is on
   PeersReport peers;                   // families only when peers are configured
   bool process = true;                 // process_* families from /proc
+  std::vector<WatchedFile> watched_files;
 };
 
 std::string render_metrics(const MetricsInput& input);

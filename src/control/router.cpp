@@ -57,6 +57,7 @@ HttpResponse metrics(const ControlState& state) {
   in.version = state.context.version;
   if (state.context.dnstap) in.dnstap = state.context.dnstap();
   if (state.context.peers) in.peers = state.context.peers();
+  if (state.context.watched_files) in.watched_files = state.context.watched_files();
   HttpResponse r = text_response(200, render_metrics(in));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
@@ -82,6 +83,7 @@ HttpResponse status(const ControlState& state) {
     in.reload_in_progress = reloads.in_progress;
     in.reload_since = reloads.in_progress_since;
   }
+  if (state.context.watched_files) in.watched_files = state.context.watched_files();
   return json_response(200, render_status(in));
 }
 

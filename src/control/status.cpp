@@ -48,6 +48,24 @@ std::string render_status(const StatusInput& in) {
   } else {
     json.null();
   }
+  json.key("watched_files").begin_array();
+  for (const WatchedFile& file : in.watched_files) {
+    json.begin_object();
+    json.key("path").string(file.path);
+    json.key("kind").string(file.kind);
+    json.key("last_load");
+    if (file.loaded) {
+      json.string(rfc3339(file.last_load));
+    } else {
+      json.null();
+    }
+    json.key("last_result").string(!file.loaded ? "none" : file.last_ok ? "ok" : "error");
+    if (!file.last_ok) json.key("last_error").string(file.last_error);
+    json.key("loads_ok").number(file.loads_ok);
+    json.key("loads_failed").number(file.loads_failed);
+    json.end_object();
+  }
+  json.end_array();
   if (in.has_probes) {
     const probe::ProbeCounters& c = in.probes;
     json.key("health_checks").begin_object();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gslbd/control/peer_poller.hpp"
+#include "gslbd/control/control_server.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/stats/worker_stats.hpp"
@@ -32,6 +33,7 @@ struct StatusInput {
   bool reload_in_progress = false;
   std::chrono::system_clock::time_point reload_since;  // when reload_in_progress
   PeersReport peers;
+  std::vector<WatchedFile> watched_files;
 };
 
 std::string render_status(const StatusInput& input);

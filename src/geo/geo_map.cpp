@@ -86,7 +86,28 @@ Match as_match(const Layered& found) noexcept {
 }  // namespace
 
 GeoMatch GeoMap::lookup(const util::Client& client) const noexcept {
-  return as_match<GeoMatch, &GeoMatch::region>(overlay_unmapped(networks_, database_, client));
+  GeoMatch match =
+      as_match<GeoMatch, &GeoMatch::region>(overlay_unmapped(networks_, database_, client));
+  if (match.from_database && !database_keys_.empty()) {
+    // The layer's values index database_keys_ (see set_database).
+    const auto key = static_cast<std::size_t>(match.region);
+    match.key = key < database_keys_.size() ? match.region : -1;
+    match.region = key < database_keys_.size() ? database_keys_[key].region : -1;
+  }
+  return match;
+}
+
+void GeoMap::set_region_location(std::int32_t region, const Coordinates& where) {
+  if (region < 0) return;
+  const auto index = static_cast<std::size_t>(region);
+  if (region_points_.size() <= index) region_points_.resize(index + 1);
+  region_points_[index] = RegionPoint{true, where};
+}
+
+const Coordinates* GeoMap::region_location(std::int32_t region) const noexcept {
+  const auto index = static_cast<std::size_t>(region);
+  if (region < 0 || index >= region_points_.size() || !region_points_[index].set) return nullptr;
+  return &region_points_[index].at;
 }
 
 bool GeoMap::add_location(const util::Address& network, unsigned prefix, const Coordinates& where) {

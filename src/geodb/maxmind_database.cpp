@@ -312,9 +312,25 @@ std::optional<RecordKeys> MaxmindDatabase::lookup(const util::Address& address) 
 std::string load_regions(const MaxmindDatabase& db, const RegionRules& rules, geo::GeoMap& map,
                          WalkStats& stats) {
   geo::PrefixTrie layer;
-  std::string error =
-      db.walk([&rules](const RecordKeys& keys) { return rules.region_of(keys); }, layer, stats);
-  if (error.empty()) map.set_database(std::move(layer));
+  // Each distinct deciding key gets one value, so that a match can say which key placed the
+  // client; adjacent networks merge when the same key decided them.
+  std::map<std::pair<GeoKeyKind, std::string>, std::int32_t> ids;
+  std::vector<geo::DatabaseKey> keys;
+  std::string error = db.walk(
+      [&](const RecordKeys& record) -> std::int32_t {
+        RegionRules::Decision decision = rules.decide(record);
+        if (decision.region < 0) return geo::PrefixTrie::kNone;
+        const auto [it, fresh] =
+            ids.try_emplace({decision.kind, decision.key}, static_cast<std::int32_t>(keys.size()));
+        if (fresh) {
+          keys.push_back({decision.region,
+                          kGeoKeyKindSingular[static_cast<std::size_t>(decision.kind)],
+                          std::move(decision.key)});
+        }
+        return it->second;
+      },
+      layer, stats);
+  if (error.empty()) map.set_database(std::move(layer), std::move(keys));
   return error;
 }
 

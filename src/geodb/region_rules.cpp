@@ -80,6 +80,10 @@ bool RegionRules::empty() const noexcept {
 }
 
 std::int32_t RegionRules::region_of(const RecordKeys& keys) const {
+  return decide(keys).region;
+}
+
+RegionRules::Decision RegionRules::decide(const RecordKeys& keys) const {
   const auto find = [this](GeoKeyKind kind, const std::string& key) -> std::int32_t {
     const auto& table = keys_[index(kind)];
     if (key.empty() || table.empty()) return -1;
@@ -87,14 +91,24 @@ std::int32_t RegionRules::region_of(const RecordKeys& keys) const {
     return it == table.end() ? -1 : it->second;
   };
   if (keys.has_asn) {
-    if (const auto r = find(GeoKeyKind::asn, "AS" + std::to_string(keys.asn)); r >= 0) return r;
+    std::string asn = "AS" + std::to_string(keys.asn);
+    if (const auto r = find(GeoKeyKind::asn, asn); r >= 0) {
+      return {r, GeoKeyKind::asn, std::move(asn)};
+    }
   }
   // MaxMind lists a network's subdivisions from the largest to the smallest.
   for (std::size_t i = keys.subdivision_count; i-- > 0;) {
-    if (const auto r = find(GeoKeyKind::subdivision, keys.subdivisions[i]); r >= 0) return r;
+    if (const auto r = find(GeoKeyKind::subdivision, keys.subdivisions[i]); r >= 0) {
+      return {r, GeoKeyKind::subdivision, keys.subdivisions[i]};
+    }
   }
-  if (const auto r = find(GeoKeyKind::country, keys.country); r >= 0) return r;
-  return find(GeoKeyKind::continent, keys.continent);
+  if (const auto r = find(GeoKeyKind::country, keys.country); r >= 0) {
+    return {r, GeoKeyKind::country, keys.country};
+  }
+  if (const auto r = find(GeoKeyKind::continent, keys.continent); r >= 0) {
+    return {r, GeoKeyKind::continent, keys.continent};
+  }
+  return {};
 }
 
 }  // namespace gslbd::geodb

@@ -202,6 +202,7 @@ class PoolTestCase(h.GslbdTestCase):
     TOKEN = None
     CONTROL_FLAG = False
     CONTROL_EXTRA = ()
+    SERVER_EXTRA = ()  # more `server:` lines of the main file
     peer_list = ()
 
     @classmethod
@@ -225,7 +226,8 @@ class PoolTestCase(h.GslbdTestCase):
                                       pools=["*.pool.yaml"], files=files,
                                       client_subnet=cls.CLIENT_SUBNET, control=cls.CONTROL,
                                       token=cls.TOKEN, control_flag=cls.CONTROL_FLAG,
-                                      control_extra=cls.CONTROL_EXTRA)
+                                      control_extra=cls.CONTROL_EXTRA,
+                                      server_extra=cls.SERVER_EXTRA)
             super().setUpClass()
         except Exception:
             cls.stop_peers()

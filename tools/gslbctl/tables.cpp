@@ -197,14 +197,50 @@ std::string explain_text(const JsonValue& e) {
     for (const JsonValue& a : service["answer"].items())
       answer += (answer.empty() ? "" : " ") + a.text();
     out += "answer: " + (answer.empty() ? std::string("(none)") : answer) + "\n";
+    for (const JsonValue& p : service["pools"].items()) {
+      const JsonValue& geo = p["geo"];
+      if (geo.is_null()) continue;
+      out += "geo (pool " + p["name"].text() + "): ";
+      if (!geo["database"].is_null()) {
+        out += "database " + geo["database"]["type"].text() + " (" +
+               geo["database"]["path"].text() + "); ";
+      }
+      if (geo["network"].is_null()) {
+        out += "no network matched (scope /" + geo["scope"].text() + ")";
+      } else {
+        out += "network " + geo["network"].text() + " from the " +
+               (geo["source"].text() == "database" ? std::string("database")
+                                                   : std::string("map's networks"));
+        if (!geo["key"].is_null()) {
+          out += ", decided by " + geo["key"]["kind"].text() + " " + geo["key"]["value"].text();
+        }
+      }
+      out +=
+          "; region " +
+          (geo["region"].is_null() ? std::string("none (default order)") : geo["region"].text()) +
+          "\n";
+      const JsonValue& closest = geo["closest"];
+      if (!closest.is_null()) {
+        out += "closest: client at " + closest["client_location"]["lat"].text() + ", " +
+               closest["client_location"]["lon"].text() + " (by " + closest["located_by"].text() +
+               (closest["location_network"].is_null() ? std::string()
+                                                      : " " + closest["location_network"].text()) +
+               "); nearest member " + closest["nearest_km"].text() + " km, tolerance up to " +
+               closest["limit_km"].text() + " km\n";
+      }
+    }
     std::vector<Row> rows{
         {"POOL", "MEMBER", "ADDRESS", "STATE", "WEIGHT", "RTT", "CHOSEN", "REASON"}};
     for (const JsonValue& m : service["members"].items()) {
       std::string weight = m["weight"].text();
       if (m["agent_weight"].as_number() != 100) weight += "x" + m["agent_weight"].text() + "%";
       if (!m["load_weight"].is_null()) weight += " load " + m["load_weight"].text();
+      std::string reason = m["reason"].text();
+      if (!m["distance_km"].is_null() && m["reason_code"].text() != "farther") {
+        reason += " (" + m["distance_km"].text() + " km)";
+      }
       rows.push_back({m["pool"].text(), m["name"].text(), m["address"].text(), state_of(m), weight,
-                      rtt_of(m), m["chosen"].as_bool() ? "yes" : "no", m["reason"].text()});
+                      rtt_of(m), m["chosen"].as_bool() ? "yes" : "no", reason});
     }
     out += "\n" + render(rows);
     out +=

@@ -62,6 +62,19 @@ struct ReloadStats {
   }
 };
 
+// A file the daemon watches (a geo map's database, and with server.watch_files the config's
+// own files), and how its last load went.
+struct WatchedFile {
+  std::string path;
+  std::string kind;     // "database" or "config"
+  bool loaded = false;  // a load has included it (false: not yet)
+  std::chrono::system_clock::time_point last_load;
+  bool last_ok = true;
+  std::string last_error;  // the first error of the last failed load that names this file
+  std::uint64_t loads_ok = 0;
+  std::uint64_t loads_failed = 0;
+};
+
 // Everything the endpoint reads or acts on. All callbacks run on the control thread.
 struct ControlContext {
   const runtime::SnapshotPublisher* publisher = nullptr;
@@ -74,6 +87,7 @@ struct ControlContext {
   std::function<bool()> serving;                        // workers started and a config published
   std::function<std::optional<DnstapCounts>()> dnstap;  // empty, or nullopt: dnstap is off
   std::function<PeersReport()> peers;                   // empty: no poller
+  std::function<std::vector<WatchedFile>()> watched_files;  // empty: none
   std::string version;
   std::chrono::system_clock::time_point started;
 };

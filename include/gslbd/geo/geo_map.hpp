@@ -26,6 +26,26 @@ struct GeoMatch {
   std::uint8_t scope = 0;
   // The network came from the database layer, not from the config's own networks.
   bool from_database = false;
+  // The database key that placed the network in its region: index into
+  // GeoMap::database_keys(), -1 when none is recorded (a config network, or no match).
+  std::int32_t key = -1;
+};
+
+// Which key of a database record decided a region: "asn", "subdivision", "country" or
+// "continent", and its value ("AS64500", "US-NY", "DE", "EU").
+struct DatabaseKey {
+  std::int32_t region = -1;
+  std::string kind;
+  std::string key;
+};
+
+// The database a map's layers were walked from, for explanations and status.
+struct DatabaseInfo {
+  std::string path;  // as resolved at load
+  std::string type;  // metadata database_type, e.g. "GeoIP2-City"
+  std::uint64_t build_epoch = 0;
+  std::uint64_t networks = 0;  // networks walked
+  std::size_t trie_nodes = 0;  // region layer nodes after merging
 };
 
 // A point on the earth, in degrees (latitude -90..90, longitude -180..180).
@@ -57,7 +77,20 @@ class GeoMap {
 
   // The database layer: a trie whose values are region indices of this map (region_id). The
   // config's own networks override it: a client in any of them never reaches the layer.
-  void set_database(PrefixTrie layer) { database_ = std::move(layer); }
+  void set_database(PrefixTrie layer) {
+    database_ = std::move(layer);
+    database_keys_.clear();
+  }
+  // As set_database, with the layer's values indexing `keys` (each key names its region), so
+  // that a match can say which key decided.
+  void set_database(PrefixTrie layer, std::vector<DatabaseKey> keys) {
+    database_ = std::move(layer);
+    database_keys_ = std::move(keys);
+  }
+  const std::vector<DatabaseKey>& database_keys() const noexcept { return database_keys_; }
+  void set_database_info(DatabaseInfo info) { database_info_ = std::move(info); }
+  // Empty path: the map has no database.
+  const DatabaseInfo& database_info() const noexcept { return database_info_; }
   const PrefixTrie& database() const noexcept { return database_; }
 
   // Longest-prefix match of the first `client.prefix` bits of the client's address. Only
@@ -78,6 +111,11 @@ class GeoMap {
   LocationMatch locate(const util::Client& client) const noexcept;
   const std::vector<Coordinates>& locations() const noexcept { return locations_; }
 
+  // A region's own point (`location:` of a region), used for clients placed in the region but
+  // not located otherwise, and for members of the region without coordinates of their own.
+  void set_region_location(std::int32_t region, const Coordinates& where);
+  const Coordinates* region_location(std::int32_t region) const noexcept;
+
   const std::vector<std::string>& regions() const noexcept { return regions_; }
   std::int32_t region_index(const std::string& name) const noexcept;
   // The index of a region, added to regions() when new.
@@ -86,7 +124,14 @@ class GeoMap {
  private:
   PrefixTrie networks_;
   PrefixTrie database_;
+  std::vector<DatabaseKey> database_keys_;
+  DatabaseInfo database_info_;
   std::vector<std::string> regions_;
+  struct RegionPoint {
+    bool set = false;
+    Coordinates at;
+  };
+  std::vector<RegionPoint> region_points_;
   PrefixTrie network_locations_;
   PrefixTrie database_locations_;
   std::vector<Coordinates> locations_;

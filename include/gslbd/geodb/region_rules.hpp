@@ -16,6 +16,9 @@ inline constexpr std::size_t kGeoKeyKinds = 4;
 // The plural names, as a region's lists are keyed in the config.
 inline constexpr std::array<const char*, kGeoKeyKinds> kGeoKeyKindNames = {
     "continents", "countries", "subdivisions", "asns"};
+// The singular names, as explanations say which key decided.
+inline constexpr std::array<const char*, kGeoKeyKinds> kGeoKeyKindSingular = {
+    "continent", "country", "subdivision", "asn"};
 
 // What a database record says about its network, as far as the rules can use it. Codes are
 // upper case; a subdivision is "<country>-<code>" (ISO 3166-2, "US-NY").
@@ -47,6 +50,14 @@ class RegionRules {
   // The region of a record: its autonomous system decides first, then its most specific
   // subdivision, then its country, then its continent; -1 when no rule names any of them.
   std::int32_t region_of(const RecordKeys& keys) const;
+
+  // As region_of, with the key that decided (kind, canonical key); region -1 when none did.
+  struct Decision {
+    std::int32_t region = -1;
+    GeoKeyKind kind = GeoKeyKind::continent;
+    std::string key;
+  };
+  Decision decide(const RecordKeys& keys) const;
 
  private:
   std::array<std::unordered_map<std::string, std::int32_t>, kGeoKeyKinds> keys_;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gslbd/geo/geo_map.hpp"
 #include "gslbd/health/check_spec.hpp"
 #include "gslbd/util/address.hpp"
 
@@ -88,6 +89,10 @@ struct Member {
   std::uint32_t weight = 100;  // 0 = never chosen while another member can be
   std::uint32_t priority = 0;  // failover group; lower is preferred
   std::string region;
+  // Where the member is, for geo's closest option: its own `location:`, else its region's in
+  // the pool's geo map (set at load); has_location false when neither is known.
+  geo::Coordinates location;
+  bool has_location = false;
   std::uint64_t bandwidth_bps = 0;  // link capacity in bits per second (policy bandwidth)
   std::uint32_t health_slot = 0;    // index into the generation's HealthTable
 
@@ -117,6 +122,12 @@ struct GeoSettings {
   std::vector<std::pair<std::string, std::vector<std::string>>> preference;
   std::vector<std::string> default_order;
   PolicyKind within_region = PolicyKind::weighted;  // never geo
+  // closest: a client the map can locate gets the serving members nearest to it by great-circle
+  // distance, those within best * (1 + percent/100) or best + km, whichever is larger, drawn by
+  // weight; a client it cannot locate is answered by the region order above.
+  bool closest = false;
+  std::uint32_t closest_tolerance_percent = 20;
+  std::uint32_t closest_tolerance_km = 100;
 };
 
 struct Pool {

@@ -34,6 +34,8 @@ enum class MemberReason : std::uint8_t {
   lower_score,           // hash: a lower rendezvous score for the client's subnet
   outside_rotation,      // round_robin: outside this rotation window
   less_capacity,         // least_load: lower agent weight than the members named
+  farther,               // geo closest: located, but farther than the tolerance allows
+  not_located,           // geo closest: no coordinates while other members have them
 };
 
 struct MemberTrace {
@@ -42,6 +44,7 @@ struct MemberTrace {
   std::uint64_t weight = 0;       // effective weight: weight x agent_weight
   std::uint64_t draw_weight = 0;  // what the draw used (weight-0 rule, load_weight); 0 = no draw
   MemberReason reason = MemberReason::not_drawn;
+  double distance_km = -1;    // geo closest: distance to the client (-1: not measured)
   std::uint8_t position = 0;  // place in the answer when chosen
   bool load_read = false;     // load and draw_weight come from a load-based policy
 };
@@ -63,6 +66,17 @@ struct PoolTrace {
   // geo: the client's region (null: none) and the region chosen (null: none could serve).
   const std::string* client_region = nullptr;
   const std::string* chosen_region = nullptr;
+  // geo: the map's answer for the client (network, prefix, the database key that decided).
+  const geo::GeoMap* geo_map = nullptr;
+  geo::GeoMatch geo_match;
+  // geo closest: where the client was located (location_match.location < 0 and no region
+  // point: not located, the region order decided) and the distance band.
+  geo::LocationMatch location_match;
+  bool located_by_region = false;  // the point is the client's region's `location:`
+  bool closest_decided = false;
+  geo::Coordinates client_location;
+  double closest_best_km = 0;
+  double closest_limit_km = 0;
 };
 
 struct SelectionTrace {

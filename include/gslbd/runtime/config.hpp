@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "gslbd/pool/pool_set.hpp"
 #include "gslbd/runtime/peers_config.hpp"
@@ -18,6 +20,9 @@ struct Config {
   PeersConfig peers;
   std::shared_ptr<const zone::ZoneSet> zones;
   std::shared_ptr<const pool::PoolSet> pools;  // never null in a loaded config
+  // The files the config was read from: the main file, then its pool and zone files (as the
+  // daemon watches them with server.watch_files).
+  std::vector<std::string> source_files;
 };
 
 }  // namespace gslbd::runtime

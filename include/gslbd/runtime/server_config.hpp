@@ -107,6 +107,9 @@ struct ServerConfig {
   // lines per second per worker.
   bool log_queries = false;
   std::uint32_t query_log_rate = 100;
+  // Reload when the main, pool or zone files change (polled, debounced). Geo databases are
+  // watched either way.
+  bool watch_files = false;
   bool client_subnet = true;  // use EDNS Client Subnet (RFC 7871) for policies and echo it
   std::string user;           // after binding, as root: run as this user (empty = stay)
   std::string group;          // and group (empty = the user's primary group)

@@ -15,11 +15,13 @@ TEST_CASE("select_members allocates nothing") {
   gslbd::geo::GeoMap map;
   REQUIRE(map.add(address("198.51.100.0"), 24, "eu"));
   REQUIRE(map.add(address("10.0.0.0"), 8, "us"));
-  w.set.geo_maps.push_back(map);
   const std::vector<MemberSpec> members = {{"a", "192.0.2.1", 10, 1, "eu"},
                                            {"b", "192.0.2.2", 20, 1, "us"},
                                            {"c", "192.0.2.3", 0, 2, "eu"},
                                            {"d", "2001:db8::d", 30, 2, "us"}};
+  REQUIRE(map.add_location(address("198.51.100.0"), 25, {50.1, 8.7}));
+  map.set_region_location(map.region_index("us"), {40.7, -74.0});
+  w.set.geo_maps.push_back(map);
   std::vector<std::uint32_t> pools;
   for (auto kind :
        {PolicyKind::weighted, PolicyKind::round_robin, PolicyKind::latency, PolicyKind::failover,
@@ -29,6 +31,18 @@ TEST_CASE("select_members allocates nothing") {
     pool.geo.default_order = {"us"};
     pool.preempt = kind != PolicyKind::failover;
     pools.push_back(w.add(pool, members));
+  }
+  {
+    // geo with its closest option: members with and without coordinates.
+    Pool pool = make_pool("near", PolicyKind::geo, 3);
+    pool.geo.preference = {{"eu", {"eu", "us"}}};
+    pool.geo.default_order = {"us"};
+    pool.geo.closest = true;
+    pools.push_back(w.add(pool, members));
+    w.set.pools.back().members[0].has_location = true;
+    w.set.pools.back().members[0].location = {48.9, 2.4};
+    w.set.pools.back().members[1].has_location = true;
+    w.set.pools.back().members[1].location = {40.7, -74.0};
   }
   Pool falls = make_pool("falls", PolicyKind::weighted, 2);
   falls.all_down = AllDownAction::fallback_pool;

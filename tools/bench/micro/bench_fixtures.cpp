@@ -173,14 +173,28 @@ std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t h
                                                                  Defences defences) {
   auto pools = std::make_shared<gslbd::pool::PoolSet>();
   pools->pools = {eight_member_pool("app", PolicyKind::weighted, 0),
-                  eight_member_pool("sticky", PolicyKind::hash, kPoolMembers)};
+                  eight_member_pool("sticky", PolicyKind::hash, kPoolMembers),
+                  eight_member_pool("geo", PolicyKind::geo, 2 * kPoolMembers),
+                  eight_member_pool("near", PolicyKind::geo, 3 * kPoolMembers)};
+  // near: geo with closest; the eu members stand around Frankfurt, the us ones around New York,
+  // and the client's network (198.51.100.0/24) is located in Paris.
+  gslbd::pool::Pool& near = pools->pools[3];
+  near.geo.closest = true;
+  for (std::uint32_t i = 0; i < kPoolMembers; ++i) {
+    near.members[i].has_location = true;
+    near.members[i].location = i < kPoolMembers / 2 ? gslbd::geo::Coordinates{50.1 + i, 8.7}
+                                                    : gslbd::geo::Coordinates{40.7, -74.0 + i};
+  }
   pools->geo_maps.push_back(bench_geo_map());
+  if (!pools->geo_maps[0].add_location(address("198.51.100.0"), 24, {48.86, 2.35})) {
+    fail("geo map refused a location");
+  }
   gslbd::health::Health up;
   up.up = true;
   up.known = true;
-  pools->health = std::make_shared<gslbd::health::HealthTable>(2 * kPoolMembers, up);
+  pools->health = std::make_shared<gslbd::health::HealthTable>(4 * kPoolMembers, up);
 
-  std::vector<gslbd::zone::Service> services(2);
+  std::vector<gslbd::zone::Service> services(4);
   services[0].name = wire("app.example.test.");
   services[0].pool = "app";
   services[0].pool_index = 0;
@@ -189,6 +203,12 @@ std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t h
   services[1].ttl = 60;
   services[1].degraded_ttl = 60;
   services[1].pool_index = 1;
+  services[2].name = wire("geo.example.test.");
+  services[2].pool = "geo";
+  services[2].pool_index = 2;
+  services[3].name = wire("near.example.test.");
+  services[3].pool = "near";
+  services[3].pool_index = 3;
 
   auto config = std::make_shared<gslbd::runtime::Config>();
   config->server.identity = "bench";

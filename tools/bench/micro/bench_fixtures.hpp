@@ -71,8 +71,9 @@ gslbd::geo::GeoMap bench_geo_map();
 // and geo's eu region then fall below min_healthy.
 void mark_some_down(const gslbd::pool::Pool& pool, gslbd::health::HealthTable& health);
 
-// The answer-path snapshot: build_zone(hosts) with services "app" (weighted pool) and "sticky"
-// (hash pool, /24), every member up, client_subnet on.
+// The answer-path snapshot: build_zone(hosts) with services "app" (weighted pool), "sticky"
+// (hash pool, /24), "geo" (geo pool over bench_geo_map) and "near" (geo with closest; the map
+// locates 198.51.100.0/24), every member up, client_subnet on.
 std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t hosts,
                                                                  Defences defences = {});
 

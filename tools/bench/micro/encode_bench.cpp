@@ -57,6 +57,24 @@ void BM_Answer_HashEcs(benchmark::State& state) {
          gslbd::dns::rcode::NOERROR, 2);
 }
 
+// A geo answer against the static one above: the client's ECS network looked up in the geo
+// map, the region order, the draw; and with closest, the distances to every member.
+void BM_Answer_GeoEcs(benchmark::State& state) {
+  bench::QueryShape shape;
+  shape.ecs_address = "198.51.100.0";
+  shape.ecs_prefix = 24;
+  answer(state, bench::make_query("geo.example.test.", type::A, shape), gslbd::dns::rcode::NOERROR,
+         2);
+}
+
+void BM_Answer_GeoClosestEcs(benchmark::State& state) {
+  bench::QueryShape shape;
+  shape.ecs_address = "198.51.100.0";
+  shape.ecs_prefix = 24;
+  answer(state, bench::make_query("near.example.test.", type::A, shape), gslbd::dns::rcode::NOERROR,
+         2);
+}
+
 // The defences' own cost on the answer path: one query that carries a client cookie, answered
 // with cookies off (the option is ignored), with cookies on (a server cookie is made and
 // written), and with cookies and rate limiting on (the response is accounted too).
@@ -145,6 +163,8 @@ BENCHMARK(BM_Answer_StaticA_Edns);
 BENCHMARK(BM_Answer_Nxdomain);
 BENCHMARK(BM_Answer_Weighted);
 BENCHMARK(BM_Answer_HashEcs);
+BENCHMARK(BM_Answer_GeoEcs);
+BENCHMARK(BM_Answer_GeoClosestEcs);
 BENCHMARK(BM_Answer_Refused);
 BENCHMARK(BM_Answer_Cookie_Off);
 BENCHMARK(BM_Answer_Cookie_On);

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "geo_map_reader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+
+#include "gslbd/geodb/maxmind_database.hpp"
+#include "gslbd/geodb/region_rules.hpp"
+#include "gslbd/util/address.hpp"
+
+namespace gslbd::config::detail {
+namespace {
+
+using geodb::GeoKeyKind;
+
+constexpr std::array<GeoKeyKind, geodb::kGeoKeyKinds> kKinds = {
+    GeoKeyKind::continent, GeoKeyKind::country, GeoKeyKind::subdivision, GeoKeyKind::asn};
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// "192.0.2.0/24" -> network and prefix; host bits must be zero.
+bool parse_network(const std::string& text, util::Address& network, unsigned& prefix,
+                   std::string& why) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) {
+    why = "expected address/prefix, e.g. 192.0.2.0/24";
+    return false;
+  }
+  const auto address = util::parse_address(text.substr(0, slash));
+  if (!address || text.substr(0, slash).find('\0') != std::string::npos) {
+    why = detail::quoted(text.substr(0, slash)) + " is not an IP address";
+    return false;
+  }
+  const std::string bits = text.substr(slash + 1);
+  const unsigned width = address->family == 4 ? 32 : 128;
+  if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), is_digit) ||
+      std::stoul(bits) > width) {
+    why = "prefix length " + detail::quoted(bits) + " is not 0.." + std::to_string(width);
+    return false;
+  }
+  prefix = static_cast<unsigned>(std::stoul(bits));
+  if (!(util::masked(*address, prefix) == *address)) {
+    why = "address has bits set past /" + bits + " (did you mean " +
+          util::address_text(util::masked(*address, prefix)) + "/" + bits + "?)";
+    return false;
+  }
+  network = *address;
+  return true;
+}
+
+std::optional<double> read_degrees(Diagnostics& diag, const Value& value, double limit) {
+  const std::string text = value.node.IsScalar() ? value.node.Scalar() : std::string();
+  double number = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, number);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(number)) {
+    diag.error(value.mark,
+               value.label + ": expected a number of degrees, got " + detail::quoted(text));
+    return std::nullopt;
+  }
+  if (number < -limit || number > limit) {
+    const std::string range = std::to_string(static_cast<int>(limit));
+    diag.error(value.mark, value.label + ": " + text + " is out of range, expected -" + range +
+                               " to " + range + " degrees");
+    return std::nullopt;
+  }
+  return number;
+}
+
+// A region's database keys, with the mark of the first list of each kind for messages about
+// the database.
+struct RulesRead {
+  geodb::RegionRules rules;
+  std::array<std::optional<YAML::Mark>, geodb::kGeoKeyKinds> first;
+};
+
+void read_region(Diagnostics& diag, const Value& item, geo::GeoMap& map, RulesRead& read) {
+  const MapReader region(diag, item,
+                         {"name", "continents", "countries", "subdivisions", "asns", "location"});
+  if (!region.is_map()) return;
+  std::string name;
+  if (auto v = region.require("name")) {
+    if (auto text = read_label(diag, *v)) name = *text;
+  }
+  if (name.empty()) return;
+  const std::int32_t id = map.region_id(name);
+  for (const GeoKeyKind kind : kKinds) {
+    const auto list = region.find(geodb::kGeoKeyKindNames[static_cast<std::size_t>(kind)]);
+    if (!list) continue;
+    auto& first = read.first[static_cast<std::size_t>(kind)];
+    if (!first) first = list->key_mark;
+    const auto items = read_list(diag, *list, true);
+    if (!items) continue;
+    for (const Value& key_value : *items) {
+      const auto text = read_string(diag, key_value);
+      if (!text) continue;
+      std::string why;
+      const std::string key = geodb::RegionRules::canonical(kind, *text, why);
+      if (key.empty()) {
+        diag.error(key_value.mark,
+                   key_value.label + ": unknown code " + detail::quoted(*text) + ", " + why);
+      } else if (!read.rules.add(kind, key, id)) {
+        diag.error(key_value.mark,
+                   key_value.label + ": " + key + " is already in another region of this geo map");
+      }
+    }
+  }
+  if (auto v = region.find("location")) {
+    if (auto where = read_location(diag, *v)) map.set_region_location(id, *where);
+  }
+}
+
+void read_network(Diagnostics& diag, const Value& item, geo::GeoMap& map) {
+  const MapReader entry(diag, item, {"network", "region", "location"});
+  if (!entry.is_map()) return;
+  const auto net = entry.require("network");
+  const auto region = entry.find("region");
+  const auto location = entry.find("location");
+  if (!region && !location) {
+    diag.error(entry.mark(), item.label + ": expected 'region', 'location' or both");
+  }
+  if (!net) return;
+  const auto net_text = read_string(diag, *net);
+  if (!net_text) return;
+  util::Address address;
+  unsigned prefix = 0;
+  std::string why;
+  if (!parse_network(*net_text, address, prefix, why)) {
+    diag.error(net->mark, net->label + ": " + why);
+    return;
+  }
+  if (region) {
+    const auto region_text = read_label(diag, *region);
+    if (region_text && !map.add(address, prefix, *region_text)) {
+      diag.error(net->mark, net->label + ": " + detail::quoted(*net_text) +
+                                " is already mapped to another region in this geo map");
+    }
+  }
+  if (location) {
+    const auto where = read_location(diag, *location);
+    if (where && !map.add_location(address, prefix, *where)) {
+      diag.error(net->mark, net->label + ": " + detail::quoted(*net_text) +
+                                " already has another location in this geo map");
+    }
+  }
+}
+
+// Opens the database, checks that it has what the regions ask of it, and walks it into the map.
+void read_database(Diagnostics& diag, const Value& value, const RulesRead& read,
+                   GeoMapRead& result) {
+  geo::GeoMap& map = result.map;
+  const auto text = read_string(diag, value);
+  if (!text) return;
+  if (text->empty()) {
+    diag.error(value.mark, value.label + ": expected the path of a MaxMind database file");
+    return;
+  }
+  std::filesystem::path path(*text);
+  if (path.is_relative()) path = std::filesystem::path(diag.file()).parent_path() / path;
+  std::string why;
+  auto db = geodb::MaxmindDatabase::open(path.string(), why);
+  if (!db) {
+    diag.error(value.mark, value.label + ": " + detail::quoted(path.string()) + ": " + why +
+                               ", expected a MaxMind database (GeoIP2 / GeoLite2 format)");
+    return;
+  }
+  bool fields_ok = true;
+  for (const GeoKeyKind kind : kKinds) {
+    const auto& first = read.first[static_cast<std::size_t>(kind)];
+    if (!first || db->fields().has(kind)) continue;
+    fields_ok = false;
+    diag.error(*first, std::string("'") + geodb::kGeoKeyKindNames[static_cast<std::size_t>(kind)] +
+                           "': the database " + detail::quoted(path.string()) + " (" + db->type() +
+                           ") has no " + geodb::kGeoKeyKindNames[static_cast<std::size_t>(kind)] +
+                           ", expected a database that does (GeoIP2 Country has continents and "
+                           "countries, City adds subdivisions, ASN has asns)");
+  }
+  if (!fields_ok) return;
+  if (read.rules.empty() && !db->fields().location) {
+    diag.error(value.mark, value.label +
+                               ": no region lists continents, countries, subdivisions "
+                               "or asns, and the database " +
+                               detail::quoted(path.string()) + " (" + db->type() +
+                               ") has no coordinates: it would place no client");
+    return;
+  }
+  geodb::WalkStats stats;
+  if (!read.rules.empty()) {
+    why = geodb::load_regions(*db, read.rules, map, stats);
+    if (!why.empty()) {
+      diag.error(value.mark,
+                 value.label + ": " + detail::quoted(path.string()) + " is corrupt: " + why);
+      return;
+    }
+  }
+  geo::DatabaseInfo info{path.string(), db->type(), db->build_epoch(), stats.networks,
+                         stats.trie_nodes};
+  map.set_database_info(std::move(info));
+  if (db->fields().location) {
+    result.locations = std::shared_ptr<const geodb::MaxmindDatabase>(std::move(db));
+    result.database_mark = value.mark;
+  }
+}
+
+}  // namespace
+
+void walk_locations(Diagnostics& diag, const geodb::MaxmindDatabase& database,
+                    const YAML::Mark& mark, geo::GeoMap& map) {
+  geodb::WalkStats stats;
+  const std::string why = geodb::load_locations(database, map, stats);
+  if (!why.empty()) {
+    diag.error(mark, "'database': " + detail::quoted(database.path()) + " is corrupt: " + why);
+  }
+}
+
+std::optional<geo::Coordinates> read_location(Diagnostics& diag, const Value& value) {
+  const MapReader map(diag, value, {"lat", "lon"});
+  if (!map.is_map()) return std::nullopt;
+  const auto lat = map.require("lat");
+  const auto lon = map.require("lon");
+  if (!lat || !lon) return std::nullopt;
+  const auto latitude = read_degrees(diag, *lat, 90);
+  const auto longitude = read_degrees(diag, *lon, 180);
+  if (!latitude || !longitude) return std::nullopt;
+  return geo::Coordinates{*latitude, *longitude};
+}
+
+GeoMapRead read_geo_map(Diagnostics& diag, const Value& item) {
+  GeoMapRead result;
+  const MapReader map(diag, item, {"name", "database", "regions", "networks"});
+  if (!map.is_map()) return result;
+  const std::size_t errors_before = diag.count();
+  if (auto v = map.require("name")) {
+    if (auto text = read_label(diag, *v)) result.name = *text;
+  }
+  RulesRead rules;
+  if (auto v = map.find("regions")) {
+    if (auto regions = read_list(diag, *v, true)) {
+      for (const Value& region : *regions) read_region(diag, region, result.map, rules);
+    }
+  }
+  const auto database = map.find("database");
+  const auto networks = map.find("networks");
+  if (!database && !networks) {
+    diag.error(map.mark(), "a geo map needs 'networks', a 'database' or both");
+  }
+  if (!database) {
+    for (const GeoKeyKind kind : kKinds) {
+      const auto& first = rules.first[static_cast<std::size_t>(kind)];
+      if (!first) continue;
+      diag.error(*first, std::string("'") +
+                             geodb::kGeoKeyKindNames[static_cast<std::size_t>(kind)] +
+                             "' needs a 'database' in this geo map");
+    }
+  }
+  if (networks) {
+    if (auto items = read_list(diag, *networks, true)) {
+      for (const Value& network : *items) read_network(diag, network, result.map);
+    }
+  }
+  // The database last and only when the rest is sound: walking a large one takes a while.
+  if (database && diag.count() == errors_before) {
+    read_database(diag, *database, rules, result);
+  }
+  result.complete = diag.count() == errors_before;
+  return result;
+}
+
+}  // namespace gslbd::config::detail
