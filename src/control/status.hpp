@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "gslbd/control/peer_poller.hpp"
 #include "gslbd/control/control_server.hpp"
+#include "gslbd/control/peer_poller.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/stats/worker_stats.hpp"
