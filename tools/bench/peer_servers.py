@@ -13,6 +13,7 @@ import subprocess
 import time
 
 ZONE = "bench.test"
+GEO_NETWORKS = 4000  # /16 networks in the geo map besides the client's own
 
 
 def write(path, text):
@@ -243,17 +244,36 @@ class Gslbd(Server):
                 f"      - {{name: m{i}, address: {address}, weight: 10, checks: [tcp]}}\n"
                 for i, address in enumerate(self.pool_members)
             )
+            # geo8: the client (127.0.0.1) falls in region near of a map with as many networks
+            # as a country-level database walks into; half the members are near, half far.
+            regional = "".join(
+                f"      - {{name: m{i}, address: {address}, weight: 10, checks: [tcp],"
+                f" region: {'near' if i % 2 == 0 else 'far'}}}\n"
+                for i, address in enumerate(self.pool_members)
+            )
+            networks = "".join(
+                f"      - {{network: {10 + (i >> 8)}.{i & 255}.0.0/16,"
+                f" region: {'near' if i % 2 == 0 else 'far'}}}\n"
+                for i in range(GEO_NETWORKS)
+            )
             write(
                 os.path.join(self.dir, "pool.yaml"),
                 "version: 1\n"
                 "checks:\n"
                 f"  - {{name: tcp, type: tcp, port: {self.member_port},"
                 " interval: 1s, timeout: 500ms}\n"
+                "geo_maps:\n"
+                "  - name: bench\n    networks:\n"
+                "      - {network: 127.0.0.0/8, region: near}\n" + networks +
                 "pools:\n"
                 "  - name: weighted8\n    policy: weighted\n    max_records: 1\n"
                 "    initial_state: up\n    members:\n" + members + "  - name: hash8\n"
                 "    policy: hash\n    max_records: 1\n    initial_state: up\n"
-                "    members:\n" + members,
+                "    members:\n" + members + "  - name: geo8\n"
+                "    policy: geo\n    max_records: 1\n    initial_state: up\n"
+                "    geo: {map: bench, regions: {near: [near, far], far: [far, near]},"
+                " default: [far, near]}\n"
+                "    members:\n" + regional,
             )
 
     def command(self):

@@ -26,7 +26,7 @@ from peer_servers import ZONE, Gdnsd, Gslbd, Knot, Nsd, Reflector, cpu_ns, rss_k
 MEMBERS = [f"127.0.0.{11 + i}" for i in range(8)]
 MEMBER_PORT = 5699
 STATIC_NAMES = 1000
-SERVICES = 100  # w0.. weighted, s0.. hash: pool-backed names over the same 8 members
+SERVICES = 100  # w0.. weighted, s0.. hash, g0.. geo: pool-backed names over the same 8 members
 
 
 # The defence rows. Every query carries an 8-octet client cookie (EDNS option 10), so a server
@@ -169,6 +169,7 @@ def qps_table(args, work, zone_file, query_files):
         common = (work, 0, workers, args.server_cpus, zone_file)
         services = [(f"w{i}", "weighted8") for i in range(SERVICES)]
         services += [(f"s{i}", "hash8") for i in range(SERVICES)]
+        services += [(f"g{i}", "geo8") for i in range(SERVICES)]
         members = (MEMBERS, MEMBER_PORT)
 
         def at(cls, offset, *extra):
@@ -198,6 +199,7 @@ def qps_table(args, work, zone_file, query_files):
             ("gslbd", "gslbd", "static"),
             ("gslbd weighted", "gslbd", "weighted"),
             ("gslbd hash", "gslbd", "hash"),
+            ("gslbd geo", "gslbd", "geo"),
             ("nsd", "nsd", "static"),
             ("knot", "knot", "static"),
             ("gdnsd", "gdnsd", "static"),
@@ -373,6 +375,7 @@ def main():
             ("static", [f"h{i}" for i in range(STATIC_NAMES)]),
             ("weighted", [f"w{i}" for i in range(SERVICES)]),
             ("hash", [f"s{i}" for i in range(SERVICES)]),
+            ("geo", [f"g{i}" for i in range(SERVICES)]),
         ):
             query_files[kind] = os.path.join(work, f"{kind}.queries")
             write_queries(query_files[kind], names)
