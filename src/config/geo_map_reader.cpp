@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "gslbd/geodb/maxmind_database.hpp"
 #include "gslbd/geodb/region_rules.hpp"
@@ -77,6 +78,7 @@ std::optional<double> read_degrees(Diagnostics& diag, const Value& value, double
 struct RulesRead {
   geodb::RegionRules rules;
   std::array<std::optional<YAML::Mark>, geodb::kGeoKeyKinds> first;
+  std::map<geodb::RegionRules::Key, YAML::Mark> where;  // each key's first place in the file
 };
 
 void read_region(Diagnostics& diag, const Value& item, geo::GeoMap& map, RulesRead& read) {
@@ -107,6 +109,8 @@ void read_region(Diagnostics& diag, const Value& item, geo::GeoMap& map, RulesRe
       } else if (!read.rules.add(kind, key, id)) {
         diag.error(key_value.mark,
                    key_value.label + ": " + key + " is already in another region of this geo map");
+      } else {
+        read.where.try_emplace({kind, key}, key_value.mark);
       }
     }
   }
@@ -190,6 +194,7 @@ void read_database(Diagnostics& diag, const Value& value, const RulesRead& read,
     return;
   }
   geodb::WalkStats stats;
+  const std::size_t errors_before_walk = diag.count();
   if (!read.rules.empty()) {
     why = geodb::load_regions(*db, read.rules, map, stats);
     if (!why.empty()) {
@@ -197,6 +202,18 @@ void read_database(Diagnostics& diag, const Value& value, const RulesRead& read,
                  value.label + ": " + detail::quoted(path.string()) + " is corrupt: " + why);
       return;
     }
+    // A well-formed code that no network carries is a typo or a code that does not exist
+    // (`QQ`, `US-ZZ`): it could never place a client.
+    for (const auto& key : read.rules.keys_outside(stats.rule_keys_seen)) {
+      const auto at = read.where.find(key);
+      diag.error(at != read.where.end() ? at->second : value.mark,
+                 std::string("unknown ") +
+                     geodb::kGeoKeyKindSingular[static_cast<std::size_t>(key.first)] + " " +
+                     detail::quoted(key.second) + ": no network of " +
+                     detail::quoted(path.string()) + " (" + db->type() +
+                     ") carries it, expected a code the database uses");
+    }
+    if (diag.count() != errors_before_walk) return;
   }
   geo::DatabaseInfo info{path.string(), db->type(), db->build_epoch(), stats.networks,
                          stats.trie_nodes};

@@ -316,8 +316,10 @@ std::string load_regions(const MaxmindDatabase& db, const RegionRules& rules, ge
   // client; adjacent networks merge when the same key decided them.
   std::map<std::pair<GeoKeyKind, std::string>, std::int32_t> ids;
   std::vector<geo::DatabaseKey> keys;
+  std::set<RegionRules::Key> seen;
   std::string error = db.walk(
       [&](const RecordKeys& record) -> std::int32_t {
+        rules.collect_keys(record, seen);
         RegionRules::Decision decision = rules.decide(record);
         if (decision.region < 0) return geo::PrefixTrie::kNone;
         const auto [it, fresh] =
@@ -331,6 +333,7 @@ std::string load_regions(const MaxmindDatabase& db, const RegionRules& rules, ge
       },
       layer, stats);
   if (error.empty()) map.set_database(std::move(layer), std::move(keys));
+  stats.rule_keys_seen = std::move(seen);
   return error;
 }
 

@@ -79,6 +79,33 @@ bool RegionRules::empty() const noexcept {
   return std::all_of(keys_.begin(), keys_.end(), [](const auto& keys) { return keys.empty(); });
 }
 
+void RegionRules::collect_keys(const RecordKeys& keys, std::set<Key>& seen) const {
+  const auto note = [&](GeoKeyKind kind, const std::string& key) {
+    const auto& table = keys_[index(kind)];
+    if (!key.empty() && table.find(key) != table.end()) seen.emplace(kind, key);
+  };
+  if (keys.has_asn && !keys_[index(GeoKeyKind::asn)].empty()) {
+    note(GeoKeyKind::asn, "AS" + std::to_string(keys.asn));
+  }
+  for (std::size_t i = 0; i < keys.subdivision_count; ++i) {
+    note(GeoKeyKind::subdivision, keys.subdivisions[i]);
+  }
+  note(GeoKeyKind::country, keys.country);
+  note(GeoKeyKind::continent, keys.continent);
+}
+
+std::vector<RegionRules::Key> RegionRules::keys_outside(const std::set<Key>& seen) const {
+  std::vector<Key> outside;
+  for (std::size_t kind = 0; kind < kGeoKeyKinds; ++kind) {
+    for (const auto& [key, region] : keys_[kind]) {
+      Key k{static_cast<GeoKeyKind>(kind), key};
+      if (seen.find(k) == seen.end()) outside.push_back(std::move(k));
+    }
+  }
+  std::sort(outside.begin(), outside.end());
+  return outside;
+}
+
 std::int32_t RegionRules::region_of(const RecordKeys& keys) const {
   return decide(keys).region;
 }

@@ -28,10 +28,11 @@ struct DatabaseFields {
 
 // What a walk found and built.
 struct WalkStats {
-  std::uint64_t networks = 0;     // data records reached, counting each network once
-  std::uint64_t records = 0;      // distinct data records classified
-  std::size_t trie_nodes = 0;     // nodes of the built layer, after merging
-  std::size_t strided_slots = 0;  // slots of its strided form (0: it stayed binary)
+  std::uint64_t networks = 0;                 // data records reached, counting each network once
+  std::uint64_t records = 0;                  // distinct data records classified
+  std::size_t trie_nodes = 0;                 // nodes of the built layer, after merging
+  std::size_t strided_slots = 0;              // slots of its strided form (0: it stayed binary)
+  std::set<RegionRules::Key> rule_keys_seen;  // load_regions: the rules' keys some record carries
 };
 
 class MaxmindDatabase {

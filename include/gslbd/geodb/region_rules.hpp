@@ -5,9 +5,12 @@
 
 #include <array>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace gslbd::geodb {
 
@@ -58,6 +61,13 @@ class RegionRules {
     std::string key;
   };
   Decision decide(const RecordKeys& keys) const;
+
+  // A rule's key: its kind and canonical code.
+  using Key = std::pair<GeoKeyKind, std::string>;
+  // Adds to `seen` every key of these rules that the record carries, whether it decides or not.
+  void collect_keys(const RecordKeys& keys, std::set<Key>& seen) const;
+  // The keys of these rules that are not in `seen`, ordered by kind and code.
+  std::vector<Key> keys_outside(const std::set<Key>& seen) const;
 
  private:
   std::array<std::unordered_map<std::string, std::int32_t>, kGeoKeyKinds> keys_;

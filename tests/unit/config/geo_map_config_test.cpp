@@ -218,6 +218,34 @@ pools:
   CHECK(errors.size() == 15);
 }
 
+TEST_CASE("geo map config: a well-formed code that no network of the database carries") {
+  Scratch scratch;
+  write_mmdb(scratch, "city.mmdb", kCity);
+  write_mmdb(scratch, "asn.mmdb", kAsn);
+  const Loaded loaded = load_text(scratch, R"(version: 1
+geo_maps:
+  - name: city
+    database: city.mmdb
+    regions:
+      - {name: eu, continents: [EU, AN], countries: [DE, QQ], subdivisions: [US-NY, US-ZZ]}
+  - name: asn
+    database: asn.mmdb
+    regions: [{name: transit, asns: [AS64500, AS64511]}]
+)");
+  const auto& errors = loaded.load.errors;
+  INFO(errors_text(errors));
+  CHECK(loaded.load.set == nullptr);
+  const std::string& file = loaded.path;
+  // Known codes the fixture has no network for are refused as surely as codes that exist
+  // nowhere: either way the rule could never place a client.
+  CHECK(has_error(errors, file, 6, 37, "unknown continent 'AN': no network of"));
+  CHECK(has_error(errors, file, 6, 58, "unknown country 'QQ': no network of"));
+  CHECK(has_error(errors, file, 6, 85, "unknown subdivision 'US-ZZ'"));
+  CHECK(has_error(errors, file, 6, 85, "(GeoIP2-City) carries it"));
+  CHECK(has_error(errors, file, 9, 47, "unknown asn 'AS64511'"));
+  CHECK(errors.size() == 4);
+}
+
 TEST_CASE("geo map config: a database's coordinates are walked only for a closest pool") {
   Scratch scratch;
   write_mmdb(scratch, "city.mmdb", kCity);
