@@ -207,9 +207,4 @@ Probe* start_http_check(uv_loop_t* loop, CurlDriver& driver, const health::Check
   return probe;
 }
 
-Probe* start_haproxy_page_check(uv_loop_t* loop, CurlDriver& driver, const health::CheckSpec& spec,
-                                const util::Address& target, ProbeDone done) {
-  return start_http_check(loop, driver, spec, target, std::move(done));
-}
-
 }  // namespace gslbd::probe

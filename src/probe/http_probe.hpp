@@ -13,12 +13,9 @@ namespace gslbd::probe {
 // Bytes of the response body kept for expect_body; a longer body ends the transfer there.
 inline constexpr std::size_t kMaxHttpBody = 64 * 1024;
 
+// Also the haproxy check with `stats_page`: a GET of the stats page's CSV export, judged as the
+// runtime API's reply is.
 Probe* start_http_check(uv_loop_t* loop, CurlDriver& driver, const health::CheckSpec& spec,
                         const util::Address& target, ProbeDone done);
-
-// The haproxy check over HAProxy's stats page (`stats_page`): a GET of its CSV export, judged
-// as the runtime API's reply is.
-Probe* start_haproxy_page_check(uv_loop_t* loop, CurlDriver& driver, const health::CheckSpec& spec,
-                                const util::Address& target, ProbeDone done);
 
 }  // namespace gslbd::probe

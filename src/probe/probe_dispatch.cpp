@@ -23,7 +23,7 @@ Probe* start_probe(ProbeEnv& env, const health::CheckSpec& spec, const util::Add
       return start_icmp_check(env.loop, *env.icmp, spec, target, std::move(done));
     case health::CheckType::haproxy:
       if (!spec.stats_page.empty()) {
-        return start_haproxy_page_check(env.loop, *env.curl, spec, target, std::move(done));
+        return start_http_check(env.loop, *env.curl, spec, target, std::move(done));
       }
       return start_haproxy_check(env.loop, spec, target, std::move(done));
     case health::CheckType::none:

@@ -9,6 +9,7 @@ import http.client
 import ipaddress
 import json
 import os
+import shutil
 import random
 import tempfile
 import time
@@ -141,9 +142,7 @@ class GeoDifferential(c.ControlTestCase):
         try:
             super().tearDownClass()
         finally:
-            for name in os.listdir(cls.db_dir):
-                os.unlink(os.path.join(cls.db_dir, name))
-            os.rmdir(cls.db_dir)
+            shutil.rmtree(cls.db_dir, ignore_errors=True)
 
     def explain_regions(self, addresses):
         """The region /explain reports for each address, over one kept-alive connection."""
