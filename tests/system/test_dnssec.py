@@ -148,6 +148,9 @@ class Unbound:
         self.log = open(os.path.join(self.dir, "stderr.log"), "wb")
         self.proc = subprocess.Popen([UNBOUND, "-d", "-c", conf], stdout=self.log,
                                      stderr=self.log, stdin=subprocess.DEVNULL)
+        self.wait_answering()
+
+    def wait_answering(self):
         deadline = time.monotonic() + WAIT
         q = dns.message.make_query("ns1." + ZONE, "A")
         while time.monotonic() < deadline:
@@ -165,11 +168,15 @@ class Unbound:
             f.write(anchor + "\n")
 
     def reload(self):
-        """Reads the configuration and the trust anchors again (and drops the cache)."""
+        """Reads the configuration and the trust anchors again (and drops the cache), and
+        returns once unbound answers again. unbound-control says ok before the restart, and
+        the restart drops the queries unbound holds: callers keep their own queries out of
+        that window."""
         r = subprocess.run([UNBOUND_CONTROL, "-c", self.conf, "reload"], capture_output=True,
                            text=True, timeout=30)
         if r.returncode != 0:
             raise RuntimeError("unbound-control reload: %s%s" % (r.stdout, r.stderr))
+        self.wait_answering()
 
     def query(self, name, qtype="A"):
         q = dns.message.make_query(name, qtype, want_dnssec=True)
@@ -444,13 +451,15 @@ class Dnssec(h.GslbdTestCase):
             self.reload()
         self.validated("www." + ZONE)
 
-    def under_load(self, validator, steps):
+    def under_load(self, validator, steps, validator_busy=None):
         """Runs each step (then waits beyond unbound's 1 s cache, so that it fetches the DNSKEY
         set again) while a thread asks validator for static, wildcard, service and missing
-        names; returns the failed validations (no AD, an error rcode, a timeout)."""
+        names; returns the failed validations (no AD, an error rcode, a timeout). A step that
+        restarts the validator holds validator_busy meanwhile, and no query is in flight."""
         failures = []
         answers = [0]
         stop = threading.Event()
+        validator_busy = validator_busy or threading.Lock()
 
         def load():
             names = ["www." + ZONE, "anything.wild." + ZONE, "app." + ZONE, "nope." + ZONE]
@@ -459,7 +468,8 @@ class Dnssec(h.GslbdTestCase):
                 name = names[i % len(names)]
                 i += 1
                 try:
-                    r = validator.query(name)
+                    with validator_busy:
+                        r = validator.query(name)
                     answers[0] += 1
                     if not r.flags & dns.flags.AD or r.rcode() not in (dns.rcode.NOERROR,
                                                                          dns.rcode.NXDOMAIN):
@@ -521,10 +531,13 @@ class Dnssec(h.GslbdTestCase):
                             control=True)
         self.unbounds.append(validator)
 
+        validator_busy = threading.Lock()
+
         def parent(*lines):
             def step():
-                validator.set_anchor("\n".join(lines))
-                validator.reload()
+                with validator_busy:
+                    validator.set_anchor("\n".join(lines))
+                    validator.reload()
             return step
 
         def keys(roles):
@@ -535,7 +548,7 @@ class Dnssec(h.GslbdTestCase):
             failures = self.under_load(validator, [
                 parent(old_ds, new_ds),
                 keys([(NEW_KSK, "ksk"), zsk]),
-                parent(new_ds)])
+                parent(new_ds)], validator_busy)
             self.assertEqual(self.dnskey_tags(), [9664, 63210])
             r = c.run_ctl(["-c", self.server.main_path, "ds", ZONE])
             self.assertEqual(r.stdout.splitlines(), [new_ds], r.stderr)
