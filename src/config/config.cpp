@@ -54,6 +54,8 @@ void load(const std::string& main_path, runtime::Config& config,
   };
   std::map<std::string, Seen> apexes;
   std::vector<std::unique_ptr<zone::Zone>> zones;
+  // What a zone file reads besides itself: an edit to any of them changes what is served.
+  std::vector<std::string> zone_inputs;
   for (const std::string& file : main.zone_files) {
     current_file = file;
     const auto text = detail::read_text_file(file, why);
@@ -62,6 +64,8 @@ void load(const std::string& main_path, runtime::Config& config,
       continue;
     }
     detail::ZoneFile loaded = detail::load_zone_file(file, *text, known_pools, errors, &warnings);
+    zone_inputs.insert(zone_inputs.end(), loaded.imports.begin(), loaded.imports.end());
+    zone_inputs.insert(zone_inputs.end(), loaded.key_files.begin(), loaded.key_files.end());
     if (loaded.apex.empty()) continue;
     const auto [it, inserted] = apexes.try_emplace(loaded.apex, Seen{file, loaded.apex_line});
     if (!inserted) {
@@ -80,6 +84,8 @@ void load(const std::string& main_path, runtime::Config& config,
                                main.pool_files.end());
     config.source_files.insert(config.source_files.end(), main.zone_files.begin(),
                                main.zone_files.end());
+    config.source_files.insert(config.source_files.end(), zone_inputs.begin(),
+                               zone_inputs.end());
   }
 }
 

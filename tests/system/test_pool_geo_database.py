@@ -4,7 +4,7 @@ regions by continent, country and subdivision, the closest option's choice, /exp
 gslbctl explain naming the database, network, deciding key, region and distance; then the
 database is replaced under the running server (answers change without SIGHUP), a corrupt
 replacement keeps the old answers (log line, /status, /metrics), and with server.watch_files
-an edited pool file is reloaded by itself."""
+an edited pool file and an edited zone import are reloaded by themselves."""
 
 import os
 import shutil
@@ -70,6 +70,13 @@ def pool_text(db_path, near_tolerance_km=100):
                PARIS[0], PARIS[1], NYC, NEW_YORK[0], NEW_YORK[1]))
 
 
+IMPORTED = "gslb.example.imported.zone"
+
+
+def imported_text(address):
+    return "static 300 IN A %s\n" % address
+
+
 class GeoDatabase(c.ControlTestCase):
     SERVER_EXTRA = ("watch_files: true",)
 
@@ -86,7 +93,8 @@ class GeoDatabase(c.ControlTestCase):
         cls.db_dir = tempfile.mkdtemp(prefix="gslbd-geodb-")
         cls.db = os.path.join(cls.db_dir, "city.mmdb")
         g.write_mmdb(cls.db, networks())
-        return cls.zone_text(), {"geo.pool.yaml": pool_text(cls.db)}
+        zone = cls.zone_text() + "import: %s\n" % IMPORTED
+        return zone, {"geo.pool.yaml": pool_text(cls.db), IMPORTED: imported_text("192.0.2.90")}
 
     @classmethod
     def tearDownClass(cls):
@@ -233,6 +241,23 @@ class GeoDatabase(c.ControlTestCase):
         self.wait_until("the pool file back",
                         lambda: self.dig_subnet("near", "198.18.0.0/24")[0] == [FRA],
                         WATCH_WAIT)
+
+    def test_4_watch_files_reloads_an_edited_import(self):
+        def static():
+            _, answer = p.h.dig(self.server, "static.gslb.example", "A")
+            return sorted(r[4] for r in answer.records("ANSWER") if r[3] == "A")
+
+        self.assertEqual(static(), ["192.0.2.90"])
+        path = os.path.join(self.server.dir, IMPORTED)
+        self.assertEqual(self.watched(path)["kind"], "config")
+        self.server.write_file(IMPORTED, imported_text("192.0.2.91"))
+        self.wait_until("the edited import in service", lambda: static() == ["192.0.2.91"],
+                        WATCH_WAIT)
+        self.server.write_file(IMPORTED, "static 300 IN A not-an-address\n")
+        self.wait_until("the bad import refused",
+                        lambda: self.watched(path)["last_result"] == "error", WATCH_WAIT)
+        self.assertIn(IMPORTED + ":1:", self.watched(path)["last_error"])
+        self.assertEqual(static(), ["192.0.2.91"])
 
 
 if __name__ == "__main__":

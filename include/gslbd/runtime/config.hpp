@@ -20,8 +20,9 @@ struct Config {
   PeersConfig peers;
   std::shared_ptr<const zone::ZoneSet> zones;
   std::shared_ptr<const pool::PoolSet> pools;  // never null in a loaded config
-  // The files the config was read from: the main file, then its pool and zone files (as the
-  // daemon watches them with server.watch_files).
+  // The files the config was read from: the main file, its pool and zone files, then what the
+  // zone files import and their DNSSEC key files (as the daemon watches them with
+  // server.watch_files).
   std::vector<std::string> source_files;
 };
 
