@@ -84,8 +84,7 @@ void load(const std::string& main_path, runtime::Config& config,
                                main.pool_files.end());
     config.source_files.insert(config.source_files.end(), main.zone_files.begin(),
                                main.zone_files.end());
-    config.source_files.insert(config.source_files.end(), zone_inputs.begin(),
-                               zone_inputs.end());
+    config.source_files.insert(config.source_files.end(), zone_inputs.begin(), zone_inputs.end());
   }
 }
 
