@@ -121,6 +121,21 @@ void dns_responses(const MetricsInput& in, PromText& out) {
     out.sample("gslbd_dns_cookies_total", {{"cookie", stats::cookie_kind_name(kind)}},
                sum(in.workers, [&](const stats::WorkerStats& w) { return w.cookies(kind); }));
   }
+
+  out.family("gslbd_dnssec_signature_lookups_total", "counter",
+             "Lookups in the answering threads' caches of online signatures (service answers, "
+             "wildcard expansions, compact denial), by result: hit, miss (signed and stored), "
+             "uncached (too large to store), failed (sent unsigned).");
+  for (std::size_t lookup = 0; lookup < stats::kSignatureLookups; ++lookup) {
+    out.sample(
+        "gslbd_dnssec_signature_lookups_total", {{"result", stats::signature_lookup_name(lookup)}},
+        sum(in.workers, [&](const stats::WorkerStats& w) { return w.signature_lookups(lookup); }));
+  }
+  out.family("gslbd_dnssec_signature_cache_slots", "gauge",
+             "Slots of the online signature caches, summed over the answering threads (sized "
+             "at each reload from the signed zones' services).");
+  out.sample("gslbd_dnssec_signature_cache_slots", {},
+             sum(in.workers, [](const stats::WorkerStats& w) { return w.signature_slots(); }));
 }
 
 void tcp_connections(const MetricsInput& in, PromText& out) {

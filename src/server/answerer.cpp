@@ -25,6 +25,10 @@ Answerer::Answerer(const runtime::SnapshotPublisher& publisher, std::uint64_t se
 const runtime::Snapshot& Answerer::refresh() noexcept {
   const runtime::Snapshot& snapshot = snapshot_.refresh();
   policy_state_.prepare(snapshot);
+  const dnssec::SignatureCache* cache = policy_state_.signature_cache();
+  const dnssec::SignatureCacheCounters c = policy_state_.signature_counters();
+  stats_.set_signature_cache({c.hits, c.misses, c.uncached, c.failures},
+                             cache != nullptr ? cache->slots() : 0);
   current_ = &snapshot;
   return snapshot;
 }

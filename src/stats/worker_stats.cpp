@@ -45,6 +45,11 @@ const char* cookie_kind_name(std::size_t kind) noexcept {
   return kind < kCookieKinds ? kNames[kind] : "other";
 }
 
+const char* signature_lookup_name(std::size_t lookup) noexcept {
+  static constexpr const char* kNames[kSignatureLookups] = {"hit", "miss", "uncached", "failed"};
+  return lookup < kSignatureLookups ? kNames[lookup] : "other";
+}
+
 WorkerStats::WorkerStats() : table_(std::make_unique<Tables>()) {}
 
 void WorkerStats::record(const QueryRecord& r, std::uint32_t duration_us) noexcept {

@@ -3,7 +3,7 @@
 // test): answer_query's time per query for a static name unsigned, signed (DO=1) and for
 // services from warm signatures; the time of one signature miss per algorithm; and the
 // signature cache's hit rate for weighted and hash pools of 8 and 64 members under many
-// clients.
+// clients, and for 800 RRsets in a cache of the old fixed size and of the size a reload gives.
 //   gslbd-bench-dnssec [KEY_DIR]   (default: the test keys under tests/data/dnssec)
 //   gslbd-bench-dnssec KEY_DIR --only CASE [signed|unsigned] [QUERIES]
 //     answers one case (static, service, nxdomain; DO=1 when signed) QUERIES times and prints
@@ -22,13 +22,14 @@
 #include "gslbd/dnssec/zone_keys.hpp"
 #include "gslbd/health/health_table.hpp"
 #include "gslbd/query/answer.hpp"
+#include "gslbd/query/policy_state.hpp"
 #include "gslbd/util/address.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string zone_text(bool with_keys, const std::string& csk) {
+std::string zone_text(bool with_keys, const std::string& csk, int w8_services = 0) {
   std::string text =
       "version: 1\n"
       "zone: signed.test\n"
@@ -44,6 +45,8 @@ std::string zone_text(bool with_keys, const std::string& csk) {
       "  - {name: w64x2, pool: w64x2}\n"
       "  - {name: h8, pool: h8}\n"
       "  - {name: h64, pool: h64}\n";
+  for (int i = 0; i < w8_services; ++i)
+    text += "  - {name: svc" + std::to_string(i) + ", pool: w8}\n";
   if (with_keys) text += "dnssec:\n  keys:\n    - {file: " + csk + ", role: csk}\n";
   return text;
 }
@@ -83,10 +86,11 @@ std::shared_ptr<gslbd::pool::PoolSet> pools() {
 }
 
 std::shared_ptr<const gslbd::runtime::Snapshot> snapshot(bool signed_zone, const std::string& csk,
-                                                         std::uint64_t generation) {
+                                                         std::uint64_t generation,
+                                                         int w8_services = 0) {
   std::vector<gslbd::util::SourceError> errors;
   auto zone = gslbd::config::load_zone_text(csk.substr(0, csk.rfind('/') + 1) + "bench.zone.yaml",
-                                            zone_text(signed_zone, csk),
+                                            zone_text(signed_zone, csk, w8_services),
                                             {"w8", "w64", "w8x2", "w64x2", "h8", "h64"}, errors);
   if (!zone) {
     std::fprintf(stderr, "zone: %s\n", errors.front().to_string().c_str());
@@ -216,7 +220,8 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(cache.counters().failures));
   }
 
-  std::printf("== cache hit rate: 100000 queries from 20000 client /24s, 1024 slots\n");
+  std::printf("== cache hit rate: 100000 queries from 20000 client /24s, %zu slots\n",
+              gslbd::query::signature_cache_slots(*signed13->config));
   for (const char* service : {"w8", "w64", "w8x2", "w64x2", "h8", "h64"}) {
     gslbd::query::PolicyState s(7);
     s.prepare(*signed13);
@@ -241,6 +246,42 @@ int main(int argc, char** argv) {
     std::printf("%-6s hits %6llu misses %6llu  hit rate %5.1f%%  %.2f us/query\n", service,
                 static_cast<unsigned long long>(c.hits), static_cast<unsigned long long>(c.misses),
                 100.0 * static_cast<double>(c.hits) / static_cast<double>(c.hits + c.misses), us);
+  }
+
+  // 100 services of a weighted pool of 8 members answering one at a time: 800 RRsets, each
+  // asked as often, in a fixed cache of 1024 slots and in one sized as a reload sizes it.
+  std::printf("== 800 RRsets (100 services x 8 one-member sets), 200000 lookups\n");
+  {
+    const auto& keys = *signed13->config->zones->zones().front()->keys();
+    const auto now = static_cast<std::uint32_t>(std::time(nullptr));
+    std::vector<std::string> owners;
+    for (int i = 0; i < 100; ++i) {
+      owners.push_back(*gslbd::dns::name_from_text("svc" + std::to_string(i) + ".signed.test.",
+                                                   std::string(1, '\0'), nullptr));
+    }
+    const std::size_t sized =
+        gslbd::query::signature_cache_slots(*snapshot(true, csk13, 99, 100)->config);
+    for (const std::size_t slots : {gslbd::query::kMinSignatureSlots, sized}) {
+      gslbd::dnssec::SignatureCache cache(slots);
+      std::uint64_t x = 88172645463325252ull;
+      const auto start = Clock::now();
+      constexpr int kLookups = 200000;
+      for (int i = 0; i < kLookups; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        const auto member = static_cast<std::uint8_t>(x % 8);
+        const std::uint8_t record[] = {0, 4, 198, 18, 0, member};
+        cache.get(keys, {owners[(x >> 8) % owners.size()], 1, 30, record, 1}, now);
+      }
+      const double us =
+          std::chrono::duration<double, std::micro>(Clock::now() - start).count() / kLookups;
+      const auto& c = cache.counters();
+      std::printf("%5zu slots  hits %6llu misses %6llu  hit rate %5.1f%%  %.2f us/lookup\n", slots,
+                  static_cast<unsigned long long>(c.hits),
+                  static_cast<unsigned long long>(c.misses),
+                  100.0 * static_cast<double>(c.hits) / static_cast<double>(c.hits + c.misses), us);
+    }
   }
   return 0;
 }

@@ -30,8 +30,12 @@ class PolicyState {
   std::span<std::uint32_t> round_robin() noexcept { return round_robin_; }
   rrl::RateTable& rate_table() noexcept { return rate_table_; }
   // Signatures of per-query RRsets; made by the first prepare() whose snapshot has a signed
-  // zone (unsigned configs never pay for it), nullptr before.
+  // zone (unsigned configs never pay for it), nullptr before, and made again at the size
+  // signature_cache_slots() gives when a reload changes it.
   dnssec::SignatureCache* signature_cache() noexcept { return signature_cache_.get(); }
+  // What every cache this state has used counted (a cache made again for a new size starts
+  // from zero; these do not).
+  dnssec::SignatureCacheCounters signature_counters() const noexcept;
 
   // Unix time in seconds as read by the last prepare() (cookie timestamps, rate accounting).
   std::uint32_t now_s() const noexcept { return now_s_; }
@@ -46,10 +50,20 @@ class PolicyState {
   std::vector<std::uint32_t> round_robin_;
   rrl::RateTable rate_table_;
   std::unique_ptr<dnssec::SignatureCache> signature_cache_;
+  dnssec::SignatureCacheCounters retired_signature_counters_;
   std::uint64_t generation_ = 0;
   std::uint32_t now_s_ = 0;
   std::uint32_t fixed_s_ = 0;
 };
+
+// The signature cache's slot count for config: room for every RRset its signed zones' services
+// can answer (each subset of max_records members a pool and its fallbacks can name, per
+// address family) at a quarter of the slots, so that the two-way sets rarely overflow; at
+// least kMinSignatureSlots, at most kMaxSignatureSlots (about 1 KiB a slot, per answering
+// thread); 0 when no zone is signed.
+inline constexpr std::size_t kMinSignatureSlots = 1024;
+inline constexpr std::size_t kMaxSignatureSlots = 16384;
+std::size_t signature_cache_slots(const runtime::Config& config) noexcept;
 
 // Unix time in seconds from the coarse realtime clock (vDSO; no allocation).
 std::uint32_t unix_seconds() noexcept;

@@ -83,6 +83,16 @@ enum class CookieSeen : std::uint8_t {
 inline constexpr std::size_t kCookieKinds = 4;
 const char* cookie_kind_name(std::size_t kind) noexcept;
 
+// What a lookup in the worker's DNSSEC signature cache found.
+enum class SignatureLookup : std::uint8_t {
+  hit = 0,       // signed before: copied from the cache
+  miss = 1,      // signed now and stored
+  uncached = 2,  // too large for a slot: signed now, not stored
+  failed = 3,    // could not be signed (the answer went out unsigned)
+};
+inline constexpr std::size_t kSignatureLookups = 4;
+const char* signature_lookup_name(std::size_t lookup) noexcept;
+
 enum class PoolOutcome : std::uint8_t { normal = 0, fallback = 1, all_down = 2 };
 inline constexpr std::size_t kPoolOutcomes = 3;
 // "normal", "fallback", "all_down": the names in /metrics, the query log, /status and /explain.
@@ -141,6 +151,14 @@ class WorkerStats {
     tcp_buffer_bytes_.set(buffer_bytes);
   }
 
+  // The signature cache's totals so far, by SignatureLookup, and its size (slots), as the
+  // worker's cache counts them (published once per batch).
+  void set_signature_cache(const std::array<std::uint64_t, kSignatureLookups>& lookups,
+                           std::uint64_t slots) noexcept {
+    for (std::size_t i = 0; i < kSignatureLookups; ++i) signature_lookups_[i].set(lookups[i]);
+    signature_slots_.set(slots);
+  }
+
   // Any thread (reads are relaxed loads; totals are eventually consistent).
   std::uint64_t requests(std::size_t zone, std::size_t proto, std::size_t family,
                          std::size_t qtype) const noexcept {
@@ -163,6 +181,10 @@ class WorkerStats {
   }
   std::uint64_t rrl(std::size_t action) const noexcept { return rrl_[action].get(); }
   std::uint64_t cookies(std::size_t kind) const noexcept { return cookies_[kind].get(); }
+  std::uint64_t signature_lookups(std::size_t lookup) const noexcept {
+    return signature_lookups_[lookup].get();
+  }
+  std::uint64_t signature_slots() const noexcept { return signature_slots_.get(); }
 
  private:
   struct Tables {
@@ -182,6 +204,8 @@ class WorkerStats {
   Counter duration_sum_us_;
   Counter rrl_[kRrlActions];
   Counter cookies_[kCookieKinds];
+  Gauge signature_lookups_[kSignatureLookups];  // totals kept by the cache, copied here
+  Gauge signature_slots_;
 };
 
 }  // namespace gslbd::stats

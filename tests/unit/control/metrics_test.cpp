@@ -256,3 +256,15 @@ TEST_CASE("rate limiting and cookie counters are summed over workers; drops send
   CHECK(metric(text, R"(gslbd_dns_responses_total{rcode="NOERROR"})") == "1");
   CHECK(metric(text, R"(gslbd_dns_responses_total{rcode="BADCOOKIE"})") == "1");
 }
+
+TEST_CASE("signature cache lookups and slots are summed over the answering threads") {
+  Fixture f;
+  f.workers[0]->set_signature_cache({90, 10, 1, 0}, 1024);
+  f.workers[1]->set_signature_cache({5, 3, 0, 2}, 4096);
+  const std::string text = scrape(f);
+  CHECK(metric(text, R"(gslbd_dnssec_signature_lookups_total{result="hit"})") == "95");
+  CHECK(metric(text, R"(gslbd_dnssec_signature_lookups_total{result="miss"})") == "13");
+  CHECK(metric(text, R"(gslbd_dnssec_signature_lookups_total{result="uncached"})") == "1");
+  CHECK(metric(text, R"(gslbd_dnssec_signature_lookups_total{result="failed"})") == "2");
+  CHECK(metric(text, "gslbd_dnssec_signature_cache_slots") == "5120");
+}

@@ -253,3 +253,56 @@ TEST_CASE("additional signatures that do not fit are left out without TC; the RR
   CHECK(verified(*udp, LDNS_SECTION_ADDITIONAL, keys) == sigs);
   ldns_rr_list_deep_free(keys);
 }
+
+TEST_CASE("the signature cache is sized from the signed zones' services at each reload") {
+  CHECK(gslbd::query::signature_cache_slots(*test::service_snapshot().snapshot->config) == 0);
+  auto s = test::signed_snapshot();
+  CHECK(gslbd::query::signature_cache_slots(*s.snapshot->config) ==
+        gslbd::query::kMinSignatureSlots);
+
+  // Pool app with 64 IPv4 members answering two at a time: 2016 sets, four slots each.
+  const auto with_members = [&](std::size_t members, std::uint32_t max_records,
+                                std::uint64_t generation) {
+    auto pools = std::make_shared<gslbd::pool::PoolSet>(*s.snapshot->config->pools);
+    auto& app = *std::find_if(pools->pools.begin(), pools->pools.end(),
+                              [](const gslbd::pool::Pool& p) { return p.name == "app"; });
+    const gslbd::pool::Member first = app.members.front();
+    app.members.assign(members, first);
+    app.max_records = max_records;
+    auto config = std::make_shared<gslbd::runtime::Config>(*s.snapshot->config);
+    config->pools = pools;
+    return std::make_shared<gslbd::runtime::Snapshot>(gslbd::runtime::Snapshot{config, generation});
+  };
+  const auto big = with_members(64, 2, 12);
+  const std::size_t slots = gslbd::query::signature_cache_slots(*big->config);
+  CHECK(slots >= 2016 * 4);
+  CHECK(slots < 2 * 2016 * 4 + 2 * gslbd::query::kMinSignatureSlots);
+  CHECK((slots & (slots - 1)) == 0);
+  // 300 members, four at a time: more sets than any cache holds; the ceiling bounds the memory.
+  CHECK(gslbd::query::signature_cache_slots(*with_members(300, 4, 13)->config) ==
+        gslbd::query::kMaxSignatureSlots);
+
+  // A worker's cache follows the size, and its counts carry over the new table.
+  gslbd::query::PolicyState state(5);
+  gslbd::query::QueryContext context;
+  context.source = *gslbd::util::parse_address("198.51.100.7");
+  context.policy_state = &state;
+  std::vector<std::uint8_t> out(65535);
+  state.prepare(*s.snapshot);
+  REQUIRE(state.signature_cache() != nullptr);
+  CHECK(state.signature_cache()->slots() == gslbd::query::kMinSignatureSlots);
+  const auto q = make_query("app.signed.test.", 1, dnssec_ok());
+  for (int i = 0; i < 3; ++i)
+    gslbd::query::answer_query(*s.snapshot, q.data(), q.size(), context, out.data(), out.size());
+  const auto before = state.signature_counters();
+  CHECK(before.misses >= 1);
+  CHECK(before.hits + before.misses == 3);
+  state.prepare(*big);
+  CHECK(state.signature_cache()->slots() == slots);
+  CHECK(state.signature_counters().hits == before.hits);
+  CHECK(state.signature_counters().misses == before.misses);
+  // Back to the unsigned config: the table is given back, the counts stay.
+  state.prepare(gslbd::runtime::Snapshot{test::service_snapshot().snapshot->config, 14});
+  CHECK(state.signature_cache() == nullptr);
+  CHECK(state.signature_counters().misses == before.misses);
+}
