@@ -930,8 +930,9 @@ void PoolFilesReader::resolve() {
   // time and memory as the regions' walk.
   for (auto& [name, entry] : geo_maps_) {
     if (!entry.locations) continue;
+    const std::size_t index = entry.index;
     const bool used = std::any_of(set_->pools.begin(), set_->pools.end(), [&](const pool::Pool& p) {
-      return p.policy == pool::PolicyKind::geo && p.geo.closest && p.geo.geo_map == entry.index;
+      return p.policy == pool::PolicyKind::geo && p.geo.closest && p.geo.geo_map == index;
     });
     if (used) {
       walk_locations(*entry.diag, *entry.locations, entry.database_mark,
