@@ -561,6 +561,49 @@ class Dnssec(h.GslbdTestCase):
             self.reload()
         self.assertEqual(failures, [], "failed validations during the KSK rollover")
 
+    def test_ksk_rollover_by_double_signature_under_load(self):
+        # RFC 6781 section 4.1.2, the double-signature way: the new KSK joins and signs the
+        # DNSKEY set beside the old one; the parent swaps the DS in one step; after the DS TTL
+        # the old KSK leaves. Every validator, whichever DS it holds, validates throughout.
+        if not os.access(UNBOUND_CONTROL, os.X_OK):
+            self.skipTest("unbound-control (package unbound) is not installed")
+        old_ds, new_ds = self.ds_of(OLD_KSK), self.ds_of(NEW_KSK)
+        validator = Unbound(self.server.dir, "unbound-dksk", old_ds, self.server.port,
+                            control=True)
+        self.unbounds.append(validator)
+        validator_busy = threading.Lock()
+
+        def parent(line):
+            def step():
+                with validator_busy:
+                    validator.set_anchor(line)
+                    validator.reload()
+            return step
+
+        def keys(roles):
+            return lambda: (self.set_keys(roles), self.reload())
+
+        zsk = (OLD_ZSK, "zsk")
+        both = [(OLD_KSK, "ksk"), (NEW_KSK, "ksk"), zsk]
+        try:
+            self.set_keys(both)
+            self.reload()
+            # both KSKs sign the DNSKEY set, and both DS records are offered to the parent
+            r = self.direct(ZONE, "DNSKEY")
+            signers = sorted(rd.key_tag for rr in r.answer if rr.rdtype == dns.rdatatype.RRSIG
+                             for rd in rr)
+            self.assertEqual(signers, [9664, 26620])
+            r = c.run_ctl(["-c", self.server.main_path, "ds", ZONE])
+            self.assertEqual(sorted(r.stdout.splitlines()), sorted([old_ds, new_ds]), r.stderr)
+            failures = self.under_load(validator, [
+                parent(new_ds),
+                keys([(NEW_KSK, "ksk"), zsk])], validator_busy)
+            self.assertEqual(self.dnskey_tags(), [9664, 63210])
+        finally:
+            self.set_keys([(OLD_KSK, "ksk"), zsk])
+            self.reload()
+        self.assertEqual(failures, [], "failed validations during the KSK rollover")
+
     # --- the DS for the parent
     def test_gslbctl_ds_prints_what_check_config_prints(self):
         main = self.server.main_path
