@@ -44,7 +44,8 @@ void FileWatcher::watch(const runtime::Config& config) {
     for (const std::string& file : config.source_files) wanted.emplace_back(file, "config");
   }
   std::vector<Entry> next;
-  for (const auto& [path, kind] : wanted) {
+  for (const auto& want : wanted) {
+    const std::string& path = want.first;
     const bool seen =
         std::any_of(next.begin(), next.end(), [&](const Entry& e) { return e.state.path == path; });
     if (seen) continue;
@@ -53,7 +54,7 @@ void FileWatcher::watch(const runtime::Config& config) {
     Entry entry;
     if (old != entries_.end()) entry.state = old->state;
     entry.state.path = path;
-    entry.state.kind = kind;
+    entry.state.kind = want.second;
     // Stamped after the load: a change made during the load is missed only if it landed before
     // the file was read, and then the load saw it.
     entry.loaded = stamp(path);
