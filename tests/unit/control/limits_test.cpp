@@ -79,7 +79,7 @@ TEST_CASE("a source at max_connections_per_source makes room among its own conne
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   }
   // The three oldest of 127.0.0.6 were closed, the newest two and the other source kept.
-  for (int i = 0; i < 3; ++i) CHECK(read_all(slow[i], 3000).empty());
+  for (std::size_t i = 0; i < 3; ++i) CHECK(read_all(slow[i], 3000).empty());
   for (int fd : {slow[3], slow[4], other}) {
     send_all(fd, "Host: 127.0.0.1\r\n\r\n");
     CHECK(parse_reply(read_all(fd)).status == 200);

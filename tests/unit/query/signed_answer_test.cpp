@@ -78,7 +78,7 @@ TEST_CASE("static answers carry the signatures made at load, and only for DO=1")
   ldns_rr_list* keys = dnskeys(*s.snapshot);
   REQUIRE(keys);
   CHECK(ldns_rr_list_rr_count(keys) == 2);
-  for (const auto& [name, type] :
+  for (const auto& question :
        std::vector<std::pair<std::string, std::uint16_t>>{{"www.signed.test.", 1},
                                                           {"WWW.Signed.TEST.", 1},
                                                           {"mail.signed.test.", 15},
@@ -87,6 +87,8 @@ TEST_CASE("static answers carry the signatures made at load, and only for DO=1")
                                                           {"signed.test.", 59},
                                                           {"signed.test.", 60},
                                                           {"signed.test.", 2}}) {
+    const std::string& name = question.first;
+    const std::uint16_t type = question.second;
     INFO(name << " " << type);
     const auto answer = ask(*s.snapshot, make_query(name, type, dnssec_ok()));
     CHECK(ldns_pkt_get_rcode(answer->pkt) == LDNS_RCODE_NOERROR);

@@ -89,7 +89,7 @@ bool ipv6_loopback_works() {
 // A server batch on `wildcard` and a client asking it at each of `targets`.
 struct Rig {
   static constexpr std::size_t kTargets = 3;
-  static constexpr int kRounds = 50;
+  static constexpr std::size_t kRounds = 50;
 
   Rig(const std::string& wildcard, const char* const (&hosts)[kTargets])
       : fd(open_udp(wildcard)),
@@ -152,7 +152,7 @@ void check_wildcard(const std::string& wildcard, const char* const (&hosts)[Rig:
   CHECK(rig.round(0x100) == Rig::kTargets);  // warm: the snapshot copy, the policy state
   const long before = test::allocation_count();
   std::size_t right = 0;
-  for (int r = 0; r < Rig::kRounds; ++r) {
+  for (std::size_t r = 0; r < Rig::kRounds; ++r) {
     right += rig.round(static_cast<std::uint16_t>(0x200 + r * Rig::kTargets));
   }
   CHECK(test::allocation_count() == before);
