@@ -50,6 +50,19 @@ def binary():
     return path
 
 
+def sanitizer_build(path=None):
+    """True when the gslbd binary (default: binary()) is built with AddressSanitizer or
+    ThreadSanitizer. gcc links their runtimes as shared libraries, clang into the binary: both
+    leave the runtime's entry point among the binary's dynamic symbols."""
+    try:
+        out = subprocess.run(["nm", "-D", path or binary()], capture_output=True, text=True,
+                             timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    symbols = {line.split()[-1] for line in out.splitlines() if line.split()}
+    return "__asan_init" in symbols or "__tsan_init" in symbols
+
+
 def ipv6_loopback_works():
     try:
         with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:

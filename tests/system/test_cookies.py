@@ -3,7 +3,6 @@
 FORMERR for malformed COOKIE and ECS options (RFC 7873 5.2.2, RFC 7871 7.1.2)."""
 
 import re
-import socket
 import struct
 
 import dns.edns

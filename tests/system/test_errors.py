@@ -2,11 +2,6 @@
 """Error answers and silence: REFUSED outside our zones, NOTIMP, FORMERR, dropped packets,
 zone transfers and unknown classes refused."""
 
-import struct
-
-import dns.message
-import dns.rdatatype
-
 import gslbd_harness as h
 
 SILENCE_WAIT = 1.0  # how long we wait to be sure no answer comes

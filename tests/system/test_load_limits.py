@@ -11,7 +11,6 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
@@ -37,15 +36,6 @@ def big_rrset(zone):
     data = "".join('      - "%d%s"\n' % (1000 + i, "x" * 250) for i in range(280))
     return (HEAD % zone + "records:\n  - {name: ns1, type: A, data: [192.0.2.1]}\n"
             + "  - name: huge\n    type: TXT\n    data:\n" + data)
-
-
-def sanitized(binary):
-    """ASan and TSan reserve terabytes of address space: an address-space limit stops them."""
-    try:
-        out = subprocess.run(["ldd", binary], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return "libasan" in out or "libtsan" in out
 
 
 class CheckConfig(unittest.TestCase):
@@ -154,7 +144,7 @@ class ReloadUnderMemoryLimit(h.GslbdTestCase):
 
     @classmethod
     def setUpClass(cls):
-        if sanitized(h.binary()):
+        if h.sanitizer_build():
             raise unittest.SkipTest("a sanitizer build cannot run under an address-space limit")
         if shutil.which("prlimit") is None:
             raise unittest.SkipTest("prlimit (util-linux) is not installed")

@@ -2,7 +2,6 @@
 """Service TTLs: answers carry the service ttl while every member is up and degraded_ttl while
 one member is down (in both families' answers), and ttl again after it recovers."""
 
-import unittest
 
 import pool_harness as p
 

@@ -3,7 +3,6 @@
 limiting, slip (TC=1, or BADCOOKIE to a client with a cookie), exempt networks, log_only, the
 exemption of a valid server cookie and of TCP, the counters and the rate-limited log lines."""
 
-import re
 import socket
 import time
 

@@ -36,15 +36,6 @@ def rss_kib(pid):
     raise AssertionError("no VmRSS for pid %d" % pid)
 
 
-def sanitized(pid):
-    """True when the server runs under AddressSanitizer or ThreadSanitizer, whose allocators
-    keep freed memory (ASan's quarantine, TSan's own allocator): their VmRSS says nothing about
-    what gslbd gives back."""
-    with open("/proc/%d/maps" % pid) as f:
-        maps = f.read()
-    return "libasan" in maps or "libtsan" in maps
-
-
 def metrics(server):
     reply = c.request(server.control_port, "GET", "/metrics")
     assert reply.status == 200, reply
@@ -213,13 +204,13 @@ class MemoryAfterAttack(h.GslbdTestCase):
                              % len(attack.open_conns()))
             # (d) freed memory goes back within a few housekeeping ticks (once a second).
             after = rss_kib(pid)
-            end = time.monotonic() + (0.0 if sanitized(pid) else 3.0)
+            end = time.monotonic() + (0.0 if h.sanitizer_build() else 3.0)
             while after - baseline > self.BOUND_KIB and time.monotonic() < end:
                 attack.pump(0.25)
                 after = rss_kib(pid)
         finally:
             attack.close()
-        if sanitized(pid):
+        if h.sanitizer_build():
             print("VmRSS bound not checked: a sanitizer's allocator keeps freed memory "
                   "(VmRSS %d KiB after, baseline %d KiB)" % (after, baseline))
         else:
