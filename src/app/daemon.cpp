@@ -265,6 +265,9 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   if (next->server.dnstap != config_->server.dnstap) {
     spdlog::warn("reload: dnstap settings change only on restart");
   }
+  if (next->server.xdp != config_->server.xdp) {
+    spdlog::warn("reload: xdp settings change only on restart; the XDP sockets stay as they are");
+  }
   for (const std::string& warning : next->server.control.warnings) spdlog::warn("{}", warning);
   config_ = next;
   put_in_service(config_);
