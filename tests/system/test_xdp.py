@@ -397,6 +397,16 @@ class XdpTest(unittest.TestCase):
             self.assertTrue(self.exchange(SERVER4, XDP_PORT, [query_wire("www.xdp.test.", "A")])[0])
         finally:
             self.stop_gslbd()
+        # zero_copy: true on veth, whose driver copies: the socket cannot be bound so.
+        self.start_gslbd(xdp_section(SERVER_IF) + ["  zero_copy: true"])
+        try:
+            status = self.status()["xdp"]
+            self.assertFalse(status["active"])
+            self.assertIn("cannot open an AF_XDP socket on %s queue 0" % SERVER_IF,
+                          status["detail"])
+            self.assertEqual(self.interface_xdp(), {})  # the program went with the failure
+        finally:
+            self.stop_gslbd()
         # Without the capabilities XDP needs (root keeps the others, so it still binds port 53).
         if shutil.which("setpriv"):
             self.start_gslbd(xdp_section(SERVER_IF), wrapper=[
