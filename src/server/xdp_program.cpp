@@ -135,8 +135,10 @@ std::unique_ptr<XdpProgram> XdpProgram::attach(const runtime::XdpConfig& config,
         break;
       }
       if (rc == -EBUSY || rc == -EEXIST) break;  // a program is there: see below
-      spdlog::debug("xdp: {} mode on {} refused: {}",
-                    mode == XDP_FLAGS_DRV_MODE ? "native" : "generic", name, std::strerror(-rc));
+      if (mode == XDP_FLAGS_DRV_MODE && try_generic) {
+        spdlog::info("xdp: {} refused native mode ({}); trying generic mode", name,
+                     std::strerror(-rc));
+      }
     }
     if (out->link_fd_ >= 0 || (rc != -EBUSY && rc != -EEXIST)) break;
     // Another program holds the interface. A copy of ours attached without a link (by an
