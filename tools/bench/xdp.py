@@ -132,6 +132,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        # knotd leaves its XDP program attached when it stops (for a quick restart); the next
+        # server must find the interface free.
+        run(["ip", "-n", SERVER_NS, "link", "set", "dev", SERVER_IF, "xdp", "off"], check=False)
 
 
 def answers(address):
@@ -213,8 +216,10 @@ def main():
             path = os.path.join(work, "gslbd-%s.yaml" % name)
             with open(path, "w") as f:
                 f.write("\n".join(lines) + "\n")
+            # The XDP row must really run over XDP: its log says so before "serving".
             servers.append(Server("gslbd " + name, [args.gslbd, "-c", path], work,
-                                  "gslbd serving", "gslbd-%s.log" % name))
+                                  "xdp: answering" if name == "xdp" else "gslbd serving",
+                                  "gslbd-%s.log" % name))
         knotd = shutil.which("knotd") or ("/usr/sbin/knotd" if os.path.exists("/usr/sbin/knotd")
                                           else None)
         if knotd and not args.no_knot:
