@@ -92,4 +92,5 @@ int gslbd_xdp(struct xdp_md *ctx) {
   return XDP_PASS;
 }
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+// The program calls no GPL-only helper, so the kernel loads it under the repository's license.
+char LICENSE[] SEC("license") = "Apache-2.0";
