@@ -154,6 +154,7 @@ bool Daemon::start(std::string& error) {
   }
   auto sockets = server::open_exclusive_listen_sockets(server.listen, workers, lock_dir, error);
   if (sockets.empty()) return false;
+  open_xdp();
   // Before any thread starts, so every thread runs as the unprivileged user.
   const auto name_or_none = [](const std::string& name) {
     return name.empty() ? std::nullopt : std::optional<std::string>(name);
@@ -192,6 +193,7 @@ bool Daemon::start(std::string& error) {
       return false;
     }
   }
+  if (xdp_) xdp_->start();
   return start_control(error);
 }
 
@@ -265,6 +267,9 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   if (next->server.dnstap != config_->server.dnstap) {
     spdlog::warn("reload: dnstap settings change only on restart");
   }
+  if (next->server.xdp != config_->server.xdp) {
+    spdlog::warn("reload: xdp settings change only on restart; the XDP sockets stay as they are");
+  }
   for (const std::string& warning : next->server.control.warnings) spdlog::warn("{}", warning);
   config_ = next;
   put_in_service(config_);
@@ -289,6 +294,9 @@ bool Daemon::start_control(std::string& error) {
     for (const auto& worker : shards_) {
       for (const stats::WorkerStats* thread : worker->stats()) stats.push_back(thread);
     }
+    if (xdp_) {
+      for (const stats::WorkerStats* thread : xdp_->stats()) stats.push_back(thread);
+    }
     return stats;
   };
   context.reload = [this](control::ReloadDone done) { reloader_.request(std::move(done)); };
@@ -299,6 +307,7 @@ bool Daemon::start_control(std::string& error) {
     return control::DnstapCounts{dnstap_->written(), dnstap_->dropped()};
   };
   context.watched_files = [this] { return watcher_.files(); };
+  context.xdp = [this] { return xdp_report_; };
   context.version = GSLBD_VERSION;
   context.started = started_;
   peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_);
@@ -309,6 +318,20 @@ bool Daemon::start_control(std::string& error) {
     return false;
   }
   return peers_->start(error);
+}
+
+void Daemon::open_xdp() {
+  const runtime::XdpConfig& config = config_->server.xdp;
+  if (!config.enabled()) return;
+  std::string why;
+  xdp_ = server::XdpService::open(config, publisher_, why);
+  if (xdp_) {
+    spdlog::info("xdp: answering UDP port {} in {}", config.port, xdp_->description());
+    xdp_report_ = control::XdpReport{true, xdp_->description()};
+  } else {
+    spdlog::error("xdp: {}; answering over the sockets only", why);
+    xdp_report_ = control::XdpReport{false, why + "; answering over the sockets only"};
+  }
 }
 
 void Daemon::put_in_service(std::shared_ptr<const runtime::Config> config) {
@@ -324,6 +347,7 @@ void Daemon::shutdown() {
   reloader_.stop();
   for (auto& worker : shards_) worker->stop();
   for (auto& worker : shards_) worker->join();
+  if (xdp_) xdp_->stop();
   health_loop_.stop();
   // Handles the constructor could not initialise are still zero, which libuv's stop calls
   // take as "not active".

@@ -15,6 +15,7 @@
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/server/shard.hpp"
+#include "gslbd/server/xdp_service.hpp"
 #include "options.hpp"
 #include "reloader.hpp"
 #include "sd_notify.hpp"
@@ -48,6 +49,9 @@ class Daemon {
   // half their validity, so that they are made afresh off the query path long before they
   // expire.
   void refresh_signatures();
+  // Opens the AF_XDP fast path when configured, before privileges are dropped; a failure
+  // leaves the sockets to answer alone and says so in the log and in /status.
+  void open_xdp();
 
   Options options_;
   std::shared_ptr<const runtime::Config> config_;  // the one in service (control thread only)
@@ -55,6 +59,8 @@ class Daemon {
   probe::HealthLoop health_loop_;
   std::unique_ptr<dnstap::Writer> dnstap_;              // null when off; outlives the workers' taps
   std::vector<std::unique_ptr<server::Shard>> shards_;  // one per server.workers
+  std::unique_ptr<server::XdpService> xdp_;             // null when off or when it could not start
+  std::optional<control::XdpReport> xdp_report_;        // nullopt: xdp is not configured
   uv_loop_t loop_{};
   bool loop_ready_ = false;
   int init_error_ = 0;  // the first libuv error of the constructor, reported by run()

@@ -15,6 +15,7 @@
 #include "file_io.hpp"
 #include "gslbd/util/sockaddr.hpp"
 #include "suggest.hpp"
+#include "xdp_section.hpp"
 #include "yaml_reader.hpp"
 
 namespace gslbd::config::detail {
@@ -799,8 +800,9 @@ MainFile load_main_file(const std::string& path, const std::string& text,
   Diagnostics diag(path, errors);
   const auto document = parse_document(text, diag);
   if (document) {
-    const MapReader root(diag, top_level(*document, "the main file"),
-                         {"version", "server", "control", "dnstap", "peers", "zones", "pools"});
+    const MapReader root(
+        diag, top_level(*document, "the main file"),
+        {"version", "server", "control", "dnstap", "peers", "xdp", "zones", "pools"});
     if (root.is_map()) {
       check_version(diag, root);
       if (const auto server = root.find("server")) read_server(diag, *server, out.server);
@@ -810,6 +812,7 @@ MainFile load_main_file(const std::string& path, const std::string& text,
       if (const auto dnstap = root.find("dnstap")) {
         read_dnstap(diag, *dnstap, path, out.server.dnstap);
       }
+      if (const auto xdp = root.find("xdp")) read_xdp(diag, *xdp, out.server.xdp);
       if (const auto peers = root.find("peers")) {
         read_peers(diag, *peers, path, out.server.control, out.peers);
       }

@@ -58,7 +58,7 @@ void dns_requests(const MetricsInput& in, PromText& out) {
           if (n == 0) continue;  // CoreDNS habit: a series appears once it has counted
           out.sample("gslbd_dns_requests_total",
                      {{"zone", zone_label},
-                      {"proto", proto == 0 ? "udp" : "tcp"},
+                      {"proto", stats::proto_name(proto)},
                       {"family", family == 0 ? "1" : "2"},
                       {"type", stats::qtype_name(type)}},
                      n);

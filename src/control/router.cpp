@@ -84,6 +84,7 @@ HttpResponse status(const ControlState& state) {
     in.reload_since = reloads.in_progress_since;
   }
   if (state.context.watched_files) in.watched_files = state.context.watched_files();
+  if (state.context.xdp) in.xdp = state.context.xdp();
   return json_response(200, render_status(in));
 }
 

@@ -48,6 +48,15 @@ std::string render_status(const StatusInput& in) {
   } else {
     json.null();
   }
+  json.key("xdp");
+  if (in.xdp) {
+    json.begin_object();
+    json.key("active").boolean(in.xdp->active);
+    json.key("detail").string(in.xdp->detail);
+    json.end_object();
+  } else {
+    json.null();
+  }
   json.key("watched_files").begin_array();
   for (const WatchedFile& file : in.watched_files) {
     json.begin_object();

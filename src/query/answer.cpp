@@ -60,7 +60,9 @@ void describe(const QueryContext& context, const dns::Query& query, const std::u
   if (!context.record) return;
   stats::QueryRecord& record = *context.record;
   record.answered = true;
-  record.proto = context.transport == Transport::tcp ? stats::Proto::tcp : stats::Proto::udp;
+  record.proto = context.transport == Transport::tcp   ? stats::Proto::tcp
+                 : context.transport == Transport::xdp ? stats::Proto::xdp
+                                                       : stats::Proto::udp;
   record.family = context.source.family == 6 ? 6 : 4;
   record.qtype = query.qtype;
   record.rcode = static_cast<std::uint16_t>((out[3] & 0x0f) | (extended_rcode << 4));
@@ -77,7 +79,7 @@ bool rate_limit(const runtime::ServerConfig& server, const QueryContext& context
                 const ResponseClass& response, const CookieReply& cookie, dns::OptReply& opt,
                 dns::ResponseWriter& writer) noexcept {
   const runtime::RateLimitConfig& config = server.rate_limit;
-  if (!config.enabled || context.transport != Transport::udp || !context.policy_state ||
+  if (!config.enabled || context.transport == Transport::tcp || !context.policy_state ||
       cookie.seen == stats::CookieSeen::valid || rate_limit_exempt(config, context.source)) {
     return true;
   }

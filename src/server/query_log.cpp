@@ -148,7 +148,7 @@ void QueryLog::log_line(const runtime::Config& config, const util::Address& clie
       name_text(request + dns::kHeaderSize, record.qname_len, qname, sizeof qname);
   const std::string_view name(qname, qname_len);
   const std::string_view rcode = dns::rcode_name(record.rcode);
-  const char* proto = record.proto == stats::Proto::tcp ? "tcp" : "udp";
+  const char* proto = stats::proto_name(static_cast<std::size_t>(record.proto));
 
   try {
     LineBuffer append;

@@ -22,6 +22,11 @@ const char* outcome_name(PoolOutcome outcome) noexcept {
   return index < kPoolOutcomes ? kNames[index] : "other";
 }
 
+const char* proto_name(std::size_t proto) noexcept {
+  static constexpr const char* kNames[kProtos] = {"udp", "tcp", "xdp"};
+  return proto < kProtos ? kNames[proto] : "other";
+}
+
 const char* drop_name(std::size_t drop) noexcept {
   static constexpr const char* kNames[kDrops] = {"malformed", "send_failed", "oversized",
                                                  "tcp_cap"};

@@ -76,6 +76,12 @@ struct WatchedFile {
 };
 
 // Everything the endpoint reads or acts on. All callbacks run on the control thread.
+// The AF_XDP fast path as /status shows it: active, or why queries go to the sockets instead.
+struct XdpReport {
+  bool active = false;
+  std::string detail;  // "native mode on veth0 queue 0", or the reason it is not active
+};
+
 struct ControlContext {
   const runtime::SnapshotPublisher* publisher = nullptr;
   probe::HealthLoop* health = nullptr;
@@ -88,6 +94,7 @@ struct ControlContext {
   std::function<std::optional<DnstapCounts>()> dnstap;  // empty, or nullopt: dnstap is off
   std::function<PeersReport()> peers;                   // empty: no poller
   std::function<std::vector<WatchedFile>()> watched_files;  // empty: none
+  std::function<std::optional<XdpReport>()> xdp;            // nullopt: xdp is not configured
   std::string version;
   std::chrono::system_clock::time_point started;
 };

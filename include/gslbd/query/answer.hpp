@@ -12,7 +12,8 @@
 
 namespace gslbd::query {
 
-enum class Transport : std::uint8_t { udp, tcp };
+// xdp: UDP received from an AF_XDP socket; answered exactly as udp, counted apart.
+enum class Transport : std::uint8_t { udp, tcp, xdp };
 
 // Where a request came from and the worker's own state for answering it.
 struct QueryContext {

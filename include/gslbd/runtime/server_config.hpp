@@ -51,6 +51,28 @@ struct DnstapConfig {
   bool operator==(const DnstapConfig&) const = default;
 };
 
+// The AF_XDP fast path (the top-level xdp: section): UDP queries to `port` for one of
+// `addresses` arriving on the listed interface queues are answered from AF_XDP sockets before
+// the kernel's network stack. Read at start; a reload that changes it is reported and takes
+// effect on restart.
+enum class XdpMode : std::uint8_t { automatic, native, generic };
+
+struct XdpInterface {
+  std::string name;                      // the network interface
+  std::vector<std::uint32_t> queues{0};  // its receive queues, one AF_XDP socket each
+  bool operator==(const XdpInterface&) const = default;
+};
+
+struct XdpConfig {
+  std::vector<XdpInterface> interfaces;  // empty = the fast path is off
+  std::uint16_t port = 53;
+  std::vector<util::Address> addresses;  // destinations answered over XDP (at least one)
+  XdpMode mode = XdpMode::automatic;     // auto: native, else generic (skb) mode
+  bool zero_copy = false;                // true: require zero-copy; false: copy mode
+  bool enabled() const { return !interfaces.empty(); }
+  bool operator==(const XdpConfig&) const = default;
+};
+
 // DNS cookies (server.cookies; RFC 7873 with RFC 9018 server cookies): on by default.
 struct CookieConfig {
   bool enabled = true;
@@ -117,6 +139,7 @@ struct ServerConfig {
   DnstapConfig dnstap;
   CookieConfig cookies;
   RateLimitConfig rate_limit;
+  XdpConfig xdp;
 };
 
 // On reload: a secret read from a file that changed keeps the running one as previous; a

@@ -25,8 +25,10 @@ class Counter {
   std::atomic<std::uint64_t> value_{0};
 };
 
-enum class Proto : std::uint8_t { udp = 0, tcp = 1 };
-inline constexpr std::size_t kProtos = 2;
+enum class Proto : std::uint8_t { udp = 0, tcp = 1, xdp = 2 };
+inline constexpr std::size_t kProtos = 3;
+// "udp", "tcp", "xdp": the proto label in /metrics and the query log.
+const char* proto_name(std::size_t proto) noexcept;
 inline constexpr std::size_t kFamilies = 2;  // 0 = IPv4 client, 1 = IPv6 client
 
 // Query types with their own label; everything else is "other" (keeps label sets bounded).

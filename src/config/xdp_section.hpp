@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+// The main file's xdp: section (the AF_XDP fast path), read against its strict schema.
+#pragma once
+
+#include "gslbd/runtime/server_config.hpp"
+#include "yaml_reader.hpp"
+
+namespace gslbd::config::detail {
+
+// Reads value into xdp; errors go to diag at the offending key or item.
+void read_xdp(Diagnostics& diag, const Value& value, runtime::XdpConfig& xdp);
+
+}  // namespace gslbd::config::detail

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "xdp_worker.hpp"
+
+#include <linux/if_xdp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <xdp/xsk.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "gslbd/util/clock.hpp"
+#include "udp_batch.hpp"
+#include "xdp_frame.hpp"
+
+namespace gslbd::server {
+
+struct XdpRings {
+  xsk_ring_prod fill{};
+  xsk_ring_cons completion{};
+  xsk_ring_cons rx{};
+  xsk_ring_prod tx{};
+};
+
+namespace {
+
+// An idle worker wakes this often, as a UDP receiver does: to let go of a replaced snapshot
+// and to report suppressed query-log lines.
+constexpr int kIdleWakeupMs = 1000;
+
+std::string socket_error(const std::string& name, std::uint32_t queue, int err, bool zero_copy) {
+  std::string text = "cannot open an AF_XDP socket on " + name + " queue " + std::to_string(queue) +
+                     ": " + std::strerror(err);
+  if (err == EAFNOSUPPORT) text += " (the kernel has no AF_XDP sockets: CONFIG_XDP_SOCKETS)";
+  if (err == EPERM || err == EACCES) text += " (needs root, or CAP_NET_RAW and CAP_NET_ADMIN)";
+  if (err == EINVAL) text += " (no such receive queue?)";
+  if (zero_copy && (err == EOPNOTSUPP || err == ENOTSUP)) {
+    text += " (the driver has no zero-copy mode: set xdp.zero_copy: false)";
+  }
+  return text;
+}
+
+}  // namespace
+
+XdpWorker::XdpWorker(const runtime::SnapshotPublisher& publisher, unsigned lane, std::size_t mtu)
+    // Shard numbers past any worker count keep these answerers' random draws apart.
+    : answerer_(publisher, 0x10000u, lane),
+      mtu_(mtu),
+      rings_(std::make_unique<XdpRings>()),
+      answer_(new std::uint8_t[UdpBatch::kAnswerSize]) {}
+
+std::unique_ptr<XdpWorker> XdpWorker::open(const std::string& name, std::uint32_t queue,
+                                           bool zero_copy, int socket_map_fd, std::size_t mtu,
+                                           const runtime::SnapshotPublisher& publisher,
+                                           unsigned lane, std::string& error) {
+  std::unique_ptr<XdpWorker> out(new XdpWorker(publisher, lane, mtu));
+  const std::size_t size = std::size_t{kFrames} * kFrameSize;
+  out->area_ = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (out->area_ == MAP_FAILED) {
+    error = std::string("cannot map the AF_XDP frame area: ") + std::strerror(errno);
+    return nullptr;
+  }
+  xsk_umem_config umem_config{};
+  umem_config.fill_size = kFrames;
+  umem_config.comp_size = kFrames;
+  umem_config.frame_size = kFrameSize;
+  umem_config.frame_headroom = 0;
+  XdpRings& rings = *out->rings_;
+  if (const int rc = xsk_umem__create(&out->umem_, out->area_, size, &rings.fill, &rings.completion,
+                                      &umem_config);
+      rc != 0) {
+    error = socket_error(name, queue, -rc, false);
+    if (-rc == ENOMEM || -rc == ENOBUFS) {
+      error += " (the frame area counts against RLIMIT_MEMLOCK without CAP_IPC_LOCK)";
+    }
+    return nullptr;
+  }
+  xsk_socket_config config{};
+  config.rx_size = kFrames;
+  config.tx_size = kFrames;
+  config.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;  // our program, attached already
+  config.bind_flags =
+      static_cast<std::uint16_t>(XDP_USE_NEED_WAKEUP | (zero_copy ? XDP_ZEROCOPY : XDP_COPY));
+  if (const int rc = xsk_socket__create(&out->socket_, name.c_str(), queue, out->umem_, &rings.rx,
+                                        &rings.tx, &config);
+      rc != 0) {
+    error = socket_error(name, queue, -rc, zero_copy);
+    return nullptr;
+  }
+  std::uint32_t index = 0;
+  if (xsk_ring_prod__reserve(&rings.fill, kFrames, &index) != kFrames) {
+    error = "cannot fill the AF_XDP fill ring on " + name;
+    return nullptr;
+  }
+  for (std::uint32_t i = 0; i < kFrames; ++i) {
+    *xsk_ring_prod__fill_addr(&rings.fill, index + i) = std::uint64_t{i} * kFrameSize;
+  }
+  xsk_ring_prod__submit(&rings.fill, kFrames);
+  if (const int rc = xsk_socket__update_xskmap(out->socket_, socket_map_fd); rc != 0) {
+    error = "cannot register the AF_XDP socket of " + name + " queue " + std::to_string(queue) +
+            " with the XDP program: " + std::strerror(-rc);
+    return nullptr;
+  }
+  out->wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (out->wake_fd_ < 0) {
+    error = std::string("cannot make an eventfd: ") + std::strerror(errno);
+    return nullptr;
+  }
+  return out;
+}
+
+XdpWorker::~XdpWorker() {
+  stop();
+  join();
+  if (socket_ != nullptr) xsk_socket__delete(socket_);
+  if (umem_ != nullptr) xsk_umem__delete(umem_);
+  if (area_ != MAP_FAILED) munmap(area_, std::size_t{kFrames} * kFrameSize);
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void XdpWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void XdpWorker::stop() noexcept {
+  stopping_.store(true, std::memory_order_relaxed);
+  if (wake_fd_ >= 0) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto written = write(wake_fd_, &one, sizeof one);
+  }
+}
+
+void XdpWorker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void XdpWorker::refill(std::uint64_t address) noexcept {
+  // Every frame fits in the fill ring (kFrames entries), so a slot is always free.
+  std::uint32_t index = 0;
+  if (xsk_ring_prod__reserve(&rings_->fill, 1, &index) == 1) {
+    *xsk_ring_prod__fill_addr(&rings_->fill, index) = address;
+    xsk_ring_prod__submit(&rings_->fill, 1);
+  }
+}
+
+void XdpWorker::recycle_sent() noexcept {
+  std::uint32_t index = 0;
+  const std::uint32_t done = xsk_ring_cons__peek(&rings_->completion, kFrames, &index);
+  if (done == 0) return;
+  std::uint32_t fill_index = 0;
+  // Reserved in one piece: the fill ring has room for every frame, so for these.
+  if (xsk_ring_prod__reserve(&rings_->fill, done, &fill_index) == done) {
+    for (std::uint32_t i = 0; i < done; ++i) {
+      *xsk_ring_prod__fill_addr(&rings_->fill, fill_index + i) =
+          *xsk_ring_cons__comp_addr(&rings_->completion, index + i);
+    }
+    xsk_ring_prod__submit(&rings_->fill, done);
+  }
+  xsk_ring_cons__release(&rings_->completion, done);
+}
+
+std::uint32_t XdpWorker::serve_batch() noexcept {
+  std::uint32_t rx_index = 0;
+  const std::uint32_t received = xsk_ring_cons__peek(&rings_->rx, kBatch, &rx_index);
+  if (received == 0) return 0;
+  answerer_.refresh();
+  stats::WorkerStats& stats = answerer_.stats();
+  const std::uint64_t received_ns = util::monotonic_ns();
+  auto* area = static_cast<std::uint8_t*>(area_);
+  std::uint32_t sent = 0;
+  for (std::uint32_t i = 0; i < received; ++i) {
+    const xdp_desc* desc = xsk_ring_cons__rx_desc(&rings_->rx, rx_index + i);
+    const std::uint64_t address = desc->addr;
+    std::uint8_t* frame = area + address;
+    UdpFrame parsed;
+    if (!parse_udp_frame(frame, desc->len, parsed)) {
+      stats.drop(stats::Drop::malformed);
+      refill(address);
+      continue;
+    }
+    // The frame holds the reply after the query is read: room from the frame's data start
+    // to the end of its UMEM chunk.
+    const std::size_t room = kFrameSize - address % kFrameSize;
+    const std::size_t capacity = reply_capacity(parsed, mtu_, room) < UdpBatch::kAnswerSize
+                                     ? reply_capacity(parsed, mtu_, room)
+                                     : UdpBatch::kAnswerSize;
+    const std::size_t size =
+        answerer_.answer_one(query::Transport::xdp, parsed.client, frame + parsed.headers,
+                             parsed.payload_len, answer_.get(), capacity, received_ns);
+    std::uint32_t tx_index = 0;
+    if (size == 0) {
+      refill(address);
+      continue;
+    }
+    if (xsk_ring_prod__reserve(&rings_->tx, 1, &tx_index) != 1) {
+      stats.drop(stats::Drop::send_failed);
+      refill(address);
+      continue;
+    }
+    std::memcpy(frame + parsed.headers, answer_.get(), size);
+    xdp_desc* out = xsk_ring_prod__tx_desc(&rings_->tx, tx_index);
+    out->addr = address;
+    out->len = static_cast<std::uint32_t>(write_reply_frame(frame, parsed, size));
+    out->options = 0;
+    xsk_ring_prod__submit(&rings_->tx, 1);
+    ++sent;
+  }
+  xsk_ring_cons__release(&rings_->rx, received);
+  if (sent != 0 && xsk_ring_prod__needs_wakeup(&rings_->tx)) {
+    // Copy mode sends only when asked; EAGAIN / EBUSY mean the kernel is still busy sending
+    // and will take the rest on the next kick.
+    sendto(xsk_socket__fd(socket_), nullptr, 0, MSG_DONTWAIT, nullptr, 0);
+  }
+  recycle_sent();
+  return received;
+}
+
+void XdpWorker::run() noexcept {
+  std::uint64_t flushed_ns = util::monotonic_ns();
+  pollfd fds[2] = {{xsk_socket__fd(socket_), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    const std::uint32_t received = serve_batch();
+    if (received < kBatch) {
+      recycle_sent();
+      const std::uint64_t now = util::monotonic_ns();
+      if (now - flushed_ns >= QueryLog::kSecondNs) {
+        answerer_.query_log().flush(now);
+        flushed_ns = now;
+      }
+      if (received == 0) {
+        // The fill ring asks for a wakeup when the kernel ran out of frames to receive into.
+        if (xsk_ring_prod__needs_wakeup(&rings_->fill)) {
+          recvfrom(xsk_socket__fd(socket_), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
+        }
+        if (poll(fds, 2, kIdleWakeupMs) == 0) answerer_.refresh();  // idle: drop old configs
+      }
+    }
+  }
+}
+
+}  // namespace gslbd::server

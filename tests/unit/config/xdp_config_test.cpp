@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// xdp: the AF_XDP fast path's section: defaults, what is read, and errors at their place.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "config_test_support.hpp"
+
+namespace {
+
+using gslbd::config::load_config;
+using gslbd::test::errors_text;
+using gslbd::test::fixture;
+using gslbd::test::has_error;
+
+// A main file with the given xdp: lines (line 2 is "xdp:", so the first of them is line 3).
+struct MainFile : gslbd::test::TempMainFile {
+  MainFile(const std::string& tag, const std::string& xdp_lines)
+      : TempMainFile("xdp-" + tag, "xdp:\n" + xdp_lines) {}
+};
+
+}  // namespace
+
+TEST_CASE("xdp: off unless configured") {
+  const auto result = load_config(fixture("good/minimal.yaml"));
+  INFO(errors_text(result.errors));
+  REQUIRE(result.config);
+  CHECK_FALSE(result.config->server.xdp.enabled());
+}
+
+TEST_CASE("xdp: interfaces, queues, port, addresses, mode and zero copy are read") {
+  const MainFile main("good",
+                      "  interfaces:\n"
+                      "    - name: veth0\n"
+                      "    - name: eth1\n"
+                      "      queues: [0, 3]\n"
+                      "  port: 5353\n"
+                      "  addresses: [198.18.0.1, \"fd00::1\"]\n"
+                      "  mode: native\n"
+                      "  zero_copy: true\n");
+  const auto result = load_config(main.path);
+  INFO(errors_text(result.errors));
+  REQUIRE(result.config);
+  const auto& xdp = result.config->server.xdp;
+  REQUIRE(xdp.interfaces.size() == 2);
+  CHECK(xdp.interfaces[0].name == "veth0");
+  CHECK(xdp.interfaces[0].queues == std::vector<std::uint32_t>{0});
+  CHECK(xdp.interfaces[1].name == "eth1");
+  CHECK(xdp.interfaces[1].queues == std::vector<std::uint32_t>{0, 3});
+  CHECK(xdp.port == 5353);
+  REQUIRE(xdp.addresses.size() == 2);
+  CHECK(xdp.addresses[0] == *gslbd::util::parse_address("198.18.0.1"));
+  CHECK(xdp.addresses[1] == *gslbd::util::parse_address("fd00::1"));
+  CHECK(xdp.mode == gslbd::runtime::XdpMode::native);
+  CHECK(xdp.zero_copy);
+
+  const MainFile defaults("defaults", "  interfaces: [{name: lo}]\n  addresses: [127.0.0.1]\n");
+  const auto default_result = load_config(defaults.path);
+  INFO(errors_text(default_result.errors));
+  REQUIRE(default_result.config);
+  CHECK(default_result.config->server.xdp.port == 53);
+  CHECK(default_result.config->server.xdp.mode == gslbd::runtime::XdpMode::automatic);
+  CHECK_FALSE(default_result.config->server.xdp.zero_copy);
+}
+
+TEST_CASE("xdp: schema errors are reported at their place") {
+  const MainFile main("bad",
+                      "  interfaces:\n"
+                      "    - name: veth0\n"
+                      "      queues: [0, 0]\n"
+                      "    - name: veth0\n"
+                      "    - name: \"a/b\"\n"
+                      "    - nmae: x\n"
+                      "  port: 0\n"
+                      "  addresses: [198.18.0.1, 198.18.0.1, nowhere]\n"
+                      "  mode: nativ\n"
+                      "  zero_copy: yes\n");
+  const auto result = load_config(main.path);
+  INFO(errors_text(result.errors));
+  CHECK(result.config == nullptr);
+  CHECK(has_error(result.errors, main.path, 5, 19, "queue 0 is listed twice"));
+  CHECK(has_error(result.errors, main.path, 6, 13, "interface 'veth0' is listed twice"));
+  CHECK(has_error(result.errors, main.path, 7, 13, "'name': expected an interface name"));
+  CHECK(has_error(result.errors, main.path, 8, 7, "unknown key 'nmae'"));
+  CHECK(has_error(result.errors, main.path, 9, 9, "'port': expected a number (1..65535)"));
+  CHECK(has_error(result.errors, main.path, 10, 27, "'198.18.0.1' is listed twice"));
+  CHECK(has_error(result.errors, main.path, 10, 39, "expected an IPv4 or IPv6 address"));
+  CHECK(has_error(result.errors, main.path, 11, 9,
+                  "'mode': unknown XDP mode 'nativ', expected auto, native or generic; did you "
+                  "mean 'native'?"));
+  CHECK(has_error(result.errors, main.path, 12, 14, "'zero_copy': expected true or false"));
+
+  const MainFile missing("missing", "  port: 53\n");
+  const auto missing_result = load_config(missing.path);
+  INFO(errors_text(missing_result.errors));
+  CHECK(missing_result.config == nullptr);
+  CHECK(has_error(missing_result.errors, missing.path, 3, 3, "interfaces"));
+  CHECK(has_error(missing_result.errors, missing.path, 3, 3, "addresses"));
+}
