@@ -301,7 +301,7 @@ bool Daemon::start_control(std::string& error) {
   context.watched_files = [this] { return watcher_.files(); };
   context.version = GSLBD_VERSION;
   context.started = started_;
-  peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_);
+  peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_, &health_loop_);
   context.peers = [this] { return peers_->report(); };
   control_ = std::make_unique<control::ControlServer>(&loop_, config, std::move(context));
   if (!control_->start(error)) {

@@ -8,6 +8,7 @@
 #include "load_json.hpp"
 #include "policy_names.hpp"
 #include "time_text.hpp"
+#include "votes_json.hpp"
 
 namespace gslbd::control {
 namespace {
@@ -136,6 +137,8 @@ std::string render_status(const StatusInput& in) {
       json.key("name").string(pool.name);
       json.key("policy").string(pool::policy_name(pool.policy));
       json.key("all_down").string(pool::all_down_name(pool.all_down));
+      json.key("consensus").string(pool::consensus_text(pool.consensus));
+      json.key("own_view_only").boolean(pool_own_view_only(pool, by_key));
       std::uint64_t serving = 0;
       json.key("members").begin_array();
       for (const pool::Member& member : pool.members) {
@@ -195,6 +198,7 @@ std::string render_status(const StatusInput& in) {
           write_load(json, readable ? table->read_load(member.health_slot) : health::Load{});
         }
         json.key("answers").number(answers);
+        write_member_votes(json, pool, status);
         json.end_object();
       }
       json.end_array();
