@@ -77,6 +77,7 @@ struct PeerPoller::Impl {
   probe::CurlDriver driver;
   uv_timer_t timer;
   bool stopped = false;
+  bool round_sent = false;  // the votes of this round went to the health loop
   std::map<std::string, std::unique_ptr<Peer>> peers;  // by name
   runtime::PeersConfig settings;                       // as of the last tick
   // This instance's digests, per pool, for the generation they were computed for.
@@ -126,9 +127,10 @@ void PeerPoller::Impl::tick() noexcept {
         if (peer->easy == nullptr) poll(*peer, config.peers);
       }
     }
-    // Also when nothing came: a peer removed by a reload stops voting, and the health loop
-    // ages the rest.
-    send_votes();
+    // A round whose replies did not all come (a transfer that could not start) is sent now,
+    // so that a peer removed by a reload stops voting all the same.
+    if (!round_sent) send_votes();
+    round_sent = false;
   } catch (const std::exception& e) {  // out of memory: try again next tick
     spdlog::warn("peers: poll skipped: {}", e.what());
   }
@@ -261,10 +263,17 @@ void PeerPoller::Impl::send_votes() noexcept {
 }
 
 void PeerPoller::Impl::finished(Peer& peer, CURLcode code) noexcept {
-  // Whatever the reply, the health loop learns at once what this peer now says.
+  // Once the round's last reply is in, whatever it was, the health loop learns what every peer
+  // now says: one message per round, not one per peer, since each carries every peer.
   struct SendVotes {
     Impl* impl;
-    ~SendVotes() { impl->send_votes(); }
+    ~SendVotes() {
+      for (const auto& [name, peer] : impl->peers) {
+        if (peer->easy != nullptr) return;
+      }
+      impl->send_votes();
+      impl->round_sent = true;
+    }
   } send{this};
   long status = 0;
   curl_easy_getinfo(peer.easy, CURLINFO_RESPONSE_CODE, &status);
