@@ -125,8 +125,9 @@ struct HealthLoop::Impl {
 
   void on_wakeup() noexcept;
   void apply_votes(PeerVotes votes) noexcept;
-  // Fills the member's votes from the view (nothing under the rule own).
-  void collect_votes(MemberState& member) noexcept;
+  // Fills the member's votes from the view (nothing under the rule own); true when a vote's
+  // state changed (the caller publishes).
+  bool collect_votes(MemberState& member) noexcept;
   // Ages every voting member's votes and publishes those whose state changed.
   void age_votes() noexcept;
   MemberStatus member_status(const MemberState& member) const;
@@ -336,16 +337,19 @@ void HealthLoop::Impl::apply_votes(PeerVotes votes) noexcept {
     view_index.clear();
     spdlog::error("health: cannot take the peers' votes: {}", e.what());
   }
-  for (auto& member : members) collect_votes(*member);
-  age_votes();
+  for (auto& member : members) {
+    // The word may stay while a peer's state changes: /status shows it anyway.
+    if (collect_votes(*member) && !publish(*member, nullptr)) refresh_status(*member);
+  }
 }
 
-void HealthLoop::Impl::collect_votes(MemberState& member) noexcept {
+bool HealthLoop::Impl::collect_votes(MemberState& member) noexcept {
   MemberVotes& votes = member.votes;
   if (votes.rule.rule == pool::ConsensusRule::own) {
+    const bool had = !votes.states.empty();
     votes.seen.clear();
     votes.states.clear();
-    return;
+    return had;
   }
   try {
     std::string_view pool = member.key;
@@ -359,10 +363,11 @@ void HealthLoop::Impl::collect_votes(MemberState& member) noexcept {
       votes.seen[p] =
           peer_seen(view.peers[p], pool, found != view_index[p].end() ? found->second : nullptr);
     }
-    refresh_votes(votes, std::chrono::steady_clock::now(), view.stale_after_ms);
+    return refresh_votes(votes, std::chrono::steady_clock::now(), view.stale_after_ms);
   } catch (...) {  // out of memory: no peer votes for it, its own verdict stands
     votes.seen.clear();
     votes.states.clear();
+    return true;
   }
 }
 
