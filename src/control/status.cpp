@@ -137,8 +137,6 @@ std::string render_status(const StatusInput& in) {
       json.key("name").string(pool.name);
       json.key("policy").string(pool::policy_name(pool.policy));
       json.key("all_down").string(pool::all_down_name(pool.all_down));
-      json.key("consensus").string(pool::consensus_text(pool.consensus));
-      json.key("own_view_only").boolean(pool_own_view_only(pool, by_key));
       std::uint64_t serving = 0;
       json.key("members").begin_array();
       for (const pool::Member& member : pool.members) {
@@ -203,6 +201,10 @@ std::string render_status(const StatusInput& in) {
       }
       json.end_array();
       json.key("serving").number(serving);
+      if (pool.consensus.rule != pool::ConsensusRule::own) {
+        json.key("consensus").string(pool::consensus_text(pool.consensus));
+        json.key("own_view_only").boolean(pool_own_view_only(pool, by_key));
+      }
       json.end_object();
     }
   }
