@@ -106,7 +106,8 @@ struct VoteTally {
 VoteTally tally(pool::Consensus rule, bool own_known, bool own_up,
                 std::span<const VoteState> peers) noexcept;
 
-// "majority: 2 of 3 up, 2 needed" and, for down members, who said what.
+// How the rule decided, for logs and down reasons: "consensus majority: 1 of 3 voting
+// instances see it up, 2 needed", or that no peer votes.
 std::string describe_tally(const pool::Consensus& rule, const VoteTally& tally);
 
 }  // namespace gslbd::probe
