@@ -310,7 +310,7 @@ bool Daemon::start_control(std::string& error) {
   context.xdp = [this] { return xdp_report_; };
   context.version = GSLBD_VERSION;
   context.started = started_;
-  peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_);
+  peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_, &health_loop_);
   context.peers = [this] { return peers_->report(); };
   control_ = std::make_unique<control::ControlServer>(&loop_, config, std::move(context));
   if (!control_->start(error)) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "consensus_reader.hpp"
 #include "error_list.hpp"
 #include "geo_map_reader.hpp"
 #include "gslbd/pool/selection.hpp"
@@ -211,7 +212,8 @@ struct PendingPool {
 
 class PoolFilesReader {
  public:
-  explicit PoolFilesReader(std::vector<util::SourceError>& errors) : errors_(errors) {}
+  PoolFilesReader(std::vector<util::SourceError>& errors, std::size_t instances)
+      : errors_(errors), instances_(instances) {}
 
   std::shared_ptr<pool::PoolSet> read(const std::vector<PoolFileText>& files);
   // Every pool name read; with no errors this is exactly the PoolSet's order.
@@ -232,6 +234,7 @@ class PoolFilesReader {
   void check_fallback_chains();
 
   std::vector<util::SourceError>& errors_;
+  std::size_t instances_;  // that vote: this one and its peers
   std::vector<std::unique_ptr<Diagnostics>> diagnostics_;
   std::map<std::string, Template> templates_;
   std::set<std::string> broken_templates_;  // defined, but with errors
@@ -711,9 +714,10 @@ void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& m
 }
 
 void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
-  const MapReader map(diag, value,
-                      {"name", "policy", "members", "checks", "max_records", "all_down",
-                       "fallback_pool", "initial_state", "hash", "failover", "latency", "geo"});
+  const MapReader map(
+      diag, value,
+      {"name", "policy", "members", "checks", "max_records", "all_down", "fallback_pool",
+       "initial_state", "hash", "failover", "latency", "geo", "consensus"});
   if (!map.is_map()) return;
   const std::size_t errors_before = diag.count();
   pool::Pool pool;
@@ -752,6 +756,9 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
   health::InitialState initial = health::InitialState::wait;
   if (auto v = map.find("initial_state")) {
     if (const auto* entry = read_choice(diag, *v, kInitial)) initial = entry->state;
+  }
+  if (auto v = map.find("consensus")) {
+    if (auto consensus = read_consensus(diag, *v, instances_)) pool.consensus = *consensus;
   }
   // With an unknown policy, which sections belong is unknown too: one error is enough.
   if (policy_known) read_policy_sections(diag, map, pool, pending);
@@ -964,8 +971,9 @@ void PoolFilesReader::check_fallback_chains() {
 
 std::shared_ptr<pool::PoolSet> load_pool_files(const std::vector<PoolFileText>& files,
                                                std::vector<std::string>& names,
-                                               std::vector<util::SourceError>& errors) {
-  PoolFilesReader reader(errors);
+                                               std::vector<util::SourceError>& errors,
+                                               std::size_t instances) {
+  PoolFilesReader reader(errors, instances);
   auto set = reader.read(files);
   names = reader.pool_names();
   return set;

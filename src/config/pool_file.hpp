@@ -30,8 +30,11 @@ struct PoolFileText {
 // incomplete and must not be used.
 // names receives every pool name read (in PoolSet order), also when there were errors, so that
 // zone files can still be checked against them.
+// instances: how many instances of the fleet vote (this one and its peers), which bounds the
+// pools' consensus rules; 1 = no peers section.
 std::shared_ptr<pool::PoolSet> load_pool_files(const std::vector<PoolFileText>& files,
                                                std::vector<std::string>& names,
-                                               std::vector<util::SourceError>& errors);
+                                               std::vector<util::SourceError>& errors,
+                                               std::size_t instances = 1);
 
 }  // namespace gslbd::config::detail

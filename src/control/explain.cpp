@@ -18,6 +18,7 @@
 #include "json_writer.hpp"
 #include "load_json.hpp"
 #include "policy_names.hpp"
+#include "votes_json.hpp"
 
 namespace gslbd::control {
 namespace {
@@ -49,7 +50,8 @@ std::uint64_t request_seed(std::string_view name, std::uint16_t type, std::strin
 }
 
 struct Request {
-  std::string name_wire;  // lowercase
+  const std::vector<probe::MemberStatus>* members = nullptr;  // for votes; may be null
+  std::string name_wire;                                      // lowercase
   std::uint16_t type = dns::type::A;
   util::Client client;
   std::string client_text;
@@ -304,6 +306,29 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
   }
 }
 
+// The votes of the walk's members whose pool has a consensus rule: who said what, and the
+// rule's result, as the health loop last derived them.
+void write_votes(JsonWriter& json, const pool::PoolSet& pools, const pool::SelectionTrace& trace,
+                 const std::vector<probe::MemberStatus>* members) {
+  if (members == nullptr) return;
+  const MemberStatusIndex by_key = index_members(*members);
+  json.key("votes").begin_array();
+  for (std::uint32_t p = 0; p < trace.pools; ++p) {
+    const pool::Pool& pool = pools.pools[trace.pool[p].pool];
+    if (pool.consensus.rule == pool::ConsensusRule::own) continue;
+    for (std::uint32_t i = 0; i < trace.pool[p].members; ++i) {
+      const pool::Member& member = pool.members[i];
+      const auto found = by_key.find(pool.name + "/" + member.name);
+      json.begin_object();
+      json.key("pool").string(pool.name);
+      json.key("name").string(member.name);
+      write_member_votes(json, pool, found != by_key.end() ? found->second : nullptr);
+      json.end_object();
+    }
+  }
+  json.end_array();
+}
+
 void write_point(JsonWriter& json, const geo::Coordinates& at) {
   json.begin_object();
   json.key("lat").number(at.latitude);
@@ -482,6 +507,7 @@ std::string explain_service(JsonWriter& json, const runtime::Config& config,
     write_members(json, *pools, trace->pool[p], selection.outcome == pool::Outcome::fallback);
   }
   json.end_array();
+  write_votes(json, *pools, *trace, request.members);
   json.end_object();
   if (selection.servfail) return "SERVFAIL";
   return selection.count == 0 ? "NODATA" : "NOERROR";
@@ -535,8 +561,9 @@ void step_entry(JsonWriter& json, const zone::Zone& zone, const zone::Hop& hop, 
 }  // namespace
 
 HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
-                     const util::Address& peer) {
+                     const util::Address& peer, const std::vector<probe::MemberStatus>* members) {
   Request request;
+  request.members = members;
   if (auto error = parse(http, snapshot, peer, request)) return std::move(*error);
   if (snapshot == nullptr || !snapshot->config || !snapshot->config->zones) {
     return json_error(503, "no config in service yet");

@@ -7,6 +7,9 @@
 // Control thread; reads the snapshot and the health table like a worker does.
 #pragma once
 
+#include <vector>
+
+#include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/util/address.hpp"
 #include "http_request.hpp"
@@ -16,7 +19,9 @@ namespace gslbd::control {
 
 // GET /explain?name=N[&type=A|AAAA|...][&client=ADDR[/PREFIX]][&seed=N]. Without client, the
 // connection's peer address stands for the client. A /PREFIX is treated as an ECS subnet.
+// members: the health loop's status, for the votes of pools with a consensus rule (may be null).
 HttpResponse explain(const HttpRequest& request, const runtime::Snapshot* snapshot,
-                     const util::Address& peer);
+                     const util::Address& peer,
+                     const std::vector<probe::MemberStatus>* members = nullptr);
 
 }  // namespace gslbd::control

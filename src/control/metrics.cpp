@@ -8,6 +8,7 @@
 #include "gslbd/dns/names.hpp"
 #include "prom_text.hpp"
 #include "time_text.hpp"
+#include "votes_json.hpp"
 
 namespace gslbd::control {
 namespace {
@@ -477,6 +478,21 @@ void peers(const MetricsInput& in, PromText& out) {
   for (const PeerReport& p : in.peers.peers) {
     out.sample("gslbd_peer_differing_pools", {{"peer", p.name}},
                static_cast<std::uint64_t>(p.differing_pools.size()));
+  }
+  out.family("gslbd_peer_votes_dropped_total", "counter",
+             "Messages of peers' votes the health loop had not read when the next one replaced "
+             "them.");
+  out.sample("gslbd_peer_votes_dropped_total", {}, in.probes.peer_votes_dropped);
+  const runtime::Config* config = config_of(in);
+  if (config == nullptr || !config->pools) return;
+  const MemberStatusIndex by_key = index_members(in.members);
+  out.family("gslbd_pool_own_view_only", "gauge",
+             "1 when the pool has a consensus rule and no peer votes for any of its members: "
+             "they are served by this instance's own verdicts.");
+  for (const pool::Pool& pool : config->pools->pools) {
+    if (pool.consensus.rule == pool::ConsensusRule::own) continue;
+    out.sample("gslbd_pool_own_view_only", {{"pool", pool.name}},
+               std::uint64_t{pool_own_view_only(pool, by_key) ? 1u : 0u});
   }
 }
 

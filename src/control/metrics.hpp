@@ -25,9 +25,10 @@ struct MetricsInput {
   ReloadStats reloads;
   const ControlCounters* control = nullptr;
   std::string version;
-  std::optional<DnstapCounts> dnstap;  // present when dnstap is on
-  PeersReport peers;                   // families only when peers are configured
-  bool process = true;                 // process_* families from /proc
+  std::optional<DnstapCounts> dnstap;        // present when dnstap is on
+  PeersReport peers;                         // families only when peers are configured
+  std::vector<probe::MemberStatus> members;  // HealthLoop::status(), for pools' votes
+  bool process = true;                       // process_* families from /proc
   std::vector<WatchedFile> watched_files;
 };
 

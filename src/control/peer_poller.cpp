@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
@@ -53,7 +54,8 @@ struct PeerPoller::Impl {
     void on_curl_done(CURLcode code) noexcept override { owner->finished(*this, code); }
   };
 
-  Impl(uv_loop_t* l, const runtime::SnapshotPublisher& p) : loop(l), publisher(p), driver(l) {
+  Impl(uv_loop_t* l, const runtime::SnapshotPublisher& p, probe::HealthLoop* h)
+      : loop(l), publisher(p), health(h), driver(l) {
     uv_timer_init(loop, &timer);
     timer.data = this;
   }
@@ -66,13 +68,16 @@ struct PeerPoller::Impl {
   void failed(Peer& peer, std::uint64_t PeerReport::*counter, std::string why,
               long kind = 0) noexcept;
   void compare_digests(Peer& peer);
+  void send_votes() noexcept;
   static std::size_t on_write(char* data, std::size_t size, std::size_t count, void* user);
 
   uv_loop_t* loop;
   const runtime::SnapshotPublisher& publisher;
+  probe::HealthLoop* health;
   probe::CurlDriver driver;
   uv_timer_t timer;
   bool stopped = false;
+  bool round_sent = false;  // the votes of this round went to the health loop
   std::map<std::string, std::unique_ptr<Peer>> peers;  // by name
   runtime::PeersConfig settings;                       // as of the last tick
   // This instance's digests, per pool, for the generation they were computed for.
@@ -122,6 +127,10 @@ void PeerPoller::Impl::tick() noexcept {
         if (peer->easy == nullptr) poll(*peer, config.peers);
       }
     }
+    // A round whose replies did not all come (a transfer that could not start) is sent now,
+    // so that a peer removed by a reload stops voting all the same.
+    if (!round_sent) send_votes();
+    round_sent = false;
   } catch (const std::exception& e) {  // out of memory: try again next tick
     spdlog::warn("peers: poll skipped: {}", e.what());
   }
@@ -220,7 +229,52 @@ void PeerPoller::Impl::compare_digests(Peer& peer) {
   peer.report.differing_pools = std::move(differing);
 }
 
+void PeerPoller::Impl::send_votes() noexcept {
+  if (health == nullptr) return;
+  try {
+    probe::PeerVotes votes;
+    votes.stale_after_ms = settings.stale_after_ms;
+    votes.peers.reserve(peers.size());
+    for (const auto& [name, peer] : peers) {
+      probe::PeerVoteSource source;
+      source.name = name;
+      source.readable = peer->observations.has_value();
+      source.received = peer->received;
+      source.differing_pools = peer->report.differing_pools;
+      if (peer->observations) {
+        for (const PeerPool& pool : peer->observations->pools) {
+          // A differing pool's members are never handed over, so they cannot be mixed in.
+          if (std::find(source.differing_pools.begin(), source.differing_pools.end(), pool.name) !=
+              source.differing_pools.end()) {
+            continue;
+          }
+          for (const PeerMember& member : pool.members) {
+            source.members.push_back(
+                {pool.name + "/" + member.name, member.known, member.up, member.age_ms});
+          }
+        }
+      }
+      votes.peers.push_back(std::move(source));
+    }
+    health->peer_votes(std::move(votes));
+  } catch (const std::exception& e) {  // out of memory: the next poll sends them
+    spdlog::warn("peers: votes not handed to the health loop: {}", e.what());
+  }
+}
+
 void PeerPoller::Impl::finished(Peer& peer, CURLcode code) noexcept {
+  // Once the round's last reply is in, whatever it was, the health loop learns what every peer
+  // now says: one message per round, not one per peer, since each carries every peer.
+  struct SendVotes {
+    Impl* impl;
+    ~SendVotes() {
+      for (const auto& [name, peer] : impl->peers) {
+        if (peer->easy != nullptr) return;
+      }
+      impl->send_votes();
+      impl->round_sent = true;
+    }
+  } send{this};
   long status = 0;
   curl_easy_getinfo(peer.easy, CURLINFO_RESPONSE_CODE, &status);
   const std::string detail = peer.error_buffer[0] != '\0' ? std::string(peer.error_buffer)
@@ -272,8 +326,9 @@ void PeerPoller::Impl::finished(Peer& peer, CURLcode code) noexcept {
   peer.body.shrink_to_fit();
 }
 
-PeerPoller::PeerPoller(uv_loop_t* loop, const runtime::SnapshotPublisher& publisher)
-    : impl_(std::make_unique<Impl>(loop, publisher)) {}
+PeerPoller::PeerPoller(uv_loop_t* loop, const runtime::SnapshotPublisher& publisher,
+                       probe::HealthLoop* health)
+    : impl_(std::make_unique<Impl>(loop, publisher, health)) {}
 
 PeerPoller::~PeerPoller() {
   stop();

@@ -58,6 +58,9 @@ HttpResponse metrics(const ControlState& state) {
   if (state.context.dnstap) in.dnstap = state.context.dnstap();
   if (state.context.peers) in.peers = state.context.peers();
   if (state.context.watched_files) in.watched_files = state.context.watched_files();
+  if (state.context.health != nullptr && in.peers.configured) {
+    in.members = state.context.health->status();
+  }
   HttpResponse r = text_response(200, render_metrics(in));
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   return r;
@@ -143,7 +146,9 @@ std::optional<HttpResponse> route(const HttpRequest& request, const util::Addres
     if (path == "/metrics") return metrics(state);
     if (path == "/status") return status(state);
     const auto snapshot = snapshot_of(state.context);
-    return explain(request, snapshot.get(), peer);
+    std::vector<probe::MemberStatus> members;
+    if (state.context.health != nullptr) members = state.context.health->status();
+    return explain(request, snapshot.get(), peer, &members);
   }
   if (path == "/peer/observations") {
     if (!is_read(request)) return method_not_allowed("GET, HEAD");

@@ -8,6 +8,7 @@
 #include "load_json.hpp"
 #include "policy_names.hpp"
 #include "time_text.hpp"
+#include "votes_json.hpp"
 
 namespace gslbd::control {
 namespace {
@@ -204,10 +205,15 @@ std::string render_status(const StatusInput& in) {
           write_load(json, readable ? table->read_load(member.health_slot) : health::Load{});
         }
         json.key("answers").number(answers);
+        write_member_votes(json, pool, status);
         json.end_object();
       }
       json.end_array();
       json.key("serving").number(serving);
+      if (pool.consensus.rule != pool::ConsensusRule::own) {
+        json.key("consensus").string(pool::consensus_text(pool.consensus));
+        json.key("own_view_only").boolean(pool_own_view_only(pool, by_key));
+      }
       json.end_object();
     }
   }

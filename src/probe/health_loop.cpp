@@ -88,6 +88,7 @@ struct HealthLoop::Impl {
   std::uint64_t plans_given = 0;
   std::uint64_t plans_taken = 0;
   std::deque<AdminMessage> admin_queue;
+  std::optional<PeerVotes> pending_votes;  // only the newest matters
   bool running = false;
   bool stopping = false;
   bool started_once = false;
@@ -97,6 +98,7 @@ struct HealthLoop::Impl {
 
   std::atomic<bool> first_round{false};
   LoopCounters counters;
+  std::atomic<std::uint64_t> votes_dropped{0};
 
   // ---- loop thread only (between start and join) ----
   uv_loop_t loop;
@@ -117,8 +119,18 @@ struct HealthLoop::Impl {
   ScheduleLag lag;
   uv_timer_t lag_timer;
   std::uint64_t lag_due_ns = 0;
+  // What the peers said, as of the latest PeerVotes; per peer its members by key.
+  PeerVotes view;
+  std::vector<std::unordered_map<std::string_view, const PeerMemberObservation*>> view_index;
 
   void on_wakeup() noexcept;
+  void apply_votes(PeerVotes votes) noexcept;
+  // Fills the member's votes from the view (nothing under the rule own); true when a vote's
+  // state changed (the caller publishes).
+  bool collect_votes(MemberState& member) noexcept;
+  // Ages every voting member's votes and publishes those whose state changed.
+  void age_votes() noexcept;
+  MemberStatus member_status(const MemberState& member) const;
   void adopt_plan(MonitorPlan plan) noexcept;
   void apply_admin(const AdminMessage& message) noexcept;
   void make_runners(MemberState& member);
@@ -139,12 +151,14 @@ struct HealthLoop::Impl {
 void HealthLoop::Impl::on_wakeup() noexcept {
   std::optional<MonitorPlan> plan;
   std::deque<AdminMessage> admin;
+  std::optional<PeerVotes> votes;
   std::uint64_t taken = 0;
   bool stop = false;
   {
     std::lock_guard lock(mu);
     plan.swap(pending_plan);
     admin.swap(admin_queue);
+    votes.swap(pending_votes);
     taken = plans_given;
     stop = stopping;
   }
@@ -154,6 +168,7 @@ void HealthLoop::Impl::on_wakeup() noexcept {
   }
   if (plan) adopt_plan(std::move(*plan));
   for (const AdminMessage& message : admin) apply_admin(message);
+  if (votes) apply_votes(std::move(*votes));
   {
     std::lock_guard lock(mu);
     plans_taken = taken;
@@ -261,6 +276,9 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
         watch.members.push_back(member.get());
       }
       member->label = member_label(member->key, wanted, pool_name);
+      member->votes.rule = wanted.consensus;
+      member->votes.probe_period_ms = probe_period_ms(member->checks);
+      collect_votes(*member);
       by_key.emplace(member->key, member.get());
       members.push_back(std::move(member));
     }
@@ -282,7 +300,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       table->write(member->slot, member->published);
       table->write_load(member->slot, member->load.load());
       if (!member->published.known) ++unknown_members;
-      fresh.push_back(status_of(*member));
+      fresh.push_back(member_status(*member));
     }
     first_round.store(unknown_members == 0, std::memory_order_release);
     if (after_change && table) after_change(*table);
@@ -303,6 +321,87 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
   } catch (const std::exception& e) {
     spdlog::error("health: cannot adopt the new plan: {}", e.what());
   }
+}
+
+void HealthLoop::Impl::apply_votes(PeerVotes votes) noexcept {
+  try {
+    view = std::move(votes);
+    view_index.assign(view.peers.size(), {});
+    for (std::size_t p = 0; p < view.peers.size(); ++p) {
+      for (const PeerMemberObservation& observation : view.peers[p].members) {
+        view_index[p].emplace(observation.key, &observation);
+      }
+    }
+  } catch (const std::exception& e) {
+    view = PeerVotes{};
+    view_index.clear();
+    spdlog::error("health: cannot take the peers' votes: {}", e.what());
+  }
+  for (auto& member : members) {
+    // The word may stay while a peer's state changes: /status shows it anyway.
+    if (collect_votes(*member) && !publish(*member, nullptr)) refresh_status(*member);
+  }
+}
+
+bool HealthLoop::Impl::collect_votes(MemberState& member) noexcept {
+  MemberVotes& votes = member.votes;
+  if (votes.rule.rule == pool::ConsensusRule::own) {
+    const bool had = !votes.states.empty();
+    votes.seen.clear();
+    votes.states.clear();
+    return had;
+  }
+  try {
+    std::string_view pool = member.key;
+    pool = pool.substr(0, pool.find('/'));
+    if (member.pool >= 0 && static_cast<std::size_t>(member.pool) < pools.size()) {
+      pool = pools[static_cast<std::size_t>(member.pool)].name;
+    }
+    votes.seen.resize(view.peers.size());
+    for (std::size_t p = 0; p < view.peers.size(); ++p) {
+      const auto found = view_index[p].find(member.key);
+      votes.seen[p] =
+          peer_seen(view.peers[p], pool, found != view_index[p].end() ? found->second : nullptr);
+    }
+    return refresh_votes(votes, std::chrono::steady_clock::now(), view.stale_after_ms);
+  } catch (...) {  // out of memory: no peer votes for it, its own verdict stands
+    votes.seen.clear();
+    votes.states.clear();
+    return true;
+  }
+}
+
+void HealthLoop::Impl::age_votes() noexcept {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& member : members) {
+    if (member->votes.rule.rule == pool::ConsensusRule::own) continue;
+    bool changed = false;
+    try {
+      changed = refresh_votes(member->votes, now, view.stale_after_ms);
+    } catch (...) {
+      continue;
+    }
+    // The word may stay while a peer's state changes: /status shows it anyway.
+    if (changed && !publish(*member, nullptr)) refresh_status(*member);
+  }
+}
+
+MemberStatus HealthLoop::Impl::member_status(const MemberState& member) const {
+  MemberStatus s = status_of(member);
+  const MemberVotes& votes = member.votes;
+  if (votes.rule.rule == pool::ConsensusRule::own) return s;
+  const VoteTally t = member_tally(member);
+  s.consensus = pool::consensus_text(votes.rule);
+  s.own_view_only = t.own_view_only;
+  s.vote_ups = t.ups;
+  s.vote_voters = t.voters;
+  s.vote_needed = t.needed;
+  for (std::size_t p = 0; p < votes.states.size() && p < view.peers.size(); ++p) {
+    s.votes.push_back({view.peers[p].name, std::string(vote_state_name(votes.states[p]))});
+  }
+  // Down by the vote while this instance's checks pass: the vote is the reason.
+  if (!s.up && !s.forced && s.down_reason.empty()) s.down_reason = describe_tally(votes.rule, t);
+  return s;
 }
 
 void HealthLoop::Impl::apply_admin(const AdminMessage& message) noexcept {
@@ -355,6 +454,12 @@ bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept 
     if (h.up != before.up || first_verdict) {
       // Down is what an operator must act on: warn; up (and a first verdict of up) is info.
       std::string why = h.up ? up_reason(member) : down_reason(member);
+      if (member.votes.rule.rule != pool::ConsensusRule::own && !h.forced) {
+        // The vote decided; say how, then what this instance's own checks say.
+        const std::string own = down_reason(member);
+        why = describe_tally(member.votes.rule, member_tally(member)) +
+              "; this instance: " + (own.empty() ? up_reason(member) : own);
+      }
       if (admin != nullptr) why = std::string(admin) + "; " + why;
       spdlog::log(h.up ? spdlog::level::info : spdlog::level::warn, "health: {} is {}{}: {}",
                   member.label, h.up ? "up" : "down", first_verdict ? " (first verdict)" : "", why);
@@ -383,7 +488,7 @@ bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept 
 
 void HealthLoop::Impl::refresh_status(const MemberState& member) noexcept {
   try {
-    MemberStatus s = status_of(member);
+    MemberStatus s = member_status(member);
     std::lock_guard lock(status_mu);
     if (member.index < status.size()) status[member.index] = std::move(s);
   } catch (...) {  // out of memory: /status lags one probe
@@ -452,6 +557,8 @@ void HealthLoop::Impl::arm_lag_tick() noexcept {
 void HealthLoop::Impl::on_lag_tick() noexcept {
   const std::uint64_t now = util::monotonic_ns();
   lag.roll(now, now > lag_due_ns ? now - lag_due_ns : 0);
+  // Peers' votes go stale with time alone, also when no new message comes.
+  age_votes();
   arm_lag_tick();
 }
 
@@ -577,6 +684,14 @@ bool HealthLoop::Impl::enqueue(AdminMessage message) {
   return true;
 }
 
+void HealthLoop::peer_votes(PeerVotes votes) {
+  Impl& d = *impl_;
+  std::lock_guard lock(d.mu);
+  if (d.pending_votes) d.votes_dropped.fetch_add(1, std::memory_order_relaxed);
+  d.pending_votes = std::move(votes);
+  if (d.running && !d.stopping) uv_async_send(&d.wakeup);
+}
+
 bool HealthLoop::force(std::string key, std::optional<bool> up) {
   return impl_->enqueue(AdminMessage{std::move(key), true, up});
 }
@@ -599,6 +714,7 @@ ProbeCounters HealthLoop::counters() const noexcept {
   out.skipped_busy = c.skipped_busy.load(std::memory_order_relaxed);
   out.waited_for_slot = c.waited_for_slot.load(std::memory_order_relaxed);
   out.admin_dropped = c.admin_dropped.load(std::memory_order_relaxed);
+  out.peer_votes_dropped = impl_->votes_dropped.load(std::memory_order_relaxed);
   out.in_flight = c.in_flight.load(std::memory_order_relaxed);
   for (std::size_t t = 0; t < kCheckTypes; ++t) {
     for (std::size_t r = 0; r < 2; ++r)

@@ -58,10 +58,15 @@ ChecksVerdict checks_verdict(const MemberState& member) noexcept {
 
 }  // namespace
 
-health::Health derive(const MemberState& member) noexcept {
+VoteTally member_tally(const MemberState& member) noexcept {
   const ChecksVerdict checks = checks_verdict(member);
-  const bool all_up = checks.up;
-  const bool all_known = checks.known;
+  return tally(member.votes.rule, checks.known, checks.up, member.votes.states);
+}
+
+health::Health derive(const MemberState& member) noexcept {
+  const VoteTally voted = member_tally(member);
+  const bool all_up = voted.up;
+  const bool all_known = voted.known;
   health::Health h;
   h.forced = member.forced.has_value();
   h.up = member.forced.value_or(all_up);

@@ -13,6 +13,7 @@
 #include "gslbd/health/health.hpp"
 #include "gslbd/health/load.hpp"
 #include "gslbd/probe/health_loop.hpp"
+#include "gslbd/probe/vote.hpp"
 
 namespace gslbd::probe {
 
@@ -48,6 +49,8 @@ struct MemberState {
   std::chrono::steady_clock::time_point since_steady;
   std::chrono::system_clock::time_point since;
   std::optional<std::chrono::system_clock::time_point> last_probe_at;
+
+  MemberVotes votes;  // its pool's rule and what the peers said
 };
 
 // Folds one probe result of `check` into the member's RTT average, agent state, load figures
@@ -67,9 +70,13 @@ std::string down_reason(const MemberState& member);
 std::string up_reason(const MemberState& member);
 
 // The member's word: up when forced up, or when every check's machine is up (always, with no
-// checks); known when every check has a result; drained by the admin or by the agent.
+// checks) and its pool's consensus rule agrees with the peers' votes (vote.hpp); known when
+// every check has a result (or peers vote); drained by the admin or by the agent.
 health::Health derive(const MemberState& member) noexcept;
 
 MemberStatus status_of(const MemberState& member);
+
+// The tally of the member's votes: its own checks' verdict and its peers' states.
+VoteTally member_tally(const MemberState& member) noexcept;
 
 }  // namespace gslbd::probe

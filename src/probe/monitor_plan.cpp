@@ -53,6 +53,7 @@ MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
       monitored.target = member.check_address;
       monitored.checks = member.checks;
       monitored.initial = member.initial_state;
+      monitored.consensus = pool.consensus;
       plan.members.push_back(std::move(monitored));
     }
   }

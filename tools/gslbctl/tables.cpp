@@ -120,6 +120,28 @@ std::string load_table(const JsonValue& s) {
          render(rows);
 }
 
+// One row per member of a pool with a consensus rule: who said what, and the rule's result.
+void add_vote_row(std::vector<Row>& rows, const std::string& pool, const JsonValue& m) {
+  const JsonValue& v = m["votes"];
+  if (v.is_null()) return;
+  std::string said;
+  for (const JsonValue& i : v["instances"].items()) {
+    said += (said.empty() ? "" : ", ") + i["instance"].text() + " " + i["vote"].text();
+  }
+  std::string result = v["result"].is_null() ? std::string("-") : v["result"].text();
+  if (!v["result"].is_null()) {
+    result += v["own_view_only"].as_bool() ? " (own view only: no peer votes)"
+                                           : " (" + v["up"].text() + " of " + v["voters"].text() +
+                                                 " up, " + v["needed"].text() + " needed)";
+  }
+  rows.push_back({pool, m["name"].text(), v["consensus"].text(), result, said});
+}
+
+std::string votes_text(const std::vector<Row>& rows) {
+  if (rows.size() == 1) return "";
+  return "\nvotes (consensus of this instance and its peers):\n" + render(rows);
+}
+
 }  // namespace
 
 std::string status_text(const JsonValue& s) {
@@ -146,6 +168,11 @@ std::string status_text(const JsonValue& s) {
   }
   out += "\n" + render(rows);
   out += load_table(s);
+  std::vector<Row> votes{{"POOL", "MEMBER", "CONSENSUS", "RESULT", "VOTES"}};
+  for (const JsonValue& p : s["pools"].items()) {
+    for (const JsonValue& m : p["members"].items()) add_vote_row(votes, p["name"].text(), m);
+  }
+  out += votes_text(votes);
   // The present (why members are down now) apart from history (the latest failure of members
   // that are up again), so an old error is never read as the current state.
   std::vector<Row> down;
@@ -246,6 +273,9 @@ std::string explain_text(const JsonValue& e) {
     out +=
         "(WEIGHT: the configured weight, relative to the pool's other members; xN% when an "
         "agent check scales it; load N: the weight a load-based policy draws by)\n";
+    std::vector<Row> votes{{"POOL", "MEMBER", "CONSENSUS", "RESULT", "VOTES"}};
+    for (const JsonValue& v : service["votes"].items()) add_vote_row(votes, v["pool"].text(), v);
+    out += votes_text(votes);
     if (!service["note"].is_null()) out += service["note"].text() + "\n";
   }
   out += "result: " + e["result"].text();

@@ -4,7 +4,9 @@
 // by peers.timeout and peers.max_reply_bytes. A reply that is refused, oversized or malformed
 // is logged (when a peer's trouble starts or changes, not on every poll) and counted, and that
 // peer's observations stop counting. The peer list and settings are read from the config in
-// service at every poll, so a reload changes them. Control thread only.
+// service at every poll, so a reload changes them. After every poll round and every reply, what
+// every peer said goes to the health loop as one PeerVotes message (see probe/vote.hpp), which
+// applies each pool's consensus rule. Control thread only.
 #pragma once
 
 #include <uv.h>
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 
 namespace gslbd::control {
@@ -52,7 +55,9 @@ struct PeersReport {
 
 class PeerPoller {
  public:
-  PeerPoller(uv_loop_t* loop, const runtime::SnapshotPublisher& publisher);
+  // health: where the votes go (null: nowhere; the poller then only reports).
+  PeerPoller(uv_loop_t* loop, const runtime::SnapshotPublisher& publisher,
+             probe::HealthLoop* health = nullptr);
   ~PeerPoller();
   PeerPoller(const PeerPoller&) = delete;
   PeerPoller& operator=(const PeerPoller&) = delete;

@@ -10,6 +10,7 @@
 
 #include "gslbd/geo/geo_map.hpp"
 #include "gslbd/health/check_spec.hpp"
+#include "gslbd/pool/consensus.hpp"
 #include "gslbd/util/address.hpp"
 
 namespace gslbd::pool {
@@ -145,6 +146,7 @@ struct Pool {
       0;  // failover without preempt: HealthTable slot of the active group
   LatencySettings latency;
   GeoSettings geo;
+  Consensus consensus;  // how the fleet's verdicts combine (own: this instance's checks only)
 };
 
 }  // namespace gslbd::pool

@@ -20,6 +20,8 @@
 #include "gslbd/health/check_spec.hpp"
 #include "gslbd/health/health_table.hpp"
 #include "gslbd/health/load.hpp"
+#include "gslbd/pool/consensus.hpp"
+#include "gslbd/probe/vote.hpp"
 #include "gslbd/util/address.hpp"
 
 namespace gslbd::probe {
@@ -36,6 +38,7 @@ struct MonitoredMember {
   std::string name;                      // the member's name in its pool
   std::optional<util::Address> address;  // the VIP answers name; its family decides A or AAAA
   std::int32_t pool = -1;                // index in MonitorPlan::pools, -1 = none
+  pool::Consensus consensus;             // its pool's rule for combining peers' verdicts
 };
 
 // A pool whose members are watched for "all down": no member of a family is serving (up and
@@ -91,6 +94,18 @@ struct MemberStatus {
   bool checks_up = false;
   bool checks_known = false;
   std::optional<std::chrono::system_clock::time_point> last_probe_at;  // latest finished probe
+  // Votes, for members of a pool whose consensus is not own: the rule, its tally (`up` above
+  // is its result) and what each peer said ("up", "down", "stale", ...), in peers' order.
+  std::string consensus;  // empty: own
+  bool own_view_only = false;
+  std::uint32_t vote_ups = 0;
+  std::uint32_t vote_voters = 0;
+  std::uint32_t vote_needed = 0;
+  struct PeerVote {
+    std::string peer;
+    std::string state;
+  };
+  std::vector<PeerVote> votes;
 };
 
 // Totals since start (relaxed counters; for /metrics and tests).
@@ -111,9 +126,10 @@ struct ProbeCounters {
   std::uint64_t started = 0;
   std::uint64_t succeeded = 0;
   std::uint64_t failed = 0;
-  std::uint64_t skipped_busy = 0;     // ticks skipped because the previous probe still ran
-  std::uint64_t waited_for_slot = 0;  // probes that had to wait for the max_in_flight bound
-  std::uint64_t admin_dropped = 0;    // admin messages dropped because the queue was full
+  std::uint64_t skipped_busy = 0;        // ticks skipped because the previous probe still ran
+  std::uint64_t waited_for_slot = 0;     // probes that had to wait for the max_in_flight bound
+  std::uint64_t admin_dropped = 0;       // admin messages dropped because the queue was full
+  std::uint64_t peer_votes_dropped = 0;  // peer vote messages replaced before the loop read them
   std::uint32_t in_flight = 0;
   // Schedule: how late probes start against their due time (timer due + wait for a slot).
   std::uint64_t late = 0;              // probes that started late (see kLateProbe)
@@ -158,6 +174,11 @@ class HealthLoop {
   // across adopt() while the key stays. Returns false if the bounded queue was full.
   bool force(std::string key, std::optional<bool> up);
   bool drain(std::string key, bool drained);
+
+  // Any thread (the peer poller), by message: what every peer said, for the members whose pool
+  // votes. Only the newest message is kept: one not yet read when the next comes is dropped
+  // and counted, since the next one says everything it said.
+  void peer_votes(PeerVotes votes);
 
   // Any thread: a copy of every member's status (plan order), for /status.
   std::vector<MemberStatus> status() const;
