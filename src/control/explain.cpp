@@ -260,6 +260,38 @@ std::string reason_text(const pool::Pool& pool, const pool::Member& member,
   return "not chosen";
 }
 
+// Each check's verdict as the health loop last published it, and the one rule that combined
+// them (health::combine, as the loop applies it).
+void write_check_verdicts(JsonWriter& json, const pool::Member& member,
+                          const health::HealthTable* table) {
+  const bool readable = table != nullptr && member.health_slot < table->size();
+  const health::CheckVerdicts verdicts =
+      readable ? table->read_verdicts(member.health_slot) : health::CheckVerdicts{};
+  const health::RuleOutcome outcome = health::combine(member.healthy_when, verdicts);
+  json.key("healthy_when").begin_object();
+  json.key("rule").string(health::rule_text(member.healthy_when));
+  json.key("passing").number(std::uint64_t{outcome.passing});
+  json.key("checks").number(std::uint64_t{outcome.checks});
+  json.key("needed").number(std::uint64_t{outcome.needed});
+  json.key("up").boolean(outcome.up);
+  json.key("text").string(health::outcome_text(member.healthy_when, outcome));
+  json.end_object();
+  json.key("checks").begin_array();
+  for (std::size_t i = 0; i < member.checks.size() && i < health::kMaxRuleChecks; ++i) {
+    const health::CheckSpec& check = member.checks[i];
+    const auto bit = 1u << i;
+    json.begin_object();
+    json.key("name").string(check.name);
+    json.key("type").string(health::check_type_name(check.type));
+    json.key("inverted").boolean(check.invert);
+    const bool published = i < verdicts.count;
+    json.key("known").boolean(published && (verdicts.known & bit) != 0);
+    json.key("up").boolean(published && (verdicts.passing & bit) != 0);
+    json.end_object();
+  }
+  json.end_array();
+}
+
 void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTrace& traced,
                    bool fallback) {
   const pool::Pool& pool = pools.pools[traced.pool];
@@ -295,6 +327,7 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
     }
     json.key("priority").number(std::uint64_t{member.priority});
     if (!member.region.empty()) json.key("region").string(member.region);
+    write_check_verdicts(json, member, table);
     const bool chosen = m.reason == pool::MemberReason::chosen;
     json.key("chosen").boolean(chosen);
     if (chosen) json.key("position").number(std::uint64_t{m.position});

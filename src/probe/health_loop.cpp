@@ -249,6 +249,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
         member->since = now;
         make_runners(*member);
       }
+      member->rule = wanted.rule;
       member->index = members.size();
       member->name = wanted.name.empty() ? member->key : wanted.name;
       member->family = wanted.address ? wanted.address->family : std::uint8_t{0};
@@ -280,6 +281,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       }
       member->published = derive(*member);
       table->write(member->slot, member->published);
+      table->write_verdicts(member->slot, verdicts_of(*member));
       table->write_load(member->slot, member->load.load());
       if (!member->published.known) ++unknown_members;
       fresh.push_back(status_of(*member));
@@ -342,6 +344,8 @@ void HealthLoop::Impl::on_result(MemberState& member, const CheckRunner& runner,
 bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept {
   const health::Health h = derive(member);
   const health::Health before = member.published;
+  // A check's verdict can change without the member's (another check still meets the rule).
+  table->write_verdicts(member.slot, verdicts_of(member));
   if (h == before) return false;
   table->write(member.slot, h);
   member.published = h;

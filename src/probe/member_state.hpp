@@ -32,6 +32,7 @@ struct MemberState {
   health::InitialState initial = health::InitialState::wait;
   std::vector<health::CheckSpec> checks;  // as adopted, none included
   std::vector<CheckRunner*> runners;      // one per check that is not none; closed, not deleted
+  health::CheckRule rule;                 // healthy_when over the runners' verdicts
 
   double rtt_us = 0;  // EWMA over successful probes of every check; 0 = none yet
   std::uint8_t agent_weight = 100;
@@ -63,11 +64,15 @@ std::string describe_check(const health::CheckSpec& spec, const util::Address& t
 // Empty while it is up.
 std::string down_reason(const MemberState& member);
 
-// Why the member is up now: "check X (...) passes", "all 3 checks pass", "forced up by admin".
+// Why the member is up now: "check X (...) passes", "3 of 3 checks pass, all: up", "forced up
+// by admin".
 std::string up_reason(const MemberState& member);
 
-// The member's word: up when forced up, or when every check's machine is up (always, with no
-// checks); known when every check has a result; drained by the admin or by the agent.
+// Each runner's verdict after rise/fall (bit i for runners[i]).
+health::CheckVerdicts verdicts_of(const MemberState& member) noexcept;
+
+// The member's word: up when forced up, or when its checks' verdicts meet its rule (always,
+// with no checks); known when every check has a result; drained by the admin or by the agent.
 health::Health derive(const MemberState& member) noexcept;
 
 MemberStatus status_of(const MemberState& member);

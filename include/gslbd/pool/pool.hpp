@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gslbd/geo/geo_map.hpp"
+#include "gslbd/health/check_rule.hpp"
 #include "gslbd/health/check_spec.hpp"
 #include "gslbd/util/address.hpp"
 
@@ -98,7 +99,8 @@ struct Member {
 
   // What the health loop needs (policies never look at these).
   util::Address check_address;            // probe target: check_address if given, else address
-  std::vector<health::CheckSpec> checks;  // all must pass; empty = always up
+  std::vector<health::CheckSpec> checks;  // combined by healthy_when; empty = always up
+  health::CheckRule healthy_when;         // all (default), any, at_least N
   health::InitialState initial_state = health::InitialState::wait;
 };
 
