@@ -263,6 +263,19 @@ void read_member_rule(Diagnostics& diag, const MapReader& map, const MemberDefau
   }
 }
 
+// The pool-level min_healthy, once its members are read: more than it has could never be met.
+void read_pool_min_healthy(Diagnostics& diag, const Value& value, pool::Pool& pool) {
+  const auto n = read_number(diag, value, 1, kMaxMembersPerPool);
+  if (!n) return;
+  if (*n > pool.members.size()) {
+    diag.error(value.mark, value.label + ": " + std::to_string(*n) + " is more than the pool's " +
+                               std::to_string(pool.members.size()) + " members, expected at most " +
+                               std::to_string(pool.members.size()));
+    return;
+  }
+  pool.pool_min_healthy = static_cast<std::uint32_t>(*n);
+}
+
 // What must be resolved once every file is read.
 struct PendingPool {
   Diagnostics* diag;
@@ -782,7 +795,7 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
   const MapReader map(
       diag, value,
       {"name", "policy", "members", "checks", "max_records", "all_down", "fallback_pool",
-       "initial_state", "hash", "failover", "latency", "geo", "healthy_when"});
+       "initial_state", "hash", "failover", "latency", "geo", "healthy_when", "min_healthy"});
   if (!map.is_map()) return;
   const std::size_t errors_before = diag.count();
   pool::Pool pool;
@@ -858,6 +871,7 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
       }
     }
   }
+  if (auto v = map.find("min_healthy")) read_pool_min_healthy(diag, *v, pool);
   if (pool.name.empty()) return;
   const auto [it, inserted] = pool_where_.try_emplace(pool.name, where(diag, name_mark));
   if (!inserted) {

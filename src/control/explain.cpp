@@ -154,6 +154,8 @@ const char* reason_code(pool::MemberReason reason) {
       return "farther";
     case pool::MemberReason::not_located:
       return "not_located";
+    case pool::MemberReason::pool_short:
+      return "pool_short";
   }
   return "not_drawn";
 }
@@ -198,6 +200,14 @@ std::string chosen_text(const pool::Pool& pool, const pool::PoolTrace& traced, b
       return text + "chosen by a draw in proportion to load_weight (spare capacity)";
   }
   return text + "chosen";
+}
+
+// Why a pool with serving members counted as all down.
+std::string min_healthy_text(const pool::Pool& pool, const pool::PoolTrace& traced) {
+  return std::to_string(traced.serving) +
+         " of the pool's members serve, fewer than its min_healthy (" +
+         std::to_string(pool.pool_min_healthy) + "): the pool counts as all down and all_down " +
+         std::string(pool::all_down_name(pool.all_down)) + " decides";
 }
 
 // The selection's reason for one member, in words; the numbers come from the trace.
@@ -256,6 +266,8 @@ std::string reason_text(const pool::Pool& pool, const pool::Member& member,
              ")";
     case pool::MemberReason::not_located:
       return "no location (neither its own nor its region's) while other members have one";
+    case pool::MemberReason::pool_short:
+      return min_healthy_text(pool, traced);
   }
   return "not chosen";
 }
@@ -424,6 +436,12 @@ void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTr
   json.key("decided_by").string(pool::policy_name(traced.decided_by));
   json.key("all_down").boolean(traced.all_down);
   if (traced.all_down) json.key("action").string(pool::all_down_name(pool.all_down));
+  json.key("min_healthy").number(std::uint64_t{pool.pool_min_healthy});
+  json.key("serving").number(std::uint64_t{traced.serving});
+  json.key("below_min_healthy").boolean(traced.below_min_healthy);
+  if (traced.below_min_healthy) {
+    json.key("all_down_reason").string(min_healthy_text(pool, traced));
+  }
   if (traced.latency_limit_us > 0) {
     json.key("latency_best_us").number(traced.latency_best_us);
     json.key("latency_limit_us").number(traced.latency_limit_us);

@@ -45,8 +45,8 @@ std::string rule_text(const CheckRule& rule) {
 std::string outcome_text(const CheckRule& rule, const RuleOutcome& outcome) {
   if (outcome.checks == 0) return "no checks: up";
   return std::to_string(outcome.passing) + " of " + std::to_string(outcome.checks) +
-         (outcome.checks == 1 ? " check passes" : " checks pass") + ", " + rule_text(rule) +
-         ": " + (outcome.up ? "up" : "down");
+         (outcome.checks == 1 ? " check passes" : " checks pass") + ", " + rule_text(rule) + ": " +
+         (outcome.up ? "up" : "down");
 }
 
 }  // namespace gslbd::health

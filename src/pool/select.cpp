@@ -2,6 +2,7 @@
 // select_members: gathers the asked family's candidates from the health table, runs the pool's
 // policy, and applies the pool's all-down action (following fallback pools a bounded number of
 // hops). Worker thread; noexcept; everything lives on the stack.
+#include "gslbd/pool/min_healthy.hpp"
 #include "policy.hpp"
 
 namespace gslbd::pool::detail {
@@ -114,6 +115,8 @@ PoolTrace* start_trace(SelectionTrace& trace, std::uint32_t index, const Pool& p
   for (std::uint32_t i = 0; i < traced.members; ++i) traced.member[i] = MemberTrace{};
   traced.decided_by = pool.policy;
   traced.all_down = traced.served_all = false;
+  traced.serving = 0;
+  traced.below_min_healthy = false;
   traced.latency_best_us = traced.latency_limit_us = 0;
   traced.failover_group = 0;
   traced.failover_held = false;
@@ -176,7 +179,17 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
 
     PolicyArgs args{pools, pool,  index, client, context, clamp_records(pool.max_records),
                     false, traced};
-    {
+    // Too few serving members: the pool counts as all down, whatever its policy would choose.
+    const bool enough = meets_min_healthy(pool.pool_min_healthy, gathered.serving);
+    if (traced != nullptr) {
+      traced->serving = gathered.serving;
+      traced->below_min_healthy = !enough;
+    }
+    if (!enough) {
+      for (const Candidate& c : gathered.members.view()) {
+        if (c.serving) mark(traced, c.member, MemberReason::pool_short);
+      }
+    } else {
       CandidateList candidates;
       eligible(gathered, false, candidates, traced);
       Picked picked;

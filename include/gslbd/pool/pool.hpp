@@ -141,6 +141,9 @@ struct Pool {
   std::int32_t fallback_pool = -1;  // index in PoolSet::pools, for AllDownAction::fallback_pool
   std::uint8_t hash_prefix_v4 = 24;
   std::uint8_t hash_prefix_v6 = 56;
+  // The pool answers from its members only while at least this many of the family asked
+  // serve; with fewer it counts as all down and all_down decides (every policy; min_healthy.hpp).
+  std::uint32_t pool_min_healthy = 1;
   std::uint32_t min_healthy = 1;  // failover: a group needs this many serving members
   bool preempt = true;            // failover: go back to a better group as soon as it recovers
   std::uint32_t failover_slot =

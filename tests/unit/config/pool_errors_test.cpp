@@ -298,3 +298,10 @@ TEST_CASE("pool file: healthy_when from the pool or the member, and inverted che
   // Unsaid, a member's checks must all pass, as before the rule existed.
   CHECK(load.set->pools.at(1).members.at(0).healthy_when == gslbd::health::CheckRule{});
 }
+
+TEST_CASE("pool file: a pool's min_healthy is 1 to its number of members") {
+  check_pool_errors(
+      "bad/pools/min_healthy.pool.yaml",
+      {{4, 18, "'min_healthy': 3 is more than the pool's 2 members, expected at most 2"},
+       {9, 18, "'min_healthy': expected a number (1..256), got '0'"}});
+}
