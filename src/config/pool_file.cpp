@@ -90,6 +90,17 @@ bool is_host_name(std::string_view text) {
   });
 }
 
+// slow_start: a duration up to an hour; 0s turns it off (for a member of a pool that has it).
+std::optional<std::uint32_t> read_slow_start(Diagnostics& diag, const Value& value) {
+  const auto ms = read_duration_ms(diag, value);
+  if (!ms) return std::nullopt;
+  if (*ms > 3'600'000) {
+    diag.error(value.mark, value.label + ": at most 1h");
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(*ms);
+}
+
 // healthy_when: `all`, `any` or `{at_least: N}`.
 std::optional<health::CheckRule> read_check_rule(Diagnostics& diag, const Value& value) {
   constexpr const char* kExpected = "expected all, any or {at_least: N}";
@@ -234,6 +245,7 @@ struct GeoMapEntry {
 
 // What a pool gives its members unless they say otherwise (besides its checks).
 struct MemberDefaults {
+  std::uint32_t slow_start_ms = 0;
   health::CheckRule healthy_when;
   std::optional<YAML::Mark> healthy_when_mark;  // set when the pool gives one
 };
@@ -792,10 +804,10 @@ void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& m
 }
 
 void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
-  const MapReader map(
-      diag, value,
-      {"name", "policy", "members", "checks", "max_records", "all_down", "fallback_pool",
-       "initial_state", "hash", "failover", "latency", "geo", "healthy_when", "min_healthy"});
+  const MapReader map(diag, value,
+                      {"name", "policy", "members", "checks", "max_records", "all_down",
+                       "fallback_pool", "initial_state", "hash", "failover", "latency", "geo",
+                       "healthy_when", "min_healthy", "slow_start"});
   if (!map.is_map()) return;
   const std::size_t errors_before = diag.count();
   pool::Pool pool;
@@ -840,6 +852,9 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
   std::vector<CheckSpec> pool_checks;
   if (auto v = map.find("checks")) pool_checks = read_check_list(diag, *v);
   MemberDefaults defaults;
+  if (auto v = map.find("slow_start")) {
+    if (auto ms = read_slow_start(diag, *v)) defaults.slow_start_ms = *ms;
+  }
   if (auto v = map.find("healthy_when")) {
     if (auto rule = read_check_rule(diag, *v)) {
       defaults.healthy_when = *rule;
@@ -890,7 +905,7 @@ std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, cons
                                                          pool::PolicyKind policy) {
   const MapReader map(diag, value,
                       {"name", "address", "weight", "priority", "region", "location", "checks",
-                       "check_address", "bandwidth", "healthy_when"});
+                       "check_address", "bandwidth", "healthy_when", "slow_start"});
   if (!map.is_map()) return std::nullopt;
   const std::size_t errors_before = diag.count();
   pool::Member member;
@@ -933,6 +948,10 @@ std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, cons
   }
   // A none check adds nothing: keep the list to the checks that probe.
   std::erase_if(member.checks, [](const CheckSpec& c) { return c.type == CheckType::none; });
+  member.slow_start_ms = defaults.slow_start_ms;
+  if (auto v = map.find("slow_start")) {
+    if (auto ms = read_slow_start(diag, *v)) member.slow_start_ms = *ms;
+  }
   // A member whose checks had errors has lost some: its rule could not be judged against them.
   if (diag.count() == errors_before) read_member_rule(diag, map, defaults, member);
   if (auto v = map.find("bandwidth")) {

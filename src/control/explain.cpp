@@ -340,6 +340,14 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
     json.key("priority").number(std::uint64_t{member.priority});
     if (!member.region.empty()) json.key("region").string(member.region);
     write_check_verdicts(json, member, table);
+    if (member.slow_start_ms > 0) {
+      // The share the draw used: effective_weight is already ramped by it.
+      json.key("slow_start").begin_object();
+      json.key("ms").number(std::uint64_t{member.slow_start_ms});
+      json.key("share").number(static_cast<double>(m.ramp_permille) / 1000.0);
+      json.key("ramping").boolean(m.ramp_permille < 1000);
+      json.end_object();
+    }
     const bool chosen = m.reason == pool::MemberReason::chosen;
     json.key("chosen").boolean(chosen);
     if (chosen) json.key("position").number(std::uint64_t{m.position});

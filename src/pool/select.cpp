@@ -3,6 +3,8 @@
 // policy, and applies the pool's all-down action (following fallback pools a bounded number of
 // hops). Worker thread; noexcept; everything lives on the stack.
 #include "gslbd/pool/min_healthy.hpp"
+#include "gslbd/pool/slow_start.hpp"
+#include "gslbd/util/clock.hpp"
 #include "policy.hpp"
 
 namespace gslbd::pool::detail {
@@ -43,6 +45,7 @@ struct Gathered {
 
 void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t family, Gathered& out,
             PoolTrace* trace) noexcept {
+  std::uint64_t now_ms = 0;  // read once, and only when a member ramps
   for (std::size_t i = 0; i < pool.members.size(); ++i) {
     const Member& member = pool.members[i];
     MemberTrace* traced = trace != nullptr && i < trace->members ? &trace->member[i] : nullptr;
@@ -69,12 +72,22 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
       c.agent_weight = 0;
     }
     c.weight = std::uint64_t{member.weight} * c.agent_weight;
+    std::uint32_t ramp = kFullPermille;
+    if (member.slow_start_ms > 0 && c.serving) {
+      const std::uint64_t since = table->read_ramp(member.health_slot);
+      if (since != 0) {
+        if (now_ms == 0) now_ms = util::monotonic_ms();
+        ramp = ramp_permille(member.slow_start_ms, since, now_ms);
+        c.weight = ramped_weight(c.weight, ramp);
+      }
+    }
     if (c.serving) ++out.serving;
     out.members.push(c);
     if (traced != nullptr) {
       const bool readable = table != nullptr && member.health_slot < table->size();
       if (readable) traced->health = table->read(member.health_slot);
       traced->weight = c.weight;
+      traced->ramp_permille = ramp;
       traced->reason = !readable                ? MemberReason::no_health_slot
                        : !traced->health.up     ? MemberReason::down
                        : traced->health.drained ? MemberReason::drained

@@ -76,6 +76,16 @@ health::Health derive(const MemberState& member) noexcept {
   return h;
 }
 
+bool note_serving(MemberState& member, const health::Health& before, const health::Health& now,
+                  std::uint64_t now_ms) noexcept {
+  if (!health::serving(now)) return false;
+  const bool recovered = member.has_served && !health::serving(before);
+  member.has_served = true;
+  if (!recovered) return false;
+  member.ramp_since_ms = now_ms == 0 ? 1 : now_ms;  // 0 means "no ramp"
+  return true;
+}
+
 MemberStatus status_of(const MemberState& member) {
   MemberStatus s;
   s.key = member.key;

@@ -43,6 +43,11 @@ struct MemberState {
   health::LoadAverager load;  // from an haproxy check's polls
 
   health::Health published;  // the word last written to the table
+  // Slow start: when the member last came back to serving after having served (monotonic ms,
+  // 0 = never), as written to the table's ramp word; and whether it has served since the loop
+  // took it over (a first time up is no recovery, so members up at start do not ramp).
+  std::uint64_t ramp_since_ms = 0;
+  bool has_served = false;
   std::string last_error;
   std::string last_error_check;
   std::optional<std::chrono::system_clock::time_point> last_error_at;
@@ -76,5 +81,11 @@ health::CheckVerdicts verdicts_of(const MemberState& member) noexcept;
 health::Health derive(const MemberState& member) noexcept;
 
 MemberStatus status_of(const MemberState& member);
+
+// After the member's word went from `before` to `now`: starts its slow-start ramp at now_ms when
+// it serves again after having served (a return from down or from a drain). Returns true when
+// a ramp started (the caller writes ramp_since_ms to the table).
+bool note_serving(MemberState& member, const health::Health& before, const health::Health& now,
+                  std::uint64_t now_ms) noexcept;
 
 }  // namespace gslbd::probe

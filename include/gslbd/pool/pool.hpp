@@ -96,6 +96,8 @@ struct Member {
   bool has_location = false;
   std::uint64_t bandwidth_bps = 0;  // link capacity in bits per second (policy bandwidth)
   std::uint32_t health_slot = 0;    // index into the generation's HealthTable
+  // Slow start: after recovering, the member's weight ramps up over this time (0 = none).
+  std::uint32_t slow_start_ms = 0;
 
   // What the health loop needs (policies never look at these).
   util::Address check_address;            // probe target: check_address if given, else address

@@ -44,6 +44,7 @@ struct MemberTrace {
   health::Load load;              // read by the load-based policies only
   std::uint64_t weight = 0;       // effective weight: weight x agent_weight
   std::uint64_t draw_weight = 0;  // what the draw used (weight-0 rule, load_weight); 0 = no draw
+  std::uint32_t ramp_permille = 1000;  // slow start: share of its weight (1000 = no ramp)
   MemberReason reason = MemberReason::not_drawn;
   double distance_km = -1;    // geo closest: distance to the client (-1: not measured)
   std::uint8_t position = 0;  // place in the answer when chosen

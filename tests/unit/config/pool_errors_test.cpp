@@ -305,3 +305,9 @@ TEST_CASE("pool file: a pool's min_healthy is 1 to its number of members") {
       {{4, 18, "'min_healthy': 3 is more than the pool's 2 members, expected at most 2"},
        {9, 18, "'min_healthy': expected a number (1..256), got '0'"}});
 }
+
+TEST_CASE("pool file: slow_start is a duration of at most an hour") {
+  check_pool_errors("bad/pools/slow_start.pool.yaml",
+                    {{4, 17, "'slow_start': at most 1h"},
+                     {6, 51, "'slow_start': expected a duration such as 500ms"}});
+}
