@@ -27,7 +27,7 @@ const std::vector<std::string_view> kCheckKeys = {
     "name",     "template",      "type",           "port",       "interval", "timeout", "rise",
     "fall",     "jitter",        "send",           "expect",     "method",   "path",    "host",
     "headers",  "expect_status", "expect_body",    "tls_verify", "ca_file",  "sni",     "socket",
-    "frontend", "backends",      "min_up_servers", "stats_page", "tls"};
+    "frontend", "backends",      "min_up_servers", "stats_page", "tls",      "invert"};
 
 constexpr const auto& kCheckTypes = health::kCheckTypeNames;
 
@@ -91,6 +91,46 @@ bool is_host_name(std::string_view text) {
   });
 }
 
+// slow_start: a duration up to an hour; 0s turns it off (for a member of a pool that has it).
+std::optional<std::uint32_t> read_slow_start(Diagnostics& diag, const Value& value) {
+  const auto ms = read_duration_ms(diag, value);
+  if (!ms) return std::nullopt;
+  if (*ms > 3'600'000) {
+    diag.error(value.mark, value.label + ": at most 1h");
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(*ms);
+}
+
+// healthy_when: `all`, `any` or `{at_least: N}`.
+std::optional<health::CheckRule> read_check_rule(Diagnostics& diag, const Value& value) {
+  constexpr const char* kExpected = "expected all, any or {at_least: N}";
+  health::CheckRule rule;
+  if (value.node.IsScalar()) {
+    const std::string& text = value.node.Scalar();
+    if (text == "all") return rule;
+    if (text == "any") {
+      rule.kind = health::RuleKind::any;
+      return rule;
+    }
+    diag.error(value.mark, value.label + ": unknown value " + quoted(text) + ", " + kExpected);
+    return std::nullopt;
+  }
+  if (!value.node.IsMap()) {
+    diag.error(value.mark, value.label + ": " + kExpected);
+    return std::nullopt;
+  }
+  const MapReader map(diag, value, {"at_least"});
+  if (!map.is_map()) return std::nullopt;
+  const auto n = map.require("at_least");
+  if (!n) return std::nullopt;
+  const auto count = read_number(diag, *n, 1, health::kMaxRuleChecks);
+  if (!count) return std::nullopt;
+  rule.kind = health::RuleKind::at_least;
+  rule.at_least = static_cast<std::uint32_t>(*count);
+  return rule;
+}
+
 // Which check types use a field; a field given to another type would silently do nothing.
 bool field_applies(std::string_view key, CheckType type) {
   const bool http = type == CheckType::http || type == CheckType::https;
@@ -102,6 +142,11 @@ bool field_applies(std::string_view key, CheckType type) {
     return type == CheckType::haproxy;
   }
   if (key == "send") return type == CheckType::tcp || type == CheckType::agent;
+  // Reversing a verdict fits checks that only say pass or fail. An agent's reply and an haproxy
+  // poll also carry weights, drains and load that a reversed verdict would contradict.
+  if (key == "invert") {
+    return http || type == CheckType::tcp || type == CheckType::icmp;
+  }
   if (key == "expect") return type == CheckType::tcp;
   // host, headers and the TLS fields also shape an haproxy check's request for its stats page.
   if (key == "host" || key == "headers") return http || type == CheckType::haproxy;
@@ -199,6 +244,51 @@ struct GeoMapEntry {
   YAML::Mark database_mark;
 };
 
+// What a pool gives its members unless they say otherwise (besides its checks).
+struct MemberDefaults {
+  std::uint32_t slow_start_ms = 0;
+  health::CheckRule healthy_when;
+  std::optional<YAML::Mark> healthy_when_mark;  // set when the pool gives one
+};
+
+// The member's healthy_when (its own, else its pool's), which must fit its checks.
+void read_member_rule(Diagnostics& diag, const MapReader& map, const MemberDefaults& defaults,
+                      pool::Member& member) {
+  std::optional<YAML::Mark> mark = defaults.healthy_when_mark;
+  member.healthy_when = defaults.healthy_when;
+  if (auto v = map.find("healthy_when")) {
+    const auto rule = read_check_rule(diag, *v);
+    if (!rule) return;
+    member.healthy_when = *rule;
+    mark = v->mark;
+  }
+  // A member without checks is always up, whatever the rule: nothing to judge.
+  const health::CheckRule& rule = member.healthy_when;
+  if (rule.kind == health::RuleKind::at_least && !member.checks.empty() &&
+      rule.at_least > member.checks.size()) {
+    const bool own = map.find("healthy_when").has_value();
+    diag.error(mark.value_or(map.mark()),
+               "member '" + member.name + "': healthy_when at_least " +
+                   std::to_string(rule.at_least) + (own ? "" : " (from its pool)") +
+                   " is more than its " + std::to_string(member.checks.size()) +
+                   (member.checks.size() == 1 ? " check" : " checks") + ", expected at most " +
+                   std::to_string(member.checks.size()));
+  }
+}
+
+// The pool-level min_healthy, once its members are read: more than it has could never be met.
+void read_pool_min_healthy(Diagnostics& diag, const Value& value, pool::Pool& pool) {
+  const auto n = read_number(diag, value, 1, kMaxMembersPerPool);
+  if (!n) return;
+  if (*n > pool.members.size()) {
+    diag.error(value.mark, value.label + ": " + std::to_string(*n) + " is more than the pool's " +
+                               std::to_string(pool.members.size()) + " members, expected at most " +
+                               std::to_string(pool.members.size()));
+    return;
+  }
+  pool.pool_min_healthy = static_cast<std::uint32_t>(*n);
+}
+
 // What must be resolved once every file is read.
 struct PendingPool {
   Diagnostics* diag;
@@ -225,7 +315,7 @@ class PoolFilesReader {
   void read_pool(Diagnostics& diag, const Value& value);
   std::optional<pool::Member> read_member(Diagnostics& diag, const Value& value,
                                           const std::vector<CheckSpec>& pool_checks,
-                                          pool::PolicyKind policy);
+                                          const MemberDefaults& defaults, pool::PolicyKind policy);
   std::vector<CheckSpec> read_check_list(Diagnostics& diag, const Value& value);
   std::optional<CheckSpec> read_check(Diagnostics& diag, const Value& value, bool is_template);
   void read_policy_sections(Diagnostics& diag, const MapReader& map, pool::Pool& pool,
@@ -494,6 +584,9 @@ std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Va
   if (auto v = map.find("tls")) {
     if (auto b = read_bool(diag, *v)) spec.stats_tls = *b;
   }
+  if (auto v = map.find("invert")) {
+    if (auto b = read_bool(diag, *v)) spec.invert = *b;
+  }
   read_text(
       "socket", spec.socket,
       [](std::string_view text) {
@@ -714,10 +807,10 @@ void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& m
 }
 
 void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
-  const MapReader map(
-      diag, value,
-      {"name", "policy", "members", "checks", "max_records", "all_down", "fallback_pool",
-       "initial_state", "hash", "failover", "latency", "geo", "consensus"});
+  const MapReader map(diag, value,
+                      {"name", "policy", "members", "checks", "max_records", "all_down",
+                       "fallback_pool", "initial_state", "hash", "failover", "latency", "geo",
+                       "consensus", "healthy_when", "min_healthy", "slow_start"});
   if (!map.is_map()) return;
   const std::size_t errors_before = diag.count();
   pool::Pool pool;
@@ -764,6 +857,16 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
   if (policy_known) read_policy_sections(diag, map, pool, pending);
   std::vector<CheckSpec> pool_checks;
   if (auto v = map.find("checks")) pool_checks = read_check_list(diag, *v);
+  MemberDefaults defaults;
+  if (auto v = map.find("slow_start")) {
+    if (auto ms = read_slow_start(diag, *v)) defaults.slow_start_ms = *ms;
+  }
+  if (auto v = map.find("healthy_when")) {
+    if (auto rule = read_check_rule(diag, *v)) {
+      defaults.healthy_when = *rule;
+      defaults.healthy_when_mark = v->mark;
+    }
+  }
 
   if (auto v = map.require("members")) {
     if (auto items = read_list(diag, *v, true)) {
@@ -776,7 +879,7 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
         // Within a geo pool's regions, the sub-policy decides what a member needs.
         const pool::PolicyKind chooser =
             pool.policy == pool::PolicyKind::geo ? pool.geo.within_region : pool.policy;
-        auto member = read_member(diag, item, pool_checks, chooser);
+        auto member = read_member(diag, item, pool_checks, defaults, chooser);
         if (!member) continue;
         member->initial_state = initial;
         const auto [it, inserted] = member_names.try_emplace(member->name, where(diag, item.mark));
@@ -789,6 +892,7 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
       }
     }
   }
+  if (auto v = map.find("min_healthy")) read_pool_min_healthy(diag, *v, pool);
   if (pool.name.empty()) return;
   const auto [it, inserted] = pool_where_.try_emplace(pool.name, where(diag, name_mark));
   if (!inserted) {
@@ -803,10 +907,11 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
 
 std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, const Value& value,
                                                          const std::vector<CheckSpec>& pool_checks,
+                                                         const MemberDefaults& defaults,
                                                          pool::PolicyKind policy) {
   const MapReader map(diag, value,
                       {"name", "address", "weight", "priority", "region", "location", "checks",
-                       "check_address", "bandwidth"});
+                       "check_address", "bandwidth", "healthy_when", "slow_start"});
   if (!map.is_map()) return std::nullopt;
   const std::size_t errors_before = diag.count();
   pool::Member member;
@@ -849,6 +954,12 @@ std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, cons
   }
   // A none check adds nothing: keep the list to the checks that probe.
   std::erase_if(member.checks, [](const CheckSpec& c) { return c.type == CheckType::none; });
+  member.slow_start_ms = defaults.slow_start_ms;
+  if (auto v = map.find("slow_start")) {
+    if (auto ms = read_slow_start(diag, *v)) member.slow_start_ms = *ms;
+  }
+  // A member whose checks had errors has lost some: its rule could not be judged against them.
+  if (diag.count() == errors_before) read_member_rule(diag, map, defaults, member);
   if (auto v = map.find("bandwidth")) {
     if (policy != pool::PolicyKind::bandwidth) {
       diag.error(v->key_mark,

@@ -156,6 +156,8 @@ const char* reason_code(pool::MemberReason reason) {
       return "farther";
     case pool::MemberReason::not_located:
       return "not_located";
+    case pool::MemberReason::pool_short:
+      return "pool_short";
   }
   return "not_drawn";
 }
@@ -200,6 +202,14 @@ std::string chosen_text(const pool::Pool& pool, const pool::PoolTrace& traced, b
       return text + "chosen by a draw in proportion to load_weight (spare capacity)";
   }
   return text + "chosen";
+}
+
+// Why a pool with serving members counted as all down.
+std::string min_healthy_text(const pool::Pool& pool, const pool::PoolTrace& traced) {
+  return std::to_string(traced.serving) +
+         " of the pool's members serve, fewer than its min_healthy (" +
+         std::to_string(pool.pool_min_healthy) + "): the pool counts as all down and all_down " +
+         std::string(pool::all_down_name(pool.all_down)) + " decides";
 }
 
 // The selection's reason for one member, in words; the numbers come from the trace.
@@ -258,8 +268,42 @@ std::string reason_text(const pool::Pool& pool, const pool::Member& member,
              ")";
     case pool::MemberReason::not_located:
       return "no location (neither its own nor its region's) while other members have one";
+    case pool::MemberReason::pool_short:
+      return min_healthy_text(pool, traced);
   }
   return "not chosen";
+}
+
+// Each check's verdict as the health loop last published it, and the one rule that combined
+// them (health::combine, as the loop applies it).
+void write_check_verdicts(JsonWriter& json, const pool::Member& member,
+                          const health::HealthTable* table) {
+  const bool readable = table != nullptr && member.health_slot < table->size();
+  const health::CheckVerdicts verdicts =
+      readable ? table->read_verdicts(member.health_slot) : health::CheckVerdicts{};
+  const health::RuleOutcome outcome = health::combine(member.healthy_when, verdicts);
+  json.key("healthy_when").begin_object();
+  json.key("rule").string(health::rule_text(member.healthy_when));
+  json.key("passing").number(std::uint64_t{outcome.passing});
+  json.key("checks").number(std::uint64_t{outcome.checks});
+  json.key("needed").number(std::uint64_t{outcome.needed});
+  json.key("up").boolean(outcome.up);
+  json.key("text").string(health::outcome_text(member.healthy_when, outcome));
+  json.end_object();
+  json.key("checks").begin_array();
+  for (std::size_t i = 0; i < member.checks.size() && i < health::kMaxRuleChecks; ++i) {
+    const health::CheckSpec& check = member.checks[i];
+    const auto bit = 1u << i;
+    json.begin_object();
+    json.key("name").string(check.name);
+    json.key("type").string(health::check_type_name(check.type));
+    json.key("inverted").boolean(check.invert);
+    const bool published = i < verdicts.count;
+    json.key("known").boolean(published && (verdicts.known & bit) != 0);
+    json.key("up").boolean(published && (verdicts.passing & bit) != 0);
+    json.end_object();
+  }
+  json.end_array();
 }
 
 void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTrace& traced,
@@ -297,6 +341,15 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
     }
     json.key("priority").number(std::uint64_t{member.priority});
     if (!member.region.empty()) json.key("region").string(member.region);
+    write_check_verdicts(json, member, table);
+    if (member.slow_start_ms > 0) {
+      // The share the draw used: effective_weight is already ramped by it.
+      json.key("slow_start").begin_object();
+      json.key("ms").number(std::uint64_t{member.slow_start_ms});
+      json.key("share").number(static_cast<double>(m.ramp_permille) / 1000.0);
+      json.key("ramping").boolean(m.ramp_permille < 1000);
+      json.end_object();
+    }
     const bool chosen = m.reason == pool::MemberReason::chosen;
     json.key("chosen").boolean(chosen);
     if (chosen) json.key("position").number(std::uint64_t{m.position});
@@ -416,6 +469,12 @@ void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTr
   json.key("decided_by").string(pool::policy_name(traced.decided_by));
   json.key("all_down").boolean(traced.all_down);
   if (traced.all_down) json.key("action").string(pool::all_down_name(pool.all_down));
+  json.key("min_healthy").number(std::uint64_t{pool.pool_min_healthy});
+  json.key("serving").number(std::uint64_t{traced.serving});
+  json.key("below_min_healthy").boolean(traced.below_min_healthy);
+  if (traced.below_min_healthy) {
+    json.key("all_down_reason").string(min_healthy_text(pool, traced));
+  }
   if (traced.latency_limit_us > 0) {
     json.key("latency_best_us").number(traced.latency_best_us);
     json.key("latency_limit_us").number(traced.latency_limit_us);

@@ -28,6 +28,26 @@ std::uint64_t age_seconds(std::chrono::system_clock::time_point then,
   return s > 0 ? static_cast<std::uint64_t>(s) : 0;
 }
 
+// Each check's verdict after invert and rise/fall, and how healthy_when combined them.
+void write_check_verdicts(JsonWriter& json, const pool::Member& member,
+                          const probe::MemberStatus* status) {
+  json.key("healthy_when").string(health::rule_text(member.healthy_when));
+  json.key("checks_outcome");
+  write_optional(json, status != nullptr ? status->healthy_when : std::string());
+  json.key("check_verdicts").begin_array();
+  if (status != nullptr) {
+    for (const probe::CheckStatus& check : status->checks) {
+      json.begin_object();
+      json.key("check").string(check.check);
+      json.key("inverted").boolean(check.inverted);
+      json.key("up").boolean(check.up);
+      json.key("known").boolean(check.known);
+      json.end_object();
+    }
+  }
+  json.end_array();
+}
+
 }  // namespace
 
 std::string render_status(const StatusInput& in) {
@@ -200,6 +220,7 @@ std::string render_status(const StatusInput& in) {
         json.key("priority").number(std::uint64_t{member.priority});
         if (!member.region.empty()) json.key("region").string(member.region);
         json.key("checks").number(static_cast<std::uint64_t>(member.checks.size()));
+        write_check_verdicts(json, member, status);
         if (pool::reports_load(member)) {
           json.key("load");
           write_load(json, readable ? table->read_load(member.health_slot) : health::Load{});

@@ -3,6 +3,7 @@
 // health loop's no-preempt bookkeeping of which group is active.
 #include <limits>
 
+#include "gslbd/pool/min_healthy.hpp"
 #include "policy.hpp"
 
 namespace gslbd::pool::detail {
@@ -10,10 +11,6 @@ namespace gslbd::pool::detail {
 namespace {
 
 constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
-
-std::uint32_t min_healthy_of(const Pool& pool) noexcept {
-  return pool.min_healthy == 0 ? 1 : pool.min_healthy;
-}
 
 std::uint32_t count_in_group(const Pool& pool, std::span<const Candidate> candidates,
                              std::uint32_t priority) noexcept {
@@ -38,10 +35,12 @@ std::uint64_t next_priority(const Pool& pool, std::span<const Candidate> candida
 // The normal rule: the first group by ascending priority with >= min_healthy candidates; if
 // none has that many, the first group with any (serving something beats serving nothing).
 std::uint64_t choose_group(const Pool& pool, std::span<const Candidate> candidates) noexcept {
-  const std::uint32_t needed = min_healthy_of(pool);
   const std::uint64_t first = next_priority(pool, candidates, kNone);
   for (std::uint64_t p = first; p != kNone; p = next_priority(pool, candidates, p)) {
-    if (count_in_group(pool, candidates, static_cast<std::uint32_t>(p)) >= needed) return p;
+    if (meets_min_healthy(pool.min_healthy,
+                          count_in_group(pool, candidates, static_cast<std::uint32_t>(p)))) {
+      return p;
+    }
   }
   return first;
 }
@@ -61,8 +60,8 @@ void pick_failover(const PolicyArgs& args, std::span<const Candidate> candidates
     if (table != nullptr && pool.failover_slot < table->size()) {
       const std::uint64_t active = table->read_word(pool.failover_slot);
       if (active <= std::numeric_limits<std::uint32_t>::max() &&
-          count_in_group(pool, candidates, static_cast<std::uint32_t>(active)) >=
-              min_healthy_of(pool)) {
+          meets_min_healthy(pool.min_healthy,
+                            count_in_group(pool, candidates, static_cast<std::uint32_t>(active)))) {
         group = active;
         held = true;
       }
@@ -78,7 +77,8 @@ void pick_failover(const PolicyArgs& args, std::span<const Candidate> candidates
     } else if (args.trace != nullptr) {
       // A group preferred to the one answering either lacks min_healthy candidates or is
       // passed over because preempt is off and the active group still qualifies.
-      const bool qualifies = count_in_group(pool, candidates, priority) >= min_healthy_of(pool);
+      const bool qualifies =
+          meets_min_healthy(pool.min_healthy, count_in_group(pool, candidates, priority));
       mark(args.trace, c.member,
            priority > group    ? MemberReason::group_later
            : held && qualifies ? MemberReason::group_held
@@ -113,8 +113,8 @@ std::uint32_t failover_active_priority(const Pool& pool, const health::HealthTab
   }
   if (pool.members.empty()) return previous_priority;
 
-  const std::uint32_t needed = detail::min_healthy_of(pool);
-  if (detail::count_in_group(pool, serving.view(), previous_priority) >= needed) {
+  if (meets_min_healthy(pool.min_healthy,
+                        detail::count_in_group(pool, serving.view(), previous_priority))) {
     return previous_priority;
   }
   if (serving.size() > 0) {

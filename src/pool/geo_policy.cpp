@@ -2,6 +2,7 @@
 // The geo policy: client network -> region -> ordered region preference -> a sub-policy over
 // the members of the first region in that order that can serve. With its closest option, a
 // client the map can locate gets the members nearest to it instead.
+#include "gslbd/pool/min_healthy.hpp"
 #include "policy.hpp"
 
 namespace gslbd::pool::detail {
@@ -115,10 +116,9 @@ void pick_geo(const PolicyArgs& args, std::span<const Candidate> candidates, Pic
   const std::vector<std::string>& order = region_order(pool.geo, client_region);
 
   // First region in the order with >= min_healthy candidates; failing that, the first with any.
-  const std::uint32_t needed = pool.min_healthy == 0 ? 1 : pool.min_healthy;
   const std::string* chosen = nullptr;
   for (const std::string& region : order) {
-    if (count_in_region(pool, candidates, region) >= needed) {
+    if (meets_min_healthy(pool.min_healthy, count_in_region(pool, candidates, region))) {
       chosen = &region;
       break;
     }

@@ -2,6 +2,9 @@
 // select_members: gathers the asked family's candidates from the health table, runs the pool's
 // policy, and applies the pool's all-down action (following fallback pools a bounded number of
 // hops). Worker thread; noexcept; everything lives on the stack.
+#include "gslbd/pool/min_healthy.hpp"
+#include "gslbd/pool/slow_start.hpp"
+#include "gslbd/util/clock.hpp"
 #include "policy.hpp"
 
 namespace gslbd::pool::detail {
@@ -42,6 +45,7 @@ struct Gathered {
 
 void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t family, Gathered& out,
             PoolTrace* trace) noexcept {
+  std::uint64_t now_ms = 0;  // read once, and only when a member ramps
   for (std::size_t i = 0; i < pool.members.size(); ++i) {
     const Member& member = pool.members[i];
     MemberTrace* traced = trace != nullptr && i < trace->members ? &trace->member[i] : nullptr;
@@ -68,12 +72,22 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
       c.agent_weight = 0;
     }
     c.weight = std::uint64_t{member.weight} * c.agent_weight;
+    std::uint32_t ramp = kFullPermille;
+    if (member.slow_start_ms > 0 && c.serving) {
+      const std::uint64_t since = table->read_ramp(member.health_slot);
+      if (since != 0) {
+        if (now_ms == 0) now_ms = util::monotonic_ms();
+        ramp = ramp_permille(member.slow_start_ms, since, now_ms);
+        c.weight = ramped_weight(c.weight, ramp);
+      }
+    }
     if (c.serving) ++out.serving;
     out.members.push(c);
     if (traced != nullptr) {
       const bool readable = table != nullptr && member.health_slot < table->size();
       if (readable) traced->health = table->read(member.health_slot);
       traced->weight = c.weight;
+      traced->ramp_permille = ramp;
       traced->reason = !readable                ? MemberReason::no_health_slot
                        : !traced->health.up     ? MemberReason::down
                        : traced->health.drained ? MemberReason::drained
@@ -114,6 +128,8 @@ PoolTrace* start_trace(SelectionTrace& trace, std::uint32_t index, const Pool& p
   for (std::uint32_t i = 0; i < traced.members; ++i) traced.member[i] = MemberTrace{};
   traced.decided_by = pool.policy;
   traced.all_down = traced.served_all = false;
+  traced.serving = 0;
+  traced.below_min_healthy = false;
   traced.latency_best_us = traced.latency_limit_us = 0;
   traced.failover_group = 0;
   traced.failover_held = false;
@@ -176,7 +192,17 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
 
     PolicyArgs args{pools, pool,  index, client, context, clamp_records(pool.max_records),
                     false, traced};
-    {
+    // Too few serving members: the pool counts as all down, whatever its policy would choose.
+    const bool enough = meets_min_healthy(pool.pool_min_healthy, gathered.serving);
+    if (traced != nullptr) {
+      traced->serving = gathered.serving;
+      traced->below_min_healthy = !enough;
+    }
+    if (!enough) {
+      for (const Candidate& c : gathered.members.view()) {
+        if (c.serving) mark(traced, c.member, MemberReason::pool_short);
+      }
+    } else {
       CandidateList candidates;
       eligible(gathered, false, candidates, traced);
       Picked picked;

@@ -69,6 +69,7 @@ void CheckRunner::on_done(ProbeResult result) noexcept {
   (result.ok ? env_.counters->succeeded : env_.counters->failed)
       .fetch_add(1, std::memory_order_relaxed);
   count_finished(result.ok);
+  if (spec_.invert) invert(result);
   machine_.record(result.ok, result.agent_down);
   last_ok_ = result.ok;
   if (!result.ok) {
@@ -80,6 +81,15 @@ void CheckRunner::on_done(ProbeResult result) noexcept {
   // The slot goes back after the result is handled, so a waiter starts from a settled state.
   if (on_result_) on_result_(*this, result);
   env_.slots->release();
+}
+
+void CheckRunner::invert(ProbeResult& result) noexcept {
+  result.ok = !result.ok;
+  try {
+    // The probe's own error is why an inverted check passes; a passing probe needs words.
+    result.error = result.ok ? std::string() : "passed, and the check is inverted (a pass is down)";
+  } catch (...) {  // out of memory: the verdict stands, the text is lost
+  }
 }
 
 void CheckRunner::count_finished(bool ok) noexcept {

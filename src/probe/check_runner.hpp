@@ -50,6 +50,8 @@ class CheckRunner final : public SlotWaiter {
   void tick() noexcept;
   void on_slot() noexcept override;
   void on_done(ProbeResult result) noexcept;
+  // spec.invert: the verdict reversed, with an error text that says why it fails.
+  static void invert(ProbeResult& result) noexcept;
 
   ProbeEnv& env_;
   void count_finished(bool ok) noexcept;

@@ -264,6 +264,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
         member->since = now;
         make_runners(*member);
       }
+      member->rule = wanted.rule;
       member->index = members.size();
       member->name = wanted.name.empty() ? member->key : wanted.name;
       member->family = wanted.address ? wanted.address->family : std::uint8_t{0};
@@ -298,6 +299,10 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       }
       member->published = derive(*member);
       table->write(member->slot, member->published);
+      table->write_verdicts(member->slot, verdicts_of(*member));
+      // A ramp under way goes on in the new table; members serving now have served.
+      if (health::serving(member->published)) member->has_served = true;
+      table->write_ramp(member->slot, member->ramp_since_ms);
       table->write_load(member->slot, member->load.load());
       if (!member->published.known) ++unknown_members;
       fresh.push_back(member_status(*member));
@@ -441,7 +446,12 @@ void HealthLoop::Impl::on_result(MemberState& member, const CheckRunner& runner,
 bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept {
   const health::Health h = derive(member);
   const health::Health before = member.published;
+  // A check's verdict can change without the member's (another check still meets the rule).
+  table->write_verdicts(member.slot, verdicts_of(member));
   if (h == before) return false;
+  if (note_serving(member, before, h, util::monotonic_ms())) {
+    table->write_ramp(member.slot, member.ramp_since_ms);  // before the word that makes it serve
+  }
   table->write(member.slot, h);
   member.published = h;
   const bool first_verdict = h.known && !before.known && !h.forced;

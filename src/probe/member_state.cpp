@@ -41,25 +41,27 @@ bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResu
 
 namespace {
 
-struct ChecksVerdict {
-  bool up = true;
-  bool known = true;
-};
-
-// Every check's rise/fall machine together, before any admin action.
-ChecksVerdict checks_verdict(const MemberState& member) noexcept {
-  ChecksVerdict v;
-  for (const CheckRunner* runner : member.runners) {
-    v.up = v.up && runner->machine().up();
-    v.known = v.known && runner->machine().known();
-  }
-  return v;
+// Every check's rise/fall machine together, by the member's rule, before any admin action.
+health::RuleOutcome checks_verdict(const MemberState& member) noexcept {
+  return health::combine(member.rule, verdicts_of(member));
 }
 
 }  // namespace
 
+health::CheckVerdicts verdicts_of(const MemberState& member) noexcept {
+  health::CheckVerdicts v;
+  for (std::size_t i = 0; i < member.runners.size() && i < health::kMaxRuleChecks; ++i) {
+    const RiseFall& machine = member.runners[i]->machine();
+    const auto bit = static_cast<std::uint16_t>(1u << i);
+    if (machine.up()) v.passing = static_cast<std::uint16_t>(v.passing | bit);
+    if (machine.known()) v.known = static_cast<std::uint16_t>(v.known | bit);
+    ++v.count;
+  }
+  return v;
+}
+
 VoteTally member_tally(const MemberState& member) noexcept {
-  const ChecksVerdict checks = checks_verdict(member);
+  const health::RuleOutcome checks = checks_verdict(member);
   return tally(member.votes.rule, checks.known, checks.up, member.votes.states);
 }
 
@@ -79,6 +81,16 @@ health::Health derive(const MemberState& member) noexcept {
   return h;
 }
 
+bool note_serving(MemberState& member, const health::Health& before, const health::Health& now,
+                  std::uint64_t now_ms) noexcept {
+  if (!health::serving(now)) return false;
+  const bool recovered = member.has_served && !health::serving(before);
+  member.has_served = true;
+  if (!recovered) return false;
+  member.ramp_since_ms = now_ms == 0 ? 1 : now_ms;  // 0 means "no ramp"
+  return true;
+}
+
 MemberStatus status_of(const MemberState& member) {
   MemberStatus s;
   s.key = member.key;
@@ -94,9 +106,16 @@ MemberStatus status_of(const MemberState& member) {
   if (!member.published.up) s.down_reason = down_reason(member);
   s.rtt_us = member.published.rtt_us;
   s.agent_weight = member.published.agent_weight;
-  const ChecksVerdict checks = checks_verdict(member);
+  const health::RuleOutcome checks = checks_verdict(member);
   s.checks_up = checks.up;
   s.checks_known = checks.known;
+  s.checks.reserve(member.runners.size());
+  for (const CheckRunner* runner : member.runners) {
+    s.checks.push_back(CheckStatus{describe_check(runner->spec(), runner->target()),
+                                   runner->spec().invert, runner->machine().up(),
+                                   runner->machine().known()});
+  }
+  s.healthy_when = health::outcome_text(member.rule, checks);
   s.last_probe_at = member.last_probe_at;
   return s;
 }
@@ -122,7 +141,7 @@ std::string describe_check(const health::CheckSpec& spec, const util::Address& t
     return "check " + name + "(haproxy stats page " + spec.stats_page + " at " + where + ")";
   }
   return "check " + name + "(" + std::string(health::check_type_name(spec.type)) + " to " + where +
-         ")";
+         (spec.invert ? ", inverted)" : ")");
 }
 
 std::string down_reason(const MemberState& member) {
@@ -130,6 +149,10 @@ std::string down_reason(const MemberState& member) {
     return *member.forced ? std::string() : std::string("forced down by admin");
   }
   std::string out;
+  // With a rule other than all, the failing checks alone do not say why: the count does.
+  if (member.rule.kind != health::RuleKind::all) {
+    out = health::outcome_text(member.rule, checks_verdict(member));
+  }
   for (const CheckRunner* runner : member.runners) {
     if (runner->machine().up()) continue;
     if (!out.empty()) out += "; ";
@@ -150,10 +173,13 @@ std::string down_reason(const MemberState& member) {
 std::string up_reason(const MemberState& member) {
   if (member.forced.value_or(false)) return "forced up by admin";
   if (member.runners.empty()) return "no checks";
-  if (member.runners.size() == 1) {
+  if (member.runners.size() == 1 && member.rule.kind == health::RuleKind::all) {
     return describe_check(member.runners[0]->spec(), member.runners[0]->target()) + " passes";
   }
-  return "all " + std::to_string(member.runners.size()) + " checks pass";
+  if (member.rule.kind == health::RuleKind::all) {
+    return "all " + std::to_string(member.runners.size()) + " checks pass";
+  }
+  return health::outcome_text(member.rule, checks_verdict(member));
 }
 
 }  // namespace gslbd::probe

@@ -33,6 +33,7 @@ struct MemberState {
   health::InitialState initial = health::InitialState::wait;
   std::vector<health::CheckSpec> checks;  // as adopted, none included
   std::vector<CheckRunner*> runners;      // one per check that is not none; closed, not deleted
+  health::CheckRule rule;                 // healthy_when over the runners' verdicts
 
   double rtt_us = 0;  // EWMA over successful probes of every check; 0 = none yet
   std::uint8_t agent_weight = 100;
@@ -43,6 +44,11 @@ struct MemberState {
   health::LoadAverager load;  // from an haproxy check's polls
 
   health::Health published;  // the word last written to the table
+  // Slow start: when the member last came back to serving after having served (monotonic ms,
+  // 0 = never), as written to the table's ramp word; and whether it has served since the loop
+  // took it over (a first time up is no recovery, so members up at start do not ramp).
+  std::uint64_t ramp_since_ms = 0;
+  bool has_served = false;
   std::string last_error;
   std::string last_error_check;
   std::optional<std::chrono::system_clock::time_point> last_error_at;
@@ -66,17 +72,27 @@ std::string describe_check(const health::CheckSpec& spec, const util::Address& t
 // Empty while it is up.
 std::string down_reason(const MemberState& member);
 
-// Why the member is up now: "check X (...) passes", "all 3 checks pass", "forced up by admin".
+// Why the member is up now: "check X (...) passes", "3 of 3 checks pass, all: up", "forced up
+// by admin".
 std::string up_reason(const MemberState& member);
 
-// The member's word: up when forced up, or when every check's machine is up (always, with no
-// checks) and its pool's consensus rule agrees with the peers' votes (vote.hpp); known when
-// every check has a result (or peers vote); drained by the admin or by the agent.
+// Each runner's verdict after rise/fall (bit i for runners[i]).
+health::CheckVerdicts verdicts_of(const MemberState& member) noexcept;
+
+// The member's word: up when forced up, or when its checks' verdicts meet its rule (always,
+// with no checks) and its pool's consensus rule agrees with the peers' votes (vote.hpp); known
+// when every check has a result (or peers vote); drained by the admin or by the agent.
 health::Health derive(const MemberState& member) noexcept;
 
 MemberStatus status_of(const MemberState& member);
 
-// The tally of the member's votes: its own checks' verdict and its peers' states.
+// The tally of the member's votes: its own checks' verdict (by its rule) and its peers' states.
 VoteTally member_tally(const MemberState& member) noexcept;
+
+// After the member's word went from `before` to `now`: starts its slow-start ramp at now_ms when
+// it serves again after having served (a return from down or from a drain). Returns true when
+// a ramp started (the caller writes ramp_since_ms to the table).
+bool note_serving(MemberState& member, const health::Health& before, const health::Health& now,
+                  std::uint64_t now_ms) noexcept;
 
 }  // namespace gslbd::probe

@@ -52,6 +52,7 @@ MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
       monitored.slot = member.health_slot;
       monitored.target = member.check_address;
       monitored.checks = member.checks;
+      monitored.rule = member.healthy_when;
       monitored.initial = member.initial_state;
       monitored.consensus = pool.consensus;
       plan.members.push_back(std::move(monitored));

@@ -68,6 +68,8 @@ class Explain(c.ControlTestCase):
         self.assertEqual(members["b"]["reason_code"], "group_later")
         self.assertEqual(svc["pools"], [{"name": "fo", "policy": "failover",
                                          "decided_by": "failover", "all_down": False,
+                                         "min_healthy": 1, "serving": 2,
+                                         "below_min_healthy": False,
                                          "failover_group": 0, "failover_held": False}])
         self.assertEqual(self.answer("fo"), ["192.0.2.81"], "DNS disagrees with explain")
         self.assertEqual(self.ttl_of("fo"), 20)

@@ -40,6 +40,9 @@ struct CheckSpec {
   std::uint32_t fall = 3;             // consecutive failures to go down
   std::uint32_t jitter_percent = 10;  // each interval is stretched by up to this much, at random
   std::uint16_t port = 0;  // tcp, http(s), agent, haproxy; 0 = the type's default (80/443)
+  // The probe's result is reversed before rise/fall sees it: a check that passes means down
+  // (a maintenance page that answers). tcp, http, https and icmp only (the loader checks).
+  bool invert = false;
 
   // tcp: optional banner exchange. send is written after connect; if expect is not empty the
   // first bytes read must contain it.

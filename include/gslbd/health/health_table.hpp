@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "gslbd/health/check_rule.hpp"
 #include "gslbd/health/health.hpp"
 #include "gslbd/health/load.hpp"
 
@@ -37,6 +38,24 @@ class HealthTable {
     words_[slot].store(word, std::memory_order_release);
   }
 
+  // Each check's verdict (see check_rule.hpp), for /explain: same single writer, stored beside
+  // the member's word but not with it, so a reader may see one a probe ahead of the other.
+  CheckVerdicts read_verdicts(std::size_t slot) const noexcept {
+    return unpack_verdicts(verdicts_[slot].load(std::memory_order_acquire));
+  }
+  void write_verdicts(std::size_t slot, const CheckVerdicts& verdicts) noexcept {
+    verdicts_[slot].store(pack(verdicts), std::memory_order_release);
+  }
+
+  // When the member last came back to serving after having served (monotonic milliseconds,
+  // 0 = never): the start of its slow-start ramp (pool/slow_start.hpp). Same single writer.
+  std::uint64_t read_ramp(std::size_t slot) const noexcept {
+    return ramps_[slot].load(std::memory_order_acquire);
+  }
+  void write_ramp(std::size_t slot, std::uint64_t since_ms) noexcept {
+    ramps_[slot].store(since_ms, std::memory_order_release);
+  }
+
   // Load figures: same single writer. Each figure is read atomically but a reader may see
   // figures of two consecutive polls mixed, which a proportional draw tolerates.
   Load read_load(std::size_t slot) const noexcept;
@@ -51,6 +70,8 @@ class HealthTable {
   std::size_t size_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> words_;
   std::unique_ptr<LoadWords[]> loads_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> verdicts_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> ramps_;
 };
 
 }  // namespace gslbd::health

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gslbd/geo/geo_map.hpp"
+#include "gslbd/health/check_rule.hpp"
 #include "gslbd/health/check_spec.hpp"
 #include "gslbd/pool/consensus.hpp"
 #include "gslbd/util/address.hpp"
@@ -96,10 +97,13 @@ struct Member {
   bool has_location = false;
   std::uint64_t bandwidth_bps = 0;  // link capacity in bits per second (policy bandwidth)
   std::uint32_t health_slot = 0;    // index into the generation's HealthTable
+  // Slow start: after recovering, the member's weight ramps up over this time (0 = none).
+  std::uint32_t slow_start_ms = 0;
 
   // What the health loop needs (policies never look at these).
   util::Address check_address;            // probe target: check_address if given, else address
-  std::vector<health::CheckSpec> checks;  // all must pass; empty = always up
+  std::vector<health::CheckSpec> checks;  // combined by healthy_when; empty = always up
+  health::CheckRule healthy_when;         // all (default), any, at_least N
   health::InitialState initial_state = health::InitialState::wait;
 };
 
@@ -140,6 +144,9 @@ struct Pool {
   std::int32_t fallback_pool = -1;  // index in PoolSet::pools, for AllDownAction::fallback_pool
   std::uint8_t hash_prefix_v4 = 24;
   std::uint8_t hash_prefix_v6 = 56;
+  // The pool answers from its members only while at least this many of the family asked
+  // serve; with fewer it counts as all down and all_down decides (every policy; min_healthy.hpp).
+  std::uint32_t pool_min_healthy = 1;
   std::uint32_t min_healthy = 1;  // failover: a group needs this many serving members
   bool preempt = true;            // failover: go back to a better group as soon as it recovers
   std::uint32_t failover_slot =

@@ -44,6 +44,8 @@ struct SelectContext {
 // Health slots past the table's size (or no table) read as not serving. Members whose
 // effective weight (weight * agent_weight) is 0 are left out while any candidate has more; when
 // all are 0 they are chosen as if equally weighted, so the pool still answers.
+// A pool with fewer serving members of the family than its pool_min_healthy counts as all
+// down before its policy runs (for every policy, min_healthy.hpp).
 // The pools tried are those of fallback_chain(pools, pool_index), in order.
 // With a trace, every member of every pool tried gets the reason it was or was not named (the
 // trace is overwritten); without one (the query path) nothing is recorded.

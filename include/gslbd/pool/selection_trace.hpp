@@ -36,6 +36,7 @@ enum class MemberReason : std::uint8_t {
   less_capacity,         // least_load: lower agent weight than the members named
   farther,               // geo closest: located, but farther than the tolerance allows
   not_located,           // geo closest: no coordinates while other members have them
+  pool_short,            // serving, but the pool has fewer serving members than min_healthy
 };
 
 struct MemberTrace {
@@ -43,6 +44,7 @@ struct MemberTrace {
   health::Load load;              // read by the load-based policies only
   std::uint64_t weight = 0;       // effective weight: weight x agent_weight
   std::uint64_t draw_weight = 0;  // what the draw used (weight-0 rule, load_weight); 0 = no draw
+  std::uint32_t ramp_permille = 1000;  // slow start: share of its weight (1000 = no ramp)
   MemberReason reason = MemberReason::not_drawn;
   double distance_km = -1;    // geo closest: distance to the client (-1: not measured)
   std::uint8_t position = 0;  // place in the answer when chosen
@@ -57,6 +59,10 @@ struct PoolTrace {
   PolicyKind decided_by = PolicyKind::weighted;  // the policy that drew (geo's sub-policy)
   bool all_down = false;    // no candidate could be chosen; the pool's all_down action ran
   bool served_all = false;  // all_down serve_all chose regardless of health
+  // Serving members of the family asked, and whether they were fewer than the pool's
+  // min_healthy (then the pool counted as all down without asking its policy).
+  std::uint32_t serving = 0;
+  bool below_min_healthy = false;
   // latency: the best RTT and the limit of the tolerance band (0 = nothing measured).
   std::uint64_t latency_best_us = 0;
   std::uint64_t latency_limit_us = 0;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "gslbd/health/check_rule.hpp"
 #include "gslbd/health/check_spec.hpp"
 #include "gslbd/health/health_table.hpp"
 #include "gslbd/health/load.hpp"
@@ -26,13 +27,14 @@
 
 namespace gslbd::probe {
 
-// One member to monitor. Its health word is up when ALL its checks are up; a member with no
-// checks (or only type none) is always up.
+// One member to monitor. Its health word is up when its checks meet its rule (all of them by
+// default, see check_rule.hpp); a member with no checks (or only type none) is always up.
 struct MonitoredMember {
   std::string key;         // stable across reloads: "pool/member" (the daemon's choice)
   std::uint32_t slot = 0;  // in the plan's health table
   util::Address target;    // check_address if given, else the VIP
   std::vector<health::CheckSpec> checks;
+  health::CheckRule rule;  // healthy_when
   health::InitialState initial = health::InitialState::wait;
   // For logs and the all-down watch; optional (a plan without them logs the key and target).
   std::string name;                      // the member's name in its pool
@@ -71,6 +73,14 @@ struct ProbeResult {
   std::string error;                       // why it failed, for logs and /status
 };
 
+// One check of a member as /status shows it: its verdict after invert and rise/fall.
+struct CheckStatus {
+  std::string check;  // "check web (http to 127.0.0.1:8080)"
+  bool inverted = false;
+  bool up = false;
+  bool known = false;
+};
+
 // One member as /status shows it; copied by the loop after each probe.
 struct MemberStatus {
   std::string key;
@@ -93,6 +103,8 @@ struct MemberStatus {
   // observes, as its peers are told.
   bool checks_up = false;
   bool checks_known = false;
+  std::vector<CheckStatus> checks;  // in config order
+  std::string healthy_when;         // how the rule combined them: "2 of 3 checks pass, any: up"
   std::optional<std::chrono::system_clock::time_point> last_probe_at;  // latest finished probe
   // Votes, for members of a pool whose consensus is not own: the rule, its tally (`up` above
   // is its result) and what each peer said ("up", "down", "stale", ...), in peers' order.

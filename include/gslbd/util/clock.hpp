@@ -15,4 +15,10 @@ inline std::uint64_t monotonic_ns() noexcept {
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+// The same clock in milliseconds: slow-start ramps (written by the health loop, read by
+// workers) are measured on it.
+inline std::uint64_t monotonic_ms() noexcept {
+  return monotonic_ns() / 1'000'000u;
+}
+
 }  // namespace gslbd::util

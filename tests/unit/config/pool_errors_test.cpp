@@ -263,3 +263,51 @@ TEST_CASE("pool file: control characters in quoted text are blanked so the error
   CHECK(errors[1].message.find("control characters") != std::string::npos);
   CHECK(errors[2].message.find("unknown value 'weigh ted'") != std::string::npos);
 }
+
+TEST_CASE("pool file: healthy_when and invert") {
+  check_pool_errors(
+      "bad/pools/healthy_when.pool.yaml",
+      {{4, 44, "'invert' does not apply to checks of type agent"},
+       {7, 19,
+        "member 'a': healthy_when at_least 3 (from its pool) is more than its 2 checks, "
+        "expected at most 2"},
+       {12, 64, "'at_least': expected a number (1..16), got '0'"},
+       {13, 53, "'healthy_when': unknown value 'most', expected all, any or {at_least: N}"},
+       {14, 54, "unknown key 'atleast' in 'healthy_when'; did you mean 'at_least'?"},
+       {14, 53, "missing required key 'at_least' in 'healthy_when'"},
+       {15, 53, "'healthy_when': expected all, any or {at_least: N}"},
+       {18, 23, "member 'g': healthy_when at_least 2 is more than its 1 check, expected at most 1"},
+       {20, 101, "'invert' does not apply to checks of type haproxy"},
+       {21, 69, "'invert': expected true or false"}});
+}
+
+TEST_CASE("pool file: healthy_when from the pool or the member, and inverted checks") {
+  using gslbd::health::RuleKind;
+  const auto load = gslbd::test::load_pool_fixtures({"good/rules/healthy_when.pool.yaml"});
+  INFO(gslbd::test::errors_text(load.errors));
+  REQUIRE(load.set != nullptr);
+  const auto& app = load.set->pools.at(0);
+  CHECK(app.members.at(0).healthy_when.kind == RuleKind::any);  // the pool's
+  CHECK(app.members.at(1).healthy_when.kind == RuleKind::all);  // its own
+  CHECK(app.members.at(2).healthy_when.kind == RuleKind::at_least);
+  CHECK(app.members.at(2).healthy_when.at_least == 2);
+  REQUIRE(app.members.at(2).checks.size() == 3);
+  CHECK_FALSE(app.members.at(2).checks.at(0).invert);
+  CHECK(app.members.at(2).checks.at(1).invert);  // from the template
+  CHECK_FALSE(app.members.at(2).checks.at(2).invert);
+  // Unsaid, a member's checks must all pass, as before the rule existed.
+  CHECK(load.set->pools.at(1).members.at(0).healthy_when == gslbd::health::CheckRule{});
+}
+
+TEST_CASE("pool file: a pool's min_healthy is 1 to its number of members") {
+  check_pool_errors(
+      "bad/pools/min_healthy.pool.yaml",
+      {{4, 18, "'min_healthy': 3 is more than the pool's 2 members, expected at most 2"},
+       {9, 18, "'min_healthy': expected a number (1..256), got '0'"}});
+}
+
+TEST_CASE("pool file: slow_start is a duration of at most an hour") {
+  check_pool_errors("bad/pools/slow_start.pool.yaml",
+                    {{4, 17, "'slow_start': at most 1h"},
+                     {6, 51, "'slow_start': expected a duration such as 500ms"}});
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "gslbd/pool/slow_start.hpp"
+
+namespace gslbd::pool {
+
+std::uint32_t ramp_permille(std::uint32_t slow_start_ms, std::uint64_t since_ms,
+                            std::uint64_t now_ms) noexcept {
+  if (slow_start_ms == 0 || since_ms == 0) return kFullPermille;
+  const std::uint64_t elapsed = now_ms > since_ms ? now_ms - since_ms : 0;
+  if (elapsed >= slow_start_ms) return kFullPermille;
+  // elapsed < slow_start_ms < 2^32: the product stays below 2^42.
+  return kRampFloorPermille +
+         static_cast<std::uint32_t>((kFullPermille - kRampFloorPermille) * elapsed / slow_start_ms);
+}
+
+std::uint64_t ramped_weight(std::uint64_t weight, std::uint32_t permille) noexcept {
+  if (weight == 0 || permille >= kFullPermille) return weight;
+  // weight < 2^40 (32-bit weight x agent percent): no overflow.
+  const std::uint64_t ramped = weight * permille / kFullPermille;
+  return ramped == 0 ? 1 : ramped;
+}
+
+}  // namespace gslbd::pool
