@@ -62,6 +62,10 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's listen backlog is 5: a burst of held sessions (HAProxy opens them all at
+    # once) would overflow it, and the connections dropped there reach HAProxy's connect
+    # timeout and end as 503s.
+    request_queue_size = 256
 
     def server_bind(self):
         # HTTPServer's own asks the resolver for the address's name (getfqdn), which in a
