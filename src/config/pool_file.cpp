@@ -2,38 +2,20 @@
 #include "pool_file.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
-#include <set>
 
+#include "check_reader.hpp"
 #include "consensus_reader.hpp"
 #include "error_list.hpp"
 #include "geo_map_reader.hpp"
 #include "gslbd/pool/selection.hpp"
+#include "key_table.hpp"
+#include "member_reader.hpp"
 #include "suggest.hpp"
 #include "yaml_reader.hpp"
 
 namespace gslbd::config::detail {
 namespace {
-
-using health::CheckSpec;
-using health::CheckType;
-
-constexpr std::uint64_t kMinIntervalMs = 10;
-constexpr std::uint64_t kMaxIntervalMs = 3'600'000;
-constexpr std::uint64_t kMaxWeight = 1'000'000;
-
-const std::vector<std::string_view> kCheckKeys = {
-    "name",     "template",      "type",           "port",       "interval", "timeout", "rise",
-    "fall",     "jitter",        "send",           "expect",     "method",   "path",    "host",
-    "headers",  "expect_status", "expect_body",    "tls_verify", "ca_file",  "sni",     "socket",
-    "frontend", "backends",      "min_up_servers", "stats_page", "tls",      "invert"};
-
-constexpr const auto& kCheckTypes = health::kCheckTypeNames;
-
-constexpr const auto& kPolicies = pool::kPolicyNames;
-
-constexpr const auto& kAllDown = pool::kAllDownNames;
 
 struct NamedInitial {
   std::string_view name;
@@ -42,197 +24,6 @@ struct NamedInitial {
 constexpr NamedInitial kInitial[] = {{"up", health::InitialState::up},
                                      {"down", health::InitialState::down},
                                      {"wait", health::InitialState::wait}};
-
-// Reads a string that must be one of table's names; reports the choices otherwise.
-template <typename Entry, std::size_t N>
-const Entry* read_choice(Diagnostics& diag, const Value& value, const Entry (&table)[N]) {
-  const auto text = read_string(diag, value);
-  if (!text) return nullptr;
-  std::vector<std::string_view> names;
-  for (const Entry& entry : table) {
-    if (entry.name == *text) return &entry;
-    names.push_back(entry.name);
-  }
-  diag.error(value.mark,
-             value.label + ": unknown value " + quoted(*text) + suggestion(*text, names));
-  return nullptr;
-}
-
-std::optional<bool> read_bool(Diagnostics& diag, const Value& value) {
-  if (value.node.IsScalar()) {
-    const std::string& text = value.node.Scalar();
-    if (text == "true") return true;
-    if (text == "false") return false;
-  }
-  diag.error(value.mark, value.label + ": expected true or false");
-  return std::nullopt;
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-bool is_alnum(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-// An HTTP token (RFC 9110 section 5.6.2): method and header names.
-bool is_token(std::string_view text) {
-  constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
-  return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
-    return is_alnum(c) || extra.find(c) != std::string_view::npos;
-  });
-}
-
-// A host name or IPv4 address as it goes into the URL, the Host header and SNI.
-bool is_host_name(std::string_view text) {
-  return !text.empty() && text.size() <= 253 && std::all_of(text.begin(), text.end(), [](char c) {
-    return is_alnum(c) || c == '-' || c == '.' || c == '_';
-  });
-}
-
-// slow_start: a duration up to an hour; 0s turns it off (for a member of a pool that has it).
-std::optional<std::uint32_t> read_slow_start(Diagnostics& diag, const Value& value) {
-  const auto ms = read_duration_ms(diag, value);
-  if (!ms) return std::nullopt;
-  if (*ms > 3'600'000) {
-    diag.error(value.mark, value.label + ": at most 1h");
-    return std::nullopt;
-  }
-  return static_cast<std::uint32_t>(*ms);
-}
-
-// healthy_when: `all`, `any` or `{at_least: N}`.
-std::optional<health::CheckRule> read_check_rule(Diagnostics& diag, const Value& value) {
-  constexpr const char* kExpected = "expected all, any or {at_least: N}";
-  health::CheckRule rule;
-  if (value.node.IsScalar()) {
-    const std::string& text = value.node.Scalar();
-    if (text == "all") return rule;
-    if (text == "any") {
-      rule.kind = health::RuleKind::any;
-      return rule;
-    }
-    diag.error(value.mark, value.label + ": unknown value " + quoted(text) + ", " + kExpected);
-    return std::nullopt;
-  }
-  if (!value.node.IsMap()) {
-    diag.error(value.mark, value.label + ": " + kExpected);
-    return std::nullopt;
-  }
-  const MapReader map(diag, value, {"at_least"});
-  if (!map.is_map()) return std::nullopt;
-  const auto n = map.require("at_least");
-  if (!n) return std::nullopt;
-  const auto count = read_number(diag, *n, 1, health::kMaxRuleChecks);
-  if (!count) return std::nullopt;
-  rule.kind = health::RuleKind::at_least;
-  rule.at_least = static_cast<std::uint32_t>(*count);
-  return rule;
-}
-
-// Which check types use a field; a field given to another type would silently do nothing.
-bool field_applies(std::string_view key, CheckType type) {
-  const bool http = type == CheckType::http || type == CheckType::https;
-  if (key == "port") {
-    return http || type == CheckType::tcp || type == CheckType::agent || type == CheckType::haproxy;
-  }
-  if (key == "socket" || key == "frontend" || key == "backends" || key == "min_up_servers" ||
-      key == "stats_page" || key == "tls") {
-    return type == CheckType::haproxy;
-  }
-  if (key == "send") return type == CheckType::tcp || type == CheckType::agent;
-  // Reversing a verdict fits checks that only say pass or fail. An agent's reply and an haproxy
-  // poll also carry weights, drains and load that a reversed verdict would contradict.
-  if (key == "invert") {
-    return http || type == CheckType::tcp || type == CheckType::icmp;
-  }
-  if (key == "expect") return type == CheckType::tcp;
-  // host, headers and the TLS fields also shape an haproxy check's request for its stats page.
-  if (key == "host" || key == "headers") return http || type == CheckType::haproxy;
-  if (key == "method" || key == "path" || key == "expect_status" || key == "expect_body") {
-    return http;
-  }
-  if (key == "tls_verify" || key == "ca_file" || key == "sni") {
-    return type == CheckType::https || type == CheckType::haproxy;
-  }
-  return true;  // name, template, type and the timing fields
-}
-
-// What an haproxy check needs, and which of its fields go together, once a member uses it (a
-// template may leave them to members).
-bool haproxy_complete(Diagnostics& diag, const YAML::Mark& mark, const std::string& label,
-                      const CheckSpec& spec) {
-  bool complete = true;
-  auto missing = [&](const std::string& what) {
-    diag.error(mark, label + ": a check of type haproxy needs " + what);
-    complete = false;
-  };
-  auto conflict = [&](const std::string& what) {
-    diag.error(mark, label + ": " + what);
-    complete = false;
-  };
-  if (!spec.stats_page.empty()) {
-    if (!spec.socket.empty()) {
-      conflict("'stats_page' is fetched over HTTP at 'port'; it cannot go with 'socket'");
-    } else if (spec.port == 0) {
-      missing("'port' for 'stats_page' (where HAProxy serves its stats page)");
-    }
-  } else if ((spec.port == 0) == spec.socket.empty()) {
-    missing(
-        "either 'socket' (the runtime API's UNIX socket), 'port' (the runtime API over TCP) or "
-        "'stats_page' with 'port' (the HTTP stats page)");
-  }
-  if (spec.stats_page.empty() && (spec.stats_tls || !spec.host.empty() || !spec.headers.empty() ||
-                                  !spec.ca_file.empty() || !spec.sni.empty() || !spec.tls_verify)) {
-    conflict(
-        "'tls', 'host', 'headers', 'tls_verify', 'ca_file' and 'sni' shape the request for "
-        "the stats page: they need 'stats_page'");
-  } else if (!spec.stats_tls && (!spec.ca_file.empty() || !spec.sni.empty() || !spec.tls_verify)) {
-    conflict("'tls_verify', 'ca_file' and 'sni' need 'tls: true'");
-  }
-  if (spec.frontend.empty()) missing("'frontend'");
-  if (spec.backends.empty()) {
-    missing("'backends': its verdict counts the UP servers behind the frontend");
-  }
-  return complete;
-}
-
-// "1Gbit", "100Mbit", "2.5Gbit": a link capacity in bits per second (SI units, as links are
-// sold), from 1 Mbit/s to 10 Tbit/s.
-std::optional<std::uint64_t> read_bandwidth(Diagnostics& diag, const Value& value) {
-  const auto text = read_string(diag, value);
-  if (!text) return std::nullopt;
-  struct Unit {
-    std::string_view suffix;
-    double factor;
-  };
-  static constexpr Unit kUnits[] = {{"kbit", 1e3}, {"Mbit", 1e6}, {"Gbit", 1e9}, {"Tbit", 1e12}};
-  for (const Unit& unit : kUnits) {
-    if (text->size() <= unit.suffix.size() || !text->ends_with(unit.suffix)) continue;
-    const std::string number = text->substr(0, text->size() - unit.suffix.size());
-    const bool plain =
-        std::all_of(number.begin(), number.end(), [](char c) { return is_digit(c) || c == '.'; }) &&
-        std::count(number.begin(), number.end(), '.') <= 1 && number.front() != '.' &&
-        number.back() != '.';
-    if (!plain || number.size() > 12) break;
-    const double bps = std::stod(number) * unit.factor;
-    if (bps < 1e6 || bps > 1e13) {
-      diag.error(value.mark, value.label + ": " + quoted(*text) + " is outside 1Mbit..10Tbit");
-      return std::nullopt;
-    }
-    return static_cast<std::uint64_t>(bps);
-  }
-  diag.error(value.mark, value.label + ": " + quoted(*text) +
-                             " is not a bandwidth; expected a number with kbit, Mbit, Gbit or "
-                             "Tbit, e.g. 1Gbit");
-  return std::nullopt;
-}
-
-struct Template {
-  CheckSpec spec;
-  std::string where;  // file:line, for "defined twice" messages
-};
 
 struct GeoMapEntry {
   std::size_t index;
@@ -243,51 +34,6 @@ struct GeoMapEntry {
   std::shared_ptr<const geodb::MaxmindDatabase> locations;
   YAML::Mark database_mark;
 };
-
-// What a pool gives its members unless they say otherwise (besides its checks).
-struct MemberDefaults {
-  std::uint32_t slow_start_ms = 0;
-  health::CheckRule healthy_when;
-  std::optional<YAML::Mark> healthy_when_mark;  // set when the pool gives one
-};
-
-// The member's healthy_when (its own, else its pool's), which must fit its checks.
-void read_member_rule(Diagnostics& diag, const MapReader& map, const MemberDefaults& defaults,
-                      pool::Member& member) {
-  std::optional<YAML::Mark> mark = defaults.healthy_when_mark;
-  member.healthy_when = defaults.healthy_when;
-  if (auto v = map.find("healthy_when")) {
-    const auto rule = read_check_rule(diag, *v);
-    if (!rule) return;
-    member.healthy_when = *rule;
-    mark = v->mark;
-  }
-  // A member without checks is always up, whatever the rule: nothing to judge.
-  const health::CheckRule& rule = member.healthy_when;
-  if (rule.kind == health::RuleKind::at_least && !member.checks.empty() &&
-      rule.at_least > member.checks.size()) {
-    const bool own = map.find("healthy_when").has_value();
-    diag.error(mark.value_or(map.mark()),
-               "member '" + member.name + "': healthy_when at_least " +
-                   std::to_string(rule.at_least) + (own ? "" : " (from its pool)") +
-                   " is more than its " + std::to_string(member.checks.size()) +
-                   (member.checks.size() == 1 ? " check" : " checks") + ", expected at most " +
-                   std::to_string(member.checks.size()));
-  }
-}
-
-// The pool-level min_healthy, once its members are read: more than it has could never be met.
-void read_pool_min_healthy(Diagnostics& diag, const Value& value, pool::Pool& pool) {
-  const auto n = read_number(diag, value, 1, kMaxMembersPerPool);
-  if (!n) return;
-  if (*n > pool.members.size()) {
-    diag.error(value.mark, value.label + ": " + std::to_string(*n) + " is more than the pool's " +
-                               std::to_string(pool.members.size()) + " members, expected at most " +
-                               std::to_string(pool.members.size()));
-    return;
-  }
-  pool.pool_min_healthy = static_cast<std::uint32_t>(*n);
-}
 
 // What must be resolved once every file is read.
 struct PendingPool {
@@ -300,6 +46,296 @@ struct PendingPool {
   std::vector<YAML::Mark> region_marks;  // of each geo.preference key, in order
 };
 
+// A pool while its keys are read: the rows fill pool, pending and the members' defaults.
+struct PoolRead {
+  pool::Pool pool;
+  PendingPool pending;
+  MemberDefaults defaults;
+  CheckReader& checks;
+  std::size_t instances;  // that vote: this one and its peers
+  YAML::Mark name_mark;
+  bool policy_known = true;
+  std::optional<YAML::Mark> fallback_key_mark;
+  bool has_geo = false;
+};
+
+void read_hash_prefix(Diagnostics& diag, const Value& v, std::uint64_t max, std::uint8_t& out) {
+  if (auto n = read_number(diag, v, 0, max)) out = static_cast<std::uint8_t>(*n);
+}
+
+constexpr Key<pool::Pool> kHashKeys[] = {
+    {"prefix_v4", [](Diagnostics& diag, const Value& v,
+                     pool::Pool& p) { read_hash_prefix(diag, v, 32, p.hash_prefix_v4); }},
+    {"prefix_v6", [](Diagnostics& diag, const Value& v,
+                     pool::Pool& p) { read_hash_prefix(diag, v, 128, p.hash_prefix_v6); }},
+};
+
+constexpr Key<pool::Pool> kFailoverKeys[] = {
+    {"min_healthy",
+     [](Diagnostics& diag, const Value& v, pool::Pool& p) {
+       if (auto n = read_number(diag, v, 1, kMaxMembersPerPool)) {
+         p.min_healthy = static_cast<std::uint32_t>(*n);
+       }
+     }},
+    {"preempt",
+     [](Diagnostics& diag, const Value& v, pool::Pool& p) {
+       const auto b = read_bool(diag, v);
+       if (!b) return;
+       // The active group is remembered per pool, by the health loop, for failover pools only;
+       // within the regions of a geo pool there is nothing that would remember it.
+       if (!*b && p.policy != pool::PolicyKind::failover) {
+         diag.error(v.mark, v.label + ": false is supported only with policy failover");
+       } else {
+         p.preempt = *b;
+       }
+     }},
+};
+
+constexpr Key<pool::Pool> kLatencyKeys[] = {
+    {"tolerance_percent",
+     [](Diagnostics& diag, const Value& v, pool::Pool& p) {
+       if (auto n = read_number(diag, v, 0, 10'000)) {
+         p.latency.tolerance_percent = static_cast<std::uint32_t>(*n);
+       }
+     }},
+    {"tolerance_min",
+     [](Diagnostics& diag, const Value& v, pool::Pool& p) {
+       const auto ms = read_duration_ms(diag, v);
+       if (!ms) return;
+       if (*ms > 60'000) {
+         diag.error(v.mark, v.label + ": at most 60s");
+       } else {
+         p.latency.tolerance_min_us = static_cast<std::uint32_t>(*ms * 1000);
+       }
+     }},
+};
+
+constexpr Key<pool::Pool> kClosestKeys[] = {
+    {"tolerance_percent",
+     [](Diagnostics& diag, const Value& v, pool::Pool& p) {
+       if (auto n = read_number(diag, v, 0, 1000)) {
+         p.geo.closest_tolerance_percent = static_cast<std::uint32_t>(*n);
+       }
+     }},
+    {"tolerance_km",
+     [](Diagnostics& diag, const Value& v, pool::Pool& p) {
+       if (auto n = read_number(diag, v, 0, 20'000)) {
+         p.geo.closest_tolerance_km = static_cast<std::uint32_t>(*n);
+       }
+     }},
+};
+
+// A section whose keys all come from table, read into target.
+template <typename Target, std::size_t N>
+void read_section(Diagnostics& diag, const Value& value, const Key<Target> (&table)[N],
+                  Target& target) {
+  const MapReader map(diag, value, key_names(table));
+  if (map.is_map()) read_keys(diag, map, table, target);
+}
+
+std::vector<std::string> read_label_list(Diagnostics& diag, const Value& list) {
+  std::vector<std::string> names;
+  if (auto items = read_list(diag, list, true)) {
+    for (const Value& item : *items) {
+      if (auto text = read_label(diag, item)) names.push_back(*text);
+    }
+  }
+  return names;
+}
+
+void read_region_preferences(Diagnostics& diag, const Value& v, PoolRead& r) {
+  if (!v.node.IsMap()) {
+    diag.error(v.mark, v.label + ": expected a map of region to its ordered preference");
+    return;
+  }
+  std::map<std::string, int> seen;  // yaml-cpp keeps duplicate keys: report them
+  for (auto it = v.node.begin(); it != v.node.end(); ++it) {
+    const YAML::Mark key_mark = mark_of(it->first, v.mark);
+    const auto name =
+        read_label(diag, Value{it->first, key_mark, "a region in " + v.label, key_mark});
+    if (!name) continue;
+    const std::string& region = *name;
+    const auto [first, inserted] = seen.try_emplace(region, key_mark.line + 1);
+    if (!inserted) {
+      diag.error(key_mark, v.label + ": region " + quoted(region) + " given twice (first on line " +
+                               std::to_string(first->second) + ")");
+      continue;
+    }
+    const Value list{it->second, mark_of(it->second, key_mark), "'" + region + "'", key_mark};
+    r.pool.geo.preference.emplace_back(region, read_label_list(diag, list));
+    r.pending.region_marks.push_back(key_mark);
+  }
+}
+
+constexpr Key<PoolRead> kGeoKeys[] = {
+    {"map",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       if (auto name = read_string(diag, v)) {
+         r.pending.geo_map = *name;
+         r.pending.geo_map_mark = v.mark;
+       }
+     },
+     true},
+    {"regions", read_region_preferences},
+    {"default", [](Diagnostics& diag, const Value& v,
+                   PoolRead& r) { r.pool.geo.default_order = read_label_list(diag, v); }},
+    {"within_region",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       const auto* entry = read_choice(diag, v, pool::kPolicyNames);
+       if (entry == nullptr) return;
+       if (entry->kind == pool::PolicyKind::geo) {
+         diag.error(v.mark, v.label + ": geo cannot be used within a region");
+       } else {
+         r.pool.geo.within_region = entry->kind;
+       }
+     }},
+    {"closest",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       r.pool.geo.closest = true;
+       if (!v.node.IsNull()) read_section(diag, v, kClosestKeys, r.pool);  // `closest: {}` too
+     }},
+};
+
+// A policy's own section (hash, failover, latency) applies to that policy, or to a geo pool
+// that chooses by it within a region; given to another it would silently do nothing.
+template <std::size_t N>
+void read_policy_section(Diagnostics& diag, const Value& v, PoolRead& r, pool::PolicyKind owner,
+                         const Key<pool::Pool> (&table)[N]) {
+  // With an unknown policy, which sections belong is unknown too: one error is enough.
+  if (!r.policy_known) return;
+  const pool::Pool& p = r.pool;
+  if (p.policy != owner && !(p.policy == pool::PolicyKind::geo && owner == p.geo.within_region)) {
+    const std::string key(pool::policy_name(owner));
+    diag.error(v.key_mark, "'" + key + "' applies only to policy " + key +
+                               " (or policy geo with within_region: " + key + ")");
+    return;
+  }
+  read_section(diag, v, table, r.pool);
+}
+
+void read_members(Diagnostics& diag, const Value& v, PoolRead& r) {
+  const auto items = read_list(diag, v, true);
+  if (!items) return;
+  if (items->size() > kMaxMembersPerPool) {
+    diag.error(v.mark,
+               v.label + ": at most " + std::to_string(kMaxMembersPerPool) + " members per pool");
+  }
+  // Within a geo pool's regions, the sub-policy decides what a member needs.
+  const pool::PolicyKind chooser =
+      r.pool.policy == pool::PolicyKind::geo ? r.pool.geo.within_region : r.pool.policy;
+  std::map<std::string, std::string> names;
+  for (const Value& item : *items) {
+    auto member = read_member(diag, item, r.checks, r.defaults, chooser);
+    if (!member) continue;
+    const auto [it, inserted] = names.try_emplace(member->name, where(diag, item.mark));
+    if (!inserted) {
+      diag.error(item.mark, "member '" + member->name + "' is already in pool '" + r.pool.name +
+                                "' at " + it->second);
+      continue;
+    }
+    r.pool.members.push_back(std::move(*member));
+  }
+}
+
+// The pool-level min_healthy, once its members are read: more than it has could never be met.
+void read_pool_min_healthy(Diagnostics& diag, const Value& v, PoolRead& r) {
+  const auto n = read_number(diag, v, 1, kMaxMembersPerPool);
+  if (!n) return;
+  const std::size_t members = r.pool.members.size();
+  if (*n > members) {
+    diag.error(v.mark, v.label + ": " + std::to_string(*n) + " is more than the pool's " +
+                           std::to_string(members) + " members, expected at most " +
+                           std::to_string(members));
+    return;
+  }
+  r.pool.pool_min_healthy = static_cast<std::uint32_t>(*n);
+}
+
+// A pool's keys, in reading order: the policy and its sections before the members, whose keys
+// depend on the policy (within_region for a geo pool), and the pool's check list, slow_start,
+// healthy_when and initial_state before the members that take them; min_healthy after them.
+constexpr Key<PoolRead> kPoolKeys[] = {
+    {"name",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       r.name_mark = v.mark;
+       if (auto name = read_label(diag, v)) r.pool.name = *name;
+     },
+     true},
+    {"policy",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       const auto* entry = read_choice(diag, v, pool::kPolicyNames);
+       if (entry != nullptr) r.pool.policy = entry->kind;
+       r.policy_known = entry != nullptr;
+     }},
+    {"max_records",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       if (auto n = read_number(diag, v, 1, static_cast<std::uint64_t>(pool::kMaxRecords))) {
+         r.pool.max_records = static_cast<std::uint32_t>(*n);
+       }
+     }},
+    {"all_down",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       if (const auto* entry = read_choice(diag, v, pool::kAllDownNames)) {
+         r.pool.all_down = entry->action;
+       }
+     }},
+    {"fallback_pool",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       r.fallback_key_mark = v.key_mark;
+       r.pending.fallback_mark = v.mark;
+       if (auto name = read_label(diag, v)) r.pending.fallback = *name;
+     }},
+    {"initial_state",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       if (const auto* entry = read_choice(diag, v, kInitial)) {
+         r.defaults.initial_state = entry->state;
+       }
+     }},
+    {"consensus",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       if (auto consensus = read_consensus(diag, v, r.instances)) r.pool.consensus = *consensus;
+     }},
+    // The geo section first of the policy sections: its within_region decides which of the
+    // others a geo pool may have.
+    {"geo",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       r.has_geo = true;
+       if (!r.policy_known) return;
+       if (r.pool.policy != pool::PolicyKind::geo) {
+         diag.error(v.key_mark, "'geo' applies only to policy geo");
+         return;
+       }
+       read_section(diag, v, kGeoKeys, r);
+     }},
+    {"hash",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       read_policy_section(diag, v, r, pool::PolicyKind::hash, kHashKeys);
+     }},
+    {"failover",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       read_policy_section(diag, v, r, pool::PolicyKind::failover, kFailoverKeys);
+     }},
+    {"latency",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       read_policy_section(diag, v, r, pool::PolicyKind::latency, kLatencyKeys);
+     }},
+    {"checks", [](Diagnostics& diag, const Value& v,
+                  PoolRead& r) { r.defaults.checks = r.checks.read_checks(diag, v); }},
+    {"slow_start",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       if (auto ms = read_slow_start(diag, v)) r.defaults.slow_start_ms = *ms;
+     }},
+    {"healthy_when",
+     [](Diagnostics& diag, const Value& v, PoolRead& r) {
+       if (auto rule = read_check_rule(diag, v)) {
+         r.defaults.healthy_when = *rule;
+         r.defaults.healthy_when_mark = v.mark;
+       }
+     }},
+    {"members", read_members, true},
+    {"min_healthy", read_pool_min_healthy},
+};
+
 class PoolFilesReader {
  public:
   PoolFilesReader(std::vector<util::SourceError>& errors, std::size_t instances)
@@ -310,34 +346,21 @@ class PoolFilesReader {
   const std::vector<std::string>& pool_names() const { return names_; }
 
  private:
-  void read_templates(Diagnostics& diag, const Value& value);
   void read_geo_maps(Diagnostics& diag, const Value& value);
   void read_pool(Diagnostics& diag, const Value& value);
-  std::optional<pool::Member> read_member(Diagnostics& diag, const Value& value,
-                                          const std::vector<CheckSpec>& pool_checks,
-                                          const MemberDefaults& defaults, pool::PolicyKind policy);
-  std::vector<CheckSpec> read_check_list(Diagnostics& diag, const Value& value);
-  std::optional<CheckSpec> read_check(Diagnostics& diag, const Value& value, bool is_template);
-  void read_policy_sections(Diagnostics& diag, const MapReader& map, pool::Pool& pool,
-                            PendingPool& pending);
   void resolve();
   void check_fallback_chains();
 
   std::vector<util::SourceError>& errors_;
-  std::size_t instances_;  // that vote: this one and its peers
+  std::size_t instances_;
   std::vector<std::unique_ptr<Diagnostics>> diagnostics_;
-  std::map<std::string, Template> templates_;
-  std::set<std::string> broken_templates_;  // defined, but with errors
+  CheckReader checks_;
   std::map<std::string, GeoMapEntry> geo_maps_;
   std::map<std::string, std::string> pool_where_;
   std::vector<std::string> names_;
   std::vector<PendingPool> pending_;
   std::shared_ptr<pool::PoolSet> set_ = std::make_shared<pool::PoolSet>();
 };
-
-std::string where(const Diagnostics& diag, const YAML::Mark& mark) {
-  return diag.file() + ":" + std::to_string(mark.line + 1);
-}
 
 std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileText>& files) {
   const std::size_t errors_before = error_count(errors_);
@@ -357,7 +380,7 @@ std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileT
                          {"version", "checks", "geo_maps", "pools"});
     if (!root.is_map()) continue;
     check_version(diag, root);
-    if (auto value = root.find("checks")) read_templates(diag, *value);
+    if (auto value = root.find("checks")) checks_.read_templates(diag, *value);
     if (auto value = root.find("geo_maps")) read_geo_maps(diag, *value);
     documents.push_back({&diag, *document, root.find("pools")});
   }
@@ -372,281 +395,6 @@ std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileT
   if (error_count(errors_) != errors_before) return nullptr;
   pool::assign_health_slots(*set_);
   return set_;
-}
-
-void PoolFilesReader::read_templates(Diagnostics& diag, const Value& value) {
-  const auto items = read_list(diag, value, false);
-  if (!items) return;
-  for (const Value& item : *items) {
-    auto spec = read_check(diag, item, true);
-    if (!spec) {
-      // Its errors are reported; uses of it should not add "no check template named".
-      // By iteration: yaml-cpp's [] inserts (non-const) or throws on use (const, key missing).
-      if (item.node.IsMap()) {
-        for (auto it = item.node.begin(); it != item.node.end(); ++it) {
-          if (it->first.IsScalar() && it->first.Scalar() == "name" && it->second.IsScalar()) {
-            broken_templates_.insert(it->second.Scalar());
-          }
-        }
-      }
-      continue;
-    }
-    const auto [it, inserted] =
-        templates_.try_emplace(spec->name, Template{*spec, where(diag, item.mark)});
-    if (!inserted) {
-      diag.error(item.mark,
-                 "check template '" + spec->name + "' is already defined at " + it->second.where);
-    }
-  }
-}
-
-std::optional<CheckSpec> PoolFilesReader::read_check(Diagnostics& diag, const Value& value,
-                                                     bool is_template) {
-  auto unknown_template = [&](const Value& v, const std::string& name) {
-    if (broken_templates_.contains(name)) return;  // reported where it is defined
-    std::vector<std::string_view> names;
-    for (const auto& [known, unused] : templates_) names.push_back(known);
-    diag.error(v.mark, v.label + ": no check template named " + quoted(name) +
-                           (names.empty() ? std::string("; no check templates are defined")
-                                          : suggestion(name, names)));
-  };
-  CheckSpec spec;
-  if (value.node.IsScalar() && !is_template) {  // a bare template name
-    const auto name = read_string(diag, value);
-    if (!name) return std::nullopt;
-    const auto it = templates_.find(*name);
-    if (it == templates_.end()) {
-      unknown_template(value, *name);
-      return std::nullopt;
-    }
-    if (it->second.spec.type == CheckType::haproxy &&
-        !haproxy_complete(diag, value.mark, value.label, it->second.spec)) {
-      return std::nullopt;
-    }
-    return it->second.spec;  // a bare name: the template as it is
-  }
-  const MapReader map(diag, value, kCheckKeys);
-  if (!map.is_map()) return std::nullopt;
-  const std::size_t errors_before = diag.count();
-  bool have_type = false;
-  if (auto v = map.find("template")) {
-    have_type = true;  // whatever goes wrong with it is reported here, not as a missing type
-    if (is_template) {
-      diag.error(v->key_mark, "a check template cannot itself use 'template'");
-    } else if (const auto name = read_string(diag, *v)) {
-      const auto it = templates_.find(*name);
-      if (it == templates_.end()) {
-        unknown_template(*v, *name);
-        return std::nullopt;
-      }
-      spec = it->second.spec;
-    }
-  }
-  if (is_template) {
-    if (auto v = map.require("name")) {
-      if (auto name = read_label(diag, *v)) spec.name = *name;
-    }
-  } else if (auto v = map.find("name")) {
-    if (auto name = read_label(diag, *v)) spec.name = *name;
-  }
-  if (auto v = map.find("type")) {
-    if (const auto* entry = read_choice(diag, *v, kCheckTypes)) {
-      spec.type = entry->type;
-      have_type = true;
-    }
-  } else if (!have_type) {
-    diag.error(map.mark(), value.label + ": a check needs 'type' (or 'template')");
-  }
-  if (diag.count() != errors_before) return std::nullopt;
-  // The fields given here must suit the type (a template's fields already did).
-  for (std::string_view key : kCheckKeys) {
-    const auto v = map.find(key);
-    if (v && !field_applies(key, spec.type)) {
-      diag.error(v->key_mark, "'" + std::string(key) + "' does not apply to checks of type " +
-                                  std::string(health::check_type_name(spec.type)));
-    }
-  }
-  if (auto v = map.find("port")) {
-    if (auto n = read_number(diag, *v, 1, 65535)) spec.port = static_cast<std::uint16_t>(*n);
-  }
-  YAML::Mark timing_mark = map.mark();  // where a timeout/interval clash is reported
-  if (auto v = map.find("interval")) {
-    timing_mark = v->mark;
-    if (auto ms = read_duration_ms(diag, *v)) {
-      if (*ms < kMinIntervalMs || *ms > kMaxIntervalMs) {
-        diag.error(v->mark, v->label + ": must be between 10ms and 1h");
-      } else {
-        spec.interval_ms = static_cast<std::uint32_t>(*ms);
-      }
-    }
-  }
-  if (auto v = map.find("timeout")) {
-    timing_mark = v->mark;
-    if (auto ms = read_duration_ms(diag, *v)) {
-      if (*ms < 1 || *ms > kMaxIntervalMs) {
-        diag.error(v->mark, v->label + ": must be between 1ms and 1h");
-      } else {
-        spec.timeout_ms = static_cast<std::uint32_t>(*ms);
-      }
-    }
-  }
-  if (auto v = map.find("rise")) {
-    if (auto n = read_number(diag, *v, 1, 100)) spec.rise = static_cast<std::uint32_t>(*n);
-  }
-  if (auto v = map.find("fall")) {
-    if (auto n = read_number(diag, *v, 1, 100)) spec.fall = static_cast<std::uint32_t>(*n);
-  }
-  if (auto v = map.find("jitter")) {
-    if (auto n = read_number(diag, *v, 0, 100))
-      spec.jitter_percent = static_cast<std::uint32_t>(*n);
-  }
-  // Text that goes into a request is checked so that it cannot break the request's framing.
-  auto read_text = [&](const char* key, std::string& out, bool (*valid)(std::string_view),
-                       const char* expected) {
-    if (auto v = map.find(key)) {
-      if (auto text = read_string(diag, *v)) {
-        if (valid != nullptr && !valid(*text)) {
-          diag.error(v->mark, v->label + ": expected " + expected);
-        } else {
-          out = *text;
-        }
-      }
-    }
-  };
-  read_text("send", spec.send, nullptr, "");
-  read_text("expect", spec.expect, nullptr, "");
-  read_text("method", spec.method, is_token, "an HTTP method such as GET or HEAD");
-  const auto is_request_path = [](std::string_view text) {
-    return !text.empty() && text.front() == '/' &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  };
-  constexpr const char* kRequestPath =
-      "a path that starts with '/', without spaces or control characters";
-  read_text("path", spec.path, is_request_path, kRequestPath);
-  read_text("stats_page", spec.stats_page, is_request_path, kRequestPath);
-  read_text("host", spec.host, is_host_name, "a host name or IPv4 address");
-  read_text("expect_body", spec.expect_body, nullptr, "");
-  read_text(
-      "ca_file", spec.ca_file,
-      [](std::string_view text) {
-        return !text.empty() && text.find('\0') == std::string_view::npos;
-      },
-      "a file name");
-  read_text("sni", spec.sni, is_host_name, "a host name");
-  if (auto v = map.find("headers")) {
-    if (!v->node.IsMap()) {
-      diag.error(v->mark, v->label + ": expected a map of header names to values");
-    } else {
-      spec.headers.clear();
-      std::map<std::string, int> seen;
-      for (auto it = v->node.begin(); it != v->node.end(); ++it) {
-        const YAML::Mark key_mark = mark_of(it->first, v->mark);
-        if (!it->first.IsScalar() || !it->second.IsScalar()) {
-          diag.error(key_mark, v->label + ": header names and values are strings");
-          continue;
-        }
-        const std::string& name = it->first.Scalar();
-        const std::string& text = it->second.Scalar();
-        if (!is_token(name)) {
-          diag.error(key_mark, v->label + ": " + quoted(name) + " is not a valid header name");
-          continue;
-        }
-        if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-          diag.error(mark_of(it->second, key_mark),
-                     v->label + ": the value of '" + name + "' cannot hold line breaks");
-          continue;
-        }
-        std::string lower = name;
-        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        const auto [first, inserted] = seen.try_emplace(lower, key_mark.line + 1);
-        if (!inserted) {
-          diag.error(key_mark, v->label + ": header '" + name + "' given twice (first on line " +
-                                   std::to_string(first->second) + ")");
-          continue;
-        }
-        spec.headers.emplace_back(name, text);
-      }
-    }
-  }
-  if (auto v = map.find("expect_status")) {
-    if (auto items = read_list(diag, *v, true)) {
-      spec.expect_status.clear();
-      for (const Value& item : *items) {
-        if (auto n = read_number(diag, item, 100, 599)) {
-          spec.expect_status.push_back(static_cast<std::uint16_t>(*n));
-        }
-      }
-    }
-  }
-  if (auto v = map.find("tls_verify")) {
-    if (auto b = read_bool(diag, *v)) spec.tls_verify = *b;
-  }
-  if (auto v = map.find("tls")) {
-    if (auto b = read_bool(diag, *v)) spec.stats_tls = *b;
-  }
-  if (auto v = map.find("invert")) {
-    if (auto b = read_bool(diag, *v)) spec.invert = *b;
-  }
-  read_text(
-      "socket", spec.socket,
-      [](std::string_view text) {
-        // sockaddr_un's sun_path holds 108 octets with the terminating NUL.
-        return !text.empty() && text.front() == '/' && text.size() < 108 &&
-               text.find('\0') == std::string_view::npos;
-      },
-      "an absolute path of at most 107 characters (HAProxy's stats socket)");
-  if (auto v = map.find("frontend")) {
-    if (auto name = read_label(diag, *v)) spec.frontend = *name;
-  }
-  if (auto v = map.find("backends")) {
-    if (auto items = read_list(diag, *v, true)) {
-      spec.backends.clear();
-      for (const Value& item : *items) {
-        if (auto name = read_label(diag, item)) spec.backends.push_back(*name);
-      }
-    }
-  }
-  if (auto v = map.find("min_up_servers")) {
-    if (auto n = read_number(diag, *v, 0, 100'000)) {
-      spec.min_up_servers = static_cast<std::uint32_t>(*n);
-    }
-  }
-  if (diag.count() != errors_before) return std::nullopt;
-
-  // Rules that concern the combination of fields.
-  const bool needs_port = spec.type == CheckType::tcp || spec.type == CheckType::agent;
-  if (needs_port && spec.port == 0) {
-    diag.error(map.mark(), value.label + ": a check of type " +
-                               std::string(health::check_type_name(spec.type)) + " needs 'port'");
-  }
-  if (spec.type == CheckType::haproxy && !is_template) {
-    // A template may leave these to the members that use it.
-    haproxy_complete(diag, map.mark(), value.label, spec);
-  }
-  if (spec.type == CheckType::http && spec.port == 0) spec.port = 80;
-  if (spec.type == CheckType::https && spec.port == 0) spec.port = 443;
-  if (spec.timeout_ms >= spec.interval_ms && spec.type != CheckType::none) {
-    diag.error(timing_mark, value.label + ": timeout (" + std::to_string(spec.timeout_ms) +
-                                "ms) must be shorter than interval (" +
-                                std::to_string(spec.interval_ms) + "ms)");
-  }
-  if (diag.count() != errors_before) return std::nullopt;
-  return spec;
-}
-
-std::vector<CheckSpec> PoolFilesReader::read_check_list(Diagnostics& diag, const Value& value) {
-  std::vector<CheckSpec> checks;
-  const auto items = read_list(diag, value, false);
-  if (!items) return checks;
-  if (items->size() > kMaxChecksPerMember) {
-    diag.error(value.mark, value.label + ": at most " + std::to_string(kMaxChecksPerMember) +
-                               " checks per member");
-    return checks;
-  }
-  for (const Value& item : *items) {
-    if (auto spec = read_check(diag, item, false)) checks.push_back(std::move(*spec));
-  }
-  return checks;
 }
 
 void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
@@ -667,329 +415,37 @@ void PoolFilesReader::read_geo_maps(Diagnostics& diag, const Value& value) {
   }
 }
 
-void PoolFilesReader::read_policy_sections(Diagnostics& diag, const MapReader& map,
-                                           pool::Pool& pool, PendingPool& pending) {
-  // The geo section first: its within_region decides which other sections a geo pool may have.
-  auto geo_value = map.find("geo");
-  if (geo_value && pool.policy != pool::PolicyKind::geo) {
-    diag.error(geo_value->key_mark, "'geo' applies only to policy geo");
-  } else if (!geo_value && pool.policy == pool::PolicyKind::geo) {
-    diag.error(map.mark(), "policy geo needs a 'geo' section with at least 'map'");
-  } else if (geo_value) {
-    const MapReader geo(diag, *geo_value,
-                        {"map", "regions", "default", "within_region", "closest"});
-    if (auto p = geo.require("map")) {
-      if (auto name = read_string(diag, *p)) {
-        pending.geo_map = *name;
-        pending.geo_map_mark = p->mark;
-      }
-    }
-    auto read_names = [&](const Value& list) {
-      std::vector<std::string> names;
-      if (auto items = read_list(diag, list, true)) {
-        for (const Value& item : *items) {
-          if (auto text = read_label(diag, item)) names.push_back(*text);
-        }
-      }
-      return names;
-    };
-    if (auto p = geo.find("regions")) {
-      if (!p->node.IsMap()) {
-        diag.error(p->mark, p->label + ": expected a map of region to its ordered preference");
-      } else {
-        std::map<std::string, int> seen;  // yaml-cpp keeps duplicate keys: report them
-        for (auto it = p->node.begin(); it != p->node.end(); ++it) {
-          const YAML::Mark key_mark = mark_of(it->first, p->mark);
-          const auto name =
-              read_label(diag, Value{it->first, key_mark, "a region in " + p->label, key_mark});
-          if (!name) continue;
-          const std::string& region = *name;
-          const auto [first, inserted] = seen.try_emplace(region, key_mark.line + 1);
-          if (!inserted) {
-            diag.error(key_mark, p->label + ": region " + quoted(region) +
-                                     " given twice (first on line " +
-                                     std::to_string(first->second) + ")");
-            continue;
-          }
-          const Value list{it->second, mark_of(it->second, key_mark), "'" + region + "'", key_mark};
-          pool.geo.preference.emplace_back(region, read_names(list));
-          pending.region_marks.push_back(key_mark);
-        }
-      }
-    }
-    if (auto p = geo.find("default")) pool.geo.default_order = read_names(*p);
-    if (auto p = geo.find("closest")) {
-      pool.geo.closest = true;
-      // `closest: {}` takes the defaults.
-      if (!p->node.IsNull()) {
-        const MapReader closest(diag, *p, {"tolerance_percent", "tolerance_km"});
-        if (auto v = closest.find("tolerance_percent")) {
-          if (auto n = read_number(diag, *v, 0, 1000)) {
-            pool.geo.closest_tolerance_percent = static_cast<std::uint32_t>(*n);
-          }
-        }
-        if (auto v = closest.find("tolerance_km")) {
-          if (auto n = read_number(diag, *v, 0, 20'000)) {
-            pool.geo.closest_tolerance_km = static_cast<std::uint32_t>(*n);
-          }
-        }
-      }
-    }
-    if (auto p = geo.find("within_region")) {
-      if (const auto* entry = read_choice(diag, *p, kPolicies)) {
-        if (entry->kind == pool::PolicyKind::geo) {
-          diag.error(p->mark, p->label + ": geo cannot be used within a region");
-        } else {
-          pool.geo.within_region = entry->kind;
-        }
-      }
-    }
-  }
-
-  // Each other section belongs to one policy; given to another it would silently do nothing.
-  auto section = [&](const char* key, pool::PolicyKind owner) -> std::optional<Value> {
-    auto v = map.find(key);
-    if (v && pool.policy != owner &&
-        !(pool.policy == pool::PolicyKind::geo && owner == pool.geo.within_region)) {
-      diag.error(v->key_mark, std::string("'") + key + "' applies only to policy " + key +
-                                  " (or policy geo with within_region: " + key + ")");
-      return std::nullopt;
-    }
-    return v;
-  };
-  if (auto v = section("hash", pool::PolicyKind::hash)) {
-    const MapReader hash(diag, *v, {"prefix_v4", "prefix_v6"});
-    if (auto p = hash.find("prefix_v4")) {
-      if (auto n = read_number(diag, *p, 0, 32))
-        pool.hash_prefix_v4 = static_cast<std::uint8_t>(*n);
-    }
-    if (auto p = hash.find("prefix_v6")) {
-      if (auto n = read_number(diag, *p, 0, 128))
-        pool.hash_prefix_v6 = static_cast<std::uint8_t>(*n);
-    }
-  }
-  if (auto v = section("failover", pool::PolicyKind::failover)) {
-    const MapReader failover(diag, *v, {"min_healthy", "preempt"});
-    if (auto p = failover.find("min_healthy")) {
-      if (auto n = read_number(diag, *p, 1, kMaxMembersPerPool)) {
-        pool.min_healthy = static_cast<std::uint32_t>(*n);
-      }
-    }
-    if (auto p = failover.find("preempt")) {
-      if (auto b = read_bool(diag, *p)) {
-        // The active group is remembered per pool, by the health loop, for failover pools
-        // only; within the regions of a geo pool there is nothing that would remember it.
-        if (!*b && pool.policy != pool::PolicyKind::failover) {
-          diag.error(p->mark, p->label + ": false is supported only with policy failover");
-        } else {
-          pool.preempt = *b;
-        }
-      }
-    }
-  }
-  if (auto v = section("latency", pool::PolicyKind::latency)) {
-    const MapReader latency(diag, *v, {"tolerance_percent", "tolerance_min"});
-    if (auto p = latency.find("tolerance_percent")) {
-      if (auto n = read_number(diag, *p, 0, 10'000)) {
-        pool.latency.tolerance_percent = static_cast<std::uint32_t>(*n);
-      }
-    }
-    if (auto p = latency.find("tolerance_min")) {
-      if (auto ms = read_duration_ms(diag, *p)) {
-        if (*ms > 60'000) {
-          diag.error(p->mark, p->label + ": at most 60s");
-        } else {
-          pool.latency.tolerance_min_us = static_cast<std::uint32_t>(*ms * 1000);
-        }
-      }
-    }
-  }
-}
-
 void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
-  const MapReader map(diag, value,
-                      {"name", "policy", "members", "checks", "max_records", "all_down",
-                       "fallback_pool", "initial_state", "hash", "failover", "latency", "geo",
-                       "consensus", "healthy_when", "min_healthy", "slow_start"});
+  const MapReader map(diag, value, key_names(kPoolKeys));
   if (!map.is_map()) return;
   const std::size_t errors_before = diag.count();
-  pool::Pool pool;
-  PendingPool pending{&diag, value.mark, {}, {}, {}, {}, {}};
-  YAML::Mark name_mark = value.mark;
-  if (auto v = map.require("name")) {
-    name_mark = v->mark;
-    if (auto name = read_label(diag, *v)) pool.name = *name;
-  }
-  bool policy_known = true;
-  if (auto v = map.find("policy")) {
-    const auto* entry = read_choice(diag, *v, kPolicies);
-    if (entry != nullptr) pool.policy = entry->kind;
-    policy_known = entry != nullptr;
-  }
-  if (auto v = map.find("max_records")) {
-    if (auto n = read_number(diag, *v, 1, static_cast<std::uint64_t>(pool::kMaxRecords))) {
-      pool.max_records = static_cast<std::uint32_t>(*n);
-    }
-  }
-  if (auto v = map.find("all_down")) {
-    if (const auto* entry = read_choice(diag, *v, kAllDown)) pool.all_down = entry->action;
-  }
-  const auto fallback_value = map.find("fallback_pool");
-  if (fallback_value) {
-    pending.fallback_mark = fallback_value->mark;
-    if (auto name = read_label(diag, *fallback_value)) pending.fallback = *name;
-  }
-  if (pool.all_down == pool::AllDownAction::fallback_pool && !fallback_value) {
+  PoolRead r{{},         {&diag, value.mark, {}, {}, {}, {}, {}},
+             {},         checks_,
+             instances_, value.mark,
+             true,       std::nullopt,
+             false};
+  read_keys(diag, map, kPoolKeys, r);
+  pool::Pool& pool = r.pool;
+  if (pool.all_down == pool::AllDownAction::fallback_pool && !r.fallback_key_mark) {
     diag.error(map.mark(), "all_down: fallback_pool needs 'fallback_pool'");
-  } else if (pool.all_down != pool::AllDownAction::fallback_pool && fallback_value) {
-    diag.error(fallback_value->key_mark,
-               "'fallback_pool' is used only with all_down: fallback_pool");
-    pending.fallback.clear();
+  } else if (pool.all_down != pool::AllDownAction::fallback_pool && r.fallback_key_mark) {
+    diag.error(*r.fallback_key_mark, "'fallback_pool' is used only with all_down: fallback_pool");
+    r.pending.fallback.clear();
   }
-  health::InitialState initial = health::InitialState::wait;
-  if (auto v = map.find("initial_state")) {
-    if (const auto* entry = read_choice(diag, *v, kInitial)) initial = entry->state;
+  if (r.policy_known && pool.policy == pool::PolicyKind::geo && !r.has_geo) {
+    diag.error(map.mark(), "policy geo needs a 'geo' section with at least 'map'");
   }
-  if (auto v = map.find("consensus")) {
-    if (auto consensus = read_consensus(diag, *v, instances_)) pool.consensus = *consensus;
-  }
-  // With an unknown policy, which sections belong is unknown too: one error is enough.
-  if (policy_known) read_policy_sections(diag, map, pool, pending);
-  std::vector<CheckSpec> pool_checks;
-  if (auto v = map.find("checks")) pool_checks = read_check_list(diag, *v);
-  MemberDefaults defaults;
-  if (auto v = map.find("slow_start")) {
-    if (auto ms = read_slow_start(diag, *v)) defaults.slow_start_ms = *ms;
-  }
-  if (auto v = map.find("healthy_when")) {
-    if (auto rule = read_check_rule(diag, *v)) {
-      defaults.healthy_when = *rule;
-      defaults.healthy_when_mark = v->mark;
-    }
-  }
-
-  if (auto v = map.require("members")) {
-    if (auto items = read_list(diag, *v, true)) {
-      if (items->size() > kMaxMembersPerPool) {
-        diag.error(v->mark, v->label + ": at most " + std::to_string(kMaxMembersPerPool) +
-                                " members per pool");
-      }
-      std::map<std::string, std::string> member_names;
-      for (const Value& item : *items) {
-        // Within a geo pool's regions, the sub-policy decides what a member needs.
-        const pool::PolicyKind chooser =
-            pool.policy == pool::PolicyKind::geo ? pool.geo.within_region : pool.policy;
-        auto member = read_member(diag, item, pool_checks, defaults, chooser);
-        if (!member) continue;
-        member->initial_state = initial;
-        const auto [it, inserted] = member_names.try_emplace(member->name, where(diag, item.mark));
-        if (!inserted) {
-          diag.error(item.mark, "member '" + member->name + "' is already in pool '" + pool.name +
-                                    "' at " + it->second);
-          continue;
-        }
-        pool.members.push_back(std::move(*member));
-      }
-    }
-  }
-  if (auto v = map.find("min_healthy")) read_pool_min_healthy(diag, *v, pool);
   if (pool.name.empty()) return;
-  const auto [it, inserted] = pool_where_.try_emplace(pool.name, where(diag, name_mark));
+  const auto [it, inserted] = pool_where_.try_emplace(pool.name, where(diag, r.name_mark));
   if (!inserted) {
-    diag.error(name_mark, "pool '" + pool.name + "' is already defined at " + it->second);
+    diag.error(r.name_mark, "pool '" + pool.name + "' is already defined at " + it->second);
     return;
   }
   names_.push_back(pool.name);
   if (diag.count() != errors_before) return;
   set_->pools.push_back(std::move(pool));
-  pending_.push_back(std::move(pending));
+  pending_.push_back(std::move(r.pending));
 }
-
-std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, const Value& value,
-                                                         const std::vector<CheckSpec>& pool_checks,
-                                                         const MemberDefaults& defaults,
-                                                         pool::PolicyKind policy) {
-  const MapReader map(diag, value,
-                      {"name", "address", "weight", "priority", "region", "location", "checks",
-                       "check_address", "bandwidth", "healthy_when", "slow_start"});
-  if (!map.is_map()) return std::nullopt;
-  const std::size_t errors_before = diag.count();
-  pool::Member member;
-  if (auto v = map.require("name")) {
-    if (auto name = read_label(diag, *v)) member.name = *name;
-  }
-  auto read_address = [&](const Value& v, util::Address& out) {
-    if (auto text = read_string(diag, v)) {
-      auto address = util::parse_address(*text);
-      if (address && text->find('\0') == std::string::npos) {
-        out = *address;
-      } else {
-        diag.error(v.mark, v.label + ": " + quoted(*text) + " is not an IPv4 or IPv6 address");
-      }
-    }
-  };
-  if (auto v = map.require("address")) read_address(*v, member.address);
-  member.check_address = member.address;
-  if (auto v = map.find("check_address")) read_address(*v, member.check_address);
-  if (auto v = map.find("weight")) {
-    if (auto n = read_number(diag, *v, 0, kMaxWeight))
-      member.weight = static_cast<std::uint32_t>(*n);
-  }
-  if (auto v = map.find("priority")) {
-    if (auto n = read_number(diag, *v, 0, 65535)) member.priority = static_cast<std::uint32_t>(*n);
-  }
-  if (auto v = map.find("location")) {
-    if (auto where = read_location(diag, *v)) {
-      member.location = *where;
-      member.has_location = true;
-    }
-  }
-  if (auto v = map.find("region")) {
-    if (auto text = read_label(diag, *v)) member.region = *text;
-  }
-  if (auto v = map.find("checks")) {
-    member.checks = read_check_list(diag, *v);
-  } else {
-    member.checks = pool_checks;
-  }
-  // A none check adds nothing: keep the list to the checks that probe.
-  std::erase_if(member.checks, [](const CheckSpec& c) { return c.type == CheckType::none; });
-  member.slow_start_ms = defaults.slow_start_ms;
-  if (auto v = map.find("slow_start")) {
-    if (auto ms = read_slow_start(diag, *v)) member.slow_start_ms = *ms;
-  }
-  // A member whose checks had errors has lost some: its rule could not be judged against them.
-  if (diag.count() == errors_before) read_member_rule(diag, map, defaults, member);
-  if (auto v = map.find("bandwidth")) {
-    if (policy != pool::PolicyKind::bandwidth) {
-      diag.error(v->key_mark,
-                 "'bandwidth' applies only to policy bandwidth (or policy geo with "
-                 "within_region: bandwidth)");
-    } else if (auto bps = read_bandwidth(diag, *v)) {
-      member.bandwidth_bps = *bps;
-    }
-  } else if (policy == pool::PolicyKind::bandwidth) {
-    diag.error(map.mark(), "member '" + member.name +
-                               "': policy bandwidth needs its link capacity, e.g. 'bandwidth: "
-                               "1Gbit'");
-  }
-  // A member whose checks had errors has them reported already.
-  if (pool::reads_load(policy) && diag.count() == errors_before) {
-    const auto haproxy =
-        std::count_if(member.checks.begin(), member.checks.end(),
-                      [](const CheckSpec& c) { return c.type == CheckType::haproxy; });
-    if (haproxy != 1) {
-      diag.error(map.mark(), "member '" + member.name + "': policy " +
-                                 std::string(pool::policy_name(policy)) +
-                                 " draws by the load its balancer reports, so the member needs "
-                                 "exactly one check of type haproxy (it has " +
-                                 std::to_string(haproxy) + ")");
-    }
-  }
-  if (diag.count() != errors_before) return std::nullopt;
-  return member;
-}
-
 void PoolFilesReader::resolve() {
   for (std::size_t i = 0; i < pending_.size(); ++i) {
     PendingPool& pending = pending_[i];
@@ -1079,6 +535,16 @@ void PoolFilesReader::check_fallback_chains() {
 }
 
 }  // namespace
+
+std::vector<std::string_view> pool_key_names() {
+  std::vector<std::string_view> names = key_names(kPoolKeys);
+  for (const auto& section :
+       {key_names(kHashKeys), key_names(kFailoverKeys), key_names(kLatencyKeys),
+        key_names(kGeoKeys), key_names(kClosestKeys)}) {
+    names.insert(names.end(), section.begin(), section.end());
+  }
+  return names;
+}
 
 std::shared_ptr<pool::PoolSet> load_pool_files(const std::vector<PoolFileText>& files,
                                                std::vector<std::string>& names,

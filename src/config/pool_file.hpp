@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Pool files: named check templates, geo maps, and pools with their members. All pool files of
-// a config are read together, so a pool may use a template, a geo map or a fallback pool that
-// another pool file defines.
+// Pool files: named check templates (check_reader.hpp), geo maps (geo_map_reader.hpp), and
+// pools with their members (member_reader.hpp). All pool files of a config are read together,
+// so a pool may use a template, a geo map or a fallback pool that another pool file defines.
 #pragma once
 
 #include <memory>
@@ -16,9 +16,6 @@ namespace gslbd::config::detail {
 
 // The most members one pool may have (policies keep per-member scratch space on the stack).
 inline constexpr std::size_t kMaxMembersPerPool = pool::kMaxMembers;
-// The most checks one member (or a pool's default list) may have: each is probed on its own, and
-// a bound keeps a pool's memory linear in the size of its file.
-inline constexpr std::size_t kMaxChecksPerMember = 16;
 
 struct PoolFileText {
   std::string path;
@@ -36,5 +33,9 @@ std::shared_ptr<pool::PoolSet> load_pool_files(const std::vector<PoolFileText>& 
                                                std::vector<std::string>& names,
                                                std::vector<util::SourceError>& errors,
                                                std::size_t instances = 1);
+
+// The keys of a pool and of its policy sections (hash, failover, latency, geo, geo's closest);
+// members' and checks' keys are in member_reader.hpp and check_reader.hpp.
+std::vector<std::string_view> pool_key_names();
 
 }  // namespace gslbd::config::detail

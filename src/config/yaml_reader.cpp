@@ -96,6 +96,20 @@ void Diagnostics::error_at_line(int line, std::string message) {
   add_error(errors_, util::SourceError{file_, line, 0, std::move(message)});
 }
 
+std::string where(const Diagnostics& diag, const YAML::Mark& mark) {
+  return diag.file() + ":" + std::to_string(mark.line + 1);
+}
+
+std::optional<bool> read_bool(Diagnostics& diag, const Value& value) {
+  if (value.node.IsScalar()) {
+    const std::string& text = value.node.Scalar();
+    if (text == "true") return true;
+    if (text == "false") return false;
+  }
+  diag.error(value.mark, value.label + ": expected true or false");
+  return std::nullopt;
+}
+
 YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback) {
   // yaml-cpp gives a null value ("key:" with nothing after it) the mark of the next token,
   // often on the next line, so the key's position is the better place.

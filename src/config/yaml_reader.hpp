@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gslbd/util/source_error.hpp"
+#include "suggest.hpp"
 
 namespace gslbd::config::detail {
 
@@ -92,6 +93,7 @@ std::optional<std::uint64_t> read_number(Diagnostics& diag, const Value& value, 
 std::optional<std::uint64_t> read_duration_ms(Diagnostics& diag, const Value& value);
 // A duration in whole seconds, at most 2^31 - 1 (RFC 2181 section 8).
 std::optional<std::uint32_t> read_ttl(Diagnostics& diag, const Value& value);
+std::optional<bool> read_bool(Diagnostics& diag, const Value& value);
 // A name that others refer to (pool, member, template, geo map, region): a non-empty string
 // without control characters, so that it stays one token in messages and logs.
 std::optional<std::string> read_label(Diagnostics& diag, const Value& value);
@@ -118,5 +120,24 @@ std::string quoted(std::string_view text);
 
 // The mark of node, or fallback when yaml-cpp has none for it.
 YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback);
+
+// "file:line", for messages that point at an earlier definition ("already defined at ...").
+std::string where(const Diagnostics& diag, const YAML::Mark& mark);
+
+// Reads a string that must be the name of one of table's entries (each has a `name`); reports the
+// choices, with a suggestion, otherwise.
+template <typename Entry, std::size_t N>
+const Entry* read_choice(Diagnostics& diag, const Value& value, const Entry (&table)[N]) {
+  const auto text = read_string(diag, value);
+  if (!text) return nullptr;
+  std::vector<std::string_view> names;
+  for (const Entry& entry : table) {
+    if (entry.name == *text) return &entry;
+    names.push_back(entry.name);
+  }
+  diag.error(value.mark,
+             value.label + ": unknown value " + quoted(*text) + suggestion(*text, names));
+  return nullptr;
+}
 
 }  // namespace gslbd::config::detail
