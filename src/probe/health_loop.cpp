@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "check_runner.hpp"
+#include "gslbd/pool/min_healthy.hpp"
 #include "gslbd/probe/curl_driver.hpp"
 #include "gslbd/util/clock.hpp"
 #include "icmp_probe.hpp"
@@ -44,6 +45,7 @@ struct AdminSetting {
 struct PoolWatch {
   std::string name;
   std::string all_down;
+  std::uint32_t min_healthy = 1;
   std::vector<MemberState*> members;
   bool down[2] = {false, false};  // [0] IPv4 (A answers), [1] IPv6 (AAAA answers)
   std::chrono::steady_clock::time_point down_since[2];
@@ -219,6 +221,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       }
       watch.name = std::move(wanted.name);
       watch.all_down = std::move(wanted.all_down);
+      watch.min_healthy = wanted.min_healthy;
       pools.push_back(std::move(watch));
     }
     table = plan.table;
@@ -539,12 +542,23 @@ void HealthLoop::Impl::watch_pool(PoolWatch& pool) noexcept {
         down_names += ", and " + std::to_string(down - kMaxNamedMembers) + " more";
       }
       const char* answers = family == 4 ? "A" : "AAAA";
-      if (!pool.down[f] && any && serving == 0 && all_known) {
+      // The workers' rule: too few serving members count as none.
+      const bool enough =
+          pool::meets_min_healthy(pool.min_healthy, static_cast<std::uint32_t>(serving));
+      if (!pool.down[f] && any && !enough && all_known) {
         pool.down[f] = true;
         pool.down_since[f] = std::chrono::steady_clock::now();
-        spdlog::warn("health: pool {} is all down for {} answers ({}); all_down {} applies",
-                     pool.name, answers, down_names, pool.all_down);
-      } else if (pool.down[f] && (serving > 0 || !any)) {
+        if (serving == 0) {
+          spdlog::warn("health: pool {} is all down for {} answers ({}); all_down {} applies",
+                       pool.name, answers, down_names, pool.all_down);
+        } else {
+          spdlog::warn(
+              "health: pool {} counts as all down for {} answers: {} serving ({}), min_healthy "
+              "{} ({}); all_down {} applies",
+              pool.name, answers, serving, serving_names, pool.min_healthy, down_names,
+              pool.all_down);
+        }
+      } else if (pool.down[f] && (enough || !any)) {
         pool.down[f] = false;
         spdlog::info(
             "health: pool {} is no longer all down for {} answers after {} ({} serving); "

@@ -42,7 +42,8 @@ MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
   for (const pool::Pool& pool : pools->pools) {
     any_sticky_failover |= pool.policy == pool::PolicyKind::failover && !pool.preempt;
     const auto pool_index = static_cast<std::int32_t>(plan.pools.size());
-    plan.pools.push_back(MonitoredPool{pool.name, all_down_text(*pools, pool)});
+    plan.pools.push_back(
+        MonitoredPool{pool.name, all_down_text(*pools, pool), pool.pool_min_healthy});
     for (const pool::Member& member : pool.members) {
       MonitoredMember monitored;
       monitored.name = member.name;

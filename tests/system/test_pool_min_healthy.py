@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Pool-level min_healthy with policies that had none (round_robin, weighted): with fewer
 serving members than min_healthy the pool counts as all down and all_down decides (nodata here,
-a fallback pool there); /explain says so."""
+a fallback pool there); /explain and the log say so."""
+
+import time
 
 import control_harness as c
 import pool_harness as p
@@ -53,8 +55,19 @@ class MinHealthy(c.ControlTestCase):
         a = [m for m in e["service"]["members"] if m["name"] == "a"][0]
         self.assertEqual(a["reason_code"], "pool_short", a)
         self.assertEqual(e["service"]["outcome"], "all_down")
+        # The health loop's all-down line follows the same rule as the answers.
+        wanted = "pool rr counts as all down for A answers: 1 serving (a), min_healthy 2"
+        deadline = time.monotonic() + 5
+        while wanted not in self.server.stderr_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertIn(wanted, self.server.stderr_text())
         self.b.start()
         self.wait_answer("rr", [A, B])
+        deadline = time.monotonic() + 5
+        back = "pool rr is no longer all down for A answers"
+        while back not in self.server.stderr_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertIn(back, self.server.stderr_text())
 
     def test_weighted_short_of_members_falls_back(self):
         self.wait_answer("w", [A, B, C])

@@ -49,6 +49,8 @@ struct MonitoredMember {
 struct MonitoredPool {
   std::string name;
   std::string all_down;  // the action as logs show it: "serve_all", "fallback_pool NAME", ...
+  // The pool counts as all down while fewer of a family's members serve (pool::min_healthy.hpp).
+  std::uint32_t min_healthy = 1;
 };
 
 struct MonitorPlan {
