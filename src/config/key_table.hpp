@@ -45,4 +45,15 @@ void read_keys(Diagnostics& diag, const MapReader& map, const Key<Target> (&tabl
   }
 }
 
+// Reads value as a section whose keys all come from table. False when it is not a map (which
+// is reported).
+template <typename Target, std::size_t N>
+bool read_section(Diagnostics& diag, const Value& value, const Key<Target> (&table)[N],
+                  Target& target) {
+  const MapReader map(diag, value, key_names(table));
+  if (!map.is_map()) return false;
+  read_keys(diag, map, table, target);
+  return true;
+}
+
 }  // namespace gslbd::config::detail

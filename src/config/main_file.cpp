@@ -14,6 +14,7 @@
 
 #include "file_io.hpp"
 #include "gslbd/util/sockaddr.hpp"
+#include "key_table.hpp"
 #include "suggest.hpp"
 #include "xdp_section.hpp"
 #include "yaml_reader.hpp"
@@ -73,86 +74,90 @@ void read_listen(Diagnostics& diag, const Value& value, runtime::ServerConfig& s
   }
 }
 
-void read_tcp(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
-  const MapReader tcp(diag, value,
-                      {"max_connections", "idle_timeout", "frame_timeout",
-                       "max_connections_per_source", "source_prefix_v4", "source_prefix_v6"});
-  if (!tcp.is_map()) return;
-  if (const auto v = tcp.find("max_connections")) {
-    if (const auto n = read_number(diag, *v, 1, 65535)) {
-      server.tcp_max_connections = static_cast<std::uint32_t>(*n);
-    }
-  }
-  if (const auto v = tcp.find("idle_timeout")) {
-    if (const auto ms = read_duration_ms(diag, *v)) {
-      if (*ms == 0 || *ms > kMaxIdleTimeoutMs) {
-        diag.error(v->mark, "'idle_timeout': expected more than 0 and at most 1h");
-      } else {
-        server.tcp_idle_timeout_ms = static_cast<std::uint32_t>(*ms);
-      }
-    }
-  }
-  if (const auto v = tcp.find("frame_timeout")) {
-    if (const auto ms = read_duration_ms(diag, *v)) {
-      // Longer than a minute would give a slow client most of what the limit takes away.
-      if (*ms < 100 || *ms > 60'000) {
-        diag.error(v->mark, "'frame_timeout': expected at least 100ms and at most 1m");
-      } else {
-        server.tcp_frame_timeout_ms = static_cast<std::uint32_t>(*ms);
-      }
-    }
-  }
-  if (const auto v = tcp.find("max_connections_per_source")) {
-    if (const auto n = read_number(diag, *v, 0, 65535)) {
-      server.tcp_max_connections_per_source = static_cast<std::uint32_t>(*n);
-    }
-  }
-  if (const auto v = tcp.find("source_prefix_v4")) {
-    if (const auto n = read_number(diag, *v, 8, 32)) {
-      server.tcp_source_prefix_v4 = static_cast<std::uint8_t>(*n);
-    }
-  }
-  if (const auto v = tcp.find("source_prefix_v6")) {
-    if (const auto n = read_number(diag, *v, 16, 128)) {
-      server.tcp_source_prefix_v6 = static_cast<std::uint8_t>(*n);
-    }
-  }
+template <typename Out>
+void read_in_range(Diagnostics& diag, const Value& v, std::uint64_t min, std::uint64_t max,
+                   Out& out) {
+  if (const auto n = read_number(diag, v, min, max)) out = static_cast<Out>(*n);
 }
 
-void read_log(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
-  const MapReader log(diag, value, {"level", "queries", "query_rate"});
-  if (!log.is_map()) return;
-  if (const auto q = log.find("queries")) {
-    if (q->node.IsScalar() && (q->node.Scalar() == "true" || q->node.Scalar() == "false")) {
-      server.log_queries = q->node.Scalar() == "true";
-    } else {
-      diag.error(q->mark, "'queries': expected true or false");
-    }
-  }
-  if (const auto r = log.find("query_rate")) {
-    if (const auto n = read_number(diag, *r, 1, 100000)) {
-      server.query_log_rate = static_cast<std::uint32_t>(*n);
-    }
-  }
-  const auto v = log.find("level");
-  if (!v) return;
-  const auto level = read_string(diag, *v);
-  if (!level) return;
-  const std::vector<std::string_view> levels{"trace", "debug", "info", "warn", "error", "off"};
-  if (std::find(levels.begin(), levels.end(), *level) == levels.end()) {
-    diag.error(v->mark, "'level': unknown log level '" + *level + "'" + suggestion(*level, levels));
+void read_flag(Diagnostics& diag, const Value& v, bool& out) {
+  if (const auto b = read_bool(diag, v)) out = *b;
+}
+
+// A duration from min_ms (at least 1ms) to max_ms.
+void read_timeout(Diagnostics& diag, const Value& v, std::uint64_t min_ms, std::uint64_t max_ms,
+                  const char* range, std::uint32_t& out) {
+  const auto ms = read_duration_ms(diag, v);
+  if (!ms) return;
+  if (*ms < std::max<std::uint64_t>(min_ms, 1) || *ms > max_ms) {
+    diag.error(v.mark, v.label + ": expected " + range);
     return;
   }
-  server.log_level = *level;
+  out = static_cast<std::uint32_t>(*ms);
 }
 
-std::optional<bool> read_true_false(Diagnostics& diag, const Value& value, const char* key) {
-  if (value.node.IsScalar() && (value.node.Scalar() == "true" || value.node.Scalar() == "false")) {
-    return value.node.Scalar() == "true";
+// An identity is sent as NSID and as one TXT character-string (server), or in dnstap messages:
+// 1 to 255 octets.
+void read_identity(Diagnostics& diag, const Value& v, std::string& out) {
+  const auto text = read_string(diag, v);
+  if (!text) return;
+  if (text->empty() || text->size() > 255) {
+    diag.error(v.mark, v.label + ": expected 1 to 255 characters");
+  } else {
+    out = *text;
   }
-  diag.error(value.mark, std::string("'") + key + "': expected true or false");
-  return std::nullopt;
 }
+
+constexpr Key<runtime::ServerConfig> kTcpKeys[] = {
+    {"max_connections",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_in_range(diag, v, 1, 65535, server.tcp_max_connections);
+     }},
+    {"idle_timeout",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_timeout(diag, v, 1, kMaxIdleTimeoutMs, "more than 0 and at most 1h",
+                    server.tcp_idle_timeout_ms);
+     }},
+    // Longer than a minute would give a slow client most of what the limit takes away.
+    {"frame_timeout",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_timeout(diag, v, 100, 60'000, "at least 100ms and at most 1m",
+                    server.tcp_frame_timeout_ms);
+     }},
+    {"max_connections_per_source",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_in_range(diag, v, 0, 65535, server.tcp_max_connections_per_source);
+     }},
+    {"source_prefix_v4",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_in_range(diag, v, 8, 32, server.tcp_source_prefix_v4);
+     }},
+    {"source_prefix_v6",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_in_range(diag, v, 16, 128, server.tcp_source_prefix_v6);
+     }},
+};
+
+constexpr Key<runtime::ServerConfig> kLogKeys[] = {
+    {"level",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       const auto level = read_string(diag, v);
+       if (!level) return;
+       const std::vector<std::string_view> levels{"trace", "debug", "info", "warn", "error", "off"};
+       if (std::find(levels.begin(), levels.end(), *level) == levels.end()) {
+         diag.error(v.mark,
+                    "'level': unknown log level '" + *level + "'" + suggestion(*level, levels));
+         return;
+       }
+       server.log_level = *level;
+     }},
+    {"queries", [](Diagnostics& diag, const Value& v,
+                   runtime::ServerConfig& server) { read_flag(diag, v, server.log_queries); }},
+    {"query_rate",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_in_range(diag, v, 1, 100000, server.query_log_rate);
+     }},
+};
 
 // 32 hex digits, optionally followed by a line end.
 bool parse_cookie_secret(std::string text, std::array<std::uint8_t, 16>& out) {
@@ -174,28 +179,27 @@ bool parse_cookie_secret(std::string text, std::array<std::uint8_t, 16>& out) {
   return true;
 }
 
-void read_cookies(Diagnostics& diag, const Value& value, runtime::CookieConfig& cookies) {
-  const MapReader map(diag, value, {"enabled", "secret_file"});
-  if (!map.is_map()) return;
-  if (const auto v = map.find("enabled")) {
-    if (const auto on = read_true_false(diag, *v, "enabled")) cookies.enabled = *on;
-  }
-  const auto v = map.find("secret_file");
-  if (!v) return;
-  const auto name = read_string(diag, *v);
+void read_cookie_secret_file(Diagnostics& diag, const Value& v, runtime::CookieConfig& cookies) {
+  const auto name = read_string(diag, v);
   if (!name) return;
   const std::string path = resolve_path(directory_of(diag.file()), *name);
   std::string why;
   const auto text = name->empty() ? std::nullopt : read_text_file(path, why, 4096);
   if (!text) {
-    diag.error(v->mark,
+    diag.error(v.mark,
                "'secret_file': cannot read " + path + ": " + (why.empty() ? "empty name" : why));
   } else if (!parse_cookie_secret(*text, cookies.secret)) {
-    diag.error(v->mark, "'secret_file': " + path + " must hold 32 hex digits (a 16-octet secret)");
+    diag.error(v.mark, "'secret_file': " + path + " must hold 32 hex digits (a 16-octet secret)");
   } else {
     cookies.secret_file = path;
   }
 }
+
+constexpr Key<runtime::CookieConfig> kCookieKeys[] = {
+    {"enabled", [](Diagnostics& diag, const Value& v,
+                   runtime::CookieConfig& cookies) { read_flag(diag, v, cookies.enabled); }},
+    {"secret_file", read_cookie_secret_file},
+};
 
 // A random secret when none was read from a file; failing that, the load fails.
 void make_cookie_secret(Diagnostics& diag, runtime::CookieConfig& cookies) {
@@ -233,123 +237,128 @@ std::optional<runtime::Network> parse_network(const std::string& text, std::stri
   return runtime::Network{*address, static_cast<std::uint8_t>(prefix)};
 }
 
-void read_rate_limit(Diagnostics& diag, const Value& value, runtime::RateLimitConfig& limit) {
-  const MapReader map(diag, value,
-                      {"enabled", "responses_per_second", "nodata_per_second",
-                       "nxdomains_per_second", "referrals_per_second", "errors_per_second", "slip",
-                       "window", "ipv4_prefix", "ipv6_prefix", "table_size", "exempt", "log_only"});
-  if (!map.is_map()) return;
-  if (const auto v = map.find("enabled")) {
-    if (const auto on = read_true_false(diag, *v, "enabled")) limit.enabled = *on;
-  }
-  if (const auto v = map.find("log_only")) {
-    if (const auto on = read_true_false(diag, *v, "log_only")) limit.log_only = *on;
-  }
-  auto number = [&](const char* key, std::uint64_t min, std::uint64_t max, auto& out) {
-    if (const auto v = map.find(key)) {
-      if (const auto n = read_number(diag, *v, min, max)) {
-        out = static_cast<std::remove_reference_t<decltype(out)>>(*n);
-        return true;
-      }
-    }
-    return false;
-  };
-  // As in BIND, the classes default to the answer rate.
-  if (number("responses_per_second", 0, 10000, limit.responses_per_second)) {
-    limit.nodata_per_second = limit.nxdomains_per_second = limit.referrals_per_second =
-        limit.errors_per_second = limit.responses_per_second;
-  }
-  number("nodata_per_second", 0, 10000, limit.nodata_per_second);
-  number("nxdomains_per_second", 0, 10000, limit.nxdomains_per_second);
-  number("referrals_per_second", 0, 10000, limit.referrals_per_second);
-  number("errors_per_second", 0, 10000, limit.errors_per_second);
-  number("slip", 0, 10, limit.slip);
-  number("ipv4_prefix", 8, 32, limit.ipv4_prefix);
-  number("ipv6_prefix", 16, 128, limit.ipv6_prefix);
-  number("table_size", 1024, 16u << 20, limit.table_size);
-  if (const auto v = map.find("window")) {
-    if (const auto ms = read_duration_ms(diag, *v)) {
-      if (*ms < 1000 || *ms > 3'600'000 || *ms % 1000 != 0) {
-        diag.error(v->mark, "'window': expected whole seconds from 1s to 1h");
-      } else {
-        limit.window_s = static_cast<std::uint32_t>(*ms / 1000);
-      }
-    }
-  }
-  if (const auto v = map.find("exempt")) {
-    if (const auto items = read_list(diag, *v, false)) {
-      constexpr std::size_t kMaxExempt = 256;  // scanned per limited query: keep it short
-      if (items->size() > kMaxExempt) {
-        diag.error(v->mark, "'exempt': at most 256 networks");
-      }
-      for (const Value& item : *items) {
-        const auto text = read_string(diag, item);
-        if (!text) continue;
-        std::string why;
-        if (const auto network = parse_network(*text, why)) {
-          limit.exempt.push_back(*network);
-        } else {
-          diag.error(item.mark, item.label + ": " + why);
-        }
-      }
+void read_exempt(Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+  const auto items = read_list(diag, v, false);
+  if (!items) return;
+  constexpr std::size_t kMaxExempt = 256;  // scanned per limited query: keep it short
+  if (items->size() > kMaxExempt) diag.error(v.mark, "'exempt': at most 256 networks");
+  for (const Value& item : *items) {
+    const auto text = read_string(diag, item);
+    if (!text) continue;
+    std::string why;
+    if (const auto network = parse_network(*text, why)) {
+      limit.exempt.push_back(*network);
+    } else {
+      diag.error(item.mark, item.label + ": " + why);
     }
   }
 }
 
-void read_server(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
-  const MapReader map(diag, value,
-                      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log",
-                       "client_subnet", "user", "group", "cookies", "rate_limit", "watch_files"});
-  if (!map.is_map()) return;
-  if (const auto v = map.find("listen")) read_listen(diag, *v, server);
-  if (const auto v = map.find("workers")) {
-    if (const auto n = read_number(diag, *v, 0, 256)) server.workers = static_cast<unsigned>(*n);
-  }
-  if (const auto v = map.find("edns_udp_size")) {
-    if (const auto n = read_number(diag, *v, 512, 4096)) {
-      server.edns_udp_size = static_cast<std::uint16_t>(*n);
-    }
-  }
-  if (const auto v = map.find("identity")) {
-    if (const auto text = read_string(diag, *v)) {
-      // It is sent as NSID and as one TXT character-string, which holds at most 255 octets.
-      if (text->empty() || text->size() > 255) {
-        diag.error(v->mark, "'identity': expected 1 to 255 characters");
-      } else {
-        server.identity = *text;
-      }
-    }
-  }
-  if (const auto v = map.find("client_subnet")) {
-    if (v->node.IsScalar() && (v->node.Scalar() == "true" || v->node.Scalar() == "false")) {
-      server.client_subnet = v->node.Scalar() == "true";
-    } else {
-      diag.error(v->mark, "'client_subnet': expected true or false");
-    }
-  }
-  if (const auto v = map.find("watch_files")) {
-    if (v->node.IsScalar() && (v->node.Scalar() == "true" || v->node.Scalar() == "false")) {
-      server.watch_files = v->node.Scalar() == "true";
-    } else {
-      diag.error(v->mark, "'watch_files': expected true or false");
-    }
-  }
-  for (const char* key : {"user", "group"}) {
-    if (const auto v = map.find(key)) {
-      if (const auto text = read_string(diag, *v)) {
-        if (text->empty() || text->find_first_of(" :/\n") != std::string::npos) {
-          diag.error(v->mark, std::string("'") + key + "': expected a user or group name");
-        } else {
-          (std::string_view(key) == "user" ? server.user : server.group) = *text;
-        }
-      }
-    }
-  }
-  if (const auto v = map.find("tcp")) read_tcp(diag, *v, server);
-  if (const auto v = map.find("log")) read_log(diag, *v, server);
-  if (const auto v = map.find("cookies")) read_cookies(diag, *v, server.cookies);
-  if (const auto v = map.find("rate_limit")) read_rate_limit(diag, *v, server.rate_limit);
+void read_class_rate(Diagnostics& diag, const Value& v, std::uint32_t& out) {
+  read_in_range(diag, v, 0, 10000, out);
 }
+
+// responses_per_second comes before the classes' own rates: as in BIND, they default to it.
+constexpr Key<runtime::RateLimitConfig> kRateLimitKeys[] = {
+    {"enabled", [](Diagnostics& diag, const Value& v,
+                   runtime::RateLimitConfig& limit) { read_flag(diag, v, limit.enabled); }},
+    {"log_only", [](Diagnostics& diag, const Value& v,
+                    runtime::RateLimitConfig& limit) { read_flag(diag, v, limit.log_only); }},
+    {"responses_per_second",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       const auto n = read_number(diag, v, 0, 10000);
+       if (!n) return;
+       limit.responses_per_second = limit.nodata_per_second = limit.nxdomains_per_second =
+           limit.referrals_per_second = limit.errors_per_second = static_cast<std::uint32_t>(*n);
+     }},
+    {"nodata_per_second",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       read_class_rate(diag, v, limit.nodata_per_second);
+     }},
+    {"nxdomains_per_second",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       read_class_rate(diag, v, limit.nxdomains_per_second);
+     }},
+    {"referrals_per_second",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       read_class_rate(diag, v, limit.referrals_per_second);
+     }},
+    {"errors_per_second",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       read_class_rate(diag, v, limit.errors_per_second);
+     }},
+    {"slip", [](Diagnostics& diag, const Value& v,
+                runtime::RateLimitConfig& limit) { read_in_range(diag, v, 0, 10, limit.slip); }},
+    {"window",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       const auto ms = read_duration_ms(diag, v);
+       if (!ms) return;
+       if (*ms < 1000 || *ms > 3'600'000 || *ms % 1000 != 0) {
+         diag.error(v.mark, "'window': expected whole seconds from 1s to 1h");
+       } else {
+         limit.window_s = static_cast<std::uint32_t>(*ms / 1000);
+       }
+     }},
+    {"ipv4_prefix",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       read_in_range(diag, v, 8, 32, limit.ipv4_prefix);
+     }},
+    {"ipv6_prefix",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       read_in_range(diag, v, 16, 128, limit.ipv6_prefix);
+     }},
+    {"table_size",
+     [](Diagnostics& diag, const Value& v, runtime::RateLimitConfig& limit) {
+       read_in_range(diag, v, 1024, 16u << 20, limit.table_size);
+     }},
+    {"exempt", read_exempt},
+};
+
+void read_user_or_group(Diagnostics& diag, const Value& v, std::string& out) {
+  const auto text = read_string(diag, v);
+  if (!text) return;
+  if (text->empty() || text->find_first_of(" :/\n") != std::string::npos) {
+    diag.error(v.mark, v.label + ": expected a user or group name");
+  } else {
+    out = *text;
+  }
+}
+
+constexpr Key<runtime::ServerConfig> kServerKeys[] = {
+    {"listen", read_listen},
+    {"workers",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_in_range(diag, v, 0, 256, server.workers);
+     }},
+    {"edns_udp_size",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_in_range(diag, v, 512, 4096, server.edns_udp_size);
+     }},
+    {"identity", [](Diagnostics& diag, const Value& v,
+                    runtime::ServerConfig& server) { read_identity(diag, v, server.identity); }},
+    {"client_subnet",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_flag(diag, v, server.client_subnet);
+     }},
+    {"watch_files", [](Diagnostics& diag, const Value& v,
+                       runtime::ServerConfig& server) { read_flag(diag, v, server.watch_files); }},
+    {"user", [](Diagnostics& diag, const Value& v,
+                runtime::ServerConfig& server) { read_user_or_group(diag, v, server.user); }},
+    {"group", [](Diagnostics& diag, const Value& v,
+                 runtime::ServerConfig& server) { read_user_or_group(diag, v, server.group); }},
+    {"tcp", [](Diagnostics& diag, const Value& v,
+               runtime::ServerConfig& server) { read_section(diag, v, kTcpKeys, server); }},
+    {"log", [](Diagnostics& diag, const Value& v,
+               runtime::ServerConfig& server) { read_section(diag, v, kLogKeys, server); }},
+    {"cookies",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_section(diag, v, kCookieKeys, server.cookies);
+     }},
+    {"rate_limit",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       read_section(diag, v, kRateLimitKeys, server.rate_limit);
+     }},
+};
 
 bool is_loopback(const runtime::ListenAddress& address) {
   return util::is_loopback_host(address.host);
@@ -425,88 +434,92 @@ void read_token_file(Diagnostics& diag, const Value& value, const std::string& m
   warn_about_token_file_mode(diag, value.mark, path, warnings);
 }
 
-void read_control(Diagnostics& diag, const Value& value, const std::string& main_path,
-                  runtime::ControlConfig& control) {
-  const MapReader map(diag, value,
-                      {"enabled", "listen", "token_file", "admin_without_token", "max_connections",
-                       "max_connections_per_source", "max_request_bytes", "idle_timeout",
-                       "request_timeout", "allowed_hosts"});
-  if (!map.is_map()) return;
-  auto read_flag = [&](const char* key, bool& out) {
-    if (const auto v = map.find(key)) {
-      if (v->node.IsScalar() && (v->node.Scalar() == "true" || v->node.Scalar() == "false")) {
-        out = v->node.Scalar() == "true";
-      } else {
-        diag.error(v->mark, std::string("'") + key + "': expected true or false");
-      }
-    }
-  };
-  read_flag("enabled", control.enabled);
-  read_flag("admin_without_token", control.admin_without_token);
-  if (const auto v = map.find("listen")) {
-    if (const auto text = read_string(diag, *v)) {
-      std::string why;
-      if (!runtime::parse_listen_address(*text, control.listen, why)) {
-        diag.error(v->mark, "'listen': " + why);
-      }
+// The control: section while it is read: the token file is relative to the main file.
+struct ControlRead {
+  runtime::ControlConfig& control;
+  const std::string& main_path;
+  std::optional<YAML::Mark> admin_without_token;
+};
+
+void read_allowed_hosts(Diagnostics& diag, const Value& v, ControlRead& r) {
+  const auto items = read_list(diag, v, false);
+  if (!items) return;
+  for (const Value& item : *items) {
+    const auto name = read_string(diag, item);
+    if (!name) continue;
+    const std::string host = lower_case(*name);
+    if (!is_host_name(host)) {
+      diag.error(item.mark, item.label + ": '" + *name +
+                                "' is not a host name, expected letters, digits, '-' and "
+                                "'.' (addresses and localhost are accepted without listing)");
+    } else {
+      r.control.allowed_hosts.push_back(host);
     }
   }
+}
+
+void read_control_timeout(Diagnostics& diag, const Value& v, std::uint32_t& out) {
+  read_timeout(diag, v, 1, 600'000, "more than 0 and at most 10m", out);
+}
+
+constexpr Key<ControlRead> kControlKeys[] = {
+    {"enabled", [](Diagnostics& diag, const Value& v,
+                   ControlRead& r) { read_flag(diag, v, r.control.enabled); }},
+    {"admin_without_token",
+     [](Diagnostics& diag, const Value& v, ControlRead& r) {
+       r.admin_without_token = v.mark;
+       read_flag(diag, v, r.control.admin_without_token);
+     }},
+    {"listen",
+     [](Diagnostics& diag, const Value& v, ControlRead& r) {
+       const auto text = read_string(diag, v);
+       std::string why;
+       if (text && !runtime::parse_listen_address(*text, r.control.listen, why)) {
+         diag.error(v.mark, "'listen': " + why);
+       }
+     }},
+    {"token_file",
+     [](Diagnostics& diag, const Value& v, ControlRead& r) {
+       if (r.control.admin_without_token) {
+         // Both would leave it unclear whether the token guards anything; say which one counts.
+         diag.error(*r.admin_without_token,
+                    "'admin_without_token': cannot be used with 'token_file', expected one of "
+                    "them (drop admin_without_token to require the token)");
+       }
+       read_token_file(diag, v, r.main_path, r.control.token, r.control.warnings);
+     }},
+    {"max_connections",
+     [](Diagnostics& diag, const Value& v, ControlRead& r) {
+       read_in_range(diag, v, 1, 1024, r.control.max_connections);
+     }},
+    {"max_connections_per_source",
+     [](Diagnostics& diag, const Value& v, ControlRead& r) {
+       read_in_range(diag, v, 1, 1024, r.control.max_connections_per_source);
+     }},
+    {"max_request_bytes",
+     [](Diagnostics& diag, const Value& v, ControlRead& r) {
+       read_in_range(diag, v, 1024, 1024 * 1024, r.control.max_request_bytes);
+     }},
+    {"idle_timeout",
+     [](Diagnostics& diag, const Value& v, ControlRead& r) {
+       read_control_timeout(diag, v, r.control.idle_timeout_ms);
+     }},
+    {"request_timeout",
+     [](Diagnostics& diag, const Value& v, ControlRead& r) {
+       read_control_timeout(diag, v, r.control.request_timeout_ms);
+     }},
+    {"allowed_hosts", read_allowed_hosts},
+};
+
+void read_control(Diagnostics& diag, const Value& value, const std::string& main_path,
+                  runtime::ControlConfig& control) {
+  const MapReader map(diag, value, key_names(kControlKeys));
+  if (!map.is_map()) return;
+  ControlRead read{control, main_path, std::nullopt};
+  read_keys(diag, map, kControlKeys, read);
   if (control.admin_without_token && !is_loopback(control.listen)) {
     diag.error(map.mark(),
                "admin_without_token is allowed only with a loopback listen address (127.x, ::1)");
-  }
-  if (const auto v = map.find("token_file")) {
-    if (control.admin_without_token) {
-      // Both would leave it unclear whether the token guards anything; say which one counts.
-      diag.error(map.find("admin_without_token")->mark,
-                 "'admin_without_token': cannot be used with 'token_file', expected one of them "
-                 "(drop admin_without_token to require the token)");
-    }
-    read_token_file(diag, *v, main_path, control.token, control.warnings);
-  }
-  if (const auto v = map.find("max_connections")) {
-    if (const auto n = read_number(diag, *v, 1, 1024)) {
-      control.max_connections = static_cast<std::uint32_t>(*n);
-    }
-  }
-  if (const auto v = map.find("max_connections_per_source")) {
-    if (const auto n = read_number(diag, *v, 1, 1024)) {
-      control.max_connections_per_source = static_cast<std::uint32_t>(*n);
-    }
-  }
-  if (const auto v = map.find("max_request_bytes")) {
-    if (const auto n = read_number(diag, *v, 1024, 1024 * 1024)) {
-      control.max_request_bytes = static_cast<std::uint32_t>(*n);
-    }
-  }
-  auto read_timeout = [&](const char* key, std::uint32_t& out) {
-    if (const auto v = map.find(key)) {
-      if (const auto ms = read_duration_ms(diag, *v)) {
-        if (*ms == 0 || *ms > 600'000) {
-          diag.error(v->mark, std::string("'") + key + "': expected more than 0 and at most 10m");
-        } else {
-          out = static_cast<std::uint32_t>(*ms);
-        }
-      }
-    }
-  };
-  read_timeout("idle_timeout", control.idle_timeout_ms);
-  read_timeout("request_timeout", control.request_timeout_ms);
-  if (const auto v = map.find("allowed_hosts")) {
-    if (const auto items = read_list(diag, *v, false)) {
-      for (const Value& item : *items) {
-        const auto name = read_string(diag, item);
-        if (!name) continue;
-        const std::string host = lower_case(*name);
-        if (!is_host_name(host)) {
-          diag.error(item.mark, item.label + ": '" + *name +
-                                    "' is not a host name, expected letters, digits, '-' and "
-                                    "'.' (addresses and localhost are accepted without listing)");
-        } else {
-          control.allowed_hosts.push_back(host);
-        }
-      }
-    }
   }
 }
 
@@ -694,61 +707,66 @@ void read_peers(Diagnostics& diag, const Value& value, const std::string& main_p
   }
 }
 
-// The dnstap: section. Paths are relative to the main file's directory.
+// The dnstap: section while it is read: paths are relative to the main file's directory.
+struct DnstapRead {
+  runtime::DnstapConfig& dnstap;
+  std::string directory;
+};
+
+void read_dnstap_path(Diagnostics& diag, const Value& v, const std::string& directory,
+                      std::string& out) {
+  const auto name = read_string(diag, v);
+  if (!name) return;
+  if (name->empty() || name->find('\0') != std::string::npos) {
+    diag.error(v.mark, v.label + ": expected a file name");
+    return;
+  }
+  out = name->front() == '/' || directory.empty()
+            ? *name
+            : directory + (directory.back() == '/' ? "" : "/") + *name;
+}
+
+void read_dnstap_messages(Diagnostics& diag, const Value& v, DnstapRead& r) {
+  const auto items = read_list(diag, v, true);
+  if (!items) return;
+  r.dnstap.queries = r.dnstap.responses = false;
+  for (const Value& item : *items) {
+    const auto kind = read_string(diag, item);
+    if (!kind) continue;
+    if (*kind == "query") {
+      r.dnstap.queries = true;
+    } else if (*kind == "response") {
+      r.dnstap.responses = true;
+    } else {
+      const std::vector<std::string_view> kinds{"query", "response"};
+      diag.error(item.mark, item.label + ": unknown dnstap message '" + *kind +
+                                "', expected query or response" + suggestion(*kind, kinds));
+    }
+  }
+}
+
+constexpr Key<DnstapRead> kDnstapKeys[] = {
+    {"socket", [](Diagnostics& diag, const Value& v,
+                  DnstapRead& r) { read_dnstap_path(diag, v, r.directory, r.dnstap.socket_path); }},
+    {"file", [](Diagnostics& diag, const Value& v,
+                DnstapRead& r) { read_dnstap_path(diag, v, r.directory, r.dnstap.file_path); }},
+    {"messages", read_dnstap_messages},
+    {"identity", [](Diagnostics& diag, const Value& v,
+                    DnstapRead& r) { read_identity(diag, v, r.dnstap.identity); }},
+    {"queue_size",
+     [](Diagnostics& diag, const Value& v, DnstapRead& r) {
+       read_in_range(diag, v, 512 * 1024, 256 * 1024 * 1024, r.dnstap.queue_size);
+     }},
+};
+
 void read_dnstap(Diagnostics& diag, const Value& value, const std::string& main_path,
                  runtime::DnstapConfig& dnstap) {
-  const MapReader map(diag, value, {"socket", "file", "messages", "identity", "queue_size"});
+  const MapReader map(diag, value, key_names(kDnstapKeys));
   if (!map.is_map()) return;
-  const std::string directory = directory_of(main_path);
-  auto read_path = [&](const char* key, std::string& out) {
-    const auto v = map.find(key);
-    if (!v) return;
-    const auto name = read_string(diag, *v);
-    if (!name) return;
-    if (name->empty() || name->find('\0') != std::string::npos) {
-      diag.error(v->mark, std::string("'") + key + "': expected a file name");
-      return;
-    }
-    out = name->front() == '/' || directory.empty()
-              ? *name
-              : directory + (directory.back() == '/' ? "" : "/") + *name;
-  };
-  read_path("socket", dnstap.socket_path);
-  read_path("file", dnstap.file_path);
+  DnstapRead read{dnstap, directory_of(main_path)};
+  read_keys(diag, map, kDnstapKeys, read);
   if (dnstap.socket_path.empty() == dnstap.file_path.empty()) {
     diag.error(map.mark(), "dnstap: expected exactly one of 'socket' or 'file'");
-  }
-  if (const auto v = map.find("messages")) {
-    if (const auto items = read_list(diag, *v, true)) {
-      dnstap.queries = dnstap.responses = false;
-      for (const Value& item : *items) {
-        const auto kind = read_string(diag, item);
-        if (!kind) continue;
-        if (*kind == "query") {
-          dnstap.queries = true;
-        } else if (*kind == "response") {
-          dnstap.responses = true;
-        } else {
-          const std::vector<std::string_view> kinds{"query", "response"};
-          diag.error(item.mark, item.label + ": unknown dnstap message '" + *kind +
-                                    "', expected query or response" + suggestion(*kind, kinds));
-        }
-      }
-    }
-  }
-  if (const auto v = map.find("identity")) {
-    if (const auto text = read_string(diag, *v)) {
-      if (text->empty() || text->size() > 255) {
-        diag.error(v->mark, "'identity': expected 1 to 255 characters");
-      } else {
-        dnstap.identity = *text;
-      }
-    }
-  }
-  if (const auto v = map.find("queue_size")) {
-    if (const auto n = read_number(diag, *v, 512 * 1024, 256 * 1024 * 1024)) {
-      dnstap.queue_size = static_cast<std::uint32_t>(*n);
-    }
   }
 }
 
@@ -794,6 +812,16 @@ void read_globs(Diagnostics& diag, const Value& value, const std::string& main_p
 
 }  // namespace
 
+std::vector<std::string_view> main_file_key_names() {
+  std::vector<std::string_view> names;
+  for (const auto& section :
+       {key_names(kServerKeys), key_names(kTcpKeys), key_names(kLogKeys), key_names(kCookieKeys),
+        key_names(kRateLimitKeys), key_names(kControlKeys), key_names(kDnstapKeys)}) {
+    names.insert(names.end(), section.begin(), section.end());
+  }
+  return names;
+}
+
 MainFile load_main_file(const std::string& path, const std::string& text,
                         std::vector<util::SourceError>& errors) {
   MainFile out;
@@ -805,7 +833,8 @@ MainFile load_main_file(const std::string& path, const std::string& text,
         {"version", "server", "control", "dnstap", "peers", "xdp", "zones", "pools"});
     if (root.is_map()) {
       check_version(diag, root);
-      if (const auto server = root.find("server")) read_server(diag, *server, out.server);
+      if (const auto server = root.find("server"))
+        read_section(diag, *server, kServerKeys, out.server);
       if (const auto control = root.find("control")) {
         read_control(diag, *control, path, out.server.control);
       }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gslbd/runtime/peers_config.hpp"
@@ -23,5 +24,9 @@ struct MainFile {
 // are appended; the result is then incomplete and must not be used.
 MainFile load_main_file(const std::string& path, const std::string& text,
                         std::vector<util::SourceError>& errors);
+
+// The keys of the server: section (with tcp, log, cookies and rate_limit), control: and dnstap:,
+// for the test that the documentation names each.
+std::vector<std::string_view> main_file_key_names();
 
 }  // namespace gslbd::config::detail

@@ -125,14 +125,6 @@ constexpr Key<pool::Pool> kClosestKeys[] = {
      }},
 };
 
-// A section whose keys all come from table, read into target.
-template <typename Target, std::size_t N>
-void read_section(Diagnostics& diag, const Value& value, const Key<Target> (&table)[N],
-                  Target& target) {
-  const MapReader map(diag, value, key_names(table));
-  if (map.is_map()) read_keys(diag, map, table, target);
-}
-
 std::vector<std::string> read_label_list(Diagnostics& diag, const Value& list) {
   std::vector<std::string> names;
   if (auto items = read_list(diag, list, true)) {

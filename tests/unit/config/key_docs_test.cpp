@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Every key the pool file reader accepts is documented: the key tables are the one list of keys,
+// Every key the table-driven readers accept is documented: the key tables are the one list of keys,
 // and this keeps docs/configuration.md from falling behind them.
 #include <doctest/doctest.h>
 
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/check_reader.hpp"
+#include "config/main_file.hpp"
 #include "config/member_reader.hpp"
 #include "config/pool_file.hpp"
 
@@ -28,6 +29,15 @@ bool documented(const std::string& doc, std::string_view key) {
 }
 
 }  // namespace
+
+TEST_CASE("every key of the main file's table-read sections is in docs/configuration.md") {
+  const std::string doc = configuration_doc();
+  REQUIRE_FALSE(doc.empty());
+  for (std::string_view key : gslbd::config::detail::main_file_key_names()) {
+    INFO("key: ", key);
+    CHECK(documented(doc, key));
+  }
+}
 
 TEST_CASE("every key of a pool file is in docs/configuration.md") {
   const std::string doc = configuration_doc();
