@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -22,6 +23,12 @@ class Canonical {
   }
   Canonical& number(std::uint64_t value) {
     for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    return *this;
+  }
+  Canonical& real(double value) { return number(std::bit_cast<std::uint64_t>(value)); }
+  Canonical& names(const std::vector<std::string>& list) {
+    number(list.size());
+    for (const std::string& name : list) text(name);
     return *this;
   }
   Canonical& address(const util::Address& a) {
@@ -47,7 +54,16 @@ void add_check(Canonical& c, const health::CheckSpec& check) {
   c.text(check.expect_body).number(check.tls_verify ? 1 : 0).text(check.ca_file).text(check.sni);
   c.text(check.socket).text(check.frontend).number(check.backends.size());
   for (const std::string& backend : check.backends) c.text(backend);
-  c.number(check.min_up_servers);
+  c.number(check.min_up_servers).text(check.stats_page).number(check.stats_tls ? 1 : 0);
+  c.number(check.invert ? 1 : 0);
+}
+
+void add_geo(Canonical& c, const pool::GeoSettings& geo) {
+  c.number(geo.preference.size());
+  for (const auto& [region, order] : geo.preference) c.text(region).names(order);
+  c.names(geo.default_order).text(pool::policy_name(geo.within_region));
+  c.number(geo.closest ? 1 : 0).number(geo.closest_tolerance_percent);
+  c.number(geo.closest_tolerance_km);
 }
 
 }  // namespace
@@ -62,10 +78,15 @@ std::string pool_digest(const pool::PoolSet& set, const pool::Pool& pool) {
   c.number(pool.hash_prefix_v4).number(pool.hash_prefix_v6).number(pool.min_healthy);
   c.number(pool.preempt ? 1 : 0);
   c.number(pool.latency.tolerance_percent).number(pool.latency.tolerance_min_us);
+  c.number(pool.pool_min_healthy).text(pool::consensus_text(pool.consensus));
+  // The geo map's networks are not included: a map is defined apart from the pool that uses it.
+  if (pool.policy == pool::PolicyKind::geo) add_geo(c, pool.geo);
   c.number(pool.members.size());
   for (const pool::Member& m : pool.members) {
     c.text(m.name).address(m.address).number(m.weight).number(m.priority).text(m.region);
-    c.number(m.bandwidth_bps).address(m.check_address);
+    c.number(m.bandwidth_bps).address(m.check_address).number(m.slow_start_ms);
+    c.number(m.has_location ? 1 : 0).real(m.location.latitude).real(m.location.longitude);
+    c.number(static_cast<std::uint64_t>(m.healthy_when.kind)).number(m.healthy_when.at_least);
     c.number(static_cast<std::uint64_t>(m.initial_state)).number(m.checks.size());
     for (const health::CheckSpec& check : m.checks) add_check(c, check);
   }

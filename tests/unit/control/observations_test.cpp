@@ -54,6 +54,36 @@ TEST_CASE("pool digests are canonical and follow every part of the definition") 
   changed = a;
   changed.pools[0].members[0].name = "a2";
   CHECK(pool_digest(changed, changed.pools[0]) != digest);
+  // Each setting that changes a verdict or an answer changes the digest.
+  const auto differs = [&](auto&& change) {
+    gslbd::pool::PoolSet copy = a;
+    change(copy.pools[0]);
+    return pool_digest(copy, copy.pools[0]) != digest;
+  };
+  using gslbd::pool::Pool;
+  CHECK(differs([](Pool& p) { p.pool_min_healthy = 2; }));
+  CHECK(differs([](Pool& p) { p.consensus.rule = gslbd::pool::ConsensusRule::majority; }));
+  CHECK(differs([](Pool& p) { p.members[0].slow_start_ms = 60'000; }));
+  CHECK(differs([](Pool& p) {
+    p.members[0].healthy_when.kind = gslbd::health::RuleKind::at_least;
+    p.members[0].healthy_when.at_least = 1;
+  }));
+  CHECK(differs([](Pool& p) {
+    p.members[0].has_location = true;
+    p.members[0].location.latitude = 50.1;
+  }));
+  changed = a;
+  changed.pools[0].members[0].checks.push_back(check);
+  changed.pools[0].members[0].checks[0].invert = true;
+  CHECK(pool_digest(changed, changed.pools[0]) != with_check);
+  changed = a;
+  changed.pools[0].policy = gslbd::pool::PolicyKind::geo;
+  const std::string geo = pool_digest(changed, changed.pools[0]);
+  changed.pools[0].geo.default_order = {"eu"};
+  CHECK(pool_digest(changed, changed.pools[0]) != geo);
+  changed.pools[0].geo.default_order.clear();
+  changed.pools[0].geo.closest = true;
+  CHECK(pool_digest(changed, changed.pools[0]) != geo);
   // The fallback pool counts by name, not by index.
   changed = a;
   changed.pools[2].name = "other";
