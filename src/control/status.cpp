@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "gslbd/dns/name.hpp"
+#include "gslbd/pool/slow_start.hpp"
 #include "json_writer.hpp"
 #include "load_json.hpp"
 #include "policy_names.hpp"
@@ -160,6 +161,7 @@ std::string render_status(const StatusInput& in) {
   json.key("pools").begin_array();
   const pool::PoolSet* pools = config != nullptr ? config->pools.get() : nullptr;
   const health::HealthTable* table = pools != nullptr ? pools->health.get() : nullptr;
+  std::uint64_t now_ms = 0;  // for slow start's shares, read once
   if (pools != nullptr) {
     for (const pool::Pool& pool : pools->pools) {
       json.begin_object();
@@ -221,6 +223,16 @@ std::string render_status(const StatusInput& in) {
         if (!member.region.empty()) json.key("region").string(member.region);
         json.key("checks").number(static_cast<std::uint64_t>(member.checks.size()));
         write_check_verdicts(json, member, status);
+        if (member.slow_start_ms > 0) {
+          const std::uint32_t share =
+              readable ? pool::member_ramp_permille(member, *table, health::serving(h), now_ms)
+                       : pool::kFullPermille;
+          json.key("slow_start").begin_object();
+          json.key("ms").number(std::uint64_t{member.slow_start_ms});
+          json.key("share").number(static_cast<double>(share) / 1000.0);
+          json.key("ramping").boolean(share < pool::kFullPermille);
+          json.end_object();
+        }
         if (pool::reports_load(member)) {
           json.key("load");
           write_load(json, readable ? table->read_load(member.health_slot) : health::Load{});

@@ -4,7 +4,6 @@
 // hops). Worker thread; noexcept; everything lives on the stack.
 #include "gslbd/pool/min_healthy.hpp"
 #include "gslbd/pool/slow_start.hpp"
-#include "gslbd/util/clock.hpp"
 #include "policy.hpp"
 
 namespace gslbd::pool::detail {
@@ -72,15 +71,10 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
       c.agent_weight = 0;
     }
     c.weight = std::uint64_t{member.weight} * c.agent_weight;
-    std::uint32_t ramp = kFullPermille;
-    if (member.slow_start_ms > 0 && c.serving) {
-      const std::uint64_t since = table->read_ramp(member.health_slot);
-      if (since != 0) {
-        if (now_ms == 0) now_ms = util::monotonic_ms();
-        ramp = ramp_permille(member.slow_start_ms, since, now_ms);
-        c.weight = ramped_weight(c.weight, ramp);
-      }
-    }
+    // A serving member has a readable slot, so the table is there.
+    const std::uint32_t ramp =
+        c.serving ? member_ramp_permille(member, *table, true, now_ms) : kFullPermille;
+    c.weight = ramped_weight(c.weight, ramp);
     if (c.serving) ++out.serving;
     out.members.push(c);
     if (traced != nullptr) {

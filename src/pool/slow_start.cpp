@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gslbd/pool/slow_start.hpp"
 
+#include "gslbd/util/clock.hpp"
+
 namespace gslbd::pool {
 
 std::uint32_t ramp_permille(std::uint32_t slow_start_ms, std::uint64_t since_ms,
@@ -18,6 +20,17 @@ std::uint64_t ramped_weight(std::uint64_t weight, std::uint32_t permille) noexce
   // weight < 2^40 (32-bit weight x agent percent): no overflow.
   const std::uint64_t ramped = weight * permille / kFullPermille;
   return ramped == 0 ? 1 : ramped;
+}
+
+std::uint32_t member_ramp_permille(const Member& member, const health::HealthTable& table,
+                                   bool serving, std::uint64_t& now_ms) noexcept {
+  if (member.slow_start_ms == 0 || !serving || member.health_slot >= table.size()) {
+    return kFullPermille;
+  }
+  const std::uint64_t since = table.read_ramp(member.health_slot);
+  if (since == 0) return kFullPermille;
+  if (now_ms == 0) now_ms = util::monotonic_ms();
+  return ramp_permille(member.slow_start_ms, since, now_ms);
 }
 
 }  // namespace gslbd::pool

@@ -49,6 +49,13 @@ class SlowStart(c.ControlTestCase):
                 return m, e["service"]["answer"]
         self.fail("no member b in /explain: %s" % e)
 
+    def status_b(self):
+        for pool in self.get_json("/status")["pools"]:
+            for m in pool["members"]:
+                if pool["name"] == "web" and m["name"] == "b":
+                    return m
+        self.fail("no member b of pool web in /status")
+
     def sample(self):
         """(b's share of the answers over the fixed seeds, b's reported ramp share)."""
         chosen = 0
@@ -78,9 +85,16 @@ class SlowStart(c.ControlTestCase):
                 time.sleep(0.05)
             start = time.monotonic() - recovered
             drawn, share = self.sample()
+            status = self.status_b()["slow_start"]
             end = time.monotonic() - recovered
             low = expected_permille(start) / 1000 - 0.05
             high = expected_permille(end) / 1000 + 0.05
+            # /status reports the same share as the draw, by the same rule.
+            self.assertTrue(low <= status["share"] <= high,
+                            "%.1f..%.1f s into the ramp: /status share %.3f, expected %.3f..%.3f"
+                            % (start, end, status["share"], low, high))
+            self.assertEqual(status["ramping"], status["share"] < 1.0, status)
+            self.assertEqual(status["ms"], int(RAMP_S * 1000), status)
             self.assertTrue(low <= share <= high,
                             "%.1f..%.1f s into the ramp: share %.3f, expected %.3f..%.3f"
                             % (start, end, share, low, high))
@@ -92,6 +106,8 @@ class SlowStart(c.ControlTestCase):
                             "%.1f s into the ramp: b drawn %.3f, expected %.3f +- 0.09 (share %.3f)"
                             % (start, drawn, want, share))
         self.assertEqual(self.member_b(0)[0]["slow_start"]["share"], 1.0)
+        self.assertEqual(self.status_b()["slow_start"]["share"], 1.0)
+        self.assertFalse(self.status_b()["slow_start"]["ramping"])
 
 
 if __name__ == "__main__":

@@ -3,10 +3,13 @@
 // its weight ramps linearly from kRampFloorPermille of its weight to all of it over the
 // member's slow_start time. The health loop stores when each member last recovered (the
 // table's ramp word); policies compute the share from it and the time now. One rule for the
-// draw and for /explain. Any thread; noexcept; pure; no allocation.
+// draw, /explain and /status. Any thread; noexcept; no allocation.
 #pragma once
 
 #include <cstdint>
+
+#include "gslbd/health/health_table.hpp"
+#include "gslbd/pool/pool.hpp"
 
 namespace gslbd::pool {
 
@@ -25,5 +28,12 @@ std::uint32_t ramp_permille(std::uint32_t slow_start_ms, std::uint64_t since_ms,
 // weight x permille / 1000, rounded down but at least 1 for a weight above 0 (a ramping member
 // is never taken for a weight-0 one).
 std::uint64_t ramped_weight(std::uint64_t weight, std::uint32_t permille) noexcept;
+
+// The share member's weight is drawn with now: ramp_permille of its ramp word in table while it
+// serves, kFullPermille otherwise (a member that does not serve is not drawn). now_ms 0 is read
+// from util::monotonic_ms() the first time a ramp needs it and kept for the caller's next
+// member, so a pool without a ramping member never reads the clock.
+std::uint32_t member_ramp_permille(const Member& member, const health::HealthTable& table,
+                                   bool serving, std::uint64_t& now_ms) noexcept;
 
 }  // namespace gslbd::pool
