@@ -25,6 +25,18 @@ namespace gslbd::config {
 namespace detail {
 namespace {
 
+// The keys of each section of a zone file: the one list its reader checks them against.
+const std::vector<std::string_view> kRootKeys = {"version",  "zone",   "default_ttl", "soa",
+                                                 "ns",       "ns_ttl", "records",     "import",
+                                                 "services", "dnssec"};
+const std::vector<std::string_view> kSoaKeys = {"mname", "rname",  "serial",  "refresh",
+                                                "retry", "expire", "minimum", "ttl"};
+const std::vector<std::string_view> kRecordKeys = {"name", "type", "ttl", "data"};
+const std::vector<std::string_view> kServiceKeys = {"name", "pool", "ttl", "degraded_ttl"};
+const std::vector<std::string_view> kDnssecKeys = {"keys", "validity", "inception_offset",
+                                                   "dnskey_ttl", "cds"};
+const std::vector<std::string_view> kKeyEntryKeys = {"file", "role"};
+
 constexpr std::uint32_t kDefaultTtl = 3600;
 constexpr std::uint32_t kDefaultServiceTtl = 30;
 
@@ -69,8 +81,7 @@ SoaSection read_soa(Diagnostics& diag, const Value& value, std::string_view apex
   SoaSection soa;
   soa.ttl = default_ttl;
   const std::size_t errors_before = diag.count();
-  MapReader map(diag, value,
-                {"mname", "rname", "serial", "refresh", "retry", "expire", "minimum", "ttl"});
+  MapReader map(diag, value, kSoaKeys);
   if (!map.is_map()) {
     soa.valid = false;
     return soa;
@@ -184,6 +195,8 @@ class ZoneFileReader {
   void read_apex(const MapReader& root);
   void read_ns(const MapReader& root);
   void read_import(const MapReader& root);
+  // A record's or service's name: in the zone, else reported.
+  std::optional<std::string> read_owner(const Value& value);
   void read_records(const Value& value);
   void read_record(const Value& value);
   void read_services(const Value& value);
@@ -221,9 +234,7 @@ ZoneFile ZoneFileReader::read(const std::string& text) {
   const std::size_t errors_before = diag_.count();
   const auto document = parse_document(text, diag_);
   if (!document) return std::move(result_);
-  const MapReader root(diag_, top_level(*document, "the zone file"),
-                       {"version", "zone", "default_ttl", "soa", "ns", "ns_ttl", "records",
-                        "import", "services", "dnssec"});
+  const MapReader root(diag_, top_level(*document, "the zone file"), kRootKeys);
   if (!root.is_map()) return std::move(result_);
   check_version(diag_, root);
   read_apex(root);
@@ -338,6 +349,16 @@ void ZoneFileReader::read_import(const MapReader& root) {
   import_failed_ = imported.refused;
 }
 
+std::optional<std::string> ZoneFileReader::read_owner(const Value& value) {
+  auto owner = read_name(diag_, value, apex_);
+  if (owner && !dns::is_at_or_below(dns::lowercased(*owner), apex_)) {
+    diag_.error(value.mark, "'name': " + dns::name_to_text(*owner) + " is outside the zone " +
+                                dns::name_to_text(apex_));
+    owner.reset();
+  }
+  return owner;
+}
+
 void ZoneFileReader::read_records(const Value& value) {
   const auto items = read_list(diag_, value, false);
   if (!items) return;
@@ -345,17 +366,10 @@ void ZoneFileReader::read_records(const Value& value) {
 }
 
 void ZoneFileReader::read_record(const Value& value) {
-  const MapReader record(diag_, value, {"name", "type", "ttl", "data"});
+  const MapReader record(diag_, value, kRecordKeys);
   if (!record.is_map()) return;
   std::optional<std::string> owner;
-  if (const auto name = record.require("name")) {
-    owner = read_name(diag_, *name, apex_);
-    if (owner && !dns::is_at_or_below(dns::lowercased(*owner), apex_)) {
-      diag_.error(name->mark, "'name': " + dns::name_to_text(*owner) + " is outside the zone " +
-                                  dns::name_to_text(apex_));
-      owner.reset();
-    }
-  }
+  if (const auto name = record.require("name")) owner = read_owner(*name);
   std::uint16_t type = 0;  // 0 = missing or refused (a plain value: GCC 12 misjudges optional)
   if (const auto type_value = record.require("type")) {
     if (const auto text = read_string(diag_, *type_value)) {
@@ -411,30 +425,14 @@ void ZoneFileReader::read_services(const Value& value) {
   for (const Value& item : *items) read_service(item);
 }
 
-// A pool name as it appears in a message: quoted, cut when long, control characters blanked,
-// so that the error stays one line.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text.substr(0, 60)) {
-    out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
-  }
-  if (text.size() > 60) out += "...";
-  return out + "'";
-}
-
 void ZoneFileReader::read_service(const Value& value) {
-  const MapReader service(diag_, value, {"name", "pool", "ttl", "degraded_ttl"});
+  const MapReader service(diag_, value, kServiceKeys);
   if (!service.is_map()) return;
   std::optional<std::string> owner;
   YAML::Mark owner_mark;
   if (const auto name = service.require("name")) {
     owner_mark = name->mark;
-    owner = read_name(diag_, *name, apex_);
-    if (owner && !dns::is_at_or_below(dns::lowercased(*owner), apex_)) {
-      diag_.error(name->mark, "'name': " + dns::name_to_text(*owner) + " is outside the zone " +
-                                  dns::name_to_text(apex_));
-      owner.reset();
-    }
+    owner = read_owner(*name);
   }
   std::optional<std::string> pool;
   std::int32_t pool_index = -1;
@@ -486,7 +484,7 @@ void ZoneFileReader::read_service(const Value& value) {
 void ZoneFileReader::read_dnssec(const Value& value) {
   dnssec_mark_ = value.key_mark;
   const std::size_t errors_before = diag_.count();
-  const MapReader map(diag_, value, {"keys", "validity", "inception_offset", "dnskey_ttl", "cds"});
+  const MapReader map(diag_, value, kDnssecKeys);
   if (!map.is_map()) {
     dnssec_failed_ = true;
     return;
@@ -511,19 +509,12 @@ void ZoneFileReader::read_dnssec(const Value& value) {
     if (auto seconds = read_ttl(diag_, *v)) dnskey_ttl = *seconds;
   }
   bool cds = true;
-  if (auto v = map.find("cds")) {
-    const auto text = read_string(diag_, *v);
-    if (text && (*text == "true" || *text == "false")) {
-      cds = *text == "true";
-    } else if (text) {
-      diag_.error(v->mark, "'cds': expected true or false, got '" + *text + "'");
-    }
-  }
+  if (auto v = map.find("cds")) cds = read_bool(diag_, *v).value_or(cds);
   std::vector<dnssec::Key> keys;
   if (auto list = map.require("keys")) {
     if (auto items = read_list(diag_, *list, true)) {
       for (const Value& item : *items) {
-        const MapReader entry(diag_, item, {"file", "role"});
+        const MapReader entry(diag_, item, kKeyEntryKeys);
         if (!entry.is_map()) continue;
         const auto file = entry.require("file");
         const auto role_value = entry.require("role");
@@ -603,6 +594,15 @@ void ZoneFileReader::build() {
 }
 
 }  // namespace
+
+std::vector<std::string_view> zone_file_key_names() {
+  std::vector<std::string_view> names;
+  for (const auto* section :
+       {&kRootKeys, &kSoaKeys, &kRecordKeys, &kServiceKeys, &kDnssecKeys, &kKeyEntryKeys}) {
+    names.insert(names.end(), section->begin(), section->end());
+  }
+  return names;
+}
 
 ZoneFile load_zone_file(const std::string& path, const std::string& text,
                         const std::vector<std::string>& known_pools,

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gslbd/util/source_error.hpp"
@@ -25,5 +26,8 @@ ZoneFile load_zone_file(const std::string& path, const std::string& text,
                         const std::vector<std::string>& known_pools,
                         std::vector<util::SourceError>& errors,
                         std::vector<util::SourceError>* warnings = nullptr);
+
+// Every key of a zone file's sections (root, soa, records, services, dnssec and its keys).
+std::vector<std::string_view> zone_file_key_names();
 
 }  // namespace gslbd::config::detail
