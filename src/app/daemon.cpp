@@ -250,6 +250,15 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   {
     auto adjusted = std::make_shared<runtime::Config>(*next);
     runtime::carry_cookie_secrets(config_->server.cookies, adjusted->server.cookies);
+    if (adjusted->server.xdp != config_->server.xdp) {
+      // The XDP program and sockets are opened with privileges that are gone by now, so they
+      // cannot be rebuilt here. The config in service keeps describing what runs: /status
+      // stays true, and every later reload of the changed file says so again.
+      spdlog::warn(
+          "reload: the xdp section changed; it applies only on restart, the running XDP program "
+          "and sockets stay as they are (the rest of the reload applies)");
+      adjusted->server.xdp = config_->server.xdp;
+    }
     next = std::move(adjusted);
   }
   if (next->server.listen != config_->server.listen ||
@@ -266,9 +275,6 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   }
   if (next->server.dnstap != config_->server.dnstap) {
     spdlog::warn("reload: dnstap settings change only on restart");
-  }
-  if (next->server.xdp != config_->server.xdp) {
-    spdlog::warn("reload: xdp settings change only on restart; the XDP sockets stay as they are");
   }
   for (const std::string& warning : next->server.control.warnings) spdlog::warn("{}", warning);
   config_ = next;

@@ -25,6 +25,7 @@ import dns.rdatatype
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = os.path.join(HERE, "xdp_client.py")
+STREAM = os.path.join(HERE, "xdp_stream.py")
 PYTHON = "/usr/bin/python3"
 
 PREFIX = "gslbd-xdp-%d-" % os.getpid()
@@ -92,6 +93,47 @@ def main_yaml(xdp_lines):
 def xdp_section(interface, mode="auto"):
     return ["xdp:", "  interfaces:", "    - name: %s" % interface, "  port: %d" % XDP_PORT,
             '  addresses: ["%s", "%s"]' % (SERVER4, SERVER6), "  mode: %s" % mode]
+
+
+WWW_A = '{name: www, type: A, data: ["192.0.2.80", "192.0.2.81"]}'
+
+
+def zone_with_www(addresses):
+    """ZONE with www's A records replaced."""
+    return ZONE.replace(WWW_A, '{name: www, type: A, data: [%s]}' % ", ".join(
+        '"%s"' % a for a in addresses))
+
+
+def xdp_socket_inodes(pid):
+    """The socket inodes gslbd holds that no /proc/net table lists: its AF_XDP sockets (the
+    kernel keeps no such table for them)."""
+    inodes = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            m = re.match(r"socket:\[(\d+)\]", os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+        except OSError:
+            continue
+        if m:
+            inodes.add(m.group(1))
+    listed = set()
+    for table in ("tcp", "tcp6", "udp", "udp6", "raw", "raw6", "unix", "netlink", "packet",
+                  "icmp", "icmp6", "udplite", "udplite6"):
+        try:
+            with open("/proc/%d/net/%s" % (pid, table)) as f:
+                for line in f.read().splitlines()[1:]:
+                    listed.update(line.split())
+        except OSError:
+            pass
+    return inodes - listed
+
+
+def xdp_sockets_in_namespace(pid):
+    """How many AF_XDP sockets exist in gslbd's network namespace (/proc/net/protocols)."""
+    with open("/proc/%d/net/protocols" % pid) as f:
+        for line in f:
+            if line.startswith("XDP "):
+                return int(line.split()[2])
+    return 0
 
 
 def run(argv, check=True, timeout=30):
@@ -238,6 +280,24 @@ class XdpTest(unittest.TestCase):
                               json.dumps([w.hex() for w in wires])], timeout=60)
         return [bytes.fromhex(h) for h in json.loads(r.stdout)]
 
+    def admin_reload(self):
+        code = ("import urllib.request,sys;sys.stdout.write(urllib.request.urlopen("
+                "urllib.request.Request('http://127.0.0.1:%d/admin/reload',data=b'',"
+                "method='POST'),timeout=30).read().decode())" % CONTROL_PORT)
+        return json.loads(in_ns(SERVER_NS, [PYTHON, "-c", code]).stdout)
+
+    def wait_log(self, text, count=1, timeout=10):
+        deadline = time.monotonic() + timeout
+        while self.stderr().count(text) < count:
+            self.assertLess(time.monotonic(), deadline, "no %r in:\n%s" % (text, self.stderr()))
+            time.sleep(0.05)
+
+    def write_zone(self, text):
+        path = os.path.join(self.dir, "xdp.test.zone.yaml")
+        with open(path + ".new", "w") as f:
+            f.write(text)
+        os.replace(path + ".new", path)
+
     def interface_xdp(self):
         """The XDP program attached to the server's interface ({} when none), as ip shows it."""
         link = json.loads(in_ns(SERVER_NS, ["ip", "-d", "-j", "link", "show", "dev",
@@ -333,6 +393,76 @@ class XdpTest(unittest.TestCase):
         wire = query_wire("www.xdp.test.", "A")
         self.assertTrue(self.exchange(SERVER4, XDP_PORT, [wire])[0])
         self.assertEqual(self.xdp_requests() - before, 1)
+
+    def test_reload_under_load_keeps_sockets(self):
+        """Two reloads, one by SIGHUP and one by /admin/reload, while a paced stream of queries
+        runs over XDP: every query is answered, the answers move to each new zone in order,
+        and the program and the AF_XDP sockets are the very same ones afterwards. The second
+        reload also changes the xdp: section, which is refused for the running fast path with
+        a log line and applied only on restart."""
+        self.start_gslbd(xdp_section(SERVER_IF))
+        stream = None
+        try:
+            pid = self.proc.pid  # ip netns exec execs gslbd
+            program = self.interface_xdp()["prog"]["id"]
+            sockets = xdp_socket_inodes(pid)
+            self.assertEqual(len(sockets), 1, sockets)
+            self.assertEqual(xdp_sockets_in_namespace(pid), 1)
+            before = self.xdp_requests()
+            count = 2000
+            stream = subprocess.Popen(
+                ["ip", "netns", "exec", CLIENT_NS, PYTHON, STREAM, SERVER4, str(XDP_PORT),
+                 "www.xdp.test.", str(count), "0.002", "1.0"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            if stream.stdout.readline().strip() != "started":
+                self.fail("the query stream did not start: " + stream.communicate()[1])
+            time.sleep(0.3)
+            self.write_zone(zone_with_www(["192.0.2.90"]))
+            self.proc.send_signal(signal.SIGHUP)
+            self.wait_log("config generation 2 in service")
+            time.sleep(0.3)
+            self.write_zone(zone_with_www(["192.0.2.91"]))
+            with open(os.path.join(self.dir, "main.yaml"), "w") as f:
+                f.write(main_yaml(xdp_section(SERVER_IF, mode="generic")))
+            outcome = self.admin_reload()
+            self.assertTrue(outcome.get("ok"), outcome)
+            self.assertEqual(outcome.get("generation"), 3, outcome)
+            refused = "the xdp section changed; it applies only on restart"
+            self.wait_log(refused)
+            out, err = stream.communicate(timeout=120)
+            result = json.loads(out)
+            answers = result["answers"]
+            self.assertEqual(len(answers), count, err)
+            lost = [i for i, a in enumerate(answers) if not a]
+            self.assertEqual(lost, [], "queries lost during the reloads")
+            # Old data, then the first reload's, then the second's: never back, none skipped.
+            order = ["192.0.2.80,192.0.2.81", "192.0.2.90", "192.0.2.91"]
+            seen = [order.index(a) for a in answers]
+            self.assertEqual(seen, sorted(seen), "answers went back to older data")
+            self.assertEqual(sorted(set(seen)), [0, 1, 2],
+                             "the stream did not span both reloads: %s" % set(answers))
+            self.assertEqual(self.xdp_requests() - before, count, "all answered over XDP")
+            # The same program and sockets; the fast path still in native mode as started.
+            self.assertEqual(self.interface_xdp()["prog"]["id"], program)
+            self.assertEqual(self.interface_xdp()["mode"], 1)  # XDP_ATTACHED_DRV
+            self.assertEqual(xdp_socket_inodes(pid), sockets)
+            status = self.status()["xdp"]
+            self.assertTrue(status["active"], status)
+            self.assertIn("native mode", status["detail"])
+            # The config in service keeps the running xdp: settings, so the next reload of the
+            # changed file says the same again instead of taking them as applied.
+            self.proc.send_signal(signal.SIGHUP)
+            self.wait_log("config generation 4 in service")
+            self.assertEqual(self.stderr().count(refused), 2, self.stderr())
+            self.assertTrue(self.exchange(SERVER4, XDP_PORT, [query_wire("www.xdp.test.", "A")])[0])
+            self.assertEqual(xdp_socket_inodes(pid), sockets)
+        finally:
+            if stream is not None and stream.poll() is None:
+                stream.kill()
+                stream.wait(timeout=10)
+            self.stop_gslbd()
+            self.write_zone(ZONE)
+        self.assertEqual(self.proc.returncode, 0, self.stderr())
 
     def check_sockets_only_after_stop(self):
         # The same config without xdp: ordinary sockets answer port 53 now.
