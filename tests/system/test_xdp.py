@@ -33,6 +33,12 @@ SERVER_NS, CLIENT_NS = PREFIX + "s", PREFIX + "c"
 SERVER_IF, CLIENT_IF = "xdps%d" % (os.getpid() % 100000), "xdpc%d" % (os.getpid() % 100000)
 SERVER4, CLIENT4 = "198.18.0.1", "198.18.0.2"
 SERVER6, CLIENT6 = "fd00::1", "fd00::2"
+# A second pair with two receive and two transmit queues on each end. veth hands a frame to the
+# peer's receive queue with the number of the transmit queue it was sent on, and the client's
+# transmit queue follows the sending CPU (XPS: tx-0 for CPU 0, tx-1 for CPU 1), so a client
+# pinned to a CPU reaches a known server queue.
+MQ_SERVER_IF, MQ_CLIENT_IF = "xdpm%d" % (os.getpid() % 100000), "xdpn%d" % (os.getpid() % 100000)
+MQ_SERVER4, MQ_CLIENT4 = "198.18.2.1", "198.18.2.2"
 XDP_PORT, SOCKET_PORT, CONTROL_PORT = 53, 5300, 8053
 MTU = 1500
 START_TIMEOUT = 20.0
@@ -80,9 +86,9 @@ pools:
 def main_yaml(xdp_lines):
     lines = ["version: 1", "server:", "  workers: 1", "  edns_udp_size: 4096",
              "  identity: xdp-test",
-             '  listen: ["%s:%d", "[%s]:%d", "%s:%d", "[%s]:%d"]' % (
+             '  listen: ["%s:%d", "[%s]:%d", "%s:%d", "[%s]:%d", "%s:%d"]' % (
                  SERVER4, XDP_PORT, SERVER6, XDP_PORT, SERVER4, SOCKET_PORT, SERVER6,
-                 SOCKET_PORT),
+                 SOCKET_PORT, MQ_SERVER4, XDP_PORT),
              "  log:", "    level: info", "    queries: true", "    query_rate: 100000",
              "control:", "  enabled: true", '  listen: "127.0.0.1:%d"' % CONTROL_PORT,
              "  admin_without_token: true",
@@ -200,9 +206,21 @@ class XdpTest(unittest.TestCase):
             run(["ip", "-n", ns, "addr", "add", v4 + "/24", "dev", dev])
             run(["ip", "-n", ns, "addr", "add", v6 + "/64", "dev", dev, "nodad"])
             run(["ip", "-n", ns, "link", "set", dev, "up"])
+        run(["ip", "link", "add", MQ_SERVER_IF, "netns", SERVER_NS, "mtu", str(MTU),
+             "numrxqueues", "2", "numtxqueues", "2", "type", "veth", "peer", "name",
+             MQ_CLIENT_IF, "netns", CLIENT_NS, "mtu", str(MTU), "numrxqueues", "2",
+             "numtxqueues", "2"])
+        for ns, dev, v4 in ((SERVER_NS, MQ_SERVER_IF, MQ_SERVER4),
+                            (CLIENT_NS, MQ_CLIENT_IF, MQ_CLIENT4)):
+            run(["ip", "-n", ns, "addr", "add", v4 + "/24", "dev", dev])
+            run(["ip", "-n", ns, "link", "set", dev, "up"])
+        in_ns(CLIENT_NS, ["sh", "-c", "echo 1 > /sys/class/net/%s/queues/tx-0/xps_cpus && "
+                          "echo 2 > /sys/class/net/%s/queues/tx-1/xps_cpus" % (MQ_CLIENT_IF,
+                                                                               MQ_CLIENT_IF)])
         # The client learns the server's MAC addresses before XDP runs, as a warm network has.
         in_ns(CLIENT_NS, ["ping", "-c", "1", "-W", "2", SERVER4])
         in_ns(CLIENT_NS, ["ping", "-6", "-c", "1", "-W", "2", SERVER6])
+        in_ns(CLIENT_NS, ["ping", "-c", "1", "-W", "2", MQ_SERVER4])
 
     @classmethod
     def tearDownClass(cls):
@@ -268,16 +286,17 @@ class XdpTest(unittest.TestCase):
                 "'http://127.0.0.1:%d/metrics',timeout=5).read().decode())" % CONTROL_PORT)
         return in_ns(SERVER_NS, [PYTHON, "-c", code]).stdout
 
-    def xdp_requests(self):
+    def xdp_requests(self, proto="xdp"):
         total = 0
-        for m in re.finditer(r'gslbd_dns_requests_total\{[^}]*proto="xdp"[^}]*\} (\d+)',
+        for m in re.finditer(r'gslbd_dns_requests_total\{[^}]*proto="%s"[^}]*\} (\d+)' % proto,
                              self.metrics()):
             total += int(m.group(1))
         return total
 
-    def exchange(self, address, port, wires):
-        r = in_ns(CLIENT_NS, [PYTHON, CLIENT, address, str(port),
-                              json.dumps([w.hex() for w in wires])], timeout=60)
+    def exchange(self, address, port, wires, cpu=None):
+        pin = [] if cpu is None else ["taskset", "-c", str(cpu)]
+        r = in_ns(CLIENT_NS, pin + [PYTHON, CLIENT, address, str(port),
+                                    json.dumps([w.hex() for w in wires])], timeout=60)
         return [bytes.fromhex(h) for h in json.loads(r.stdout)]
 
     def admin_reload(self):
@@ -462,6 +481,56 @@ class XdpTest(unittest.TestCase):
                 stream.wait(timeout=10)
             self.stop_gslbd()
             self.write_zone(ZONE)
+        self.assertEqual(self.proc.returncode, 0, self.stderr())
+
+    def test_multi_queue(self):
+        """One AF_XDP socket per listed queue, each in the program's map at its queue: traffic
+        steered to a listed queue is answered over XDP, to an unlisted one by the kernel."""
+        if not {0, 1} <= os.sched_getaffinity(0):
+            self.skipTest("needs CPUs 0 and 1 to steer the client to both queues")
+        if shutil.which("taskset") is None:
+            self.skipTest("needs taskset")
+        wire = query_wire("www.xdp.test.", "A")
+        lines = ["xdp:", "  interfaces:", "    - {name: %s, queues: [1]}" % MQ_SERVER_IF,
+                 '  addresses: ["%s"]' % MQ_SERVER4]
+        self.start_gslbd(lines)
+        try:
+            status = self.status()["xdp"]
+            self.assertTrue(status["active"], status)
+            self.assertIn("native mode on %s queue 1" % MQ_SERVER_IF, status["detail"])
+            self.assertEqual(xdp_sockets_in_namespace(self.proc.pid), 1)
+            for cpu, proto in ((0, "udp"), (1, "xdp"), (0, "udp"), (1, "xdp")):
+                xdp, udp = self.xdp_requests(), self.xdp_requests("udp")
+                self.assertTrue(self.exchange(MQ_SERVER4, XDP_PORT, [wire], cpu=cpu)[0])
+                moved = (self.xdp_requests() - xdp, self.xdp_requests("udp") - udp)
+                self.assertEqual(moved, (1, 0) if proto == "xdp" else (0, 1),
+                                 "CPU %d: expected an answer over %s" % (cpu, proto))
+        finally:
+            self.stop_gslbd()
+        # Both queues of this pair and queue 0 of the other: three sockets, three threads.
+        lines = ["xdp:", "  interfaces:", "    - {name: %s}" % SERVER_IF,
+                 "    - {name: %s, queues: [0, 1]}" % MQ_SERVER_IF,
+                 '  addresses: ["%s", "%s", "%s"]' % (SERVER4, SERVER6, MQ_SERVER4)]
+        self.start_gslbd(lines)
+        try:
+            status = self.status()["xdp"]
+            self.assertTrue(status["active"], status)
+            self.assertIn("%s queue 0; native mode" % SERVER_IF, status["detail"])
+            self.assertIn("on %s queues 0, 1" % MQ_SERVER_IF, status["detail"])
+            self.assertEqual(xdp_sockets_in_namespace(self.proc.pid), 3)
+            self.assertEqual(len(xdp_socket_inodes(self.proc.pid)), 3)
+            udp = self.xdp_requests("udp")
+            for cpu in (0, 1):
+                before = self.xdp_requests()
+                answers = self.exchange(MQ_SERVER4, XDP_PORT, [wire] * 5, cpu=cpu)
+                self.assertTrue(all(answers), "CPU %d" % cpu)
+                self.assertEqual(self.xdp_requests() - before, 5, "CPU %d" % cpu)
+            before = self.xdp_requests()
+            self.assertTrue(self.exchange(SERVER4, XDP_PORT, [wire])[0])
+            self.assertEqual(self.xdp_requests() - before, 1)
+            self.assertEqual(self.xdp_requests("udp"), udp, "nothing went to the sockets")
+        finally:
+            self.stop_gslbd()
         self.assertEqual(self.proc.returncode, 0, self.stderr())
 
     def check_sockets_only_after_stop(self):
