@@ -154,7 +154,10 @@ bool Daemon::start(std::string& error) {
   }
   auto sockets = server::open_exclusive_listen_sockets(server.listen, workers, lock_dir, error);
   if (sockets.empty()) return false;
-  open_xdp();
+  if (!open_xdp(error)) {
+    server::close_sockets(sockets);
+    return false;
+  }
   // Before any thread starts, so every thread runs as the unprivileged user.
   const auto name_or_none = [](const std::string& name) {
     return name.empty() ? std::nullopt : std::optional<std::string>(name);
@@ -193,7 +196,7 @@ bool Daemon::start(std::string& error) {
       return false;
     }
   }
-  if (xdp_) xdp_->start();
+  if (xdp_) xdp_->start(dnstap_.get());
   return start_control(error);
 }
 
@@ -326,18 +329,22 @@ bool Daemon::start_control(std::string& error) {
   return peers_->start(error);
 }
 
-void Daemon::open_xdp() {
+bool Daemon::open_xdp(std::string& error) {
   const runtime::XdpConfig& config = config_->server.xdp;
-  if (!config.enabled()) return;
+  if (!config.enabled()) return true;
   std::string why;
   xdp_ = server::XdpService::open(config, publisher_, why);
   if (xdp_) {
     spdlog::info("xdp: answering UDP port {} in {}", config.port, xdp_->description());
     xdp_report_ = control::XdpReport{true, xdp_->description()};
+  } else if (config.required) {
+    error = "xdp: " + why + " (xdp.required is true: no fallback to the sockets)";
+    return false;
   } else {
     spdlog::error("xdp: {}; answering over the sockets only", why);
     xdp_report_ = control::XdpReport{false, why + "; answering over the sockets only"};
   }
+  return true;
 }
 
 void Daemon::put_in_service(std::shared_ptr<const runtime::Config> config) {

@@ -533,6 +533,113 @@ class XdpTest(unittest.TestCase):
             self.stop_gslbd()
         self.assertEqual(self.proc.returncode, 0, self.stderr())
 
+    def test_umem_sizes_and_dnstap(self):
+        """Smaller frame areas and rings as configured (and shown in /status) still answer a
+        burst; dnstap records the XDP exchanges as UDP with both addresses and ports."""
+        if shutil.which("dnstap-ldns") is None:
+            self.skipTest("needs dnstap-ldns")
+        tap = os.path.join(self.dir, "xdp.dnstap")
+        lines = xdp_section(SERVER_IF) + ["  frames: 256", "  rx_ring_size: 64",
+                                          "  tx_ring_size: 128",
+                                          "dnstap:", "  file: %s" % tap]
+        self.start_gslbd(lines)
+        wires = [query_wire("www.xdp.test.", "A")] * 300
+        try:
+            status = self.status()["xdp"]
+            self.assertTrue(status["active"], status)
+            self.assertIn("256 frames, rings of 64 (receive) and 128 (transmit) per queue",
+                          status["detail"])
+            before = self.xdp_requests()
+            # More queries than frames and ring entries: the frames go round and come back.
+            self.assertTrue(all(self.exchange(SERVER4, XDP_PORT, wires)))
+            self.assertTrue(self.exchange(SERVER6, XDP_PORT, [query_wire("app.xdp.test.", "A")])[0])
+            self.assertEqual(self.xdp_requests() - before, len(wires) + 1)
+        finally:
+            self.stop_gslbd()
+        self.assertEqual(self.proc.returncode, 0, self.stderr())
+        out = run(["dnstap-ldns", "-y", "-r", tap]).stdout
+        docs = [d for d in out.split("\n---") if d.strip()]
+        self.assertEqual(len(docs), 2 * (len(wires) + 1), out[-2000:])
+        def field(doc, key):
+            # The message's own fields, indented under "message:"; strings come quoted.
+            m = re.search(r"^  %s: (.*)$" % key, doc, re.M)
+            return m.group(1).strip().strip('"') if m else None
+        for doc in docs:
+            self.assertEqual(field(doc, "socket_protocol"), "UDP", doc)
+            self.assertEqual(field(doc, "response_port"), str(XDP_PORT), doc)
+            self.assertIn(field(doc, "type"), ("AUTH_QUERY", "AUTH_RESPONSE"), doc)
+        v6 = [d for d in docs if field(d, "socket_family") == "INET6"]
+        self.assertEqual(len(v6), 2, out[-2000:])
+        self.assertEqual(field(v6[0], "query_address"), CLIENT6)
+        self.assertEqual(field(v6[0], "response_address"), SERVER6)
+        self.assertIn("app.xdp.test.", out)
+        v4 = [d for d in docs if field(d, "socket_family") == "INET"]
+        self.assertEqual(len(v4), 2 * len(wires))
+        self.assertEqual({field(d, "query_address") for d in v4}, {CLIENT4})
+        self.assertEqual({field(d, "response_address") for d in v4}, {SERVER4})
+        ports = {field(d, "query_port") for d in v4}
+        self.assertTrue(all(p and p.isdigit() and int(p) > 0 for p in ports), ports)
+        responses = [d for d in v4 if field(d, "type") == "AUTH_RESPONSE"]
+        self.assertEqual(len(responses), len(wires))
+        self.assertTrue(all("192.0.2.80" in d for d in responses), responses[0])
+
+    def test_required_refuses_to_start(self):
+        """xdp.required: true turns each failure to open the fast path into a refusal to start,
+        with one line saying why, and leaves nothing attached."""
+        for interface, extra, expected in (
+                ("nosuch0", [], "no network interface 'nosuch0'"),
+                (SERVER_IF, ["  zero_copy: true"],
+                 "cannot open an AF_XDP socket on %s queue 0" % SERVER_IF)):
+            with open(os.path.join(self.dir, "main.yaml"), "w") as f:
+                f.write(main_yaml(xdp_section(interface) + extra + ["  required: true"]))
+            r = in_ns(SERVER_NS, [os.environ["GSLBD_BINARY"], "-c",
+                                  os.path.join(self.dir, "main.yaml")], check=False, timeout=30)
+            self.assertNotEqual(r.returncode, 0, r.stderr)
+            line = [x for x in r.stderr.splitlines() if "cannot start" in x]
+            self.assertEqual(len(line), 1, r.stderr)
+            self.assertIn("gslbd cannot start: xdp: " + expected, line[0])
+            self.assertIn("xdp.required is true", line[0])
+            self.assertNotIn("answering over the sockets only", r.stderr)
+            self.assertEqual(self.interface_xdp(), {})
+        # A program that is not ours on the interface: left in place, and gslbd does not start.
+        obj = self.foreign_program()
+        in_ns(SERVER_NS, ["ip", "link", "set", "dev", SERVER_IF, "xdpgeneric", "obj", obj,
+                          "sec", "xdp"])
+        try:
+            r = in_ns(SERVER_NS, [os.environ["GSLBD_BINARY"], "-c",
+                                  os.path.join(self.dir, "main.yaml")], check=False, timeout=30)
+            self.assertNotEqual(r.returncode, 0, r.stderr)
+            self.assertIn("already carries an XDP program 'foreign_pass'", r.stderr)
+            self.assertIn("xdp.required is true", r.stderr)
+            self.assertEqual(self.interface_xdp()["prog"]["name"], "foreign_pass")
+        finally:
+            in_ns(SERVER_NS, ["ip", "link", "set", "dev", SERVER_IF, "xdpgeneric", "off"],
+                  check=False)
+        # Where the fast path opens, required changes nothing.
+        self.start_gslbd(xdp_section(SERVER_IF) + ["  required: true"])
+        try:
+            self.assertTrue(self.status()["xdp"]["active"])
+            before = self.xdp_requests()
+            self.assertTrue(self.exchange(SERVER4, XDP_PORT, [query_wire("www.xdp.test.", "A")])[0])
+            self.assertEqual(self.xdp_requests() - before, 1)
+        finally:
+            self.stop_gslbd()
+
+    def foreign_program(self):
+        """An XDP program that is not gslbd's, built with clang: its object file."""
+        source = os.path.join(self.dir, "foreign.bpf.c")
+        obj = os.path.join(self.dir, "foreign.bpf.o")
+        if os.path.exists(obj):
+            return obj
+        with open(source, "w") as f:
+            f.write('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
+                    'SEC("xdp") int foreign_pass(struct xdp_md *ctx) { return XDP_PASS; }\n'
+                    'char LICENSE[] SEC("license") = "GPL";\n')
+        arch = run(["gcc", "-print-multiarch"]).stdout.strip()
+        run(["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/" + arch, "-c", source,
+             "-o", obj])
+        return obj
+
     def check_sockets_only_after_stop(self):
         # The same config without xdp: ordinary sockets answer port 53 now.
         self.start_gslbd([])
@@ -621,15 +728,7 @@ class XdpTest(unittest.TestCase):
             finally:
                 self.stop_gslbd()
         # An interface that carries a program that is not ours: gslbd leaves it in place.
-        source = os.path.join(self.dir, "foreign.bpf.c")
-        obj = os.path.join(self.dir, "foreign.bpf.o")
-        with open(source, "w") as f:
-            f.write('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
-                    'SEC("xdp") int foreign_pass(struct xdp_md *ctx) { return XDP_PASS; }\n'
-                    'char LICENSE[] SEC("license") = "GPL";\n')
-        arch = run(["gcc", "-print-multiarch"]).stdout.strip()
-        run(["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/" + arch, "-c", source,
-             "-o", obj])
+        obj = self.foreign_program()
         in_ns(SERVER_NS, ["ip", "link", "set", "dev", SERVER_IF, "xdpgeneric", "obj", obj,
                           "sec", "xdp"])
         try:
