@@ -154,7 +154,10 @@ bool Daemon::start(std::string& error) {
   }
   auto sockets = server::open_exclusive_listen_sockets(server.listen, workers, lock_dir, error);
   if (sockets.empty()) return false;
-  open_xdp();
+  if (!open_xdp(error)) {
+    server::close_sockets(sockets);
+    return false;
+  }
   // Before any thread starts, so every thread runs as the unprivileged user.
   const auto name_or_none = [](const std::string& name) {
     return name.empty() ? std::nullopt : std::optional<std::string>(name);
@@ -193,7 +196,7 @@ bool Daemon::start(std::string& error) {
       return false;
     }
   }
-  if (xdp_) xdp_->start();
+  if (xdp_) xdp_->start(dnstap_.get());
   return start_control(error);
 }
 
@@ -250,6 +253,15 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   {
     auto adjusted = std::make_shared<runtime::Config>(*next);
     runtime::carry_cookie_secrets(config_->server.cookies, adjusted->server.cookies);
+    if (adjusted->server.xdp != config_->server.xdp) {
+      // The XDP program and sockets are opened with privileges that are gone by now, so they
+      // cannot be rebuilt here. The config in service keeps describing what runs: /status
+      // stays true, and every later reload of the changed file says so again.
+      spdlog::warn(
+          "reload: the xdp section changed; it applies only on restart, the running XDP program "
+          "and sockets stay as they are (the rest of the reload applies)");
+      adjusted->server.xdp = config_->server.xdp;
+    }
     next = std::move(adjusted);
   }
   if (next->server.listen != config_->server.listen ||
@@ -266,9 +278,6 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   }
   if (next->server.dnstap != config_->server.dnstap) {
     spdlog::warn("reload: dnstap settings change only on restart");
-  }
-  if (next->server.xdp != config_->server.xdp) {
-    spdlog::warn("reload: xdp settings change only on restart; the XDP sockets stay as they are");
   }
   for (const std::string& warning : next->server.control.warnings) spdlog::warn("{}", warning);
   config_ = next;
@@ -320,18 +329,22 @@ bool Daemon::start_control(std::string& error) {
   return peers_->start(error);
 }
 
-void Daemon::open_xdp() {
+bool Daemon::open_xdp(std::string& error) {
   const runtime::XdpConfig& config = config_->server.xdp;
-  if (!config.enabled()) return;
+  if (!config.enabled()) return true;
   std::string why;
   xdp_ = server::XdpService::open(config, publisher_, why);
   if (xdp_) {
     spdlog::info("xdp: answering UDP port {} in {}", config.port, xdp_->description());
     xdp_report_ = control::XdpReport{true, xdp_->description()};
+  } else if (config.required) {
+    error = "xdp: " + why + " (xdp.required is true: no fallback to the sockets)";
+    return false;
   } else {
     spdlog::error("xdp: {}; answering over the sockets only", why);
     xdp_report_ = control::XdpReport{false, why + "; answering over the sockets only"};
   }
+  return true;
 }
 
 void Daemon::put_in_service(std::shared_ptr<const runtime::Config> config) {

@@ -50,8 +50,9 @@ class Daemon {
   // expire.
   void refresh_signatures();
   // Opens the AF_XDP fast path when configured, before privileges are dropped; a failure
-  // leaves the sockets to answer alone and says so in the log and in /status.
-  void open_xdp();
+  // leaves the sockets to answer alone and says so in the log and in /status, unless
+  // xdp.required is true: then it returns false with error set, and gslbd does not start.
+  bool open_xdp(std::string& error);
 
   Options options_;
   std::shared_ptr<const runtime::Config> config_;  // the one in service (control thread only)

@@ -18,12 +18,53 @@ bool valid_interface_name(const std::string& name) {
 
 // Receive queue ids are small; this bound keeps a typo from asking for millions of sockets.
 constexpr std::uint64_t kMaxQueueId = 1023;
+// Every queue costs a thread and a frame area: a bound on them all, across the interfaces.
+constexpr std::size_t kMaxQueues = 64;
+// UMEM frames per socket (4 KiB each: 256 KiB to 256 MiB) and ring entries. The kernel wants
+// powers of two; a ring needs room for at least one batch of the worker's.
+constexpr std::uint64_t kMinFrames = 64;
+constexpr std::uint64_t kMaxFrames = 65536;
 
-void read_queues(Diagnostics& diag, const Value& value, runtime::XdpInterface& interface) {
+bool read_true_false(Diagnostics& diag, const Value& value, const std::string& key, bool& out) {
+  if (value.node.IsScalar() && (value.node.Scalar() == "true" || value.node.Scalar() == "false")) {
+    out = value.node.Scalar() == "true";
+    return true;
+  }
+  diag.error(value.mark, "'" + key + "': expected true or false");
+  return false;
+}
+
+// A power of two from kMinFrames to max, read into out; an error at value otherwise.
+void read_power_of_two(Diagnostics& diag, const Value& value, const std::string& key,
+                       std::uint64_t max, std::uint32_t& out) {
+  const auto n = read_number(diag, value, kMinFrames, max);
+  if (!n) return;
+  if ((*n & (*n - 1)) != 0) {
+    diag.error(value.mark, "'" + key + "': " + std::to_string(*n) +
+                               " is not a power of two, expected one of 64, 128, ... " +
+                               std::to_string(max));
+    return;
+  }
+  out = static_cast<std::uint32_t>(*n);
+}
+
+std::size_t queues_in_all(const runtime::XdpConfig& xdp) {
+  std::size_t total = 0;
+  for (const auto& interface : xdp.interfaces) total += interface.queues.size();
+  return total;
+}
+
+void read_queues(Diagnostics& diag, const Value& value, runtime::XdpInterface& interface,
+                 std::size_t earlier) {
   const auto items = read_list(diag, value, true);
   if (!items) return;
   interface.queues.clear();
   for (const Value& item : *items) {
+    if (earlier + interface.queues.size() == kMaxQueues) {
+      diag.error(item.mark, item.label + ": more than " + std::to_string(kMaxQueues) +
+                                " queues in all (one AF_XDP socket and thread each)");
+      return;
+    }
     const auto queue = read_number(diag, item, 0, kMaxQueueId);
     if (!queue) continue;
     const auto id = static_cast<std::uint32_t>(*queue);
@@ -59,7 +100,13 @@ void read_interfaces(Diagnostics& diag, const Value& value, runtime::XdpConfig& 
       continue;
     }
     interface.name = *name;
-    if (const auto queues = map.find("queues")) read_queues(diag, *queues, interface);
+    if (const auto queues = map.find("queues")) {
+      read_queues(diag, *queues, interface, queues_in_all(xdp));
+    } else if (queues_in_all(xdp) == kMaxQueues) {
+      diag.error(item.mark, item.label + ": more than " + std::to_string(kMaxQueues) +
+                                " queues in all (one AF_XDP socket and thread each)");
+      continue;
+    }
     xdp.interfaces.push_back(std::move(interface));
   }
 }
@@ -87,7 +134,9 @@ void read_addresses(Diagnostics& diag, const Value& value, runtime::XdpConfig& x
 }  // namespace
 
 void read_xdp(Diagnostics& diag, const Value& value, runtime::XdpConfig& xdp) {
-  const MapReader map(diag, value, {"interfaces", "port", "addresses", "mode", "zero_copy"});
+  const MapReader map(diag, value,
+                      {"interfaces", "port", "addresses", "mode", "zero_copy", "required", "frames",
+                       "rx_ring_size", "tx_ring_size"});
   if (!map.is_map()) return;
   if (const auto v = map.require("interfaces")) read_interfaces(diag, *v, xdp);
   if (const auto v = map.require("addresses")) read_addresses(diag, *v, xdp);
@@ -109,11 +158,23 @@ void read_xdp(Diagnostics& diag, const Value& value, runtime::XdpConfig& xdp) {
       }
     }
   }
-  if (const auto v = map.find("zero_copy")) {
-    if (v->node.IsScalar() && (v->node.Scalar() == "true" || v->node.Scalar() == "false")) {
-      xdp.zero_copy = v->node.Scalar() == "true";
-    } else {
-      diag.error(v->mark, "'zero_copy': expected true or false");
+  if (const auto v = map.find("zero_copy")) read_true_false(diag, *v, "zero_copy", xdp.zero_copy);
+  if (const auto v = map.find("required")) read_true_false(diag, *v, "required", xdp.required);
+  if (const auto v = map.find("frames"))
+    read_power_of_two(diag, *v, "frames", kMaxFrames, xdp.frames);
+  // A ring longer than the frames could never be full: at most `frames` entries.
+  for (const auto& [key, size] :
+       {std::pair<const char*, std::uint32_t*>{"rx_ring_size", &xdp.rx_ring_size},
+        {"tx_ring_size", &xdp.tx_ring_size}}) {
+    if (const auto v = map.find(key)) {
+      read_power_of_two(diag, *v, key, kMaxFrames, *size);
+      if (*size > xdp.frames) {
+        diag.error(v->mark, std::string("'") + key + "': " + std::to_string(*size) +
+                                " entries, expected at most 'frames' (" +
+                                std::to_string(xdp.frames) + ")");
+      }
+    } else if (*size > xdp.frames) {
+      *size = xdp.frames;  // the default follows a smaller frame count
     }
   }
 }

@@ -43,6 +43,9 @@ class Answerer {
                          const std::uint8_t* message, std::size_t length, std::uint8_t* answer,
                          std::size_t capacity, std::uint64_t started_ns) noexcept;
 
+  // Before the owning thread starts: records its exchanges into tap (null: none) from then on.
+  void set_tap(dnstap::Tap* tap) noexcept { tap_ = tap; }
+
   stats::WorkerStats& stats() noexcept { return stats_; }
   const stats::WorkerStats& stats() const noexcept { return stats_; }
   QueryLog& query_log() noexcept { return query_log_; }

@@ -59,6 +59,9 @@ bool parse_udp_frame(const std::uint8_t* frame, std::size_t length, UdpFrame& ou
     out.client.family = 4;
     out.client.bytes = {};
     std::memcpy(out.client.bytes.data(), ip + 12, 4);
+    out.server.family = 4;
+    out.server.bytes = {};
+    std::memcpy(out.server.bytes.data(), ip + 16, 4);
   } else if (ether_type == kEtherIpv6) {
     if (length < kEthernetHeader + kIpv6Header + kUdpHeader) return false;
     if ((ip[0] >> 4) != 6 || ip[6] != kProtoUdp) return false;
@@ -67,6 +70,8 @@ bool parse_udp_frame(const std::uint8_t* frame, std::size_t length, UdpFrame& ou
     out.ipv6 = true;
     out.client.family = 6;
     std::memcpy(out.client.bytes.data(), ip + 8, 16);
+    out.server.family = 6;
+    std::memcpy(out.server.bytes.data(), ip + 24, 16);
   } else {
     return false;
   }
@@ -75,6 +80,8 @@ bool parse_udp_frame(const std::uint8_t* frame, std::size_t length, UdpFrame& ou
   out.headers = kEthernetHeader + ip_header + kUdpHeader;
   if (udp_length < kUdpHeader || out.headers - kUdpHeader + udp_length > length) return false;
   out.payload_len = udp_length - kUdpHeader;
+  out.client_port = get16(udp);
+  out.server_port = get16(udp + 2);
   return true;
 }
 

@@ -22,6 +22,9 @@ struct UdpFrame {
   std::size_t headers = 0;      // Ethernet + IP + UDP header octets: the payload's offset
   std::size_t payload_len = 0;  // the UDP payload's length (from the UDP header)
   util::Address client;         // the source address
+  util::Address server;         // the destination address
+  std::uint16_t client_port = 0;
+  std::uint16_t server_port = 0;
 };
 
 // Accepts what the XDP program redirects: Ethernet II, then IPv4 without options and not

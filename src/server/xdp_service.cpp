@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "gslbd/dnstap/writer.hpp"
 #include "xdp_program.hpp"
 #include "xdp_worker.hpp"
 
@@ -73,9 +74,8 @@ std::unique_ptr<XdpService> XdpService::open(const runtime::XdpConfig& config,
     if (!program) return nullptr;
     std::string queues;
     for (const std::uint32_t queue : interface.queues) {
-      auto worker =
-          XdpWorker::open(interface.name, queue, config.zero_copy, program->socket_map_fd(),
-                          static_cast<std::size_t>(mtu), publisher, lane++, error);
+      auto worker = XdpWorker::open(config, interface.name, queue, program->socket_map_fd(),
+                                    static_cast<std::size_t>(mtu), publisher, lane++, error);
       if (!worker) return nullptr;
       out->workers_.push_back(std::move(worker));
       queues += (queues.empty() ? "" : ", ") + std::to_string(queue);
@@ -86,11 +86,14 @@ std::unique_ptr<XdpService> XdpService::open(const runtime::XdpConfig& config,
                          (interface.queues.size() == 1 ? " queue " : " queues ") + queues;
     out->programs_.push_back(std::move(program));
   }
+  out->description_ += "; " + std::to_string(config.frames) + " frames, rings of " +
+                       std::to_string(config.rx_ring_size) + " (receive) and " +
+                       std::to_string(config.tx_ring_size) + " (transmit) per queue";
   return out;
 }
 
-void XdpService::start() {
-  for (auto& worker : workers_) worker->start();
+void XdpService::start(dnstap::Writer* dnstap) {
+  for (auto& worker : workers_) worker->start(dnstap != nullptr ? dnstap->add_tap() : nullptr);
 }
 
 void XdpService::stop() {

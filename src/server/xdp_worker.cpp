@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "xdp_worker.hpp"
 
+#include <arpa/inet.h>
 #include <linux/if_xdp.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -11,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "gslbd/dnstap/writer.hpp"
 #include "gslbd/util/clock.hpp"
 #include "udp_batch.hpp"
 #include "xdp_frame.hpp"
@@ -42,29 +45,50 @@ std::string socket_error(const std::string& name, std::uint32_t queue, int err, 
   return text;
 }
 
+// A frame's address and port as a socket address, for dnstap.
+sockaddr_storage socket_address(const util::Address& address, std::uint16_t port) noexcept {
+  sockaddr_storage out{};
+  if (address.family == 4) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&out);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(port);
+    std::memcpy(&in->sin_addr, address.bytes.data(), 4);
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&out);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    std::memcpy(&in6->sin6_addr, address.bytes.data(), 16);
+  }
+  return out;
+}
+
 }  // namespace
 
-XdpWorker::XdpWorker(const runtime::SnapshotPublisher& publisher, unsigned lane, std::size_t mtu)
+XdpWorker::XdpWorker(const runtime::SnapshotPublisher& publisher, unsigned lane, std::size_t mtu,
+                     std::uint32_t frames)
     // Shard numbers past any worker count keep these answerers' random draws apart.
     : answerer_(publisher, 0x10000u, lane),
       mtu_(mtu),
+      frames_(frames),
       rings_(std::make_unique<XdpRings>()),
       answer_(new std::uint8_t[UdpBatch::kAnswerSize]) {}
 
-std::unique_ptr<XdpWorker> XdpWorker::open(const std::string& name, std::uint32_t queue,
-                                           bool zero_copy, int socket_map_fd, std::size_t mtu,
+std::unique_ptr<XdpWorker> XdpWorker::open(const runtime::XdpConfig& xdp, const std::string& name,
+                                           std::uint32_t queue, int socket_map_fd, std::size_t mtu,
                                            const runtime::SnapshotPublisher& publisher,
                                            unsigned lane, std::string& error) {
-  std::unique_ptr<XdpWorker> out(new XdpWorker(publisher, lane, mtu));
-  const std::size_t size = std::size_t{kFrames} * kFrameSize;
+  const bool zero_copy = xdp.zero_copy;
+  const std::uint32_t frames = xdp.frames;
+  std::unique_ptr<XdpWorker> out(new XdpWorker(publisher, lane, mtu, frames));
+  const std::size_t size = std::size_t{frames} * kFrameSize;
   out->area_ = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (out->area_ == MAP_FAILED) {
     error = std::string("cannot map the AF_XDP frame area: ") + std::strerror(errno);
     return nullptr;
   }
   xsk_umem_config umem_config{};
-  umem_config.fill_size = kFrames;
-  umem_config.comp_size = kFrames;
+  umem_config.fill_size = frames;
+  umem_config.comp_size = frames;
   umem_config.frame_size = kFrameSize;
   umem_config.frame_headroom = 0;
   XdpRings& rings = *out->rings_;
@@ -78,8 +102,8 @@ std::unique_ptr<XdpWorker> XdpWorker::open(const std::string& name, std::uint32_
     return nullptr;
   }
   xsk_socket_config config{};
-  config.rx_size = kFrames;
-  config.tx_size = kFrames;
+  config.rx_size = xdp.rx_ring_size;
+  config.tx_size = xdp.tx_ring_size;
   config.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;  // our program, attached already
   config.bind_flags =
       static_cast<std::uint16_t>(XDP_USE_NEED_WAKEUP | (zero_copy ? XDP_ZEROCOPY : XDP_COPY));
@@ -90,14 +114,14 @@ std::unique_ptr<XdpWorker> XdpWorker::open(const std::string& name, std::uint32_
     return nullptr;
   }
   std::uint32_t index = 0;
-  if (xsk_ring_prod__reserve(&rings.fill, kFrames, &index) != kFrames) {
+  if (xsk_ring_prod__reserve(&rings.fill, frames, &index) != frames) {
     error = "cannot fill the AF_XDP fill ring on " + name;
     return nullptr;
   }
-  for (std::uint32_t i = 0; i < kFrames; ++i) {
+  for (std::uint32_t i = 0; i < frames; ++i) {
     *xsk_ring_prod__fill_addr(&rings.fill, index + i) = std::uint64_t{i} * kFrameSize;
   }
-  xsk_ring_prod__submit(&rings.fill, kFrames);
+  xsk_ring_prod__submit(&rings.fill, frames);
   if (const int rc = xsk_socket__update_xskmap(out->socket_, socket_map_fd); rc != 0) {
     error = "cannot register the AF_XDP socket of " + name + " queue " + std::to_string(queue) +
             " with the XDP program: " + std::strerror(-rc);
@@ -116,11 +140,12 @@ XdpWorker::~XdpWorker() {
   join();
   if (socket_ != nullptr) xsk_socket__delete(socket_);
   if (umem_ != nullptr) xsk_umem__delete(umem_);
-  if (area_ != MAP_FAILED) munmap(area_, std::size_t{kFrames} * kFrameSize);
+  if (area_ != MAP_FAILED) munmap(area_, std::size_t{frames_} * kFrameSize);
   if (wake_fd_ >= 0) close(wake_fd_);
 }
 
-void XdpWorker::start() {
+void XdpWorker::start(dnstap::Tap* tap) {
+  answerer_.set_tap(tap);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -137,7 +162,7 @@ void XdpWorker::join() {
 }
 
 void XdpWorker::refill(std::uint64_t address) noexcept {
-  // Every frame fits in the fill ring (kFrames entries), so a slot is always free.
+  // Every frame fits in the fill ring (frames_ entries), so a slot is always free.
   std::uint32_t index = 0;
   if (xsk_ring_prod__reserve(&rings_->fill, 1, &index) == 1) {
     *xsk_ring_prod__fill_addr(&rings_->fill, index) = address;
@@ -147,7 +172,7 @@ void XdpWorker::refill(std::uint64_t address) noexcept {
 
 void XdpWorker::recycle_sent() noexcept {
   std::uint32_t index = 0;
-  const std::uint32_t done = xsk_ring_cons__peek(&rings_->completion, kFrames, &index);
+  const std::uint32_t done = xsk_ring_cons__peek(&rings_->completion, frames_, &index);
   if (done == 0) return;
   std::uint32_t fill_index = 0;
   // Reserved in one piece: the fill ring has room for every frame, so for these.
@@ -167,7 +192,9 @@ std::uint32_t XdpWorker::serve_batch() noexcept {
   if (received == 0) return 0;
   answerer_.refresh();
   stats::WorkerStats& stats = answerer_.stats();
+  dnstap::Tap* tap = answerer_.tap();
   const std::uint64_t received_ns = util::monotonic_ns();
+  const std::uint64_t received_wall_ns = tap != nullptr ? dnstap::realtime_ns() : 0;
   auto* area = static_cast<std::uint8_t*>(area_);
   std::uint32_t sent = 0;
   for (std::uint32_t i = 0; i < received; ++i) {
@@ -189,6 +216,14 @@ std::uint32_t XdpWorker::serve_batch() noexcept {
     const std::size_t size =
         answerer_.answer_one(query::Transport::xdp, parsed.client, frame + parsed.headers,
                              parsed.payload_len, answer_.get(), capacity, received_ns);
+    if (tap != nullptr) {
+      // Before the reply overwrites the query in its frame. dnstap has no socket protocol
+      // for XDP: the exchange is recorded as what it is on the wire, UDP.
+      const sockaddr_storage client = socket_address(parsed.client, parsed.client_port);
+      const sockaddr_storage server = socket_address(parsed.server, parsed.server_port);
+      tap->record(false, client, &server, received_wall_ns, dnstap::realtime_ns(),
+                  frame + parsed.headers, parsed.payload_len, answer_.get(), size);
+    }
     std::uint32_t tx_index = 0;
     if (size == 0) {
       refill(address);

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "answerer.hpp"
+#include "gslbd/runtime/server_config.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 
 struct xsk_socket;
@@ -27,18 +28,21 @@ struct XdpRings;
 
 class XdpWorker {
  public:
-  // Creates the UMEM and the socket bound to interface `name` queue `queue` and puts the
-  // socket into the program's map (socket_map_fd). Returns null with `error` set to one line.
+  // Creates the UMEM (config.frames frames) and the socket bound to interface `name` queue
+  // `queue` (rings of config's sizes, zero-copy as config says) and puts the socket into the
+  // program's map (socket_map_fd). Returns null with `error` set to one line.
   // Control thread, before privileges are dropped (AF_XDP sockets need CAP_NET_RAW).
-  static std::unique_ptr<XdpWorker> open(const std::string& name, std::uint32_t queue,
-                                         bool zero_copy, int socket_map_fd, std::size_t mtu,
+  static std::unique_ptr<XdpWorker> open(const runtime::XdpConfig& config, const std::string& name,
+                                         std::uint32_t queue, int socket_map_fd, std::size_t mtu,
                                          const runtime::SnapshotPublisher& publisher, unsigned lane,
                                          std::string& error);
   ~XdpWorker();
   XdpWorker(const XdpWorker&) = delete;
   XdpWorker& operator=(const XdpWorker&) = delete;
 
-  void start();
+  // Control thread: starts the serving thread; tap (may be null) records its exchanges for
+  // dnstap and must outlive the worker.
+  void start(dnstap::Tap* tap);
   // Any thread: makes the serving thread return (within its idle wakeup); then join().
   void stop() noexcept;
   void join();
@@ -46,13 +50,13 @@ class XdpWorker {
   // Any thread: this worker's counters (single writer: its own thread).
   const stats::WorkerStats& stats() const noexcept { return answerer_.stats(); }
 
-  // Frames in the UMEM, and the size of each ring: every frame fits in the fill ring.
-  static constexpr std::uint32_t kFrames = 2048;
+  // The size of a UMEM frame: one page, room for any frame of a 1500-octet MTU and its reply.
   static constexpr std::uint32_t kFrameSize = 4096;
   static constexpr std::uint32_t kBatch = 64;
 
  private:
-  XdpWorker(const runtime::SnapshotPublisher& publisher, unsigned lane, std::size_t mtu);
+  XdpWorker(const runtime::SnapshotPublisher& publisher, unsigned lane, std::size_t mtu,
+            std::uint32_t frames);
   void run() noexcept;
   // Receives and answers up to kBatch frames; returns how many were received.
   std::uint32_t serve_batch() noexcept;
@@ -62,7 +66,10 @@ class XdpWorker {
 
   Answerer answerer_;
   std::size_t mtu_;
-  void* area_ = MAP_FAILED;  // the UMEM: kFrames frames of kFrameSize
+  // Frames in the UMEM; the fill and completion rings have as many entries, so every frame
+  // always fits in the fill ring.
+  std::uint32_t frames_;
+  void* area_ = MAP_FAILED;  // the UMEM: frames_ frames of kFrameSize
   xsk_umem* umem_ = nullptr;
   xsk_socket* socket_ = nullptr;
   std::unique_ptr<XdpRings> rings_;

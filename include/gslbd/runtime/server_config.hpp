@@ -69,6 +69,13 @@ struct XdpConfig {
   std::vector<util::Address> addresses;  // destinations answered over XDP (at least one)
   XdpMode mode = XdpMode::automatic;     // auto: native, else generic (skb) mode
   bool zero_copy = false;                // true: require zero-copy; false: copy mode
+  // true: a fast path that cannot open stops the start; false: the sockets answer alone.
+  bool required = false;
+  // Per AF_XDP socket: frames of 4 KiB in its UMEM (the fill and completion rings hold them
+  // all), and its receive and transmit ring entries. Powers of two; rings at most `frames`.
+  std::uint32_t frames = 2048;
+  std::uint32_t rx_ring_size = 2048;
+  std::uint32_t tx_ring_size = 2048;
   bool enabled() const { return !interfaces.empty(); }
   bool operator==(const XdpConfig&) const = default;
 };

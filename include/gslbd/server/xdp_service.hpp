@@ -13,6 +13,10 @@
 #include "gslbd/runtime/snapshot.hpp"
 #include "gslbd/stats/worker_stats.hpp"
 
+namespace gslbd::dnstap {
+class Writer;
+}  // namespace gslbd::dnstap
+
 namespace gslbd::server {
 
 class XdpProgram;
@@ -31,7 +35,8 @@ class XdpService {
   XdpService(const XdpService&) = delete;
   XdpService& operator=(const XdpService&) = delete;
 
-  void start();
+  // Starts the threads; dnstap (may be null) gets a tap for each and must outlive the service.
+  void start(dnstap::Writer* dnstap);
   // Stops and joins the threads, then detaches the programs. The counters stay readable.
   void stop();
 

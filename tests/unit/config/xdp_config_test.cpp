@@ -61,6 +61,87 @@ TEST_CASE("xdp: interfaces, queues, port, addresses, mode and zero copy are read
   CHECK(default_result.config->server.xdp.port == 53);
   CHECK(default_result.config->server.xdp.mode == gslbd::runtime::XdpMode::automatic);
   CHECK_FALSE(default_result.config->server.xdp.zero_copy);
+  CHECK_FALSE(default_result.config->server.xdp.required);
+  CHECK(default_result.config->server.xdp.frames == 2048);
+  CHECK(default_result.config->server.xdp.rx_ring_size == 2048);
+  CHECK(default_result.config->server.xdp.tx_ring_size == 2048);
+}
+
+TEST_CASE("xdp: required, frames and ring sizes are read; the rings follow fewer frames") {
+  const MainFile main("umem",
+                      "  interfaces: [{name: veth0}]\n"
+                      "  addresses: [198.18.0.1]\n"
+                      "  required: true\n"
+                      "  frames: 8192\n"
+                      "  rx_ring_size: 512\n"
+                      "  tx_ring_size: 8192\n");
+  const auto result = load_config(main.path);
+  INFO(errors_text(result.errors));
+  REQUIRE(result.config);
+  const auto& xdp = result.config->server.xdp;
+  CHECK(xdp.required);
+  CHECK(xdp.frames == 8192);
+  CHECK(xdp.rx_ring_size == 512);
+  CHECK(xdp.tx_ring_size == 8192);
+
+  const MainFile few("few-frames",
+                     "  interfaces: [{name: veth0}]\n  addresses: [198.18.0.1]\n  frames: 256\n");
+  const auto few_result = load_config(few.path);
+  INFO(errors_text(few_result.errors));
+  REQUIRE(few_result.config);
+  CHECK(few_result.config->server.xdp.frames == 256);
+  CHECK(few_result.config->server.xdp.rx_ring_size == 256);
+  CHECK(few_result.config->server.xdp.tx_ring_size == 256);
+}
+
+TEST_CASE("xdp: frames and ring sizes out of bounds are reported at their place") {
+  const MainFile main("umem-bad",
+                      "  interfaces: [{name: veth0}]\n"
+                      "  addresses: [198.18.0.1]\n"
+                      "  frames: 1000\n"
+                      "  rx_ring_size: 32\n"
+                      "  tx_ring_size: 131072\n"
+                      "  required: maybe\n");
+  const auto result = load_config(main.path);
+  INFO(errors_text(result.errors));
+  CHECK(result.config == nullptr);
+  CHECK(has_error(result.errors, main.path, 5, 11,
+                  "'frames': 1000 is not a power of two, expected one of 64, 128, ... 65536"));
+  CHECK(
+      has_error(result.errors, main.path, 6, 17, "'rx_ring_size': expected a number (64..65536)"));
+  CHECK(
+      has_error(result.errors, main.path, 7, 17, "'tx_ring_size': expected a number (64..65536)"));
+  CHECK(has_error(result.errors, main.path, 8, 13, "'required': expected true or false"));
+
+  const MainFile ring("ring-bad",
+                      "  interfaces: [{name: veth0}]\n"
+                      "  addresses: [198.18.0.1]\n"
+                      "  frames: 512\n"
+                      "  rx_ring_size: 1024\n");
+  const auto ring_result = load_config(ring.path);
+  INFO(errors_text(ring_result.errors));
+  CHECK(ring_result.config == nullptr);
+  CHECK(has_error(ring_result.errors, ring.path, 6, 17,
+                  "'rx_ring_size': 1024 entries, expected at most 'frames' (512)"));
+}
+
+TEST_CASE("xdp: at most 64 queues in all") {
+  std::string queues;
+  for (int i = 0; i < 40; ++i) queues += (i == 0 ? "" : ", ") + std::to_string(i);
+  const MainFile main("queues",
+                      "  interfaces:\n"
+                      "    - {name: veth0, queues: [" +
+                          queues +
+                          "]}\n"
+                          "    - {name: veth1, queues: [" +
+                          queues +
+                          "]}\n"
+                          "  addresses: [198.18.0.1]\n");
+  const auto result = load_config(main.path);
+  INFO(errors_text(result.errors));
+  CHECK(result.config == nullptr);
+  CHECK(has_error(result.errors, main.path, 5, 116,
+                  "item 25 of 'queues': more than 64 queues in all"));
 }
 
 TEST_CASE("xdp: schema errors are reported at their place") {

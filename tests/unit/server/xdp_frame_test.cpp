@@ -132,6 +132,9 @@ TEST_CASE("xdp frames: what is accepted") {
     CHECK(parsed.headers == (ipv6 ? 62u : 42u));
     CHECK(parsed.payload_len == payload.size());
     CHECK(parsed.client == *gslbd::util::parse_address(ipv6 ? "fd00::2" : "198.18.0.2"));
+    CHECK(parsed.server == *gslbd::util::parse_address(ipv6 ? "fd00::1" : "198.18.0.1"));
+    CHECK(parsed.client_port == 40000);
+    CHECK(parsed.server_port == 53);
     // Cut short: the UDP length says more than the frame holds.
     CHECK_FALSE(gslbd::server::parse_udp_frame(f.data(), f.size() - 1, parsed));
   }
