@@ -14,6 +14,7 @@
 
 #include "file_io.hpp"
 #include "gslbd/util/sockaddr.hpp"
+#include "resolver_section.hpp"
 #include "suggest.hpp"
 #include "xdp_section.hpp"
 #include "yaml_reader.hpp"
@@ -297,11 +298,13 @@ void read_rate_limit(Diagnostics& diag, const Value& value, runtime::RateLimitCo
 }
 
 void read_server(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
-  const MapReader map(diag, value,
-                      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log",
-                       "client_subnet", "user", "group", "cookies", "rate_limit", "watch_files"});
+  const MapReader map(
+      diag, value,
+      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log", "client_subnet", "user",
+       "group", "cookies", "rate_limit", "watch_files", "resolver"});
   if (!map.is_map()) return;
   if (const auto v = map.find("listen")) read_listen(diag, *v, server);
+  if (const auto v = map.find("resolver")) read_resolver(diag, *v, server.resolvers);
   if (const auto v = map.find("workers")) {
     if (const auto n = read_number(diag, *v, 0, 256)) server.workers = static_cast<unsigned>(*n);
   }

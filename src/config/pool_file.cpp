@@ -10,6 +10,7 @@
 #include "error_list.hpp"
 #include "geo_map_reader.hpp"
 #include "gslbd/pool/selection.hpp"
+#include "member_target.hpp"
 #include "suggest.hpp"
 #include "yaml_reader.hpp"
 
@@ -302,8 +303,8 @@ struct PendingPool {
 
 class PoolFilesReader {
  public:
-  PoolFilesReader(std::vector<util::SourceError>& errors, std::size_t instances)
-      : errors_(errors), instances_(instances) {}
+  PoolFilesReader(std::vector<util::SourceError>& errors, std::size_t instances, bool resolver)
+      : errors_(errors), instances_(instances), resolver_(resolver) {}
 
   std::shared_ptr<pool::PoolSet> read(const std::vector<PoolFileText>& files);
   // Every pool name read; with no errors this is exactly the PoolSet's order.
@@ -325,6 +326,7 @@ class PoolFilesReader {
 
   std::vector<util::SourceError>& errors_;
   std::size_t instances_;  // that vote: this one and its peers
+  bool resolver_;          // server.resolver is set: members may be host names
   std::vector<std::unique_ptr<Diagnostics>> diagnostics_;
   std::map<std::string, Template> templates_;
   std::set<std::string> broken_templates_;  // defined, but with errors
@@ -369,6 +371,9 @@ std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileT
   }
   resolve();
   check_fallback_chains();  // on the pools that did load, so all errors come at once
+  for (std::size_t i = 0; i < set_->pools.size(); ++i) {
+    check_fallback_kinds(*set_, i, *pending_[i].diag, pending_[i].fallback_mark);
+  }
   if (error_count(errors_) != errors_before) return nullptr;
   pool::assign_health_slots(*set_);
   return set_;
@@ -890,6 +895,7 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
         }
         pool.members.push_back(std::move(*member));
       }
+      check_member_kinds(diag, *items, pool);
     }
   }
   if (auto v = map.find("min_healthy")) read_pool_min_healthy(diag, *v, pool);
@@ -910,8 +916,8 @@ std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, cons
                                                          const MemberDefaults& defaults,
                                                          pool::PolicyKind policy) {
   const MapReader map(diag, value,
-                      {"name", "address", "weight", "priority", "region", "location", "checks",
-                       "check_address", "bandwidth", "healthy_when", "slow_start"});
+                      {"name", "address", "target", "weight", "priority", "region", "location",
+                       "checks", "check_address", "bandwidth", "healthy_when", "slow_start"});
   if (!map.is_map()) return std::nullopt;
   const std::size_t errors_before = diag.count();
   pool::Member member;
@@ -928,7 +934,9 @@ std::optional<pool::Member> PoolFilesReader::read_member(Diagnostics& diag, cons
       }
     }
   };
-  if (auto v = map.require("address")) read_address(*v, member.address);
+  if (!read_member_target(diag, map, member, resolver_)) {
+    if (auto v = map.require("address")) read_address(*v, member.address);
+  }
   member.check_address = member.address;
   if (auto v = map.find("check_address")) read_address(*v, member.check_address);
   if (auto v = map.find("weight")) {
@@ -1083,8 +1091,8 @@ void PoolFilesReader::check_fallback_chains() {
 std::shared_ptr<pool::PoolSet> load_pool_files(const std::vector<PoolFileText>& files,
                                                std::vector<std::string>& names,
                                                std::vector<util::SourceError>& errors,
-                                               std::size_t instances) {
-  PoolFilesReader reader(errors, instances);
+                                               std::size_t instances, bool resolver) {
+  PoolFilesReader reader(errors, instances, resolver);
   auto set = reader.read(files);
   names = reader.pool_names();
   return set;
