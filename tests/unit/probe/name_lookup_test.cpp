@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -190,4 +191,113 @@ TEST_CASE("a cancelled lookup never calls back and frees itself") {
   uv_run(&loop, UV_RUN_DEFAULT);
   CHECK_FALSE(called);
   CHECK(uv_loop_close(&loop) == 0);
+}
+
+namespace {
+
+gslbd::probe::MonitoredMember name_member(std::uint16_t port) {
+  gslbd::probe::MonitoredMember m;
+  m.key = "cloud/app";
+  m.slot = 0;
+  m.target_name = "app.cloud.test.";
+  m.target_wire = kName;
+  gslbd::health::CheckSpec check;
+  check.name = "tcp";
+  check.type = gslbd::health::CheckType::tcp;
+  check.port = port;
+  check.interval_ms = 100;
+  check.timeout_ms = 80;
+  check.rise = 1;
+  check.fall = 1;
+  m.checks = {check};
+  m.initial = gslbd::health::InitialState::down;
+  return m;
+}
+
+gslbd::probe::MonitorPlan name_plan(std::uint16_t resolver_port, std::uint16_t check_port) {
+  gslbd::probe::MonitorPlan plan;
+  plan.table = std::make_shared<gslbd::health::HealthTable>(1, gslbd::health::Health{});
+  plan.members = {name_member(check_port)};
+  plan.resolvers = {{*gslbd::util::parse_address("127.0.0.1"), resolver_port}};
+  return plan;
+}
+
+bool wait_for(const std::function<bool()>& done) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(8);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+}  // namespace
+
+TEST_CASE("health loop: a member given by name is probed at the address it resolves to") {
+  FakeResolver resolver(Mode::answer);
+  // A listener on 127.0.0.3, where the name resolves: the kernel completes the connects.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(0x7f000003);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, 64) == 0);
+  socklen_t length = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &length);
+  gslbd::probe::HealthLoop loop(16, 7);
+  loop.start();
+  auto plan = name_plan(resolver.port(), ntohs(addr.sin_port));
+  const auto table = plan.table;
+  loop.adopt(std::move(plan));
+  CHECK(wait_for([&] {
+    const auto all = loop.status();
+    return !all.empty() && all[0].up && all[0].resolved.size() == 2;
+  }));
+  const auto status = loop.status().at(0);
+  CHECK(status.target == "app.cloud.test.");
+  CHECK(status.resolved == std::vector<std::string>{"127.0.0.3", "::1"});
+  CHECK(status.resolve_error.empty());
+  REQUIRE(status.checks.size() == 1);
+  CHECK(status.checks[0].check.find("tcp to 127.0.0.3:") != std::string::npos);
+  CHECK(table->read(0).up);
+  // Dropped by a reload while its next resolution is pending: nothing of it runs on.
+  loop.adopt(gslbd::probe::MonitorPlan{
+      std::make_shared<gslbd::health::HealthTable>(0, gslbd::health::Health{}), {}, {}, {}, {}});
+  loop.wait_adopted();
+  loop.stop();
+  ::close(listener);
+}
+
+TEST_CASE("health loop: a name that does not resolve holds the member down, with the reason") {
+  FakeResolver resolver(Mode::nxdomain);
+  gslbd::probe::HealthLoop loop(16, 7);
+  loop.start();
+  auto plan = name_plan(resolver.port(), 9);
+  const auto table = plan.table;
+  loop.adopt(std::move(plan));
+  CHECK(wait_for([&] {
+    const auto all = loop.status();
+    return !all.empty() && !all[0].resolve_error.empty() && all[0].known;
+  }));
+  const auto status = loop.status().at(0);
+  CHECK_FALSE(status.up);
+  CHECK(status.down_reason.find("target app.cloud.test. does not resolve: NXDOMAIN from "
+                                "127.0.0.1:") == 0);
+  CHECK_FALSE(table->read(0).up);
+  CHECK(table->read(0).known);
+  loop.stop();
+}
+
+TEST_CASE("health loop: a lookup in flight when the member goes away is cancelled") {
+  FakeResolver resolver(Mode::silent);
+  gslbd::probe::HealthLoop loop(16, 7);
+  loop.start();
+  loop.adopt(name_plan(resolver.port(), 9));
+  loop.wait_adopted();
+  CHECK(wait_for([&] { return resolver.queries() > 0; }));
+  loop.adopt(gslbd::probe::MonitorPlan{
+      std::make_shared<gslbd::health::HealthTable>(0, gslbd::health::Health{}), {}, {}, {}, {}});
+  loop.wait_adopted();
+  CHECK(loop.status().empty());
+  loop.stop();
 }
