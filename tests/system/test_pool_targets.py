@@ -99,6 +99,13 @@ class InZoneTarget(c.ControlTestCase):
         self.assertEqual(members["lb2"]["target"], "lb2.gslb.example.", e)
         self.assertEqual(members["lb1"]["checks_probe"], "127.0.0.81", e)
 
+    def test_gslbctl_shows_the_target_as_the_address(self):
+        out = self.ctl_ok("status", token=False).stdout
+        rows = [line.split() for line in out.splitlines()]
+        self.assertIn(["names", "lb1", "lb1.gslb.example."], [r[:3] for r in rows], out)
+        out = self.ctl_ok("explain", "www.gslb.example", "A", token=False).stdout
+        self.assertIn("lb2.gslb.example.", out)
+
 
 class LocalUnbound:
     """A real unbound in the foreground on 127.0.0.1 (a free port) answering the local-data
