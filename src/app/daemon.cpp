@@ -9,6 +9,7 @@
 #include "gslbd/probe/monitor_plan.hpp"
 #include "gslbd/server/listen_guard.hpp"
 #include "gslbd/server/listen_sockets.hpp"
+#include "gslbd/util/address.hpp"
 #include "gslbd/zone/zone_signing.hpp"
 #include "privileges.hpp"
 #include "summary.hpp"
@@ -348,7 +349,14 @@ bool Daemon::open_xdp(std::string& error) {
 }
 
 void Daemon::put_in_service(std::shared_ptr<const runtime::Config> config) {
-  health_loop_.adopt(probe::monitor_plan(config->pools));
+  std::vector<probe::ResolverEndpoint> resolvers;
+  for (const runtime::ListenAddress& resolver : config->server.resolvers) {
+    // The loader accepted it as a numeric address, so it parses.
+    if (const auto address = util::parse_address(resolver.host)) {
+      resolvers.push_back({*address, resolver.port});
+    }
+  }
+  health_loop_.adopt(probe::monitor_plan(config->pools, std::move(resolvers)));
   health_loop_.wait_adopted();
   publisher_.publish(std::move(config));
 }

@@ -48,7 +48,8 @@ void load(const std::string& main_path, runtime::Config& config,
   std::vector<std::string> known_pools;
   current_file = main.pool_files.empty() ? main_path : main.pool_files.front();
   auto pools =
-      detail::load_pool_files(pool_texts, known_pools, errors, config.peers.instances.size() + 1);
+      detail::load_pool_files(pool_texts, known_pools, errors, config.peers.instances.size() + 1,
+                              !config.server.resolvers.empty());
   struct Seen {
     std::string file;
     int line;

@@ -15,6 +15,7 @@
 #include "file_io.hpp"
 #include "gslbd/util/sockaddr.hpp"
 #include "key_table.hpp"
+#include "resolver_section.hpp"
 #include "suggest.hpp"
 #include "xdp_section.hpp"
 #include "yaml_reader.hpp"
@@ -326,6 +327,8 @@ void read_user_or_group(Diagnostics& diag, const Value& v, std::string& out) {
 
 constexpr Key<runtime::ServerConfig> kServerKeys[] = {
     {"listen", read_listen},
+    {"resolver", [](Diagnostics& diag, const Value& v,
+                    runtime::ServerConfig& server) { read_resolver(diag, v, server.resolvers); }},
     {"workers",
      [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
        read_in_range(diag, v, 0, 256, server.workers);

@@ -6,6 +6,7 @@
 #include "geo_map_reader.hpp"
 #include "gslbd/pool/selection.hpp"
 #include "key_table.hpp"
+#include "member_target.hpp"
 
 namespace gslbd::config::detail {
 namespace {
@@ -68,20 +69,20 @@ std::optional<std::uint64_t> read_bandwidth(Diagnostics& diag, const Value& valu
   return std::nullopt;
 }
 
-// Rows are read in this order: check_address overrides what address set, and checks replace the
-// pool's.
+// Rows are read in this order: check_address overrides what address (or target) set, and checks
+// replace the pool's. A member needs address or target; read_member reads target first.
 constexpr Key<MemberRead> kMemberKeys[] = {
     {"name",
      [](Diagnostics& diag, const Value& v, MemberRead& m) {
        if (auto name = read_label(diag, v)) m.member.name = *name;
      },
      true},
+    {"target", nullptr},
     {"address",
      [](Diagnostics& diag, const Value& v, MemberRead& m) {
        read_address(diag, v, m.member.address);
        m.member.check_address = m.member.address;
-     },
-     true},
+     }},
     {"check_address", [](Diagnostics& diag, const Value& v,
                          MemberRead& m) { read_address(diag, v, m.member.check_address); }},
     {"weight",
@@ -197,7 +198,8 @@ std::optional<health::CheckRule> read_check_rule(Diagnostics& diag, const Value&
 }
 
 std::optional<pool::Member> read_member(Diagnostics& diag, const Value& value, CheckReader& checks,
-                                        const MemberDefaults& defaults, pool::PolicyKind policy) {
+                                        const MemberDefaults& defaults, pool::PolicyKind policy,
+                                        bool resolver) {
   const MapReader map(diag, value, member_key_names());
   if (!map.is_map()) return std::nullopt;
   const std::size_t errors_before = diag.count();
@@ -207,6 +209,13 @@ std::optional<pool::Member> read_member(Diagnostics& diag, const Value& value, C
   member.slow_start_ms = defaults.slow_start_ms;
   member.healthy_when = defaults.healthy_when;
   member.initial_state = defaults.initial_state;
+  if (read_member_target(diag, map, member, resolver)) {
+    member.check_address = member.address;  // none: the checks probe what the name resolves to
+  } else if (!map.find("address")) {
+    diag.error(map.mark(), value.label +
+                               ": missing 'address' (an IPv4 or IPv6 address) or 'target' (a "
+                               "host name)");
+  }
   read_keys(diag, map, kMemberKeys, read);
   // A none check adds nothing: keep the list to the checks that probe.
   std::erase_if(member.checks, [](const CheckSpec& c) { return c.type == CheckType::none; });

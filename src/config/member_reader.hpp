@@ -32,10 +32,12 @@ std::optional<health::CheckRule> read_check_rule(Diagnostics& diag, const Value&
 // The keys a member may have.
 std::vector<std::string_view> member_key_names();
 
-// One item of a pool's `members:` list. policy is what chooses among the members (for a geo
-// pool, its within_region policy): it decides which keys a member needs. nullopt after errors,
-// which are reported.
+// One item of a pool's `members:` list: reached by `address`, or by host name (`target`, see
+// member_target.hpp; resolver: server.resolver is set). policy is what chooses among the members
+// (for a geo pool, its within_region policy): it decides which keys a member needs. nullopt
+// after errors, which are reported.
 std::optional<pool::Member> read_member(Diagnostics& diag, const Value& value, CheckReader& checks,
-                                        const MemberDefaults& defaults, pool::PolicyKind policy);
+                                        const MemberDefaults& defaults, pool::PolicyKind policy,
+                                        bool resolver);
 
 }  // namespace gslbd::config::detail

@@ -11,6 +11,7 @@
 #include "gslbd/pool/selection.hpp"
 #include "key_table.hpp"
 #include "member_reader.hpp"
+#include "member_target.hpp"
 #include "suggest.hpp"
 #include "yaml_reader.hpp"
 
@@ -53,6 +54,7 @@ struct PoolRead {
   MemberDefaults defaults;
   CheckReader& checks;
   std::size_t instances;  // that vote: this one and its peers
+  bool resolver;          // server.resolver is set: members may be host names
   YAML::Mark name_mark;
   bool policy_known = true;
   std::optional<YAML::Mark> fallback_key_mark;
@@ -217,7 +219,7 @@ void read_members(Diagnostics& diag, const Value& v, PoolRead& r) {
       r.pool.policy == pool::PolicyKind::geo ? r.pool.geo.within_region : r.pool.policy;
   std::map<std::string, std::string> names;
   for (const Value& item : *items) {
-    auto member = read_member(diag, item, r.checks, r.defaults, chooser);
+    auto member = read_member(diag, item, r.checks, r.defaults, chooser, r.resolver);
     if (!member) continue;
     const auto [it, inserted] = names.try_emplace(member->name, where(diag, item.mark));
     if (!inserted) {
@@ -227,6 +229,7 @@ void read_members(Diagnostics& diag, const Value& v, PoolRead& r) {
     }
     r.pool.members.push_back(std::move(*member));
   }
+  check_member_kinds(diag, *items, r.pool);
 }
 
 // The pool-level min_healthy, once its members are read: more than it has could never be met.
@@ -330,8 +333,8 @@ constexpr Key<PoolRead> kPoolKeys[] = {
 
 class PoolFilesReader {
  public:
-  PoolFilesReader(std::vector<util::SourceError>& errors, std::size_t instances)
-      : errors_(errors), instances_(instances) {}
+  PoolFilesReader(std::vector<util::SourceError>& errors, std::size_t instances, bool resolver)
+      : errors_(errors), instances_(instances), resolver_(resolver) {}
 
   std::shared_ptr<pool::PoolSet> read(const std::vector<PoolFileText>& files);
   // Every pool name read; with no errors this is exactly the PoolSet's order.
@@ -345,6 +348,7 @@ class PoolFilesReader {
 
   std::vector<util::SourceError>& errors_;
   std::size_t instances_;
+  bool resolver_;
   std::vector<std::unique_ptr<Diagnostics>> diagnostics_;
   CheckReader checks_;
   std::map<std::string, GeoMapEntry> geo_maps_;
@@ -384,6 +388,9 @@ std::shared_ptr<pool::PoolSet> PoolFilesReader::read(const std::vector<PoolFileT
   }
   resolve();
   check_fallback_chains();  // on the pools that did load, so all errors come at once
+  for (std::size_t i = 0; i < set_->pools.size(); ++i) {
+    check_fallback_kinds(*set_, i, *pending_[i].diag, pending_[i].fallback_mark);
+  }
   if (error_count(errors_) != errors_before) return nullptr;
   pool::assign_health_slots(*set_);
   return set_;
@@ -411,11 +418,11 @@ void PoolFilesReader::read_pool(Diagnostics& diag, const Value& value) {
   const MapReader map(diag, value, key_names(kPoolKeys));
   if (!map.is_map()) return;
   const std::size_t errors_before = diag.count();
-  PoolRead r{{},         {&diag, value.mark, {}, {}, {}, {}, {}},
-             {},         checks_,
-             instances_, value.mark,
-             true,       std::nullopt,
-             false};
+  PoolRead r{{},           {&diag, value.mark, {}, {}, {}, {}, {}},
+             {},           checks_,
+             instances_,   resolver_,
+             value.mark,   true,
+             std::nullopt, false};
   read_keys(diag, map, kPoolKeys, r);
   pool::Pool& pool = r.pool;
   if (pool.all_down == pool::AllDownAction::fallback_pool && !r.fallback_key_mark) {
@@ -541,8 +548,8 @@ std::vector<std::string_view> pool_key_names() {
 std::shared_ptr<pool::PoolSet> load_pool_files(const std::vector<PoolFileText>& files,
                                                std::vector<std::string>& names,
                                                std::vector<util::SourceError>& errors,
-                                               std::size_t instances) {
-  PoolFilesReader reader(errors, instances);
+                                               std::size_t instances, bool resolver) {
+  PoolFilesReader reader(errors, instances, resolver);
   auto set = reader.read(files);
   names = reader.pool_names();
   return set;

@@ -28,11 +28,12 @@ struct PoolFileText {
 // names receives every pool name read (in PoolSet order), also when there were errors, so that
 // zone files can still be checked against them.
 // instances: how many instances of the fleet vote (this one and its peers), which bounds the
-// pools' consensus rules; 1 = no peers section.
+// pools' consensus rules; 1 = no peers section. resolver: server.resolver is set, which
+// members given by host name need (member_target.hpp).
 std::shared_ptr<pool::PoolSet> load_pool_files(const std::vector<PoolFileText>& files,
                                                std::vector<std::string>& names,
                                                std::vector<util::SourceError>& errors,
-                                               std::size_t instances = 1);
+                                               std::size_t instances = 1, bool resolver = false);
 
 // The keys of a pool and of its policy sections (hash, failover, latency, geo, geo's closest);
 // members' and checks' keys are in member_reader.hpp and check_reader.hpp.

@@ -18,6 +18,7 @@
 #include "json_writer.hpp"
 #include "load_json.hpp"
 #include "policy_names.hpp"
+#include "target_json.hpp"
 #include "votes_json.hpp"
 
 namespace gslbd::control {
@@ -307,7 +308,7 @@ void write_check_verdicts(JsonWriter& json, const pool::Member& member,
 }
 
 void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTrace& traced,
-                   bool fallback) {
+                   bool fallback, const MemberStatusIndex& statuses) {
   const pool::Pool& pool = pools.pools[traced.pool];
   const health::HealthTable* table = pools.health.get();
   for (std::uint32_t i = 0; i < traced.members; ++i) {
@@ -317,7 +318,8 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
     json.begin_object();
     json.key("pool").string(pool.name);
     json.key("name").string(member.name);
-    json.key("address").string(util::address_text(member.address));
+    const auto status = statuses.find(pool.name + "/" + member.name);
+    write_member_address(json, member, status != statuses.end() ? status->second : nullptr);
     json.key("family").number(unsigned{member.address.family});
     json.key("up").boolean(h.up);
     json.key("known").boolean(h.known);
@@ -501,9 +503,11 @@ void write_pool(JsonWriter& json, const pool::PoolSet& pools, const pool::PoolTr
   json.end_object();
 }
 
-// The service part of the explanation; returns the result word.
+// The service part of the explanation; returns the result word. For a pool of host names that
+// chose one, *target is set to the CNAME's target (wire form, valid as long as config).
 std::string explain_service(JsonWriter& json, const runtime::Config& config,
-                            const zone::Service& service, const Request& request) {
+                            const zone::Service& service, const Request& request,
+                            std::string_view* target) {
   json.key("service").begin_object();
   json.key("name").string(dns::name_to_text(service.name));
   json.key("pool").string(service.pool);
@@ -512,7 +516,10 @@ std::string explain_service(JsonWriter& json, const runtime::Config& config,
   json.key("degraded").number(std::uint64_t{service.degraded_ttl});
   const std::uint16_t qtype = request.type == dns::type::ANY ? dns::type::A : request.type;
   const pool::PoolSet* pools = config.pools.get();
-  if (qtype != dns::type::A && qtype != dns::type::AAAA) {
+  const bool by_name = pools != nullptr && service.pool_index >= 0 &&
+                       static_cast<std::size_t>(service.pool_index) < pools->pools.size() &&
+                       pools->pools[static_cast<std::size_t>(service.pool_index)].by_name;
+  if (!by_name && qtype != dns::type::A && qtype != dns::type::AAAA) {
     json.end_object();
     json.key("note").string("service names answer A and AAAA only (ANY with the A set)");
     json.end_object();
@@ -524,7 +531,8 @@ std::string explain_service(JsonWriter& json, const runtime::Config& config,
     json.end_object();
     return "SERVFAIL";
   }
-  const std::uint8_t family = qtype == dns::type::A ? 4 : 6;
+  // A pool of host names answers every type with the same CNAME (service_answer.hpp).
+  const std::uint8_t family = by_name ? pool::kNameFamily : qtype == dns::type::A ? 4 : 6;
   util::Rng rng(request.seed);
   // Round-robin positions are per worker; the explanation starts every rotation at 0.
   std::vector<std::uint32_t> rotation(pools->pools.size(), 0);
@@ -554,16 +562,34 @@ std::string explain_service(JsonWriter& json, const runtime::Config& config,
   }
   json.key("answer").begin_array();
   for (std::uint32_t i = 0; i < selection.count && selection.pool != nullptr; ++i) {
-    json.string(util::address_text(selection.pool->members[selection.members[i]].address));
+    const pool::Member& chosen = selection.pool->members[selection.members[i]];
+    json.string(chosen.target.empty() ? util::address_text(chosen.address) : chosen.target);
   }
   json.end_array();
+  if (by_name) {
+    // The one CNAME the answer carries; the resolver (or the chain below) follows it.
+    json.key("cname");
+    if (selection.count > 0 && selection.pool != nullptr) {
+      const pool::Member& chosen = selection.pool->members[selection.members[0]];
+      json.string(chosen.target);
+      if (target != nullptr && chosen.target_record.size() > 2) {
+        *target = {reinterpret_cast<const char*>(chosen.target_record.data() + 2),
+                   chosen.target_record.size() - 2};
+      }
+    } else {
+      json.null();
+    }
+  }
+  const MemberStatusIndex statuses =
+      request.members != nullptr ? index_members(*request.members) : MemberStatusIndex{};
   json.key("pools").begin_array();
   for (std::uint32_t p = 0; p < trace->pools; ++p)
     write_pool(json, *pools, trace->pool[p], request.client);
   json.end_array();
   json.key("members").begin_array();
   for (std::uint32_t p = 0; p < trace->pools; ++p) {
-    write_members(json, *pools, trace->pool[p], selection.outcome == pool::Outcome::fallback);
+    write_members(json, *pools, trace->pool[p], selection.outcome == pool::Outcome::fallback,
+                  statuses);
   }
   json.end_array();
   write_votes(json, *pools, *trace, request.members);
@@ -658,6 +684,7 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
   // The chain the query path walks, hop by hop: this only says what each hop is.
   zone::Chain chain(*zone, request.name_wire, request.name_wire, request.type);
   zone::Hop hop;
+  bool explained_service = false;
   json.key("steps").begin_array();
   while (chain.next(hop)) {
     const zone::Location& at = hop.location;
@@ -694,14 +721,33 @@ HttpResponse explain(const HttpRequest& http, const runtime::Snapshot* snapshot,
       case zone::Where::exact:
       case zone::Where::wildcard: {
         const zone::Node& node = zone->node(at.node);
+        if (node.service >= 0 && explained_service) {
+          // Reached through the CNAME of a pool of host names: explaining this name itself
+          // shows its pool's choice.
+          result = "NOERROR";
+          kind = "service";
+          detail = how + ": answered from pool " +
+                   zone->services()[static_cast<std::size_t>(node.service)].pool;
+          break;
+        }
         if (node.service >= 0) {
           step_entry(json, *zone, hop, "service", how + ": answered from a pool");
           json.end_array();
-          result = explain_service(
-              json, config, zone->services()[static_cast<std::size_t>(node.service)], request);
-          json.key("result").string(result);
-          json.end_object();
-          return json_response(200, json.take());
+          std::string_view target;
+          result = explain_service(json, config,
+                                   zone->services()[static_cast<std::size_t>(node.service)],
+                                   request, &target);
+          if (target.empty()) {
+            json.key("result").string(result);
+            json.end_object();
+            return json_response(200, json.take());
+          }
+          // A pool of host names answered with a CNAME: the same chain goes on from its target,
+          // as the answer does.
+          explained_service = true;
+          chain.follow(target);
+          json.key("cname_steps").begin_array();
+          continue;
         }
         if (hop.answer != nullptr) {
           result = "NOERROR";

@@ -8,6 +8,7 @@
 #include "json_writer.hpp"
 #include "load_json.hpp"
 #include "policy_names.hpp"
+#include "target_json.hpp"
 #include "time_text.hpp"
 #include "votes_json.hpp"
 
@@ -184,7 +185,7 @@ std::string render_status(const StatusInput& in) {
         }
         json.begin_object();
         json.key("name").string(member.name);
-        json.key("address").string(util::address_text(member.address));
+        write_member_address(json, member, status);
         json.key("up").boolean(h.up);
         json.key("known").boolean(h.known);
         json.key("forced").boolean(h.forced);

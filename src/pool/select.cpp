@@ -184,8 +184,10 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
       return selection;
     }
 
-    PolicyArgs args{pools, pool,  index, client, context, clamp_records(pool.max_records),
-                    false, traced};
+    // A name can have one CNAME only: a pool of host names names one member, whatever its
+    // max_records.
+    const std::uint32_t records = pool.by_name ? 1 : clamp_records(pool.max_records);
+    PolicyArgs args{pools, pool, index, client, context, records, false, traced};
     // Too few serving members: the pool counts as all down, whatever its policy would choose.
     const bool enough = meets_min_healthy(pool.pool_min_healthy, gathered.serving);
     if (traced != nullptr) {

@@ -20,6 +20,8 @@ CheckRunner::CheckRunner(ProbeEnv& env, health::CheckSpec spec, const util::Addr
 }
 
 void CheckRunner::start() noexcept {
+  if (started_ || state_ == State::closed) return;
+  started_ = true;
   const std::uint64_t spread =
       std::min<std::uint64_t>(std::max<std::uint32_t>(spec_.interval_ms, 1), 1000);
   arm(env_.rng->below(spread));

@@ -39,6 +39,10 @@ class CheckRunner final : public SlotWaiter {
   const RiseFall& machine() const noexcept { return machine_; }
   bool busy() const noexcept { return state_ != State::idle; }
   const util::Address& target() const noexcept { return target_; }
+  // Where the next probes go (a member given by host name that now resolves elsewhere); the
+  // rise/fall state stays, as the member is the same.
+  void retarget(const util::Address& target) noexcept { target_ = target; }
+  bool started() const noexcept { return started_; }
   // The latest result of this check: whether it passed, and the error of its latest failure.
   bool last_ok() const noexcept { return last_ok_; }
   const std::string& last_error() const noexcept { return last_error_; }
@@ -68,6 +72,7 @@ class CheckRunner final : public SlotWaiter {
   uv_timer_t timer_;
   Probe* probe_ = nullptr;
   State state_ = State::idle;
+  bool started_ = false;
 };
 
 }  // namespace gslbd::probe

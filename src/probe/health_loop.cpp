@@ -20,6 +20,7 @@
 #include "gslbd/util/clock.hpp"
 #include "icmp_probe.hpp"
 #include "member_state.hpp"
+#include "name_lookup.hpp"
 #include "probe_env.hpp"
 #include "probe_slots.hpp"
 #include "schedule_lag.hpp"
@@ -47,8 +48,9 @@ struct PoolWatch {
   std::string all_down;
   std::uint32_t min_healthy = 1;
   std::vector<MemberState*> members;
-  bool down[2] = {false, false};  // [0] IPv4 (A answers), [1] IPv6 (AAAA answers)
-  std::chrono::steady_clock::time_point down_since[2];
+  // [0] IPv4 (A answers), [1] IPv6 (AAAA answers), [2] host names (CNAME answers)
+  bool down[3] = {false, false, false};
+  std::chrono::steady_clock::time_point down_since[3];
 };
 
 // How often the loop rolls the schedule-lag window.
@@ -64,11 +66,12 @@ std::string seconds_text(std::chrono::steady_clock::duration d) {
 // "member a of pool web (192.0.2.1)"; the key and check target for a plan without names.
 std::string member_label(const std::string& key, const MonitoredMember& wanted,
                          const std::string* pool) {
-  if (wanted.name.empty() || !wanted.address) {
-    return key + " (" + util::address_text(wanted.target) + ")";
-  }
+  const std::string where = !wanted.target_name.empty() ? wanted.target_name
+                            : wanted.address            ? util::address_text(*wanted.address)
+                                                        : util::address_text(wanted.target);
+  if (wanted.name.empty() || !wanted.address) return key + " (" + where + ")";
   return "member " + wanted.name + (pool != nullptr ? " of pool " + *pool : std::string()) + " (" +
-         util::address_text(*wanted.address) + ")";
+         where + ")";
 }
 
 }  // namespace
@@ -117,6 +120,7 @@ struct HealthLoop::Impl {
   std::unordered_map<std::string, MemberState*> by_key;
   std::unordered_map<std::string, AdminSetting> admin_settings;
   std::vector<PoolWatch> pools;
+  std::vector<ResolverEndpoint> resolvers;  // from the adopted plan
   std::size_t unknown_members = 0;
   ScheduleLag lag;
   uv_timer_t lag_timer;
@@ -137,6 +141,11 @@ struct HealthLoop::Impl {
   void apply_admin(const AdminMessage& message) noexcept;
   void make_runners(MemberState& member);
   void close_runners(MemberState& member) noexcept;
+  // A member given by host name: resolve it now, and again after its TTL (resolve_after).
+  void start_resolving(MemberState& member) noexcept;
+  void stop_resolving(MemberState& member) noexcept;
+  void on_resolved(MemberState& member, Resolution resolution) noexcept;
+  void resolve_after(MemberState& member, std::uint32_t seconds) noexcept;
   void on_result(MemberState& member, const CheckRunner& runner,
                  const ProbeResult& result) noexcept;
   // Writes the member's word if it changed and logs what changed; `admin` is put before the
@@ -179,15 +188,96 @@ void HealthLoop::Impl::on_wakeup() noexcept {
 }
 
 void HealthLoop::Impl::make_runners(MemberState& member) {
+  // A member given by host name is probed at the address it resolves to, once it has one.
+  const util::Address& target = member.target_name.empty() ? member.target : member.probed;
   for (const health::CheckSpec& spec : member.checks) {
     if (spec.type == health::CheckType::none) continue;
     MemberState* m = &member;
     auto* runner = new CheckRunner(
-        env, spec, member.target, member.initial,
+        env, spec, target, member.initial,
         [this, m](CheckRunner& r, const ProbeResult& result) { on_result(*m, r, result); });
     member.runners.push_back(runner);
-    runner->start();
+    if (target.family != 0) runner->start();
   }
+}
+
+void HealthLoop::Impl::start_resolving(MemberState& member) noexcept {
+  if (member.target_name.empty() || member.lookup != nullptr) return;
+  MemberState* m = &member;
+  try {
+    member.lookup = NameLookup::start(&loop, resolvers, member.target_wire,
+                                      [this, m](Resolution r) { on_resolved(*m, std::move(r)); });
+  } catch (...) {  // out of memory: try again later
+    resolve_after(member, kResolveFloorSeconds);
+  }
+}
+
+void HealthLoop::Impl::stop_resolving(MemberState& member) noexcept {
+  if (member.lookup != nullptr) {
+    member.lookup->cancel();
+    member.lookup = nullptr;
+  }
+  if (member.resolve_timer != nullptr) {
+    uv_timer_stop(member.resolve_timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(member.resolve_timer),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+    member.resolve_timer = nullptr;
+  }
+}
+
+void HealthLoop::Impl::resolve_after(MemberState& member, std::uint32_t seconds) noexcept {
+  if (member.resolve_timer == nullptr) {
+    auto* timer = new (std::nothrow) uv_timer_t;
+    if (timer == nullptr) return;
+    uv_timer_init(&loop, timer);
+    timer->data = &member;
+    member.resolve_timer = timer;
+  }
+  uv_timer_start(
+      member.resolve_timer,
+      [](uv_timer_t* timer) {
+        static_cast<Impl*>(timer->loop->data)
+            ->start_resolving(*static_cast<MemberState*>(timer->data));
+      },
+      std::uint64_t{seconds} * 1000, 0);
+}
+
+void HealthLoop::Impl::on_resolved(MemberState& member, Resolution resolution) noexcept {
+  member.lookup = nullptr;
+  try {
+    if (resolution.ok) {
+      const bool was_failing = !member.resolve_error.empty();
+      member.resolve_error.clear();
+      member.resolved_at = std::chrono::system_clock::now();
+      if (member.resolved != resolution.addresses) {
+        std::string list;
+        for (const util::Address& a : resolution.addresses) {
+          list += (list.empty() ? "" : ", ") + util::address_text(a);
+        }
+        spdlog::info("health: {}: {} resolves to {}{}", member.label, member.target_name, list,
+                     member.runners.empty()
+                         ? std::string()
+                         : "; checks probe " + util::address_text(resolution.addresses.front()));
+        member.resolved = std::move(resolution.addresses);
+      } else if (was_failing) {
+        spdlog::info("health: {}: {} resolves again", member.label, member.target_name);
+      }
+      member.probed = member.resolved.front();
+      for (CheckRunner* runner : member.runners) {
+        runner->retarget(member.probed);
+        runner->start();
+      }
+      resolve_after(member,
+                    std::clamp(resolution.ttl, kResolveFloorSeconds, kResolveCeilingSeconds));
+    } else {
+      member.resolve_error =
+          "target " + member.target_name + " does not resolve: " + resolution.error;
+      resolve_after(member, kResolveFloorSeconds);
+    }
+  } catch (...) {  // out of memory: the state stays as it was; retry later
+    resolve_after(member, kResolveFloorSeconds);
+  }
+  if (!publish(member, nullptr)) refresh_status(member);
 }
 
 void HealthLoop::Impl::close_runners(MemberState& member) noexcept {
@@ -246,9 +336,21 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
         member = std::move(it->second);
         old.erase(it);
         member->slot = wanted.slot;
+        const bool same_name =
+            member->target_name == wanted.target_name && resolvers == plan.resolvers;
         const bool same_checks = member->checks == wanted.checks &&
                                  member->target == wanted.target &&
-                                 member->initial == wanted.initial;
+                                 member->initial == wanted.initial && same_name;
+        if (!same_name) {
+          // Another name, or other resolvers to ask: start over from a fresh resolution.
+          stop_resolving(*member);
+          member->target_name = wanted.target_name;
+          member->target_wire = wanted.target_wire;
+          member->resolved.clear();
+          member->probed = util::Address{};
+          member->resolve_error.clear();
+          member->resolved_at.reset();
+        }
         if (!same_checks) {
           close_runners(*member);
           member->checks = std::move(wanted.checks);
@@ -261,6 +363,8 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
         member->key = std::move(wanted.key);
         member->slot = wanted.slot;
         member->target = wanted.target;
+        member->target_name = wanted.target_name;
+        member->target_wire = wanted.target_wire;
         member->initial = wanted.initial;
         member->checks = std::move(wanted.checks);
         member->since_steady = now_steady;
@@ -288,8 +392,12 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
     }
     for (auto& [key, member] : old) {
       close_runners(*member);
+      stop_resolving(*member);
       admin_settings.erase(key);
     }
+    resolvers = plan.resolvers;
+    // After resolvers is set: lookups started now ask the plan's resolvers.
+    for (auto& member : members) start_resolving(*member);
     // Everyone's word goes into the new table at once, whatever the table was seeded with.
     unknown_members = 0;
     std::vector<MemberStatus> fresh;
@@ -511,8 +619,8 @@ void HealthLoop::Impl::refresh_status(const MemberState& member) noexcept {
 void HealthLoop::Impl::watch_pool(PoolWatch& pool) noexcept {
   if (!table) return;
   try {
-    for (int f = 0; f < 2; ++f) {
-      const std::uint8_t family = f == 0 ? 4 : 6;
+    for (int f = 0; f < 3; ++f) {
+      const std::uint8_t family = f == 0 ? 4 : f == 1 ? 6 : 0;
       bool any = false;
       bool all_known = true;
       std::size_t serving = 0;
@@ -541,7 +649,7 @@ void HealthLoop::Impl::watch_pool(PoolWatch& pool) noexcept {
       if (down > kMaxNamedMembers) {
         down_names += ", and " + std::to_string(down - kMaxNamedMembers) + " more";
       }
-      const char* answers = family == 4 ? "A" : "AAAA";
+      const char* answers = family == 4 ? "A" : family == 6 ? "AAAA" : "CNAME";
       // The workers' rule: too few serving members count as none.
       const bool enough =
           pool::meets_min_healthy(pool.min_healthy, static_cast<std::uint32_t>(serving));
@@ -588,7 +696,10 @@ void HealthLoop::Impl::on_lag_tick() noexcept {
 
 void HealthLoop::Impl::shut_down() noexcept {
   slots.shut_down();
-  for (auto& member : members) close_runners(*member);
+  for (auto& member : members) {
+    close_runners(*member);
+    stop_resolving(*member);
+  }
   members.clear();
   by_key.clear();
   if (curl) curl->close();
@@ -627,6 +738,7 @@ void HealthLoop::start() {
     curl_global_cleanup();
     throw;
   }
+  d.loop.data = &d;  // for the resolve timers, whose own data is their member
   d.env = ProbeEnv{&d.loop, &d.rng, d.curl.get(), d.icmp.get(), &d.slots, &d.counters, &d.lag};
   uv_timer_init(&d.loop, &d.lag_timer);
   d.lag_timer.data = &d;

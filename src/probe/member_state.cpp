@@ -43,7 +43,14 @@ namespace {
 
 // Every check's rise/fall machine together, by the member's rule, before any admin action.
 health::RuleOutcome checks_verdict(const MemberState& member) noexcept {
-  return health::combine(member.rule, verdicts_of(member));
+  health::RuleOutcome outcome = health::combine(member.rule, verdicts_of(member));
+  // A host name that does not resolve leaves nothing to check: the member fails, whatever its
+  // checks said about the address they probed before.
+  if (!member.resolve_error.empty()) {
+    outcome.up = false;
+    outcome.known = true;
+  }
+  return outcome;
 }
 
 }  // namespace
@@ -117,6 +124,12 @@ MemberStatus status_of(const MemberState& member) {
   }
   s.healthy_when = health::outcome_text(member.rule, checks);
   s.last_probe_at = member.last_probe_at;
+  s.target = member.target_name;
+  for (const util::Address& address : member.resolved) {
+    s.resolved.push_back(util::address_text(address));
+  }
+  s.resolve_error = member.resolve_error;
+  s.resolved_at = member.resolved_at;
   return s;
 }
 
@@ -148,13 +161,13 @@ std::string down_reason(const MemberState& member) {
   if (member.forced.has_value()) {
     return *member.forced ? std::string() : std::string("forced down by admin");
   }
-  std::string out;
+  std::string out = member.resolve_error;
   // With a rule other than all, the failing checks alone do not say why: the count does.
-  if (member.rule.kind != health::RuleKind::all) {
+  if (member.rule.kind != health::RuleKind::all && out.empty()) {
     out = health::outcome_text(member.rule, checks_verdict(member));
   }
   for (const CheckRunner* runner : member.runners) {
-    if (runner->machine().up()) continue;
+    if (runner->machine().up() || !member.resolve_error.empty()) continue;
     if (!out.empty()) out += "; ";
     out += describe_check(runner->spec(), runner->target());
     if (!runner->machine().known()) {

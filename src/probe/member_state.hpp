@@ -17,6 +17,8 @@
 
 namespace gslbd::probe {
 
+class NameLookup;
+
 // Weight of the newest sample in the RTT average: 0.3 follows a change within a few probes
 // while one slow probe moves the average by less than a third of its excess.
 inline constexpr double kRttAlpha = 0.3;
@@ -57,6 +59,17 @@ struct MemberState {
   std::optional<std::chrono::system_clock::time_point> last_probe_at;
 
   MemberVotes votes;  // its pool's rule and what the peers said
+
+  // A member given by host name (target_name not empty): its latest resolution. The runners
+  // probe `probed`, the first address; they start once there is one.
+  std::string target_name;  // text
+  std::string target_wire;
+  std::vector<util::Address> resolved;
+  util::Address probed;       // family 0 = not resolved yet
+  std::string resolve_error;  // set while the name does not resolve: the member is down
+  std::optional<std::chrono::system_clock::time_point> resolved_at;
+  NameLookup* lookup = nullptr;         // in flight; owned by itself
+  uv_timer_t* resolve_timer = nullptr;  // the next resolution; closed and freed by the loop
 };
 
 // Folds one probe result of `check` into the member's RTT average, agent state, load figures

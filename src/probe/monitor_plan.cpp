@@ -31,8 +31,10 @@ std::string all_down_text(const pool::PoolSet& pools, const pool::Pool& pool) {
 
 }  // namespace
 
-MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
+MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools,
+                         std::vector<ResolverEndpoint> resolvers) {
   MonitorPlan plan;
+  plan.resolvers = std::move(resolvers);
   if (!pools || !pools->health) {
     plan.table = std::make_shared<health::HealthTable>(0, health::Health{});
     return plan;
@@ -52,6 +54,10 @@ MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools) {
       monitored.key = pool.name + "/" + member.name;
       monitored.slot = member.health_slot;
       monitored.target = member.check_address;
+      if (member.check_address.family == 0 && member.target_record.size() > 2) {
+        monitored.target_name = member.target;
+        monitored.target_wire.assign(member.target_record.begin() + 2, member.target_record.end());
+      }
       monitored.checks = member.checks;
       monitored.rule = member.healthy_when;
       monitored.initial = member.initial_state;

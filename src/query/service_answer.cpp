@@ -22,17 +22,10 @@ util::Client client_of(const dns::Query& query, const util::Address& source,
   return client;
 }
 
-ServiceResult answer_service(const zone::Service& service, const dns::Query& query,
-                             std::string_view owner, std::string_view owner_lower,
-                             const ServiceEnv& env, dns::ResponseWriter& writer) noexcept {
-  // RFC 8482 lets ANY be answered with one RRset: the A set stands for the name.
-  const std::uint16_t qtype = query.qtype == dns::type::ANY ? dns::type::A : query.qtype;
-  if (qtype != dns::type::A && qtype != dns::type::AAAA) return ServiceResult::nodata;
-  if (env.pools == nullptr || env.policy_state == nullptr || service.pool_index < 0 ||
-      static_cast<std::size_t>(service.pool_index) >= env.pools->pools.size()) {
-    return ServiceResult::servfail;  // cannot happen with a loaded config; fail closed
-  }
-  const std::uint8_t family = qtype == dns::type::A ? 4 : 6;
+namespace {
+
+pool::Selection select_for(const zone::Service& service, std::uint8_t family,
+                           const ServiceEnv& env) noexcept {
   pool::SelectContext context{env.policy_state->rng(), env.policy_state->round_robin()};
   const pool::Selection selection = pool::select_members(
       *env.pools, static_cast<std::uint32_t>(service.pool_index), family, env.client, context);
@@ -45,6 +38,62 @@ ServiceResult answer_service(const zone::Service& service, const dns::Query& que
       env.record->selected_slots[i] = selection.pool->members[selection.members[i]].health_slot;
     }
   }
+  return selection;
+}
+
+// A pool of host names: one CNAME to the chosen member, whatever the type asked (RFC 1034
+// section 3.6.2: a name with a CNAME has no other data).
+ServiceResult answer_by_name(const zone::Service& service, std::string_view owner,
+                             std::string_view owner_lower, const ServiceEnv& env,
+                             dns::ResponseWriter& writer, std::string_view* target) noexcept {
+  const pool::Selection selection = select_for(service, pool::kNameFamily, env);
+  if (selection.servfail) return ServiceResult::servfail;
+  if (selection.count == 0 || selection.pool == nullptr) return ServiceResult::nodata;
+  const std::vector<std::uint8_t>& record =
+      selection.pool->members[selection.members[0]].target_record;
+  if (record.size() < 3) return ServiceResult::servfail;  // never from the loader; fail closed
+  const std::uint32_t ttl = selection.degraded ? service.degraded_ttl : service.ttl;
+  if (!writer.rrset(dns::Section::answer, owner, dns::type::CNAME, dns::klass::IN, ttl,
+                    record.data(), record.size(), 1)) {
+    return ServiceResult::truncated;
+  }
+  if (env.signing.on()) {
+    switch (put_online_signatures(env.signing, dns::Section::answer, owner, owner_lower,
+                                  dns::type::CNAME, ttl, {record.data(), record.size()}, 1,
+                                  writer)) {
+      case SignOutcome::written:
+        break;
+      case SignOutcome::no_room:
+        return ServiceResult::truncated;
+      case SignOutcome::failed:
+        writer.truncate_to_question();
+        return ServiceResult::servfail;
+    }
+  }
+  if (target != nullptr) {
+    *target = {reinterpret_cast<const char*>(record.data() + 2), record.size() - 2};
+  }
+  return ServiceResult::aliased;
+}
+
+}  // namespace
+
+ServiceResult answer_service(const zone::Service& service, const dns::Query& query,
+                             std::string_view owner, std::string_view owner_lower,
+                             const ServiceEnv& env, dns::ResponseWriter& writer,
+                             std::string_view* target) noexcept {
+  if (env.pools == nullptr || env.policy_state == nullptr || service.pool_index < 0 ||
+      static_cast<std::size_t>(service.pool_index) >= env.pools->pools.size()) {
+    return ServiceResult::servfail;  // cannot happen with a loaded config; fail closed
+  }
+  if (env.pools->pools[static_cast<std::size_t>(service.pool_index)].by_name) {
+    return answer_by_name(service, owner, owner_lower, env, writer, target);
+  }
+  // RFC 8482 lets ANY be answered with one RRset: the A set stands for the name.
+  const std::uint16_t qtype = query.qtype == dns::type::ANY ? dns::type::A : query.qtype;
+  if (qtype != dns::type::A && qtype != dns::type::AAAA) return ServiceResult::nodata;
+  const std::uint8_t family = qtype == dns::type::A ? 4 : 6;
+  const pool::Selection selection = select_for(service, family, env);
   if (selection.servfail) return ServiceResult::servfail;
   if (selection.count == 0 || selection.pool == nullptr) return ServiceResult::nodata;
 

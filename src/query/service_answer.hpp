@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Answers for service names: the pool's policy picks members for the query's address family
-// and their addresses become the A or AAAA RRset, with the service's (or degraded) TTL.
+// and their addresses become the A or AAAA RRset, with the service's (or degraded) TTL; a pool
+// of host names answers every type with one CNAME to the member it picks.
 // Worker thread; no allocation.
 #pragma once
 
@@ -23,6 +24,7 @@ enum class ServiceResult : std::uint8_t {
   nodata,     // nothing to say for this type (or the pool chose nobody): NODATA with SOA
   servfail,   // the pool is all down and says servfail, or the answer could not be signed
   truncated,  // the RRset did not fit
+  aliased,    // a pool of host names: the CNAME to the chosen member was written
 };
 
 struct ServiceEnv {
@@ -34,9 +36,12 @@ struct ServiceEnv {
   SigningEnv signing;                    // on: the answer is signed (signed zone, DO=1)
 };
 
+// For `aliased`, *target (when given) is set to the CNAME's target, a wire name that stays valid
+// as long as the pools do.
 ServiceResult answer_service(const zone::Service& service, const dns::Query& query,
                              std::string_view owner, std::string_view owner_lower,
-                             const ServiceEnv& env, dns::ResponseWriter& writer) noexcept;
+                             const ServiceEnv& env, dns::ResponseWriter& writer,
+                             std::string_view* target = nullptr) noexcept;
 
 // The client a policy answers for: the ECS subnet when present (and ECS is on), else the source.
 util::Client client_of(const dns::Query& query, const util::Address& source,

@@ -27,7 +27,13 @@ void ZoneLookup::run() noexcept {
   zone::Chain chain(zone_, wire_view(query_.qname, query_.qname_len),
                     wire_view(query_.qname_lower, query_.qname_len), query_.qtype);
   zone::Hop hop;
-  while (!truncated_ && !sign_failed_ && chain.next(hop)) write(hop);
+  while (!truncated_ && !sign_failed_ && chain.next(hop)) {
+    write(hop);
+    if (!service_target_.empty()) {
+      chain.follow(service_target_);
+      service_target_ = {};
+    }
+  }
   if (sign_failed_) {
     writer_.truncate_to_question();
     writer_.set_rcode(dns::rcode::SERVFAIL);
@@ -40,6 +46,13 @@ void ZoneLookup::run() noexcept {
   }
   if (chain.end() == zone::ChainEnd::too_long) writer_.set_rcode(dns::rcode::YXDOMAIN);
   write_additional();
+}
+
+bool ZoneLookup::by_name(const zone::Node& node) const noexcept {
+  const std::int32_t index = zone_.services()[static_cast<std::size_t>(node.service)].pool_index;
+  return services_.pools != nullptr && index >= 0 &&
+         static_cast<std::size_t>(index) < services_.pools->pools.size() &&
+         services_.pools->pools[static_cast<std::size_t>(index)].by_name;
 }
 
 std::string_view ZoneLookup::lowered(std::string_view owner, char* buffer) const noexcept {
@@ -86,8 +99,12 @@ void ZoneLookup::from_node(const zone::Hop& hop) noexcept {
   const zone::Node& node = zone_.node(hop.location.node);
   if (node.service >= 0) {
     const zone::Service& service = zone_.services()[static_cast<std::size_t>(node.service)];
-    switch (answer_service(service, query_, hop.owner, hop.owner_lower, services_, writer_)) {
+    switch (answer_service(service, query_, hop.owner, hop.owner_lower, services_, writer_,
+                           &service_target_)) {
       case ServiceResult::answered:
+        ++answers_;
+        break;
+      case ServiceResult::aliased:
         ++answers_;
         break;
       case ServiceResult::nodata:
@@ -158,8 +175,13 @@ void ZoneLookup::deny(std::string_view owner, std::uint32_t node, bool service_n
   if (node == zone::kNoNode) {
     types[count++] = dnssec::rrtype::NXNAME;
   } else if (zone_.node(node).service >= 0) {
-    for (const std::uint16_t type : {dns::type::A, dns::type::AAAA}) {
-      if (!(service_nodata && type == query_.qtype)) types[count++] = type;
+    if (by_name(zone_.node(node))) {
+      // A pool of host names answers every type with its CNAME: with none chosen, it has none.
+      if (!service_nodata) types[count++] = dns::type::CNAME;
+    } else {
+      for (const std::uint16_t type : {dns::type::A, dns::type::AAAA}) {
+        if (!(service_nodata && type == query_.qtype)) types[count++] = type;
+      }
     }
   } else {
     const zone::Node& at = zone_.node(node);

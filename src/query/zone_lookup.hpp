@@ -55,6 +55,8 @@ class ZoneLookup {
   bool put(dns::Section section, std::string_view owner, const zone::RRset& set, std::uint32_t ttl,
            Sign sign = Sign::stored) noexcept;
   bool signing() const noexcept { return services_.signing.on(); }
+  // Whether the service at node (node.service >= 0) answers from a pool of host names.
+  bool by_name(const zone::Node& node) const noexcept;
   // owner in lowercase: the hop's own lowercase name when owner is the hop's name, else
   // lowercased into buffer (kMaxNameWire octets); empty when owner is longer than a name.
   std::string_view lowered(std::string_view owner, char* buffer) const noexcept;
@@ -80,6 +82,8 @@ class ZoneLookup {
   bool nodata_ = false;
   bool restored_nxdomain_ = false;
   bool sign_failed_ = false;  // then the answer is SERVFAIL: unsigned it would be bogus
+  // The CNAME target a pool of host names just answered with, for the chain to follow.
+  std::string_view service_target_;
 };
 
 }  // namespace gslbd::query

@@ -72,6 +72,12 @@ bool Chain::next(Hop& hop) noexcept {
   return true;
 }
 
+void Chain::follow(std::string_view target) noexcept {
+  if (ended_ || count_ == 0) return;
+  pending_ = target;
+  pending_lower_ = {};
+}
+
 void Chain::describe(Hop& hop) noexcept {
   const Location& at = hop.location;
   if (at.where == Where::exact || at.where == Where::wildcard) {

@@ -27,6 +27,11 @@ std::string render(const std::vector<Row>& rows) {
   return out;
 }
 
+// A member given by host name has no address: its target stands in the ADDRESS column.
+std::string address_of(const JsonValue& m) {
+  return m["address"].is_null() ? m["target"].text() : m["address"].text();
+}
+
 std::string state_of(const JsonValue& m) {
   // Before its first verdict a member is up or down by its initial_state: say which, and that
   // no check has confirmed it yet.
@@ -161,7 +166,7 @@ std::string status_text(const JsonValue& s) {
       std::string weight = m["weight"].text();
       if (m["agent_weight"].as_number() != 100)
         weight += " (agent " + m["agent_weight"].text() + "%)";
-      rows.push_back({p["name"].text(), m["name"].text(), m["address"].text(), state_of(m),
+      rows.push_back({p["name"].text(), m["name"].text(), address_of(m), state_of(m),
                       m["since"].is_null() ? "-" : m["since"].text(), rtt_of(m), weight,
                       m["answers"].text()});
     }
@@ -266,7 +271,7 @@ std::string explain_text(const JsonValue& e) {
       if (!m["distance_km"].is_null() && m["reason_code"].text() != "farther") {
         reason += " (" + m["distance_km"].text() + " km)";
       }
-      rows.push_back({m["pool"].text(), m["name"].text(), m["address"].text(), state_of(m), weight,
+      rows.push_back({m["pool"].text(), m["name"].text(), address_of(m), state_of(m), weight,
                       rtt_of(m), m["chosen"].as_bool() ? "yes" : "no", reason});
     }
     out += "\n" + render(rows);

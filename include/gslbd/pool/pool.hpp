@@ -85,9 +85,18 @@ inline std::string_view all_down_name(AllDownAction action) noexcept {
   return "unknown";
 }
 
+// The address family of a member reached by name (Member::target): it answers A and AAAA
+// questions alike, with a CNAME.
+inline constexpr std::uint8_t kNameFamily = 0;
+
 struct Member {
   std::string name;
-  util::Address address;       // the VIP named in answers
+  util::Address address;  // the VIP named in answers; family kNameFamily for a target
+  // A member reached by name (target: in the pool file): its host name in lowercase text with
+  // the final dot, and the CNAME record answers carry, in stored form (rdlength, wire name).
+  // Both empty for a member with an address.
+  std::string target;
+  std::vector<std::uint8_t> target_record;
   std::uint32_t weight = 100;  // 0 = never chosen while another member can be
   std::uint32_t priority = 0;  // failover group; lower is preferred
   std::string region;
@@ -101,7 +110,9 @@ struct Member {
   std::uint32_t slow_start_ms = 0;
 
   // What the health loop needs (policies never look at these).
-  util::Address check_address;            // probe target: check_address if given, else address
+  // Probe target: check_address if given, else address; for a target without check_address,
+  // family 0: the health loop probes the addresses the name resolves to.
+  util::Address check_address;
   std::vector<health::CheckSpec> checks;  // combined by healthy_when; empty = always up
   health::CheckRule healthy_when;         // all (default), any, at_least N
   health::InitialState initial_state = health::InitialState::wait;
@@ -139,6 +150,9 @@ struct Pool {
   std::string name;
   PolicyKind policy = PolicyKind::weighted;
   std::vector<Member> members;
+  // Every member is a host name (the loader refuses pools that mix, and fallback chains that
+  // mix): an answer is one CNAME to the chosen member, for A and AAAA questions alike.
+  bool by_name = false;
   std::uint32_t max_records = 2;  // 1..kMaxRecords
   AllDownAction all_down = AllDownAction::serve_all;
   std::int32_t fallback_pool = -1;  // index in PoolSet::pools, for AllDownAction::fallback_pool

@@ -38,7 +38,8 @@ struct SelectContext {
   std::span<std::uint32_t> round_robin;  // one counter per pool index; may be empty
 };
 
-// Chooses members of `pool_index` with the address family `family` (4 for A, 6 for AAAA).
+// Chooses members of `pool_index` with the address family `family` (4 for A, 6 for AAAA,
+// kNameFamily for a pool of host names, which then gives one member at most).
 // A pool with no member of that family yields count 0 and outcome normal (NODATA); so does a
 // pool_index out of range (with pool == nullptr). max_records is clamped to 1..kMaxRecords.
 // Health slots past the table's size (or no table) read as not serving. Members whose

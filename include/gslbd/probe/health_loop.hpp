@@ -27,12 +27,30 @@
 
 namespace gslbd::probe {
 
+// A recursive resolver the health loop asks for the addresses of members given by host name.
+struct ResolverEndpoint {
+  util::Address address;
+  std::uint16_t port = 53;
+  bool operator==(const ResolverEndpoint&) const = default;
+};
+
+// Re-resolving a member's host name: after the answer's TTL, kept within these bounds (fixed:
+// the floor keeps a TTL of 0 from turning into a query storm, the ceiling keeps a long TTL
+// from hiding a move for hours); after a failure, again after the floor.
+inline constexpr std::uint32_t kResolveFloorSeconds = 5;
+inline constexpr std::uint32_t kResolveCeilingSeconds = 300;
+
 // One member to monitor. Its health word is up when its checks meet its rule (all of them by
 // default, see check_rule.hpp); a member with no checks (or only type none) is always up.
 struct MonitoredMember {
   std::string key;         // stable across reloads: "pool/member" (the daemon's choice)
   std::uint32_t slot = 0;  // in the plan's health table
-  util::Address target;    // check_address if given, else the VIP
+  util::Address target;    // check_address if given, else the VIP; family 0: see target_name
+  // A member given by host name without a check_address: its checks probe the first address
+  // the name resolves to (IPv4 before IPv6, ascending), re-resolved through the plan's
+  // resolvers; while the name does not resolve the member is down. Empty = none.
+  std::string target_name;  // as text, "lb-1.eu.cloud.example."
+  std::string target_wire;  // the same in wire form, which the queries carry
   std::vector<health::CheckSpec> checks;
   health::CheckRule rule;  // healthy_when
   health::InitialState initial = health::InitialState::wait;
@@ -61,6 +79,7 @@ struct MonitorPlan {
   // word, so state derived from several members (failover's active group without preempt)
   // is written by the same single writer. Must not block.
   std::function<void(health::HealthTable&)> after_change;
+  std::vector<ResolverEndpoint> resolvers;  // server.resolver, for members with target_name
 };
 
 // Result of one finished probe; its error is what logs and /status show.
@@ -106,7 +125,13 @@ struct MemberStatus {
   bool checks_up = false;
   bool checks_known = false;
   std::vector<CheckStatus> checks;  // in config order
-  std::string healthy_when;         // how the rule combined them: "2 of 3 checks pass, any: up"
+  // A member given by host name: the name, what it resolved to last (the checks probe the
+  // first), when, and why the latest resolution failed (empty when it succeeded).
+  std::string target;
+  std::vector<std::string> resolved;
+  std::string resolve_error;
+  std::optional<std::chrono::system_clock::time_point> resolved_at;
+  std::string healthy_when;  // how the rule combined them: "2 of 3 checks pass, any: up"
   std::optional<std::chrono::system_clock::time_point> last_probe_at;  // latest finished probe
   // Votes, for members of a pool whose consensus is not own: the rule, its tally (`up` above
   // is its result) and what each peer said ("up", "down", "stale", ...), in peers' order.

@@ -4,12 +4,15 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "gslbd/pool/pool_set.hpp"
 #include "gslbd/probe/health_loop.hpp"
 
 namespace gslbd::probe {
 
-MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools);
+// resolvers: where members given by host name are resolved (server.resolver).
+MonitorPlan monitor_plan(std::shared_ptr<const pool::PoolSet> pools,
+                         std::vector<ResolverEndpoint> resolvers = {});
 
 }  // namespace gslbd::probe

@@ -140,8 +140,11 @@ struct ServerConfig {
   // watched either way.
   bool watch_files = false;
   bool client_subnet = true;  // use EDNS Client Subnet (RFC 7871) for policies and echo it
-  std::string user;           // after binding, as root: run as this user (empty = stay)
-  std::string group;          // and group (empty = the user's primary group)
+  // Recursive resolvers the health loop asks for the addresses of members given by host name
+  // (server.resolver); empty = none, and then the loader refuses such members.
+  std::vector<ListenAddress> resolvers;
+  std::string user;   // after binding, as root: run as this user (empty = stay)
+  std::string group;  // and group (empty = the user's primary group)
   ControlConfig control;
   DnstapConfig dnstap;
   CookieConfig cookies;

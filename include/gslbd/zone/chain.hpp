@@ -56,6 +56,11 @@ class Chain {
   bool next(Hop& hop) noexcept;
   ChainEnd end() const noexcept { return end_; }
 
+  // The name just visited is a service whose pool answered with a CNAME to target (a wire
+  // name that outlives the chain): the chain goes on there, under the rules for the zone's
+  // own CNAMEs. No effect once the chain has ended.
+  void follow(std::string_view target) noexcept;
+
  private:
   void describe(Hop& hop) noexcept;
 

@@ -12,7 +12,9 @@ TEST_CASE("pool file: unknown keys at every level suggest the near one") {
       {{5, 5, "unknown key 'intervall' in item 1 of 'checks'; did you mean 'interval'?"},
        {8, 5, "unknown key 'polcy' in item 1 of 'pools'; did you mean 'policy'?"},
        {11, 9, "unknown key 'adress' in item 1 of 'members'; did you mean 'address'?"},
-       {10, 9, "missing required key 'address' in item 1 of 'members'"}});
+       {10, 9,
+        "item 1 of 'members': missing 'address' (an IPv4 or IPv6 address) or 'target' (a "
+        "host name)"}});
 }
 
 TEST_CASE("pool file: a duplicate key") {
@@ -22,11 +24,14 @@ TEST_CASE("pool file: a duplicate key") {
 }
 
 TEST_CASE("pool file: missing name, members, address and type") {
-  check_pool_errors("bad/pools/missing_keys.pool.yaml",
-                    {{3, 5, "item 1 of 'checks': a check needs 'type' (or 'template')"},
-                     {6, 5, "missing required key 'name' in item 1 of 'pools'"},
-                     {9, 5, "missing required key 'members' in item 2 of 'pools'"},
-                     {12, 9, "missing required key 'address' in item 1 of 'members'"}});
+  check_pool_errors(
+      "bad/pools/missing_keys.pool.yaml",
+      {{3, 5, "item 1 of 'checks': a check needs 'type' (or 'template')"},
+       {6, 5, "missing required key 'name' in item 1 of 'pools'"},
+       {9, 5, "missing required key 'members' in item 2 of 'pools'"},
+       {12, 9,
+        "item 1 of 'members': missing 'address' (an IPv4 or IPv6 address) or 'target' (a "
+        "host name)"}});
 }
 
 TEST_CASE("pool file: empty names and names with control characters") {

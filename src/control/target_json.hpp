@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// A pool member given by host name, as /status and /explain show it: the name answers carry as
+// a CNAME, what the health loop resolved it to last (the checks probe the first address) and
+// why the latest resolution failed. Control thread.
+#pragma once
+
+#include "gslbd/pool/pool.hpp"
+#include "gslbd/probe/health_loop.hpp"
+#include "json_writer.hpp"
+
+namespace gslbd::control {
+
+// Writes the member's "address" (null for a host name) and, for a host name, its "target",
+// "resolved", "checks_probe", "resolved_at" and "resolve_error" keys. status may be null.
+void write_member_address(JsonWriter& json, const pool::Member& member,
+                          const probe::MemberStatus* status);
+
+}  // namespace gslbd::control

@@ -1,0 +1,408 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Pool members given by host name (`target:`): answers are one CNAME to the chosen member,
+followed inside our own zone; the health checks probe the addresses the name resolves to
+through a real unbound on loopback (server.resolver), follow a changed address, and fail the
+member, with the reason in /status, when the name stops resolving; a pool mixing addresses and
+names is a config error with file:line:col.
+
+unbound serves a local-data zone cloud.test. on 127.0.0.1 (a free port) with remote control on,
+so the test changes the name's address with unbound-control during the run. Everything stays
+on 127.0.0.0/8; every wait is bounded; unbound is stopped by its PID.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import dns.rcode
+import dns.rdatatype
+
+import control_harness as c
+import gslbd_harness as h
+import pool_harness as p
+
+UNBOUND_START_TIMEOUT = 15.0
+# A re-resolution waits out the floor (kResolveFloorSeconds, 5 s) at most, then the checks need
+# their rise/fall: generous for a loaded machine.
+FOLLOW_WAIT = 30.0
+
+
+def rrsets(r, rtype):
+    return [rr for rr in r.answer if dns.rdatatype.to_text(rr.rdtype) == rtype]
+
+
+def cname_targets(r):
+    return [x.target.to_text() for rr in rrsets(r, "CNAME") for x in rr]
+
+
+class InZoneTarget(c.ControlTestCase):
+    """Pool names: members lb1 and lb2 given by names inside gslb.example., with static A and
+    AAAA records there; check_address and no checks, so they are up and nothing is resolved."""
+
+    @classmethod
+    def peers(cls):
+        return []
+
+    @classmethod
+    def services(cls):
+        return [("www", "names", "30s", "5s")]
+
+    @classmethod
+    def config(cls):
+        records = [("lb1", "A", 300, ["192.0.2.11"]), ("lb1", "AAAA", 300, ["2001:db8::11"]),
+                   ("lb2", "A", 300, ["192.0.2.12"]), ("lb2", "AAAA", 300, ["2001:db8::12"])]
+        pools = ("version: 1\n"
+                 "pools:\n"
+                 "  - name: names\n"
+                 "    policy: weighted\n"
+                 "    max_records: 4\n"
+                 "    members:\n"
+                 "      - {name: lb1, target: lb1.gslb.example., check_address: 127.0.0.81}\n"
+                 "      - {name: lb2, target: LB2.gslb.example., check_address: 127.0.0.82}\n")
+        return c.gslb_zone(cls.services(), records=records), {"names.pool.yaml": pools}
+
+    def test_a_and_aaaa_get_one_cname_and_the_in_zone_records(self):
+        seen = set()
+        for qtype, want in (("A", {"lb1": "192.0.2.11", "lb2": "192.0.2.12"}),
+                            ("AAAA", {"lb1": "2001:db8::11", "lb2": "2001:db8::12"})):
+            for _ in range(24):
+                r = self.query("www", qtype)
+                self.assertEqual(r.rcode(), dns.rcode.NOERROR, r)
+                targets = cname_targets(r)
+                self.assertEqual(len(targets), 1, "one CNAME whatever max_records\n%s" % r)
+                self.assertEqual(rrsets(r, "CNAME")[0].name.to_text(), "www.gslb.example.")
+                self.assertEqual(rrsets(r, "CNAME")[0].ttl, 30)
+                member = targets[0].split(".")[0]
+                self.assertIn(targets[0], ("lb1.gslb.example.", "lb2.gslb.example."))
+                answered = rrsets(r, qtype)
+                self.assertEqual(len(answered), 1, r)
+                self.assertEqual(answered[0].name.to_text(), targets[0], r)
+                self.assertEqual([x.to_text() for x in answered[0]], [want[member]], r)
+                self.assertTrue(r.flags & dns.flags.AA, r)
+                seen.add((qtype, member))
+        self.assertEqual(len(seen), 4, "both members chosen for A and AAAA: %s" % seen)
+
+    def test_explain_shows_the_target_and_follows_it(self):
+        e = self.get_json("/explain?name=www.gslb.example.&type=A")
+        self.assertIn(e["service"]["cname"], ("lb1.gslb.example.", "lb2.gslb.example."), e)
+        self.assertEqual(e["service"]["answer"], [e["service"]["cname"]], e)
+        steps = e["cname_steps"]
+        self.assertEqual(len(steps), 1, e)
+        self.assertEqual(steps[0]["owner"], e["service"]["cname"], e)
+        self.assertEqual(e["result"], "NOERROR", e)
+        members = {m["name"]: m for m in e["service"]["members"]}
+        self.assertIsNone(members["lb1"]["address"], e)
+        self.assertEqual(members["lb2"]["target"], "lb2.gslb.example.", e)
+        self.assertEqual(members["lb1"]["checks_probe"], "127.0.0.81", e)
+
+    def test_gslbctl_shows_the_target_as_the_address(self):
+        out = self.ctl_ok("status", token=False).stdout
+        rows = [line.split() for line in out.splitlines()]
+        self.assertIn(["names", "lb1", "lb1.gslb.example."], [r[:3] for r in rows], out)
+        out = self.ctl_ok("explain", "www.gslb.example", "A", token=False).stdout
+        self.assertIn("lb2.gslb.example.", out)
+
+
+class LocalUnbound:
+    """A real unbound in the foreground on 127.0.0.1 (a free port) answering the local-data
+    zone cloud.test. from `records`, with remote control on another free port."""
+
+    def __init__(self, workdir, records):
+        self.dir = os.path.join(workdir, "unbound")
+        os.mkdir(self.dir)
+        self.records = list(records)
+        self.conf = os.path.join(self.dir, "unbound.conf")
+        self.stderr_path = os.path.join(self.dir, "stderr.log")
+        self.port = None
+        self.control_port = None
+        self.proc = None
+
+    def config_text(self):
+        lines = ["server:",
+                 "    interface: 127.0.0.1",
+                 "    port: %d" % self.port,
+                 "    do-ip6: no",
+                 "    num-threads: 1",
+                 "    so-reuseport: no",
+                 "    do-daemonize: no",
+                 "    access-control: 127.0.0.0/8 allow",
+                 '    chroot: ""',
+                 '    username: ""',
+                 '    directory: "%s"' % self.dir,
+                 '    pidfile: "%s"' % os.path.join(self.dir, "unbound.pid"),
+                 '    logfile: ""',
+                 "    use-syslog: no",
+                 "    verbosity: 1",
+                 '    module-config: "iterator"',
+                 '    local-zone: "cloud.test." static']
+        lines += ['    local-data: "%s"' % rr for rr in self.records]
+        lines += ["remote-control:",
+                  "    control-enable: yes",
+                  "    control-interface: 127.0.0.1",
+                  "    control-port: %d" % self.control_port,
+                  "    control-use-cert: no"]
+        return "\n".join(lines) + "\n"
+
+    def start(self):
+        exe = shutil.which("unbound") or "/usr/sbin/unbound"
+        if not os.path.exists(exe):
+            raise RuntimeError("unbound is not installed (tools/install-deps installs it)")
+        last = None
+        for _attempt in range(3):  # a port taken between picking and binding is retried
+            self.port = h.free_port(False)
+            self.control_port = h.free_tcp_port(avoid=(self.port,))
+            with open(self.conf, "w") as f:
+                f.write(self.config_text())
+            with open(self.stderr_path, "ab") as err:
+                self.proc = subprocess.Popen([exe, "-d", "-c", self.conf], stdout=err, stderr=err,
+                                             stdin=subprocess.DEVNULL, cwd=self.dir)
+            try:
+                self.wait_ready()
+                return self
+            except RuntimeError as e:
+                last = e
+                self.stop()
+        raise RuntimeError("unbound could not start: %s\n%s" % (last, self.output()))
+
+    def wait_ready(self):
+        deadline = time.monotonic() + UNBOUND_START_TIMEOUT
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("unbound exited with %d" % self.proc.returncode)
+            r = self.control("status")
+            if r.returncode == 0:
+                return
+            last = r.stdout + r.stderr
+            time.sleep(0.1)
+        raise RuntimeError("unbound did not come up within %.0f s: %s"
+                           % (UNBOUND_START_TIMEOUT, last))
+
+    def control(self, *args):
+        exe = shutil.which("unbound-control") or "/usr/sbin/unbound-control"
+        return subprocess.run([exe, "-c", self.conf] + list(args), capture_output=True,
+                              text=True, timeout=15)
+
+    def control_ok(self, *args):
+        r = self.control(*args)
+        if r.returncode != 0 or "ok" not in r.stdout:
+            raise AssertionError("unbound-control %s: %s%s" % (args, r.stdout, r.stderr))
+
+    def stop(self):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(h.STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(h.STOP_TIMEOUT)
+
+    def output(self):
+        try:
+            with open(self.stderr_path, errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+
+def listeners_on_one_port(hosts):
+    """ListenerPeers on each host, all on the same port (a member's check has one port)."""
+    for _ in range(50):
+        first = p.ListenerPeer(hosts[0]).start()
+        peers = [first]
+        try:
+            for host in hosts[1:]:
+                peer = p.ListenerPeer(host)
+                peer.port = first.port
+                peers.append(peer.start())
+            return peers
+        except OSError:
+            for peer in peers:
+                peer.stop()
+    raise RuntimeError("no port free on all of %s" % (hosts,))
+
+
+class ResolvedTarget(c.ControlTestCase):
+    """Pool cloud: member app given as app.cloud.test., resolved through unbound, with a tcp
+    check; all_down nodata, so an answer shows whether the member serves."""
+
+    HOSTS = ("127.0.0.83", "127.0.0.84")
+
+    @classmethod
+    def peers(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="gslbd-targets-")
+        cls.first, cls.second = listeners_on_one_port(cls.HOSTS)
+        cls.second.stop()  # nothing listens on the second address until the test says so
+        try:
+            cls.unbound = LocalUnbound(cls.tmp, ["app.cloud.test. 1 IN A %s" % cls.HOSTS[0]])
+            cls.unbound.start()
+        except Exception:
+            cls.first.stop()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
+        cls.SERVER_EXTRA = ("resolver: [127.0.0.1:%d]" % cls.unbound.port,)
+        return [cls.first, cls.second, cls.unbound]
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def services(cls):
+        return [("app", "cloud", "30s", "5s")]
+
+    @classmethod
+    def config(cls):
+        pools = ("version: 1\nchecks:\n" + p.fast_check("tcp-fast") +
+                 "pools:\n"
+                 "  - name: cloud\n"
+                 "    policy: weighted\n"
+                 "    all_down: nodata\n"
+                 "    initial_state: down\n"
+                 "    members:\n"
+                 "      - {name: app, target: app.cloud.test.,\n"
+                 "         checks: [{template: tcp-fast, port: %d}]}\n" % cls.first.port)
+        return c.gslb_zone(cls.services()), {"cloud.pool.yaml": pools}
+
+    def app(self):
+        return self.member("cloud", "app")
+
+    def wait_app(self, what, predicate, timeout=FOLLOW_WAIT):
+        self.wait_until(what, lambda: predicate(self.app()), timeout)
+
+    def serving(self):
+        r = self.query("app", "A")
+        return cname_targets(r) == ["app.cloud.test."]
+
+    def test_checks_follow_the_address_and_a_name_that_stops_resolving_fails(self):
+        # 1. resolved to the first address, where the listener is: up, answered by CNAME
+        self.wait_app("app up at %s" % self.HOSTS[0],
+                      lambda m: m["up"] and m["resolved"] == [self.HOSTS[0]])
+        m = self.app()
+        self.assertIsNone(m["address"], m)
+        self.assertEqual(m["target"], "app.cloud.test.", m)
+        self.assertEqual(m["checks_probe"], self.HOSTS[0], m)
+        self.assertIn("tcp to %s:%d" % (self.HOSTS[0], self.first.port),
+                      m["check_verdicts"][0]["check"], m)
+        self.wait_until("CNAME answer", self.serving)
+        r = self.query("app", "AAAA")
+        self.assertEqual(cname_targets(r), ["app.cloud.test."], "AAAA gets the CNAME too\n%s" % r)
+        before = self.first.accepted
+        self.assertGreater(before, 0, "the check connected to the first address")
+
+        # 2. the name moves to the second address, where nothing listens yet: the checks follow
+        # it and fail there, although the first address still accepts
+        self.unbound.control_ok("local_data_remove", "app.cloud.test.")
+        self.unbound.control_ok("local_data", "app.cloud.test. 1 IN A %s" % self.HOSTS[1])
+        self.wait_app("app resolved to %s and down" % self.HOSTS[1],
+                      lambda m: m["resolved"] == [self.HOSTS[1]] and not m["up"])
+        self.assertIn(self.HOSTS[1], self.app()["down_reason"])
+        self.wait_until("NODATA while down", lambda: not self.serving())
+
+        # 3. a listener comes up on the second address: up again, and the checks go there
+        self.second.start()
+        self.wait_app("app up at %s" % self.HOSTS[1], lambda m: m["up"])
+        self.assertGreater(self.second.accepted, 0)
+        self.assertEqual(self.app()["checks_probe"], self.HOSTS[1])
+        self.wait_until("CNAME answer again", self.serving)
+
+        # 4. the name stops resolving (NXDOMAIN): down, with the reason in /status
+        self.unbound.control_ok("local_data_remove", "app.cloud.test.")
+        self.wait_app("app down: does not resolve", lambda m: not m["up"] and m["down_reason"])
+        m = self.app()
+        self.assertIn("target app.cloud.test. does not resolve: NXDOMAIN from 127.0.0.1:%d"
+                      % self.unbound.port, m["down_reason"], m)
+        self.assertIn("NXDOMAIN", m["resolve_error"], m)
+        self.wait_until("NODATA while the name does not resolve", lambda: not self.serving())
+
+        # 5. and resolves again: up
+        self.unbound.control_ok("local_data", "app.cloud.test. 1 IN A %s" % self.HOSTS[1])
+        self.wait_app("app up once it resolves again", lambda m: m["up"])
+        self.assertIsNone(self.app()["resolve_error"])
+
+
+class MixedMembers(unittest.TestCase):
+    """--check-config refuses a pool that mixes address and target members, a fallback chain
+    that mixes them, and a target member without server.resolver, each at file:line:col."""
+
+    MAIN = ("version: 1\nserver:\n  listen: ['127.0.0.1:5399']\n%s"
+            "zones: ['*.zone.yaml']\npools: ['*.pool.yaml']\n")
+
+    def run_check(self, pools, resolver=True):
+        d = tempfile.mkdtemp(prefix="gslbd-targets-check-")
+        try:
+            files = {
+                "main.yaml": self.MAIN % ("  resolver: ['127.0.0.1:53']\n" if resolver else ""),
+                "gslb.zone.yaml": p.zone_yaml([("www", "web", "30s", None)]),
+                "web.pool.yaml": pools,
+            }
+            for name, text in files.items():
+                with open(os.path.join(d, name), "w") as f:
+                    f.write(text)
+            r = subprocess.run([h.binary(), "--check-config", "-c", "main.yaml"], cwd=d,
+                               capture_output=True, text=True, timeout=30)
+            return r.returncode, r.stderr
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_mixed_pool(self):
+        pools = ("version: 1\npools:\n"
+                 "  - name: web\n"
+                 "    members:\n"
+                 "      - name: a\n"
+                 "        address: 192.0.2.1\n"
+                 "      - name: b\n"
+                 "        target: lb.cloud.example.\n")
+        code, err = self.run_check(pools)
+        self.assertEqual(code, 1, err)
+        self.assertIn("web.pool.yaml:8:9: member 'b' of pool 'web' is reached by host name, but "
+                      "member 'a' (line 6) by address: expected all members of a pool to be "
+                      "addresses", err)
+
+    def test_mixed_fallback_chain(self):
+        pools = ("version: 1\npools:\n"
+                 "  - name: web\n"
+                 "    all_down: fallback_pool\n"
+                 "    fallback_pool: spare\n"
+                 "    members:\n"
+                 "      - {name: a, target: lb.cloud.example.}\n"
+                 "  - name: spare\n"
+                 "    members:\n"
+                 "      - {name: s, address: 192.0.2.9}\n")
+        code, err = self.run_check(pools)
+        self.assertEqual(code, 1, err)
+        self.assertIn("web.pool.yaml:5:20: pool 'web' has members that are host names", err)
+        self.assertIn("reaches pool 'spare' whose members are addresses", err)
+
+    def test_both_keys_and_no_resolver(self):
+        both = ("version: 1\npools:\n"
+                "  - name: web\n"
+                "    members:\n"
+                "      - {name: a, target: lb.cloud.example., address: 192.0.2.1}\n")
+        code, err = self.run_check(both)
+        self.assertEqual(code, 1, err)
+        self.assertIn("web.pool.yaml:5:46: 'address' beside 'target'", err)
+        alone = both.replace(", address: 192.0.2.1", "")
+        code, err = self.run_check(alone, resolver=False)
+        self.assertEqual(code, 1, err)
+        self.assertIn("web.pool.yaml:5:19: member with 'target' lb.cloud.example.: its checks "
+                      "probe the addresses the name resolves to, so the main file needs "
+                      "'server.resolver'", err)
+        code, err = self.run_check(alone)
+        self.assertEqual(code, 0, err)
+        relative = alone.replace("lb.cloud.example.", "lb.cloud.example")
+        code, err = self.run_check(relative)
+        self.assertEqual(code, 1, err)
+        self.assertIn("is not an absolute host name", err)
+
+
+if __name__ == "__main__":
+    h.main()
