@@ -195,6 +195,77 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
   return json_response(200, json.take());
 }
 
+HttpResponse admin_weight(const HttpRequest& request, AdminEnv& env) {
+  Target target;
+  if (auto error = find_target(request, env, target)) return std::move(*error);
+  const std::string* text = request.param("weight");
+  if (text == nullptr) return json_error(400, "weight=N|auto is required");
+  std::optional<std::uint32_t> weight;
+  if (*text != "auto") {
+    std::uint64_t n = 0;
+    bool digits = !text->empty() && text->size() <= 7;
+    for (const char c : *text) {
+      digits = digits && c >= '0' && c <= '9';
+      if (digits) n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (!digits || n > pool::kMaxMemberWeight) {
+      return json_error(400, "weight must be auto or a whole number from 0 to " +
+                                 std::to_string(pool::kMaxMemberWeight));
+    }
+    weight = static_cast<std::uint32_t>(n);
+  }
+  std::optional<std::uint64_t> expires_ms;
+  if (const std::string* expires = request.param("expires")) {
+    if (!weight) return json_error(400, "expires applies to a weight, not to auto");
+    expires_ms = util::parse_duration_ms(*expires);
+    if (!expires_ms || *expires_ms == 0 || *expires_ms > kMaxExpiryMs) {
+      return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
+    }
+  }
+  if (!env.context.health->weight(target.key, weight)) {
+    return json_error(503, "the health loop's admin queue is full; try again");
+  }
+  // Weight overrides expire on timers of their own, apart from the member's force.
+  const std::string timer_key = "weight " + target.key;
+  env.timers.cancel(timer_key);
+  if (expires_ms) {
+    probe::HealthLoop* health = env.context.health;
+    const std::string key = target.key;
+    if (!env.timers.arm(timer_key, *expires_ms, [health, key] {
+          spdlog::info("control: weight override of {} expired; back to its configured weight",
+                       key);
+          health->weight(key, std::nullopt);
+        })) {
+      health->weight(key, std::nullopt);
+      return json_error(503, "too many pending expiries; the weight override was undone");
+    }
+  }
+  if (weight) {
+    spdlog::info("control: {} weight set to {}{}", target.key, *weight,
+                 expires_ms ? " for " + std::to_string(*expires_ms) + " ms" : std::string());
+  } else {
+    spdlog::info("control: {} back to its configured weight", target.key);
+  }
+  JsonWriter json;
+  json.begin_object();
+  json.key("pool").string(target.pool_name);
+  json.key("member").string(target.member_name);
+  json.key("weight");
+  if (weight) {
+    json.number(std::uint64_t{*weight});
+  } else {
+    json.string("auto");
+  }
+  json.key("expires_at");
+  if (expires_ms) {
+    json.string(rfc3339(env.now + std::chrono::milliseconds(*expires_ms)));
+  } else {
+    json.null();
+  }
+  json.end_object();
+  return json_response(200, json.take());
+}
+
 std::optional<HttpResponse> admin_reload(AdminEnv& env, const Responder& later) {
   if (!env.context.reload) return json_error(501, "reload is not available");
   env.context.reload([later](const ReloadOutcome& outcome) { later(reload_response(outcome)); });

@@ -155,7 +155,7 @@ std::optional<HttpResponse> route(const HttpRequest& request, const util::Addres
     return observations(request, state);
   }
   if (path == "/admin/drain" || path == "/admin/undrain" || path == "/admin/force" ||
-      path == "/admin/reload") {
+      path == "/admin/weight" || path == "/admin/reload") {
     if (request.method != "POST") return method_not_allowed("POST");
     const AdminAccess access = admin_access(state.settings, request.header("authorization"));
     if (access != AdminAccess::allowed) return unauthorized(access);
@@ -163,6 +163,7 @@ std::optional<HttpResponse> route(const HttpRequest& request, const util::Addres
     if (path == "/admin/drain") return admin_drain(request, env, true);
     if (path == "/admin/undrain") return admin_drain(request, env, false);
     if (path == "/admin/force") return admin_force(request, env);
+    if (path == "/admin/weight") return admin_weight(request, env);
     return admin_reload(env, later);
   }
   return json_error(404, "no such endpoint");

@@ -217,6 +217,12 @@ std::string render_status(const StatusInput& in) {
         json.key("rtt_ms").number(static_cast<double>(h.rtt_us) / 1000.0);
         json.key("agent_weight").number(unsigned{h.agent_weight});
         json.key("weight").number(std::uint64_t{member.weight});
+        json.key("weight_override");
+        if (status != nullptr && status->weight_override) {
+          json.number(std::uint64_t{*status->weight_override});
+        } else {
+          json.null();
+        }
         json.key("priority").number(std::uint64_t{member.priority});
         if (!member.region.empty()) json.key("region").string(member.region);
         json.key("checks").number(static_cast<std::uint64_t>(member.checks.size()));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// gslbctl: the operator's command line for a running gslbd (status, drain, force, reload,
+// gslbctl: the operator's command line for a running gslbd (status, drain, force, weight, reload,
 // explain) and a front for gslbd --check-config.
 #include <cerrno>
 #include <cstdio>
@@ -28,6 +28,8 @@ void usage(std::FILE* out) {
       "  drain POOL MEMBER                       no new answers name the member\n"
       "  undrain POOL MEMBER\n"
       "  force POOL MEMBER up|down|auto [--expires DURATION]\n"
+      "  weight POOL MEMBER N|auto [--expires DURATION]\n"
+      "                                          N replaces the member's weight; auto undoes it\n"
       "  reload                                  reload the config; fails with its errors\n"
       "  explain NAME [TYPE] [CLIENT[/PREFIX]]   the answer decision gslbd would make now\n"
       "  check-config                            gslbd --check-config -c FILE\n"
@@ -169,8 +171,8 @@ int main(int argc, char** argv) {
   if (!parse_endpoint(control.value_or("127.0.0.1:9253"), g.endpoint, error)) {
     return bad_usage(error);
   }
-  const bool admin =
-      command == "drain" || command == "undrain" || command == "force" || command == "reload";
+  const bool admin = command == "drain" || command == "undrain" || command == "force" ||
+                     command == "weight" || command == "reload";
   if (admin && token_file && !read_token(*token_file, g.token, error)) {
     std::fprintf(stderr, "gslbctl: %s\n", error.c_str());
     return 1;
@@ -190,6 +192,11 @@ int main(int argc, char** argv) {
     }
     if (!expires.empty() && args[2] == "auto") return bad_usage("--expires needs up or down");
     return cmd_force(g, args[0], args[1], args[2], expires);
+  }
+  if (command == "weight") {
+    if (args.size() != 3) return bad_usage("weight needs POOL MEMBER N|auto");
+    if (!expires.empty() && args[2] == "auto") return bad_usage("--expires needs a weight");
+    return cmd_weight(g, args[0], args[1], args[2], expires);
   }
   if (command == "reload") {
     if (!args.empty()) return bad_usage("reload takes no arguments");
