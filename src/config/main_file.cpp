@@ -297,10 +297,20 @@ void read_rate_limit(Diagnostics& diag, const Value& value, runtime::RateLimitCo
 }
 
 void read_server(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
-  const MapReader map(diag, value,
-                      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log",
-                       "client_subnet", "user", "group", "cookies", "rate_limit", "watch_files"});
+  const MapReader map(
+      diag, value,
+      {"listen", "workers", "edns_udp_size", "identity", "tcp", "log", "client_subnet", "user",
+       "group", "cookies", "rate_limit", "watch_files", "state_directory"});
   if (!map.is_map()) return;
+  if (const auto v = map.find("state_directory")) {
+    if (const auto text = read_string(diag, *v)) {
+      if (text->empty()) {
+        diag.error(v->mark, "'state_directory': expected a directory");
+      } else {
+        server.state_directory = resolve_path(directory_of(diag.file()), *text);
+      }
+    }
+  }
   if (const auto v = map.find("listen")) read_listen(diag, *v, server);
   if (const auto v = map.find("workers")) {
     if (const auto n = read_number(diag, *v, 0, 256)) server.workers = static_cast<unsigned>(*n);

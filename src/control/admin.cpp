@@ -12,6 +12,7 @@
 #include "gslbd/util/duration.hpp"
 #include "gslbd/util/sockaddr.hpp"
 #include "json_writer.hpp"
+#include "operator_actions.hpp"
 #include "time_text.hpp"
 
 namespace gslbd::control {
@@ -54,6 +55,20 @@ std::optional<HttpResponse> find_target(const HttpRequest& request, const AdminE
   out.pool_name = *pool;
   out.member_name = *member;
   out.key = *pool + "/" + *member;
+  return std::nullopt;
+}
+
+// The answer when an action could not be kept or applied; nullopt when it was.
+std::optional<HttpResponse> refused(OperatorState::Outcome outcome) {
+  switch (outcome) {
+    case OperatorState::Outcome::ok:
+      return std::nullopt;
+    case OperatorState::Outcome::queue_full:
+      return json_error(503, "the health loop's admin queue is full; try again");
+    case OperatorState::Outcome::too_many:
+      return json_error(503,
+                        "too many operator actions are kept (" + std::to_string(kMaxActions) + ")");
+  }
   return std::nullopt;
 }
 
@@ -117,8 +132,9 @@ std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t poo
 HttpResponse admin_drain(const HttpRequest& request, AdminEnv& env, bool drained) {
   Target target;
   if (auto error = find_target(request, env, target)) return std::move(*error);
-  if (!env.context.health->drain(target.key, drained)) {
-    return json_error(503, "the health loop's admin queue is full; try again");
+  if (auto error = refused(env.actions.take(ActionKind::drain, target.pool_name, target.member_name,
+                                            drained ? 1 : 0, 0))) {
+    return std::move(*error);
   }
   spdlog::info("control: {} {}", drained ? "drain" : "undrain", target.key);
   JsonWriter json;
@@ -158,21 +174,11 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
       return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
     }
   }
-  if (!env.context.health->force(target.key, up)) {
-    return json_error(503, "the health loop's admin queue is full; try again");
-  }
   // A new force replaces the pending expiry of an earlier one (or cancels it).
-  env.timers.cancel(target.key);
-  if (expires_ms) {
-    probe::HealthLoop* health = env.context.health;
-    const std::string key = target.key;
-    if (!env.timers.arm(key, *expires_ms, [health, key] {
-          spdlog::info("control: force of {} expired; back to its checks", key);
-          health->force(key, std::nullopt);
-        })) {
-      health->force(key, std::nullopt);
-      return json_error(503, "too many pending force expiries; the force was undone");
-    }
+  const std::int64_t value = up ? (*up ? 1 : 0) : kClear;
+  if (auto error = refused(env.actions.take(ActionKind::force, target.pool_name, target.member_name,
+                                            value, expires_ms.value_or(0)))) {
+    return std::move(*error);
   }
   if (up) {
     spdlog::info("control: {} forced {}{}", target.key, *state,
@@ -222,23 +228,10 @@ HttpResponse admin_weight(const HttpRequest& request, AdminEnv& env) {
       return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
     }
   }
-  if (!env.context.health->weight(target.key, weight)) {
-    return json_error(503, "the health loop's admin queue is full; try again");
-  }
-  // Weight overrides expire on timers of their own, apart from the member's force.
-  const std::string timer_key = "weight " + target.key;
-  env.timers.cancel(timer_key);
-  if (expires_ms) {
-    probe::HealthLoop* health = env.context.health;
-    const std::string key = target.key;
-    if (!env.timers.arm(timer_key, *expires_ms, [health, key] {
-          spdlog::info("control: weight override of {} expired; back to its configured weight",
-                       key);
-          health->weight(key, std::nullopt);
-        })) {
-      health->weight(key, std::nullopt);
-      return json_error(503, "too many pending expiries; the weight override was undone");
-    }
+  const std::int64_t value = weight ? std::int64_t{*weight} : kClear;
+  if (auto error = refused(env.actions.take(ActionKind::weight, target.pool_name,
+                                            target.member_name, value, expires_ms.value_or(0)))) {
+    return std::move(*error);
   }
   if (weight) {
     spdlog::info("control: {} weight set to {}{}", target.key, *weight,

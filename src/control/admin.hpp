@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "control_counters.hpp"
-#include "force_timers.hpp"
 #include "gslbd/control/control_server.hpp"
+#include "gslbd/control/operator_state.hpp"
 #include "gslbd/runtime/config.hpp"
 #include "http_request.hpp"
 #include "http_response.hpp"
@@ -43,7 +43,7 @@ std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t poo
 
 struct AdminEnv {
   const ControlContext& context;
-  ForceTimers& timers;
+  OperatorState& actions;
   std::chrono::system_clock::time_point now;
 };
 
