@@ -102,7 +102,9 @@ class OperatorState(unittest.TestCase):
         for i in (one, two, three):
             i.start()
         for i in (one, two, three):
-            self.assertTrue(member(i, "web", "a")["drained"], "%s lost the drain" % i.name)
+            # restored at start, applied by the health loop a moment later
+            ph.wait_for("%s restored the drain" % i.name,
+                        lambda i=i: member(i, "web", "a")["drained"], timeout=SLACK_S)
             self.assertEqual(operator_state(i)["loaded"], 1, i.name)
             ph.wait_for("%s answers b only" % i.name, lambda i=i: i.answers() == ["192.0.2.2"])
         # undrain travels the same way, as the newer record
@@ -140,6 +142,9 @@ class OperatorState(unittest.TestCase):
         one.kill()
         time.sleep(2.2)  # the weight override expires while the instance is down
         one.start()
+        ph.wait_for("drain and force restored",
+                    lambda: member(one, "web", "a")["drained"] and
+                    member(one, "web", "b")["forced"], timeout=SLACK_S)
         a, b = member(one, "web", "a"), member(one, "web", "b")
         self.assertTrue(a["drained"], a)
         self.assertTrue(b["forced"] and not b["up"], b)
