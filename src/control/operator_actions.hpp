@@ -87,7 +87,7 @@ std::optional<std::vector<OperatorAction>> parse_actions(const JsonValue& value,
 // The state file: {"format": 1, "instance": ..., "seq": N, "actions": [...]}.
 inline constexpr std::uint64_t kStateFormat = 1;
 struct StateDocument {
-  std::string instance;  // who wrote it
+  std::string instance;   // who wrote it
   std::uint64_t seq = 0;  // the writer's last sequence number
   std::vector<OperatorAction> actions;
 };

@@ -69,9 +69,9 @@ struct OperatorState::Impl {
         queued = health->force(key, clear ? std::nullopt : std::optional<bool>(a.value == 1));
         break;
       case ActionKind::weight:
-        queued = health->weight(key, clear ? std::nullopt
-                                           : std::optional<std::uint32_t>(
-                                                 static_cast<std::uint32_t>(a.value)));
+        queued = health->weight(
+            key, clear ? std::nullopt
+                       : std::optional<std::uint32_t>(static_cast<std::uint32_t>(a.value)));
         break;
     }
     if (!queued || clear || a.expires_at_ms == 0) return queued;
@@ -106,9 +106,10 @@ struct OperatorState::Impl {
     }
     ++report.write_failures;
     if (report.last_write_error != error) {
-      spdlog::error("operator state: cannot write the state file: {}; actions are kept in "
-                    "memory only until a write succeeds",
-                    error);
+      spdlog::error(
+          "operator state: cannot write the state file: {}; actions are kept in "
+          "memory only until a write succeeds",
+          error);
     }
     report.last_write_error = error;
   }
@@ -136,8 +137,7 @@ void OperatorState::load() {
   std::string error;
   switch (read_bounded(d.report.file, kMaxStateFileBytes, text, error)) {
     case ReadOutcome::missing:
-      spdlog::info("operator state: {} does not exist yet; no actions to restore",
-                   d.report.file);
+      spdlog::info("operator state: {} does not exist yet; no actions to restore", d.report.file);
       return;
     case ReadOutcome::failed:
       d.report.load_error = error;
@@ -149,8 +149,8 @@ void OperatorState::load() {
   auto document = parse_state(text, error);
   if (!document) {
     d.report.load_error = d.report.file + ": " + error;
-    spdlog::error("operator state: {}: {}; ignored, starting without saved actions",
-                  d.report.file, error);
+    spdlog::error("operator state: {}: {}; ignored, starting without saved actions", d.report.file,
+                  error);
     return;
   }
   const std::uint64_t now = now_ms();
@@ -239,8 +239,7 @@ void OperatorState::config_changed() {
   }
   for (const ActionSet::Key& key : gone) {
     const OperatorAction& a = *d.set.find(std::get<0>(key), std::get<1>(key), std::get<2>(key));
-    spdlog::warn("operator state: {} dropped: the member is no longer in the config",
-                 a.describe());
+    spdlog::warn("operator state: {} dropped: the member is no longer in the config", a.describe());
     d.timers.cancel(std::string(action_kind_name(a.kind)) + " " + a.pool + "/" + a.member);
     d.set.erase(key);
   }

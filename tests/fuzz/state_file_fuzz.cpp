@@ -25,8 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (doc->actions.size() > kMaxActions) std::abort();
   ActionSet set;
   for (const OperatorAction& a : doc->actions) {
-    if (a.pool.empty() || a.pool.size() > kMaxActionName || a.member.empty() ||
-        a.origin.empty()) {
+    if (a.pool.empty() || a.pool.size() > kMaxActionName || a.member.empty() || a.origin.empty()) {
       std::abort();
     }
     set.merge(a);
