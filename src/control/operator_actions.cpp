@@ -13,8 +13,8 @@ bool read_name(const JsonValue& object, std::string_view key, std::string& out,
   const JsonValue* v = object.find(key);
   const std::string* s = v != nullptr ? v->as_string() : nullptr;
   if (s == nullptr || s->empty() || s->size() > kMaxActionName) {
-    error = "'" + std::string(key) + "' is not a string of 1 to " +
-            std::to_string(kMaxActionName) + " octets";
+    error = "'" + std::string(key) + "' is not a string of 1 to " + std::to_string(kMaxActionName) +
+            " octets";
     return false;
   }
   out = *s;

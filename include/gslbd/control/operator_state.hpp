@@ -38,7 +38,7 @@ struct OperatorStateReport {
   std::size_t dropped = 0;   // records dropped at start (expired, or no such member)
   std::uint64_t writes = 0;  // successful writes since start
   std::uint64_t write_failures = 0;
-  std::string last_write_error;  // empty after a successful write
+  std::string last_write_error;    // empty after a successful write
   std::uint64_t peer_adopted = 0;  // records taken from peers
   std::uint64_t peer_refused = 0;  // records from peers that were not taken (bad, unknown)
 };
