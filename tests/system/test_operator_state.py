@@ -13,6 +13,7 @@ import os
 import time
 import unittest
 
+import control_harness as c
 import peers_harness as ph
 import pool_harness as p
 
@@ -113,6 +114,27 @@ class OperatorState(unittest.TestCase):
             ph.wait_for("%s undrained" % i.name,
                         lambda i=i: not member(i, "web", "a")["drained"],
                         timeout=POLL_S + SLACK_S + 2.0)
+
+    def test_f_gslbctl_all(self):
+        one, two, three = self.fleet()
+        main = os.path.join(one.dir, "main.yaml")
+        r = c.run_ctl(["-c", main, "--all", "drain", "web", "b"])
+        self.assertEqual(r.returncode, 0, r)
+        for i in (one, two, three):
+            self.assertIn("%s:%d:\n" % (i.host, i.control_port), r.stdout)
+            self.assertTrue(member(i, "web", "b")["drained"] or
+                            ph.wait_for("drained", lambda i=i: member(i, "web", "b")["drained"],
+                                        timeout=SLACK_S), i.name)
+        self.assertEqual(r.stdout.count("web/b drained at"), 3, r.stdout)
+        listed = "%s:%d,%s:%d" % (two.host, two.control_port, three.host, three.control_port)
+        r = c.run_ctl(["--instances", listed, "--token-file",
+                       os.path.join(one.dir, "fleet.token"), "undrain", "web", "b"])
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.stdout.count("web/b undrained"), 2, r.stdout)
+        three.kill()
+        r = c.run_ctl(["-c", main, "--all", "status"])
+        self.assertEqual(r.returncode, 1, "one instance is down: %s" % r)
+        self.assertIn("%s:%d:\n" % (two.host, two.control_port), r.stdout)
 
     def test_b_a_peer_down_during_the_drain_catches_up(self):
         one, two, three = self.fleet()
