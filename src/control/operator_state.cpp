@@ -187,9 +187,10 @@ OperatorState::Outcome OperatorState::take(ActionKind kind, const std::string& p
   a.value = value;
   a.origin = d.identity();
   a.at_ms = now_ms();
-  // Never older than the record it replaces, whatever this clock did since.
+  // Always newer than the record it replaces (which may come from a peer whose clock is ahead
+  // or whose sequence numbers are higher), whatever this clock did since.
   if (const OperatorAction* before = d.set.find(pool, member, kind)) {
-    a.at_ms = std::max(a.at_ms, before->at_ms);
+    a.at_ms = std::max(a.at_ms, before->at_ms + 1);
   }
   a.expires_at_ms = expires_in_ms == 0 ? 0 : a.at_ms + expires_in_ms;
   a.seq = ++d.seq;
