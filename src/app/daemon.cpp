@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <thread>
 
@@ -95,6 +96,7 @@ Daemon::~Daemon() {
   // the walk below closes whatever else is left; then the loop runs those callbacks.
   if (control_) control_->stop();
   if (peers_) peers_->stop();
+  if (operator_state_) operator_state_->stop();
   shards_.clear();
   if (!loop_ready_) return;
   uv_walk(
@@ -284,6 +286,7 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   config_ = next;
   put_in_service(config_);
   if (control_) control_->update(config_->server.control);
+  if (operator_state_) operator_state_->config_changed();
   spdlog::info("reload: config generation {} in service: {}", publisher_.generation(),
                summarize(*config_));
   outcome.ok = true;
@@ -293,12 +296,26 @@ control::ReloadOutcome Daemon::apply_reload(config::LoadResult result) {
   return outcome;
 }
 
+// server.state_directory, else the directory systemd made for the unit's StateDirectory=
+// (the first of $STATE_DIRECTORY's colon-separated list), else none.
+std::string Daemon::state_directory(const runtime::ServerConfig& server) {
+  if (!server.state_directory.empty()) return server.state_directory;
+  const char* from_systemd = std::getenv("STATE_DIRECTORY");
+  if (from_systemd == nullptr) return {};
+  const std::string list = from_systemd;
+  return list.substr(0, list.find(':'));
+}
+
 bool Daemon::start_control(std::string& error) {
   const runtime::ControlConfig& config = config_->server.control;
   if (!config.enabled) return true;
   control::ControlContext context;
   context.publisher = &publisher_;
   context.health = &health_loop_;
+  operator_state_ = std::make_unique<control::OperatorState>(&loop_, &publisher_, &health_loop_,
+                                                             state_directory(config_->server));
+  operator_state_->load();
+  context.operator_state = operator_state_.get();
   context.worker_stats = [this] {
     std::vector<const stats::WorkerStats*> stats;
     for (const auto& worker : shards_) {
@@ -320,7 +337,8 @@ bool Daemon::start_control(std::string& error) {
   context.xdp = [this] { return xdp_report_; };
   context.version = GSLBD_VERSION;
   context.started = started_;
-  peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_, &health_loop_);
+  peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_, &health_loop_,
+                                                 operator_state_.get());
   context.peers = [this] { return peers_->report(); };
   control_ = std::make_unique<control::ControlServer>(&loop_, config, std::move(context));
   if (!control_->start(error)) {

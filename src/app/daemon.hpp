@@ -42,6 +42,7 @@ class Daemon {
   // initialised by the constructor).
   void shutdown();
   bool start_control(std::string& error);
+  static std::string state_directory(const runtime::ServerConfig& server);
   // Hands the config's members to the health loop (which seeds the new health table with the
   // state of members that stay) and only then publishes it to the workers.
   void put_in_service(std::shared_ptr<const runtime::Config> config);
@@ -75,6 +76,9 @@ class Daemon {
   std::uint32_t refresh_asked_ = 0;  // unix time of the last reload asked for by it
   Reloader reloader_;
   FileWatcher watcher_;  // geo databases, and the config's files with server.watch_files
+  // The operator's actions, kept and written by the control thread; null when the control
+  // endpoint is disabled (no action can be taken then).
+  std::unique_ptr<control::OperatorState> operator_state_;
   std::unique_ptr<control::ControlServer> control_;  // null when disabled
   // Polls the peers named by the config in service (none: it idles); null when the control
   // endpoint is disabled, since peers need it to fetch this instance's observations.

@@ -327,6 +327,16 @@ void read_user_or_group(Diagnostics& diag, const Value& v, std::string& out) {
 
 constexpr Key<runtime::ServerConfig> kServerKeys[] = {
     {"listen", read_listen},
+    {"state_directory",
+     [](Diagnostics& diag, const Value& v, runtime::ServerConfig& server) {
+       const auto text = read_string(diag, v);
+       if (!text) return;
+       if (text->empty()) {
+         diag.error(v.mark, "'state_directory': expected a directory");
+       } else {
+         server.state_directory = resolve_path(directory_of(diag.file()), *text);
+       }
+     }},
     {"resolver", [](Diagnostics& diag, const Value& v,
                     runtime::ServerConfig& server) { read_resolver(diag, v, server.resolvers); }},
     {"workers",

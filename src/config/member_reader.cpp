@@ -87,7 +87,7 @@ constexpr Key<MemberRead> kMemberKeys[] = {
                          MemberRead& m) { read_address(diag, v, m.member.check_address); }},
     {"weight",
      [](Diagnostics& diag, const Value& v, MemberRead& m) {
-       if (auto n = read_number(diag, v, 0, kMaxWeight)) {
+       if (auto n = read_number(diag, v, 0, pool::kMaxMemberWeight)) {
          m.member.weight = static_cast<std::uint32_t>(*n);
        }
      }},

@@ -13,8 +13,6 @@
 
 namespace gslbd::config::detail {
 
-inline constexpr std::uint64_t kMaxWeight = 1'000'000;
-
 // What a pool gives its members unless they say otherwise.
 struct MemberDefaults {
   std::vector<health::CheckSpec> checks;

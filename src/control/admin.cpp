@@ -12,6 +12,7 @@
 #include "gslbd/util/duration.hpp"
 #include "gslbd/util/sockaddr.hpp"
 #include "json_writer.hpp"
+#include "operator_actions.hpp"
 #include "time_text.hpp"
 
 namespace gslbd::control {
@@ -54,6 +55,20 @@ std::optional<HttpResponse> find_target(const HttpRequest& request, const AdminE
   out.pool_name = *pool;
   out.member_name = *member;
   out.key = *pool + "/" + *member;
+  return std::nullopt;
+}
+
+// The answer when an action could not be kept or applied; nullopt when it was.
+std::optional<HttpResponse> refused(OperatorState::Outcome outcome) {
+  switch (outcome) {
+    case OperatorState::Outcome::ok:
+      return std::nullopt;
+    case OperatorState::Outcome::queue_full:
+      return json_error(503, "the health loop's admin queue is full; try again");
+    case OperatorState::Outcome::too_many:
+      return json_error(503,
+                        "too many operator actions are kept (" + std::to_string(kMaxActions) + ")");
+  }
   return std::nullopt;
 }
 
@@ -117,8 +132,9 @@ std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t poo
 HttpResponse admin_drain(const HttpRequest& request, AdminEnv& env, bool drained) {
   Target target;
   if (auto error = find_target(request, env, target)) return std::move(*error);
-  if (!env.context.health->drain(target.key, drained)) {
-    return json_error(503, "the health loop's admin queue is full; try again");
+  if (auto error = refused(env.actions.take(ActionKind::drain, target.pool_name, target.member_name,
+                                            drained ? 1 : 0, 0))) {
+    return std::move(*error);
   }
   spdlog::info("control: {} {}", drained ? "drain" : "undrain", target.key);
   JsonWriter json;
@@ -158,21 +174,11 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
       return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
     }
   }
-  if (!env.context.health->force(target.key, up)) {
-    return json_error(503, "the health loop's admin queue is full; try again");
-  }
   // A new force replaces the pending expiry of an earlier one (or cancels it).
-  env.timers.cancel(target.key);
-  if (expires_ms) {
-    probe::HealthLoop* health = env.context.health;
-    const std::string key = target.key;
-    if (!env.timers.arm(key, *expires_ms, [health, key] {
-          spdlog::info("control: force of {} expired; back to its checks", key);
-          health->force(key, std::nullopt);
-        })) {
-      health->force(key, std::nullopt);
-      return json_error(503, "too many pending force expiries; the force was undone");
-    }
+  const std::int64_t value = up ? (*up ? 1 : 0) : kClear;
+  if (auto error = refused(env.actions.take(ActionKind::force, target.pool_name, target.member_name,
+                                            value, expires_ms.value_or(0)))) {
+    return std::move(*error);
   }
   if (up) {
     spdlog::info("control: {} forced {}{}", target.key, *state,
@@ -185,6 +191,64 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
   json.key("pool").string(target.pool_name);
   json.key("member").string(target.member_name);
   json.key("state").string(*state);
+  json.key("expires_at");
+  if (expires_ms) {
+    json.string(rfc3339(env.now + std::chrono::milliseconds(*expires_ms)));
+  } else {
+    json.null();
+  }
+  json.end_object();
+  return json_response(200, json.take());
+}
+
+HttpResponse admin_weight(const HttpRequest& request, AdminEnv& env) {
+  Target target;
+  if (auto error = find_target(request, env, target)) return std::move(*error);
+  const std::string* text = request.param("weight");
+  if (text == nullptr) return json_error(400, "weight=N|auto is required");
+  std::optional<std::uint32_t> weight;
+  if (*text != "auto") {
+    std::uint64_t n = 0;
+    bool digits = !text->empty() && text->size() <= 7;
+    for (const char c : *text) {
+      digits = digits && c >= '0' && c <= '9';
+      if (digits) n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    if (!digits || n > pool::kMaxMemberWeight) {
+      return json_error(400, "weight must be auto or a whole number from 0 to " +
+                                 std::to_string(pool::kMaxMemberWeight));
+    }
+    weight = static_cast<std::uint32_t>(n);
+  }
+  std::optional<std::uint64_t> expires_ms;
+  if (const std::string* expires = request.param("expires")) {
+    if (!weight) return json_error(400, "expires applies to a weight, not to auto");
+    expires_ms = util::parse_duration_ms(*expires);
+    if (!expires_ms || *expires_ms == 0 || *expires_ms > kMaxExpiryMs) {
+      return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
+    }
+  }
+  const std::int64_t value = weight ? std::int64_t{*weight} : kClear;
+  if (auto error = refused(env.actions.take(ActionKind::weight, target.pool_name,
+                                            target.member_name, value, expires_ms.value_or(0)))) {
+    return std::move(*error);
+  }
+  if (weight) {
+    spdlog::info("control: {} weight set to {}{}", target.key, *weight,
+                 expires_ms ? " for " + std::to_string(*expires_ms) + " ms" : std::string());
+  } else {
+    spdlog::info("control: {} back to its configured weight", target.key);
+  }
+  JsonWriter json;
+  json.begin_object();
+  json.key("pool").string(target.pool_name);
+  json.key("member").string(target.member_name);
+  json.key("weight");
+  if (weight) {
+    json.number(std::uint64_t{*weight});
+  } else {
+    json.string("auto");
+  }
   json.key("expires_at");
   if (expires_ms) {
     json.string(rfc3339(env.now + std::chrono::milliseconds(*expires_ms)));

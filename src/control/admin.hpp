@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Admin actions of the control endpoint (drain, undrain, force, reload) and the rule that
+// Admin actions of the control endpoint (drain, undrain, force, weight, reload) and the rule that
 // guards them: a bearer token, unless the operator turned that off for a loopback listener.
 // Actions reach the health loop by message; it stays the only writer of health state.
 // Control thread.
@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "control_counters.hpp"
-#include "force_timers.hpp"
 #include "gslbd/control/control_server.hpp"
+#include "gslbd/control/operator_state.hpp"
 #include "gslbd/runtime/config.hpp"
 #include "http_request.hpp"
 #include "http_response.hpp"
@@ -43,7 +43,7 @@ std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t poo
 
 struct AdminEnv {
   const ControlContext& context;
-  ForceTimers& timers;
+  OperatorState& actions;
   std::chrono::system_clock::time_point now;
 };
 
@@ -54,6 +54,9 @@ using Responder = std::function<void(HttpResponse)>;
 HttpResponse admin_drain(const HttpRequest& request, AdminEnv& env, bool drained);
 // POST /admin/force ?pool=P&member=M&state=up|down|auto[&expires=DURATION]
 HttpResponse admin_force(const HttpRequest& request, AdminEnv& env);
+// POST /admin/weight ?pool=P&member=M&weight=N|auto[&expires=DURATION]: N (0 to
+// pool::kMaxMemberWeight) replaces the member's configured weight; auto goes back to it.
+HttpResponse admin_weight(const HttpRequest& request, AdminEnv& env);
 // POST /admin/reload: asks the daemon to reload; the outcome goes to `later` (200 with the
 // generation, 422 with the errors), or the error response is returned at once.
 std::optional<HttpResponse> admin_reload(AdminEnv& env, const Responder& later);

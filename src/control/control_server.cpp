@@ -375,7 +375,7 @@ void ControlServer::Impl::stop() noexcept {
     listener = nullptr;
   }
   while (!connections.empty()) close(**connections.begin());
-  state.timers.close_all();
+  if (state.own_actions) state.own_actions->stop();
 }
 
 ControlServer::ControlServer(uv_loop_t* loop, runtime::ControlConfig settings,

@@ -30,7 +30,8 @@ constexpr const char* kSeedNote =
     "gives the same draw; without seed= it is derived from name, type and client. Real queries "
     "draw from each worker's own random sequence, so their answers can differ from this one";
 constexpr const char* kWeightNote =
-    "weight x agent_weight: the configured weight (relative to the other members of the pool) "
+    "weight x agent_weight: the configured weight (or the operator's weight_override; relative to "
+    "the other members of the pool) "
     "times the percentage an agent check reports (100 without one); 10000 = weight 100 at 100%";
 
 // FNV-1a: the default seed is a function of the request, so repeating it repeats the draw.
@@ -326,6 +327,12 @@ void write_members(JsonWriter& json, const pool::PoolSet& pools, const pool::Poo
     json.key("drained").boolean(h.drained);
     json.key("forced").boolean(h.forced);
     json.key("weight").number(std::uint64_t{member.weight});
+    json.key("weight_override");
+    if (m.weight_override >= 0) {
+      json.number(static_cast<std::uint64_t>(m.weight_override));
+    } else {
+      json.null();
+    }
     json.key("agent_weight").number(unsigned{h.agent_weight});
     json.key("effective_weight").number(m.weight);
     if (m.draw_weight > 0) json.key("draw_weight").number(m.draw_weight);

@@ -57,6 +57,10 @@ std::string render_observations(const ObservationsInput& in) {
     }
   }
   json.end_array();
+  if (in.actions != nullptr) {
+    json.key("actions");
+    write_actions(json, *in.actions);
+  }
   json.end_object();
   return json.take();
 }

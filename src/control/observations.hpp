@@ -24,6 +24,7 @@ struct ObservationsInput {
   const runtime::Snapshot* snapshot = nullptr;  // null before the first publish
   std::vector<probe::MemberStatus> members;     // HealthLoop::status(), keyed "pool/member"
   std::string instance;                         // server.identity
+  const ActionSet* actions = nullptr;           // the operator actions in force here, if any
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 

@@ -157,6 +157,9 @@ std::optional<PeerObservations> parse_peer_observations(std::string_view text, s
     }
     out.pools.push_back(std::move(p));
   }
+  if (const JsonValue* actions = document->find("actions")) {
+    if (auto parsed = parse_actions(*actions, out.actions_error)) out.actions = std::move(*parsed);
+  }
   return out;
 }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "operator_actions.hpp"
+
 namespace gslbd::control {
 
 // The version of the document this instance writes and reads.
@@ -35,6 +37,10 @@ struct PeerObservations {
   std::string instance;
   std::uint64_t generation = 0;
   std::vector<PeerPool> pools;
+  // The peer's operator actions (its "actions" section; none from an older peer). A bad
+  // section is reported in actions_error and costs only the actions, not the votes.
+  std::vector<OperatorAction> actions;
+  std::string actions_error;
 };
 
 // Bounds on what one reply may name, beyond its size.

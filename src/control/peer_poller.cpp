@@ -34,7 +34,8 @@ struct PeerPoller::Impl {
     char error_buffer[CURL_ERROR_SIZE] = {};
 
     std::optional<PeerObservations> observations;  // the last good reply
-    SteadyTime received{};                         // when it came
+    std::string actions_error;  // why its last actions could not be read (logged on change)
+    SteadyTime received{};      // when it came
     PeerReport report;
     std::uint64_t PeerReport::*trouble_counter = nullptr;  // what the last failure counted as
     long trouble_kind = 0;
@@ -54,8 +55,8 @@ struct PeerPoller::Impl {
     void on_curl_done(CURLcode code) noexcept override { owner->finished(*this, code); }
   };
 
-  Impl(uv_loop_t* l, const runtime::SnapshotPublisher& p, probe::HealthLoop* h)
-      : loop(l), publisher(p), health(h), driver(l) {
+  Impl(uv_loop_t* l, const runtime::SnapshotPublisher& p, probe::HealthLoop* h, OperatorState* a)
+      : loop(l), publisher(p), health(h), actions(a), driver(l) {
     uv_timer_init(loop, &timer);
     timer.data = this;
   }
@@ -74,6 +75,7 @@ struct PeerPoller::Impl {
   uv_loop_t* loop;
   const runtime::SnapshotPublisher& publisher;
   probe::HealthLoop* health;
+  OperatorState* actions;
   probe::CurlDriver driver;
   uv_timer_t timer;
   bool stopped = false;
@@ -311,6 +313,17 @@ void PeerPoller::Impl::finished(Peer& peer, CURLcode code) noexcept {
       spdlog::info("peers: {} ({}) answers as instance '{}'; its observations vote",
                    peer.settings.name, peer.settings.url, parsed->instance);
     }
+    // The peer's operator actions: each poll reconciles, so an instance that was away catches
+    // up with what was done meanwhile. A bad section costs only the actions, not the votes.
+    if (!parsed->actions_error.empty()) {
+      if (peer.actions_error != parsed->actions_error) {
+        spdlog::warn("peers: {} ({}) sent operator actions that cannot be read ({}); ignored",
+                     peer.settings.name, peer.settings.url, parsed->actions_error);
+      }
+    } else if (actions != nullptr && !parsed->actions.empty()) {
+      actions->merge_from_peer(peer.settings.name, parsed->actions);
+    }
+    peer.actions_error = parsed->actions_error;
     peer.observations = std::move(parsed);
     peer.received = std::chrono::steady_clock::now();
     ++peer.report.succeeded;
@@ -327,8 +340,8 @@ void PeerPoller::Impl::finished(Peer& peer, CURLcode code) noexcept {
 }
 
 PeerPoller::PeerPoller(uv_loop_t* loop, const runtime::SnapshotPublisher& publisher,
-                       probe::HealthLoop* health)
-    : impl_(std::make_unique<Impl>(loop, publisher, health)) {}
+                       probe::HealthLoop* health, OperatorState* actions)
+    : impl_(std::make_unique<Impl>(loop, publisher, health, actions)) {}
 
 PeerPoller::~PeerPoller() {
   stop();

@@ -88,6 +88,7 @@ HttpResponse status(const ControlState& state) {
   }
   if (state.context.watched_files) in.watched_files = state.context.watched_files();
   if (state.context.xdp) in.xdp = state.context.xdp();
+  in.operator_state = &state.actions();
   return json_response(200, render_status(in));
 }
 
@@ -121,6 +122,7 @@ HttpResponse observations(const HttpRequest& request, const ControlState& state)
   in.snapshot = snapshot.get();
   if (state.context.health != nullptr) in.members = state.context.health->status();
   if (config != nullptr) in.instance = config->server.identity;
+  in.actions = &state.actions().actions();
   std::string body = render_observations(in);
   // What a peer would refuse unread is refused here, with the reason where the operator sees it.
   const std::uint32_t bound =
@@ -155,14 +157,15 @@ std::optional<HttpResponse> route(const HttpRequest& request, const util::Addres
     return observations(request, state);
   }
   if (path == "/admin/drain" || path == "/admin/undrain" || path == "/admin/force" ||
-      path == "/admin/reload") {
+      path == "/admin/weight" || path == "/admin/reload") {
     if (request.method != "POST") return method_not_allowed("POST");
     const AdminAccess access = admin_access(state.settings, request.header("authorization"));
     if (access != AdminAccess::allowed) return unauthorized(access);
-    AdminEnv env{state.context, state.timers, std::chrono::system_clock::now()};
+    AdminEnv env{state.context, state.actions(), std::chrono::system_clock::now()};
     if (path == "/admin/drain") return admin_drain(request, env, true);
     if (path == "/admin/undrain") return admin_drain(request, env, false);
     if (path == "/admin/force") return admin_force(request, env);
+    if (path == "/admin/weight") return admin_weight(request, env);
     return admin_reload(env, later);
   }
   return json_error(404, "no such endpoint");

@@ -10,7 +10,6 @@
 
 #include "admin.hpp"
 #include "control_counters.hpp"
-#include "force_timers.hpp"
 #include "gslbd/control/control_server.hpp"
 #include "gslbd/util/address.hpp"
 #include "http_request.hpp"
@@ -20,11 +19,21 @@ namespace gslbd::control {
 
 struct ControlState {
   ControlState(uv_loop_t* loop, runtime::ControlConfig s, ControlContext c)
-      : settings(std::move(s)), context(std::move(c)), timers(loop) {}
+      : settings(std::move(s)), context(std::move(c)) {
+    if (context.operator_state == nullptr) {
+      own_actions = std::make_unique<OperatorState>(loop, context.publisher, context.health, "");
+    }
+  }
+  OperatorState& actions() {
+    return context.operator_state != nullptr ? *context.operator_state : *own_actions;
+  }
+  const OperatorState& actions() const {
+    return context.operator_state != nullptr ? *context.operator_state : *own_actions;
+  }
 
   runtime::ControlConfig settings;
   ControlContext context;
-  ForceTimers timers;
+  std::unique_ptr<OperatorState> own_actions;  // when the context brings none
   ControlCounters counters;
 };
 

@@ -7,6 +7,7 @@
 #include "gslbd/pool/slow_start.hpp"
 #include "json_writer.hpp"
 #include "load_json.hpp"
+#include "operator_actions.hpp"
 #include "policy_names.hpp"
 #include "target_json.hpp"
 #include "time_text.hpp"
@@ -48,6 +49,55 @@ void write_check_verdicts(JsonWriter& json, const pool::Member& member,
     }
   }
   json.end_array();
+}
+
+}  // namespace
+
+namespace {
+
+// The operator's actions as this instance keeps them, and how their state file fares.
+void write_operator_state(JsonWriter& json, const OperatorState& state,
+                          std::chrono::system_clock::time_point now) {
+  const OperatorStateReport r = state.report();
+  const auto now_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  auto time_of = [](std::uint64_t ms) {
+    return rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  };
+  json.key("operator_state").begin_object();
+  json.key("file");
+  write_optional(json, r.file);
+  json.key("load_error");
+  write_optional(json, r.load_error);
+  json.key("loaded").number(static_cast<std::uint64_t>(r.loaded));
+  json.key("dropped").number(static_cast<std::uint64_t>(r.dropped));
+  json.key("writes").number(r.writes);
+  json.key("write_failures").number(r.write_failures);
+  json.key("last_write_error");
+  write_optional(json, r.last_write_error);
+  json.key("peer_adopted").number(r.peer_adopted);
+  json.key("peer_refused").number(r.peer_refused);
+  json.key("actions").begin_array();
+  for (const auto& [key, a] : state.actions().records()) {
+    json.begin_object();
+    json.key("pool").string(a.pool);
+    json.key("member").string(a.member);
+    json.key("kind").string(action_kind_name(a.kind));
+    json.key("value").string(a.value_text());
+    json.key("in_force").boolean(!a.clears(now_ms));
+    json.key("expires_at");
+    if (a.expires_at_ms != 0) {
+      json.string(time_of(a.expires_at_ms));
+    } else {
+      json.null();
+    }
+    json.key("origin").string(a.origin);
+    json.key("at").string(time_of(a.at_ms));
+    json.key("seq").number(a.seq);
+    json.end_object();
+  }
+  json.end_array();
+  json.end_object();
 }
 
 }  // namespace
@@ -110,6 +160,8 @@ std::string render_status(const StatusInput& in) {
     json.key("in_flight").number(std::uint64_t{c.in_flight});
     json.end_object();
   }
+
+  if (in.operator_state != nullptr) write_operator_state(json, *in.operator_state, in.now);
 
   if (in.peers.configured) {
     json.key("peers").begin_object();
@@ -220,6 +272,12 @@ std::string render_status(const StatusInput& in) {
         json.key("rtt_ms").number(static_cast<double>(h.rtt_us) / 1000.0);
         json.key("agent_weight").number(unsigned{h.agent_weight});
         json.key("weight").number(std::uint64_t{member.weight});
+        json.key("weight_override");
+        if (status != nullptr && status->weight_override) {
+          json.number(std::uint64_t{*status->weight_override});
+        } else {
+          json.null();
+        }
         json.key("priority").number(std::uint64_t{member.priority});
         if (!member.region.empty()) json.key("region").string(member.region);
         json.key("checks").number(static_cast<std::uint64_t>(member.checks.size()));

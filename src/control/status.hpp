@@ -34,7 +34,8 @@ struct StatusInput {
   std::chrono::system_clock::time_point reload_since;  // when reload_in_progress
   PeersReport peers;
   std::vector<WatchedFile> watched_files;
-  std::optional<XdpReport> xdp;  // nullopt: not configured
+  std::optional<XdpReport> xdp;                   // nullopt: not configured
+  const OperatorState* operator_state = nullptr;  // null: not shown
 };
 
 std::string render_status(const StatusInput& input);

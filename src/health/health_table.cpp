@@ -21,12 +21,14 @@ HealthTable::HealthTable(std::size_t slots, const Health& initial)
       words_(new std::atomic<std::uint64_t>[slots == 0 ? 1 : slots]),
       loads_(new LoadWords[slots == 0 ? 1 : slots]),
       verdicts_(new std::atomic<std::uint64_t>[slots == 0 ? 1 : slots]),
-      ramps_(new std::atomic<std::uint64_t>[slots == 0 ? 1 : slots]) {
+      ramps_(new std::atomic<std::uint64_t>[slots == 0 ? 1 : slots]),
+      weights_(new std::atomic<std::uint64_t>[slots == 0 ? 1 : slots]) {
   const std::uint64_t word = pack(initial);
   for (std::size_t i = 0; i < slots; ++i) {
     words_[i].store(word, std::memory_order_relaxed);
     verdicts_[i].store(0, std::memory_order_relaxed);
     ramps_[i].store(0, std::memory_order_relaxed);
+    weights_[i].store(0, std::memory_order_relaxed);
     for (auto& w : loads_[i].words) w.store(0, std::memory_order_relaxed);
   }
 }

@@ -42,6 +42,16 @@ struct Gathered {
   std::uint32_t serving = 0;
 };
 
+// The weight every policy starts from: the operator's override when there is one, else the
+// configured weight. The slot must be readable.
+std::uint32_t base_weight(const Member& member, const health::HealthTable& table,
+                          MemberTrace* traced) noexcept {
+  const std::optional<std::uint32_t> weight = table.read_weight_override(member.health_slot);
+  if (!weight) return member.weight;
+  if (traced != nullptr) traced->weight_override = *weight;
+  return *weight;
+}
+
 void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t family, Gathered& out,
             PoolTrace* trace) noexcept {
   std::uint64_t now_ms = 0;  // read once, and only when a member ramps
@@ -51,10 +61,12 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
     if (member.address.family != family) {
       if (traced != nullptr) {
         traced->reason = MemberReason::other_family;
+        std::uint32_t weight = member.weight;
         if (table != nullptr && member.health_slot < table->size()) {
           traced->health = table->read(member.health_slot);  // shown, not used
+          weight = base_weight(member, *table, traced);
         }
-        traced->weight = std::uint64_t{member.weight} * traced->health.agent_weight;
+        traced->weight = std::uint64_t{weight} * traced->health.agent_weight;
       }
       continue;
     }
@@ -62,15 +74,17 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
     Candidate c;
     c.member = static_cast<std::uint32_t>(i);
     // A slot past the table (or no table) cannot be read: such a member is not serving.
+    std::uint32_t weight = member.weight;
     if (table != nullptr && member.health_slot < table->size()) {
       const health::Health h = table->read(member.health_slot);
       c.serving = health::serving(h);
       c.agent_weight = h.agent_weight;
       c.rtt_us = h.rtt_us;
+      weight = base_weight(member, *table, traced);
     } else {
       c.agent_weight = 0;
     }
-    c.weight = std::uint64_t{member.weight} * c.agent_weight;
+    c.weight = std::uint64_t{weight} * c.agent_weight;
     // A serving member has a readable slot, so the table is there.
     const std::uint32_t ramp =
         c.serving ? member_ramp_permille(member, *table, true, now_ms) : kFullPermille;

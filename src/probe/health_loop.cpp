@@ -31,15 +31,19 @@ namespace {
 // Admin messages waiting for the loop; more are dropped (and counted).
 constexpr std::size_t kMaxAdminQueue = 1024;
 
+enum class AdminKind : std::uint8_t { force, drain, weight };
+
 struct AdminMessage {
   std::string key;
-  bool is_force = false;
-  std::optional<bool> value;  // force: up/down/none; drain: on/off
+  AdminKind kind = AdminKind::force;
+  std::optional<bool> value;            // force: up/down/none; drain: on/off
+  std::optional<std::uint32_t> weight;  // weight: the override, none = back to the configured
 };
 
 struct AdminSetting {
   std::optional<bool> forced;
   bool drained = false;
+  std::optional<std::uint32_t> weight;
 };
 
 // The all-down watch of one pool: which families it has announced as all down, since when.
@@ -407,7 +411,9 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       if (setting != admin_settings.end()) {
         member->forced = setting->second.forced;
         member->admin_drain = setting->second.drained;
+        member->weight_override = setting->second.weight;
       }
+      table->write_weight_override(member->slot, member->weight_override);
       member->published = derive(*member);
       table->write(member->slot, member->published);
       table->write_verdicts(member->slot, verdicts_of(*member));
@@ -529,18 +535,34 @@ void HealthLoop::Impl::apply_admin(const AdminMessage& message) noexcept {
   MemberState& member = *it->second;
   try {
     AdminSetting& setting = admin_settings[message.key];
-    if (message.is_force) {
-      setting.forced = message.value;
-      member.forced = message.value;
-    } else {
-      setting.drained = message.value.value_or(false);
-      member.admin_drain = setting.drained;
+    switch (message.kind) {
+      case AdminKind::force:
+        setting.forced = message.value;
+        member.forced = message.value;
+        break;
+      case AdminKind::drain:
+        setting.drained = message.value.value_or(false);
+        member.admin_drain = setting.drained;
+        break;
+      case AdminKind::weight:
+        setting.weight = message.weight;
+        if (member.weight_override != message.weight) {
+          member.weight_override = message.weight;
+          table->write_weight_override(member.slot, message.weight);
+          if (message.weight) {
+            spdlog::info("health: {} weight set to {} by admin", member.label, *message.weight);
+          } else {
+            spdlog::info("health: {} back to its configured weight", member.label);
+          }
+          refresh_status(member);
+        }
+        return;
     }
   } catch (...) {
     return;
   }
   // Forcing up or down explains itself ("forced down by admin"); clearing a force does not.
-  const bool cleared = message.is_force && !message.value.has_value();
+  const bool cleared = message.kind == AdminKind::force && !message.value.has_value();
   publish(member, cleared ? "force cleared by admin" : nullptr);
 }
 
@@ -829,11 +851,15 @@ void HealthLoop::peer_votes(PeerVotes votes) {
 }
 
 bool HealthLoop::force(std::string key, std::optional<bool> up) {
-  return impl_->enqueue(AdminMessage{std::move(key), true, up});
+  return impl_->enqueue(AdminMessage{std::move(key), AdminKind::force, up, std::nullopt});
 }
 
 bool HealthLoop::drain(std::string key, bool drained) {
-  return impl_->enqueue(AdminMessage{std::move(key), false, drained});
+  return impl_->enqueue(AdminMessage{std::move(key), AdminKind::drain, drained, std::nullopt});
+}
+
+bool HealthLoop::weight(std::string key, std::optional<std::uint32_t> weight) {
+  return impl_->enqueue(AdminMessage{std::move(key), AdminKind::weight, std::nullopt, weight});
 }
 
 std::vector<MemberStatus> HealthLoop::status() const {

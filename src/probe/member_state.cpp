@@ -105,6 +105,7 @@ MemberStatus status_of(const MemberState& member) {
   s.known = member.published.known;
   s.drained = member.published.drained;
   s.forced = member.published.forced;
+  s.weight_override = member.weight_override;
   s.since_steady = member.since_steady;
   s.since = member.since;
   s.last_error = member.last_error;

@@ -40,8 +40,9 @@ struct MemberState {
   double rtt_us = 0;  // EWMA over successful probes of every check; 0 = none yet
   std::uint8_t agent_weight = 100;
   bool agent_drain = false;
-  std::optional<bool> forced;  // admin
-  bool admin_drain = false;    // admin
+  std::optional<bool> forced;                    // admin
+  bool admin_drain = false;                      // admin
+  std::optional<std::uint32_t> weight_override;  // admin: replaces the configured weight
 
   health::LoadAverager load;  // from an haproxy check's polls
 

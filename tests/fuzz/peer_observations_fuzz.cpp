@@ -10,6 +10,8 @@
 #include <string_view>
 
 #include "control/json_reader.cpp"
+#include "control/json_writer.cpp"
+#include "control/operator_actions.cpp"
 #include "control/peer_observations.cpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -29,6 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       members += pool.members.size();
     }
     if (members > gslbd::control::kMaxPeerMembers) std::abort();
+    if (observations->actions.size() > gslbd::control::kMaxActions) std::abort();
+    if (!observations->actions.empty() && !observations->actions_error.empty()) std::abort();
   }
   std::string again;
   if (gslbd::control::parse_peer_observations(input, again).has_value() !=

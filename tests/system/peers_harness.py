@@ -69,6 +69,8 @@ class Instance:
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         self.peers = []
         self.peers_extra = []
+        self.server_extra = []   # lines under server:, indented by two
+        self.control_extra = []  # lines under control:, indented by two
         self.write("zone.zone.yaml", p.zone_yaml([("www", "web", "5s", None)]))
         self.write("web.pool.yaml", pool_text)
         self.write("fleet.token", token + "\n")
@@ -82,9 +84,10 @@ class Instance:
 
     def main_yaml(self):
         lines = ["version: 1", "server:", "  workers: 1", "  identity: %s" % self.name,
-                 "  log:", "    level: info", "zones:", '  - "*.zone.yaml"',
-                 "pools:", '  - "*.pool.yaml"', "control:",
+                 "  log:", "    level: info"] + ["  " + x for x in self.server_extra] + [
+                 "zones:", '  - "*.zone.yaml"', "pools:", '  - "*.pool.yaml"', "control:",
                  '  listen: "%s:%d"' % (self.host, self.control_port)]
+        lines += ["  " + x for x in self.control_extra]
         if self.peers:
             lines += ["peers:", "  token_file: fleet.token", "  interval: 300ms",
                       "  timeout: 250ms", "  stale_after: 1s", "  instances:"]
@@ -146,6 +149,17 @@ class Instance:
         try:
             headers = {} if token is None else {"Authorization": "Bearer " + token}
             conn.request("GET", path, headers=headers)
+            r = conn.getresponse()
+            return r.status, r.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+    def post(self, path, token=FLEET_TOKEN):
+        """POST path to the control endpoint; (status, body text)."""
+        conn = http.client.HTTPConnection(self.host, self.control_port, timeout=HTTP_TIMEOUT)
+        try:
+            headers = {} if token is None else {"Authorization": "Bearer " + token}
+            conn.request("POST", path, headers=headers)
             r = conn.getresponse()
             return r.status, r.read().decode("utf-8", "replace")
         finally:

@@ -171,7 +171,8 @@ class GslbctlConfig(c.ControlTestCase):
     def test_f_bash_completion(self):
         main = self.server.main_path
         self.assertEqual(self.complete("gslbctl "),
-                         sorted(["status", "drain", "undrain", "force", "reload", "explain",
+                         sorted(["status", "drain", "undrain", "force", "weight", "reload",
+                                 "explain",
                                  "members", "check-config", "ds"]))
         self.assertEqual(self.complete("gslbctl dr"), ["drain"])
         self.assertIn("--control", self.complete("gslbctl --con"))

@@ -355,12 +355,13 @@ class Unbound:
 # Config
 
 
-def pool_yaml(sticky_ports, app_ports):
+def pool_yaml(sticky_ports, app_ports, consensus=None):
+    rule = "    consensus: %s\n" % consensus if consensus else ""
     text = "version: 1\nchecks:\n" + p.fast_check("tcp-fast") + "pools:\n"
     text += ("  - name: sticky\n"
              "    policy: hash\n"
              "    max_records: 1\n"
-             "    initial_state: wait\n"
+             "    initial_state: wait\n" + rule +
              "    members:\n")
     for i, (address, host, port) in enumerate(zip(STICKY, STICKY_HOSTS, sticky_ports)):
         text += ("      - {name: s%d, address: %s, check_address: %s,\n"
@@ -368,7 +369,7 @@ def pool_yaml(sticky_ports, app_ports):
     text += ("  - name: app\n"
              "    policy: weighted\n"
              "    max_records: 2\n"
-             "    initial_state: wait\n"
+             "    initial_state: wait\n" + rule +
              "    members:\n")
     for i, (host, port) in enumerate(zip(APP_HOSTS, app_ports)):
         text += ("      - {name: a%d, address: %s, check_address: %s, weight: 100,\n"
@@ -394,7 +395,20 @@ pools:
 # Test case
 
 
+PEERS_YAML = """peers:
+  token_file: fleet.token
+  interval: 300ms
+  timeout: 250ms
+  stale_after: 1s
+  instances:
+"""
+
+
 class Redundant(unittest.TestCase):
+    # The pools' consensus rule. None: the default (own), one main file for both instances
+    # and no peers; a rule: each instance gets the main file plus a peers: section naming
+    # the other one (test_redundant_consensus.py).
+    CONSENSUS = None
     dir = None
     instances = []
     unbound = None
@@ -419,15 +433,36 @@ class Redundant(unittest.TestCase):
                         os.path.join(cls.dir, "gslb.example.zone.yaml"))
             with open(os.path.join(cls.dir, "gslb.example.pool.yaml"), "w") as f:
                 f.write(pool_yaml([x.port for x in cls.sticky_peers],
-                                  [x.port for x in cls.app_peers]))
+                                  [x.port for x in cls.app_peers], cls.CONSENSUS))
             cls.instances = [Instance(name, address, cls.main_path, cls.dir)
                              for name, address in INSTANCES]
+            if cls.CONSENSUS:
+                cls.add_peers()
             cls.start_instances()
             cls.unbound = Unbound(cls.dir, [(i.address, cls.port) for i in cls.instances])
             cls.unbound.start()
         except BaseException:
             cls.cleanup(report=True)
             raise
+
+    @classmethod
+    def add_peers(cls):
+        """Gives each instance its own main file: the shared one plus peers: naming the other
+        instances' control endpoints (ports chosen now, kept across restarts)."""
+        with open(os.path.join(cls.dir, "fleet.token"), "w") as f:
+            f.write("fleet-0123456789abcdefghij\n")
+        os.chmod(os.path.join(cls.dir, "fleet.token"), 0o600)
+        for inst in cls.instances:
+            inst.control_port = free_port_on([inst.address])
+        for inst in cls.instances:
+            text = MAIN_YAML + PEERS_YAML
+            for other in cls.instances:
+                if other is not inst:
+                    text += ("    - name: %s\n      url: http://%s:%d\n"
+                             % (other.identity, other.address, other.control_port))
+            inst.main_path = os.path.join(cls.dir, "gslbd-%s.yaml" % inst.identity)
+            with open(inst.main_path, "w") as f:
+                f.write(text)
 
     @classmethod
     def start_instances(cls):

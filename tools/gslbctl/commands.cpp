@@ -95,6 +95,26 @@ int cmd_force(const Globals& g, const std::string& pool, const std::string& memb
   return 0;
 }
 
+int cmd_weight(const Globals& g, const std::string& pool, const std::string& member,
+               const std::string& weight, const std::string& expires) {
+  std::string target =
+      "/admin/weight?" + member_query(pool, member) + "&weight=" + url_encode(weight);
+  if (!expires.empty()) target += "&expires=" + url_encode(expires);
+  const auto reply = call(g, "POST", target, g.timeout);
+  if (!reply) return 1;
+  if (g.json) return 0;
+  if (weight == "auto") {
+    std::printf("%s/%s has its configured weight again\n", pool.c_str(), member.c_str());
+  } else if ((*reply)["expires_at"].is_null()) {
+    std::printf("%s/%s weight %s until changed again\n", pool.c_str(), member.c_str(),
+                weight.c_str());
+  } else {
+    std::printf("%s/%s weight %s until %s\n", pool.c_str(), member.c_str(), weight.c_str(),
+                (*reply)["expires_at"].text().c_str());
+  }
+  return 0;
+}
+
 int cmd_reload(const Globals& g) {
   int status = 0;
   const auto reply =

@@ -23,6 +23,8 @@ int cmd_status(const Globals& g);
 int cmd_drain(const Globals& g, const std::string& pool, const std::string& member, bool drained);
 int cmd_force(const Globals& g, const std::string& pool, const std::string& member,
               const std::string& state, const std::string& expires);
+int cmd_weight(const Globals& g, const std::string& pool, const std::string& member,
+               const std::string& weight, const std::string& expires);
 int cmd_reload(const Globals& g);
 int cmd_explain(const Globals& g, const std::vector<std::string>& args);
 int cmd_check_config(const Globals& g, const std::string& file);

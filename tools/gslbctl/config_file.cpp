@@ -44,6 +44,17 @@ bool read_control_settings(const std::string& path, ControlSettings& out, std::s
     error = path + ": not a gslbd main file (expected a map at the top)";
     return false;
   }
+  const YAML::Node peers = root["peers"];
+  if (peers && peers.IsMap() && peers["instances"] && peers["instances"].IsSequence()) {
+    for (const YAML::Node& instance : peers["instances"]) {
+      const YAML::Node url = instance.IsMap() ? instance["url"] : YAML::Node();
+      if (!url || !url.IsScalar()) {
+        error = at(path, instance.Mark()) + ": a peers.instances entry without a url";
+        return false;
+      }
+      out.peer_urls.push_back(url.Scalar());
+    }
+  }
   const YAML::Node control = root["control"];
   if (!control) return true;
   if (!control.IsMap()) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gslbctl {
 
@@ -12,6 +13,7 @@ struct ControlSettings {
   bool enabled = true;
   std::optional<std::string> listen;      // control.listen as written
   std::optional<std::string> token_file;  // control.token_file, relative to the file's directory
+  std::vector<std::string> peer_urls;     // peers.instances[].url, as written
 };
 
 // Reads path's control section. Only those keys are looked at, so a file gslbd would reject

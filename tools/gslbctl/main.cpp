@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// gslbctl: the operator's command line for a running gslbd (status, drain, force, reload,
+// gslbctl: the operator's command line for a running gslbd (status, drain, force, weight, reload,
 // explain) and a front for gslbd --check-config.
 #include <cerrno>
 #include <cstdio>
@@ -28,11 +28,16 @@ void usage(std::FILE* out) {
       "  drain POOL MEMBER                       no new answers name the member\n"
       "  undrain POOL MEMBER\n"
       "  force POOL MEMBER up|down|auto [--expires DURATION]\n"
+      "  weight POOL MEMBER N|auto [--expires DURATION]\n"
+      "                                          N replaces the member's weight; auto undoes it\n"
       "  reload                                  reload the config; fails with its errors\n"
       "  explain NAME [TYPE] [CLIENT[/PREFIX]]   the answer decision gslbd would make now\n"
       "  check-config                            gslbd --check-config -c FILE\n"
       "  ds ZONE                                 the DS records of a signed zone, for its parent\n"
       "  members                                 POOL<TAB>MEMBER lines (scripts, completion)\n"
+      "--all: run the command on this instance and on every peer of -c FILE's peers: section\n"
+      "  (its instances' urls), one after the other, each one's output under a line naming it;\n"
+      "  --instances ADDR:PORT,...: on these control endpoints instead (the same token for all)\n"
       "-c FILE: gslbd's main file; gslbctl reads control.listen and control.token_file from it\n"
       "  (default " GSLBCTL_DEFAULT_CONFIG
       " when it exists and neither --control nor $GSLBCTL_CONTROL is set).\n"
@@ -98,6 +103,8 @@ int main(int argc, char** argv) {
   std::optional<std::string> token_file;
   std::optional<std::string> config_file;
   std::string expires;
+  bool all = false;
+  std::optional<std::string> instances;
   std::vector<std::string> words;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -125,6 +132,10 @@ int main(int argc, char** argv) {
       g.timeout = std::chrono::seconds(n);
     } else if (arg == "--json") {
       g.json = true;
+    } else if (arg == "--all") {
+      all = true;
+    } else if (arg == "--instances") {
+      if (!value(instances.emplace())) return bad_usage("--instances needs ADDR:PORT,...");
     } else if (arg == "--expires") {
       if (!value(expires)) return bad_usage("--expires needs a duration such as 30s");
     } else if (arg == "-c" || arg == "--config") {
@@ -166,42 +177,90 @@ int main(int argc, char** argv) {
     if (!control) control = settings.listen;
     if (!token_file) token_file = settings.token_file;
   }
-  if (!parse_endpoint(control.value_or("127.0.0.1:9253"), g.endpoint, error)) {
-    return bad_usage(error);
+  // The endpoints to address: this one, and with --all its peers; or --instances.
+  std::vector<std::string> targets{control.value_or("127.0.0.1:9253")};
+  if (instances) {
+    targets.clear();
+    std::string list = *instances;
+    for (std::size_t start = 0; start <= list.size();) {
+      const std::size_t comma = std::min(list.find(',', start), list.size());
+      if (comma > start) targets.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (targets.empty()) return bad_usage("--instances needs ADDR:PORT,...");
+  } else if (all) {
+    if (!config_file) return bad_usage("--all needs -c FILE (its peers: section)");
+    ControlSettings settings;
+    if (!read_control_settings(*config_file, settings, error)) {
+      std::fprintf(stderr, "gslbctl: %s\n", error.c_str());
+      return 1;
+    }
+    for (const std::string& url : settings.peer_urls) {
+      std::string_view address = url;
+      if (address.substr(0, 7) == "http://") address.remove_prefix(7);
+      while (!address.empty() && address.back() == '/') address.remove_suffix(1);
+      targets.emplace_back(address);
+    }
   }
-  const bool admin =
-      command == "drain" || command == "undrain" || command == "force" || command == "reload";
+  std::vector<Endpoint> endpoints;
+  for (const std::string& target : targets) {
+    Endpoint endpoint;
+    if (!parse_endpoint(target, endpoint, error)) return bad_usage(error);
+    endpoints.push_back(endpoint);
+  }
+  g.endpoint = endpoints.front();
+  const bool admin = command == "drain" || command == "undrain" || command == "force" ||
+                     command == "weight" || command == "reload";
   if (admin && token_file && !read_token(*token_file, g.token, error)) {
     std::fprintf(stderr, "gslbctl: %s\n", error.c_str());
     return 1;
   }
-  if (command == "status") {
-    if (!args.empty()) return bad_usage("status takes no arguments");
-    return cmd_status(g);
-  }
-  if (command == "drain" || command == "undrain") {
-    if (args.size() != 2) return bad_usage(command + " needs POOL MEMBER");
-    return cmd_drain(g, args[0], args[1], command == "drain");
-  }
-  if (command == "force") {
-    if (args.size() != 3) return bad_usage("force needs POOL MEMBER up|down|auto");
-    if (args[2] != "up" && args[2] != "down" && args[2] != "auto") {
-      return bad_usage("force state must be up, down or auto");
+  auto run = [&]() -> int {
+    if (command == "status") {
+      if (!args.empty()) return bad_usage("status takes no arguments");
+      return cmd_status(g);
     }
-    if (!expires.empty() && args[2] == "auto") return bad_usage("--expires needs up or down");
-    return cmd_force(g, args[0], args[1], args[2], expires);
+    if (command == "drain" || command == "undrain") {
+      if (args.size() != 2) return bad_usage(command + " needs POOL MEMBER");
+      return cmd_drain(g, args[0], args[1], command == "drain");
+    }
+    if (command == "force") {
+      if (args.size() != 3) return bad_usage("force needs POOL MEMBER up|down|auto");
+      if (args[2] != "up" && args[2] != "down" && args[2] != "auto") {
+        return bad_usage("force state must be up, down or auto");
+      }
+      if (!expires.empty() && args[2] == "auto") return bad_usage("--expires needs up or down");
+      return cmd_force(g, args[0], args[1], args[2], expires);
+    }
+    if (command == "weight") {
+      if (args.size() != 3) return bad_usage("weight needs POOL MEMBER N|auto");
+      if (!expires.empty() && args[2] == "auto") return bad_usage("--expires needs a weight");
+      return cmd_weight(g, args[0], args[1], args[2], expires);
+    }
+    if (command == "reload") {
+      if (!args.empty()) return bad_usage("reload takes no arguments");
+      return cmd_reload(g);
+    }
+    if (command == "members") {
+      if (!args.empty()) return bad_usage("members takes no arguments");
+      return cmd_members(g);
+    }
+    if (command == "explain") {
+      if (args.empty() || args.size() > 3) return bad_usage("explain needs NAME [TYPE] [CLIENT]");
+      return cmd_explain(g, args);
+    }
+    return bad_usage("unknown command " + command);
+  };
+  if (endpoints.size() == 1) return run();
+  int status = 0;
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    g.endpoint = endpoints[i];
+    std::printf("%s:\n", targets[i].c_str());
+    std::fflush(stdout);
+    const int one = run();
+    std::fflush(stdout);
+    if (one == 2) return one;  // a usage error is the same everywhere
+    if (one != 0) status = 1;
   }
-  if (command == "reload") {
-    if (!args.empty()) return bad_usage("reload takes no arguments");
-    return cmd_reload(g);
-  }
-  if (command == "members") {
-    if (!args.empty()) return bad_usage("members takes no arguments");
-    return cmd_members(g);
-  }
-  if (command == "explain") {
-    if (args.empty() || args.size() > 3) return bad_usage("explain needs NAME [TYPE] [CLIENT]");
-    return cmd_explain(g, args);
-  }
-  return bad_usage("unknown command " + command);
+  return status;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The control endpoint: a small HTTP/1.1 server on the control thread's libuv loop, loopback by
 // default. Read-only views (/metrics, /status, /healthz, /readyz, /explain) and admin actions
-// (drain, undrain, force, reload) that need a bearer token unless the operator turned that off
-// for a loopback listener. Requests a web page could make (a foreign Host, an Origin on a POST)
+// (drain, undrain, force, weight, reload) that need a bearer token unless the operator turned that
+// off for a loopback listener. Requests a web page could make (a foreign Host, an Origin on a POST)
 // are refused. Bounded: connection count in all and per source, request size, idle time and a
 // whole-request deadline.
 #pragma once
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "gslbd/control/operator_state.hpp"
 #include "gslbd/control/peer_poller.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/server_config.hpp"
@@ -85,6 +86,9 @@ struct XdpReport {
 struct ControlContext {
   const runtime::SnapshotPublisher* publisher = nullptr;
   probe::HealthLoop* health = nullptr;
+  // Where admin actions are kept, applied and written (null: the server keeps its own, in
+  // memory only).
+  OperatorState* operator_state = nullptr;
   std::function<std::vector<const stats::WorkerStats*>()> worker_stats;
   // Asks for a reload; `done` gets its outcome later (the config loads off the control thread)
   // or at once. POST /admin/reload answers its caller from `done`.

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "gslbd/control/operator_state.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/runtime/snapshot.hpp"
 
@@ -55,9 +56,10 @@ struct PeersReport {
 
 class PeerPoller {
  public:
-  // health: where the votes go (null: nowhere; the poller then only reports).
+  // health: where the votes go (null: nowhere; the poller then only reports). actions: where
+  // the peers' operator actions go (null: they are not read).
   PeerPoller(uv_loop_t* loop, const runtime::SnapshotPublisher& publisher,
-             probe::HealthLoop* health = nullptr);
+             probe::HealthLoop* health = nullptr, OperatorState* actions = nullptr);
   ~PeerPoller();
   PeerPoller(const PeerPoller&) = delete;
   PeerPoller& operator=(const PeerPoller&) = delete;

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "gslbd/health/check_rule.hpp"
 #include "gslbd/health/health.hpp"
@@ -56,6 +57,17 @@ class HealthTable {
     ramps_[slot].store(since_ms, std::memory_order_release);
   }
 
+  // An operator's weight override (replaces the member's configured weight in every policy
+  // that weighs; nullopt = none). Same single writer.
+  std::optional<std::uint32_t> read_weight_override(std::size_t slot) const noexcept {
+    const std::uint64_t word = weights_[slot].load(std::memory_order_acquire);
+    if (word == 0) return std::nullopt;
+    return static_cast<std::uint32_t>(word - 1);
+  }
+  void write_weight_override(std::size_t slot, std::optional<std::uint32_t> weight) noexcept {
+    weights_[slot].store(weight ? std::uint64_t{*weight} + 1 : 0, std::memory_order_release);
+  }
+
   // Load figures: same single writer. Each figure is read atomically but a reader may see
   // figures of two consecutive polls mixed, which a proportional draw tolerates.
   Load read_load(std::size_t slot) const noexcept;
@@ -72,6 +84,7 @@ class HealthTable {
   std::unique_ptr<LoadWords[]> loads_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> verdicts_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> ramps_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> weights_;  // 0 = no override, else weight + 1
 };
 
 }  // namespace gslbd::health

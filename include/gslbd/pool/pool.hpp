@@ -21,6 +21,8 @@ inline constexpr std::size_t kMaxRecords = 16;  // A/AAAA per answer, upper boun
 // (no allocation on the query path). The loader refuses pools with more members; if one ever
 // got through, members past this bound (in each address family) would simply never be named.
 inline constexpr std::size_t kMaxMembers = 256;
+// The largest weight a member may be given, in a pool file or by an operator's override.
+inline constexpr std::uint32_t kMaxMemberWeight = 1'000'000;
 
 enum class PolicyKind : std::uint8_t {
   weighted,     // max_records distinct serving members, random in proportion to weight

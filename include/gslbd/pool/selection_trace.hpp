@@ -40,9 +40,10 @@ enum class MemberReason : std::uint8_t {
 };
 
 struct MemberTrace {
-  health::Health health;          // the word the selection read (default when unreadable)
-  health::Load load;              // read by the load-based policies only
-  std::uint64_t weight = 0;       // effective weight: weight x agent_weight
+  health::Health health;              // the word the selection read (default when unreadable)
+  health::Load load;                  // read by the load-based policies only
+  std::uint64_t weight = 0;           // effective weight: weight x agent_weight
+  std::int64_t weight_override = -1;  // the operator's override of the weight (-1: none)
   std::uint64_t draw_weight = 0;  // what the draw used (weight-0 rule, load_weight); 0 = no draw
   std::uint32_t ramp_permille = 1000;  // slow start: share of its weight (1000 = no ramp)
   MemberReason reason = MemberReason::not_drawn;

@@ -109,6 +109,7 @@ struct MemberStatus {
   bool known = false;
   bool drained = false;
   bool forced = false;
+  std::optional<std::uint32_t> weight_override;        // an operator's, see HealthLoop::weight
   std::chrono::steady_clock::time_point since_steady;  // last up/down change (or adoption)
   std::chrono::system_clock::time_point since;         // the same instant, wall clock
   // History: the latest failed probe of any check, even if the member is up again since.
@@ -213,6 +214,9 @@ class HealthLoop {
   // across adopt() while the key stays. Returns false if the bounded queue was full.
   bool force(std::string key, std::optional<bool> up);
   bool drain(std::string key, bool drained);
+  // Likewise: override the member's configured weight (nullopt = back to the configured one).
+  // The weight is not checked here: callers keep it within pool::kMaxMemberWeight.
+  bool weight(std::string key, std::optional<std::uint32_t> weight);
 
   // Any thread (the peer poller), by message: what every peer said, for the members whose pool
   // votes. Only the newest message is kept: one not yet read when the next comes is dropped

@@ -123,6 +123,9 @@ struct ServerConfig {
   unsigned workers = 0;  // 0 = one per core
   std::uint16_t edns_udp_size = 1232;
   std::string identity;  // NSID / id.server; empty = host name (filled in by the loader)
+  // Where operator actions are kept across restarts (absolute once loaded); empty = systemd's
+  // $STATE_DIRECTORY when set, else they are not kept. Read at start only.
+  std::string state_directory;
   std::uint32_t tcp_max_connections = 1024;  // per worker
   std::uint32_t tcp_idle_timeout_ms = 10'000;
   // Time to receive one whole query frame from its first octet, and to send one answer.

@@ -72,10 +72,11 @@ TEST_CASE("/status lists zones with serials and members with health and answers"
   CHECK(body.find(R"({"name":"b","address":"192.0.2.2","up":true,"known":true,"forced":false,)"
                   R"("drained":true,"serving":false,)") != std::string::npos);
   CHECK(body.find(R"("name":"v6","address":"2001:db8::1")") != std::string::npos);
-  CHECK(body.find(R"("down_reason":null,"last_error":"","last_error_check":null,)"
-                  R"("last_error_at":null,"last_error_age_s":null,"rtt_ms":0,"agent_weight":100,)"
-                  R"("weight":100,"priority":0,"checks":0,"healthy_when":"all",)"
-                  R"("checks_outcome":"no checks: up","check_verdicts":[],"answers":4})") !=
+  CHECK(body.find(
+            R"("down_reason":null,"last_error":"","last_error_check":null,)"
+            R"("last_error_at":null,"last_error_age_s":null,"rtt_ms":0,"agent_weight":100,)"
+            R"("weight":100,"weight_override":null,"priority":0,"checks":0,"healthy_when":"all",)"
+            R"("checks_outcome":"no checks: up","check_verdicts":[],"answers":4})") !=
         std::string::npos);  // s2
   CHECK(body.find(R"("health_checks":{"planned_per_second":0,"started_last_second":)") !=
         std::string::npos);
