@@ -55,24 +55,8 @@ std::string host_name() {
 }
 
 void read_listen(Diagnostics& diag, const Value& value, runtime::ServerConfig& server) {
-  const auto items = read_list(diag, value, true);
-  if (!items) return;
-  server.listen.clear();
-  for (const Value& item : *items) {
-    const auto text = read_string(diag, item);
-    if (!text) continue;
-    runtime::ListenAddress address;
-    std::string why;
-    if (!runtime::parse_listen_address(*text, address, why)) {
-      diag.error(item.mark, item.label + ": " + why);
-      continue;
-    }
-    if (std::find(server.listen.begin(), server.listen.end(), address) != server.listen.end()) {
-      diag.error(item.mark, item.label + ": '" + *text + "' is listed twice");
-      continue;
-    }
-    server.listen.push_back(address);
-  }
+  if (const auto items = read_list(diag, value, true))
+    read_address_list(diag, *items, server.listen);
 }
 
 template <typename Out>

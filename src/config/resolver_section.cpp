@@ -15,18 +15,23 @@ void read_resolver(Diagnostics& diag, const Value& value,
                                " resolvers, expected at most " + std::to_string(kMaxResolvers));
     return;
   }
+  read_address_list(diag, *items, out);
+}
+
+void read_address_list(Diagnostics& diag, const std::vector<Value>& items,
+                       std::vector<runtime::ListenAddress>& out) {
   out.clear();
-  for (const Value& item : *items) {
+  for (const Value& item : items) {
     const auto text = read_string(diag, item);
     if (!text) continue;
     runtime::ListenAddress address;
     std::string why;
     if (!runtime::parse_listen_address(*text, address, why)) {
-      diag.error(item.mark, item.label + " of 'resolver': " + why);
+      diag.error(item.mark, item.label + ": " + why);
       continue;
     }
     if (std::find(out.begin(), out.end(), address) != out.end()) {
-      diag.error(item.mark, item.label + " of 'resolver': " + quoted(*text) + " is listed twice");
+      diag.error(item.mark, item.label + ": " + quoted(*text) + " is listed twice");
       continue;
     }
     out.push_back(address);
