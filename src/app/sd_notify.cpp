@@ -14,6 +14,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "gslbd/util/fd.hpp"
+
 namespace gslbd::app {
 namespace {
 
@@ -35,22 +37,6 @@ std::string one_line(std::string_view text) {
   }
   return out;
 }
-
-// Owns the socket for one send; systemd's own sd_notify also opens one per message, which
-// keeps no descriptor around for the life of the daemon.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -103,7 +89,7 @@ bool SdNotifier::send(std::string_view state, std::string& error) const {
   const auto length =
       static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_.size() + (abstract ? 0 : 1));
 
-  const Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  const util::Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) {
     error = std::string("notify socket: ") + std::strerror(errno);
     return false;

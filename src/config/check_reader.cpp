@@ -81,11 +81,6 @@ void read_text(Diagnostics& diag, const Value& value, std::string& out,
 constexpr const char* kRequestPath =
     "a path that starts with '/', without spaces or control characters";
 
-void read_count(Diagnostics& diag, const Value& value, std::uint64_t min, std::uint64_t max,
-                std::uint32_t& out) {
-  if (auto n = read_number(diag, value, min, max)) out = static_cast<std::uint32_t>(*n);
-}
-
 void read_period(Diagnostics& diag, const Value& value, std::uint64_t min_ms, const char* range,
                  std::uint32_t& out) {
   const auto ms = read_duration_ms(diag, value);
@@ -153,10 +148,6 @@ void read_backends(Diagnostics& diag, const Value& value, CheckSpec& spec) {
   }
 }
 
-void read_flag(Diagnostics& diag, const Value& value, bool& out) {
-  if (auto b = read_bool(diag, value)) out = *b;
-}
-
 // A check's keys. A key given to a check of a type it does not apply to would silently do
 // nothing, so it is refused. name, template and type come first and are read by read_check
 // itself: they decide the type the other rows are judged against.
@@ -172,7 +163,7 @@ constexpr CheckKey kCheckKeys[] = {
     {"type", kAnyType, nullptr},
     {"port", kHttp | types(CheckType::tcp, CheckType::agent, CheckType::haproxy),
      [](Diagnostics& diag, const Value& v, CheckSpec& spec) {
-       if (auto n = read_number(diag, v, 1, 65535)) spec.port = static_cast<std::uint16_t>(*n);
+       read_in_range(diag, v, 1, 65535, spec.port);
      }},
     {"interval", kAnyType,
      [](Diagnostics& diag, const Value& v, CheckSpec& spec) {
@@ -184,15 +175,15 @@ constexpr CheckKey kCheckKeys[] = {
      }},
     {"rise", kAnyType,
      [](Diagnostics& diag, const Value& v, CheckSpec& spec) {
-       read_count(diag, v, 1, 100, spec.rise);
+       read_in_range(diag, v, 1, 100, spec.rise);
      }},
     {"fall", kAnyType,
      [](Diagnostics& diag, const Value& v, CheckSpec& spec) {
-       read_count(diag, v, 1, 100, spec.fall);
+       read_in_range(diag, v, 1, 100, spec.fall);
      }},
     {"jitter", kAnyType,
      [](Diagnostics& diag, const Value& v, CheckSpec& spec) {
-       read_count(diag, v, 0, 100, spec.jitter_percent);
+       read_in_range(diag, v, 0, 100, spec.jitter_percent);
      }},
     {"send", types(CheckType::tcp, CheckType::agent),
      [](Diagnostics& diag, const Value& v, CheckSpec& spec) {
@@ -245,7 +236,7 @@ constexpr CheckKey kCheckKeys[] = {
     {"backends", types(CheckType::haproxy), read_backends},
     {"min_up_servers", types(CheckType::haproxy),
      [](Diagnostics& diag, const Value& v, CheckSpec& spec) {
-       read_count(diag, v, 0, 100'000, spec.min_up_servers);
+       read_in_range(diag, v, 0, 100'000, spec.min_up_servers);
      }},
     {"stats_page", types(CheckType::haproxy),
      [](Diagnostics& diag, const Value& v, CheckSpec& spec) {

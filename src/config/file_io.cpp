@@ -9,16 +9,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include "gslbd/util/fd.hpp"
+
 namespace gslbd::config::detail {
 namespace {
-
-// Closes the descriptor on every path out of read_text_file.
-struct Descriptor {
-  int fd = -1;
-  ~Descriptor() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 std::string size_error(std::uint64_t size, std::size_t max_size) {
   return "the file has " + std::to_string(size) + " bytes, more than the limit of " +
@@ -43,9 +37,8 @@ std::optional<std::string> read_text_file(const std::string& path, std::string& 
     error = "not a regular file";
     return std::nullopt;
   }
-  Descriptor file;
-  file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (file.fd < 0 || ::fstat(file.fd, &info) != 0) {
+  const util::Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (file.get() < 0 || ::fstat(file.get(), &info) != 0) {
     error = std::strerror(errno);
     return std::nullopt;
   }
@@ -62,7 +55,7 @@ std::optional<std::string> read_text_file(const std::string& path, std::string& 
   text.reserve(static_cast<std::size_t>(info.st_size));
   char buffer[65536];
   for (;;) {
-    const ssize_t got = ::read(file.fd, buffer, sizeof buffer);
+    const ssize_t got = ::read(file.get(), buffer, sizeof buffer);
     if (got < 0) {
       if (errno == EINTR) continue;
       error = std::strerror(errno);

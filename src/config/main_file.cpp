@@ -59,16 +59,6 @@ void read_listen(Diagnostics& diag, const Value& value, runtime::ServerConfig& s
     read_address_list(diag, *items, server.listen);
 }
 
-template <typename Out>
-void read_in_range(Diagnostics& diag, const Value& v, std::uint64_t min, std::uint64_t max,
-                   Out& out) {
-  if (const auto n = read_number(diag, v, min, max)) out = static_cast<Out>(*n);
-}
-
-void read_flag(Diagnostics& diag, const Value& v, bool& out) {
-  if (const auto b = read_bool(diag, v)) out = *b;
-}
-
 // A duration from min_ms (at least 1ms) to max_ms.
 void read_timeout(Diagnostics& diag, const Value& v, std::uint64_t min_ms, std::uint64_t max_ms,
                   const char* range, std::uint32_t& out) {

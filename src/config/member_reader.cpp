@@ -87,16 +87,10 @@ constexpr Key<MemberRead> kMemberKeys[] = {
                          MemberRead& m) { read_address(diag, v, m.member.check_address); }},
     {"weight",
      [](Diagnostics& diag, const Value& v, MemberRead& m) {
-       if (auto n = read_number(diag, v, 0, pool::kMaxMemberWeight)) {
-         m.member.weight = static_cast<std::uint32_t>(*n);
-       }
+       read_in_range(diag, v, 0, pool::kMaxMemberWeight, m.member.weight);
      }},
-    {"priority",
-     [](Diagnostics& diag, const Value& v, MemberRead& m) {
-       if (auto n = read_number(diag, v, 0, 65535)) {
-         m.member.priority = static_cast<std::uint32_t>(*n);
-       }
-     }},
+    {"priority", [](Diagnostics& diag, const Value& v,
+                    MemberRead& m) { read_in_range(diag, v, 0, 65535, m.member.priority); }},
     {"region",
      [](Diagnostics& diag, const Value& v, MemberRead& m) {
        if (auto text = read_label(diag, v)) m.member.region = *text;

@@ -61,23 +61,17 @@ struct PoolRead {
   bool has_geo = false;
 };
 
-void read_hash_prefix(Diagnostics& diag, const Value& v, std::uint64_t max, std::uint8_t& out) {
-  if (auto n = read_number(diag, v, 0, max)) out = static_cast<std::uint8_t>(*n);
-}
-
 constexpr Key<pool::Pool> kHashKeys[] = {
     {"prefix_v4", [](Diagnostics& diag, const Value& v,
-                     pool::Pool& p) { read_hash_prefix(diag, v, 32, p.hash_prefix_v4); }},
+                     pool::Pool& p) { read_in_range(diag, v, 0, 32, p.hash_prefix_v4); }},
     {"prefix_v6", [](Diagnostics& diag, const Value& v,
-                     pool::Pool& p) { read_hash_prefix(diag, v, 128, p.hash_prefix_v6); }},
+                     pool::Pool& p) { read_in_range(diag, v, 0, 128, p.hash_prefix_v6); }},
 };
 
 constexpr Key<pool::Pool> kFailoverKeys[] = {
     {"min_healthy",
      [](Diagnostics& diag, const Value& v, pool::Pool& p) {
-       if (auto n = read_number(diag, v, 1, kMaxMembersPerPool)) {
-         p.min_healthy = static_cast<std::uint32_t>(*n);
-       }
+       read_in_range(diag, v, 1, kMaxMembersPerPool, p.min_healthy);
      }},
     {"preempt",
      [](Diagnostics& diag, const Value& v, pool::Pool& p) {
@@ -96,9 +90,7 @@ constexpr Key<pool::Pool> kFailoverKeys[] = {
 constexpr Key<pool::Pool> kLatencyKeys[] = {
     {"tolerance_percent",
      [](Diagnostics& diag, const Value& v, pool::Pool& p) {
-       if (auto n = read_number(diag, v, 0, 10'000)) {
-         p.latency.tolerance_percent = static_cast<std::uint32_t>(*n);
-       }
+       read_in_range(diag, v, 0, 10'000, p.latency.tolerance_percent);
      }},
     {"tolerance_min",
      [](Diagnostics& diag, const Value& v, pool::Pool& p) {
@@ -115,15 +107,11 @@ constexpr Key<pool::Pool> kLatencyKeys[] = {
 constexpr Key<pool::Pool> kClosestKeys[] = {
     {"tolerance_percent",
      [](Diagnostics& diag, const Value& v, pool::Pool& p) {
-       if (auto n = read_number(diag, v, 0, 1000)) {
-         p.geo.closest_tolerance_percent = static_cast<std::uint32_t>(*n);
-       }
+       read_in_range(diag, v, 0, 1000, p.geo.closest_tolerance_percent);
      }},
     {"tolerance_km",
      [](Diagnostics& diag, const Value& v, pool::Pool& p) {
-       if (auto n = read_number(diag, v, 0, 20'000)) {
-         p.geo.closest_tolerance_km = static_cast<std::uint32_t>(*n);
-       }
+       read_in_range(diag, v, 0, 20'000, p.geo.closest_tolerance_km);
      }},
 };
 
@@ -264,9 +252,7 @@ constexpr Key<PoolRead> kPoolKeys[] = {
      }},
     {"max_records",
      [](Diagnostics& diag, const Value& v, PoolRead& r) {
-       if (auto n = read_number(diag, v, 1, static_cast<std::uint64_t>(pool::kMaxRecords))) {
-         r.pool.max_records = static_cast<std::uint32_t>(*n);
-       }
+       read_in_range(diag, v, 1, static_cast<std::uint64_t>(pool::kMaxRecords), r.pool.max_records);
      }},
     {"all_down",
      [](Diagnostics& diag, const Value& v, PoolRead& r) {

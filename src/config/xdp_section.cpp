@@ -141,7 +141,7 @@ void read_xdp(Diagnostics& diag, const Value& value, runtime::XdpConfig& xdp) {
   if (const auto v = map.require("interfaces")) read_interfaces(diag, *v, xdp);
   if (const auto v = map.require("addresses")) read_addresses(diag, *v, xdp);
   if (const auto v = map.find("port")) {
-    if (const auto n = read_number(diag, *v, 1, 65535)) xdp.port = static_cast<std::uint16_t>(*n);
+    read_in_range(diag, *v, 1, 65535, xdp.port);
   }
   if (const auto v = map.find("mode")) {
     if (const auto mode = read_string(diag, *v)) {

@@ -110,6 +110,10 @@ std::optional<bool> read_bool(Diagnostics& diag, const Value& value) {
   return std::nullopt;
 }
 
+void read_flag(Diagnostics& diag, const Value& value, bool& out) {
+  if (const auto b = read_bool(diag, value)) out = *b;
+}
+
 YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback) {
   // yaml-cpp gives a null value ("key:" with nothing after it) the mark of the next token,
   // often on the next line, so the key's position is the better place.

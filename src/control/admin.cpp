@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "gslbd/pool/selection.hpp"
@@ -20,6 +22,37 @@ namespace {
 
 // Forces longer than this are a mistake (a permanent force needs no expiry).
 constexpr std::uint64_t kMaxExpiryMs = 30ull * 24 * 3600 * 1000;
+
+// Reads ?expires= for an override that may lapse; `applies` is false when the request clears
+// the override, which has nothing to expire. An error response when the value is refused.
+std::optional<HttpResponse> read_expiry(const HttpRequest& request, bool applies,
+                                        std::string_view not_applicable,
+                                        std::optional<std::uint64_t>& expires_ms) {
+  const std::string* expires = request.param("expires");
+  if (expires == nullptr) return std::nullopt;
+  if (!applies) return json_error(400, std::string(not_applicable));
+  expires_ms = util::parse_duration_ms(*expires);
+  if (!expires_ms || *expires_ms == 0 || *expires_ms > kMaxExpiryMs) {
+    return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
+  }
+  return std::nullopt;
+}
+
+// " for N ms" after a logged override that lapses, nothing for one that lasts.
+std::string expiry_text(const std::optional<std::uint64_t>& expires_ms) {
+  return expires_ms ? " for " + std::to_string(*expires_ms) + " ms" : std::string();
+}
+
+// The override's end in the reply: a time, or null for one that lasts.
+void write_expiry(JsonWriter& json, const AdminEnv& env,
+                  const std::optional<std::uint64_t>& expires_ms) {
+  json.key("expires_at");
+  if (expires_ms) {
+    json.string(rfc3339(env.now + std::chrono::milliseconds(*expires_ms)));
+  } else {
+    json.null();
+  }
+}
 
 struct Target {
   std::shared_ptr<const runtime::Snapshot> snapshot;
@@ -167,12 +200,9 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
     return json_error(400, "state must be up, down or auto");
   }
   std::optional<std::uint64_t> expires_ms;
-  if (const std::string* expires = request.param("expires")) {
-    if (!up) return json_error(400, "expires applies to state=up or state=down only");
-    expires_ms = util::parse_duration_ms(*expires);
-    if (!expires_ms || *expires_ms == 0 || *expires_ms > kMaxExpiryMs) {
-      return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
-    }
+  if (auto error = read_expiry(request, up.has_value(),
+                               "expires applies to state=up or state=down only", expires_ms)) {
+    return std::move(*error);
   }
   // A new force replaces the pending expiry of an earlier one (or cancels it).
   const std::int64_t value = up ? (*up ? 1 : 0) : kClear;
@@ -181,8 +211,7 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
     return std::move(*error);
   }
   if (up) {
-    spdlog::info("control: {} forced {}{}", target.key, *state,
-                 expires_ms ? " for " + std::to_string(*expires_ms) + " ms" : std::string());
+    spdlog::info("control: {} forced {}{}", target.key, *state, expiry_text(expires_ms));
   } else {
     spdlog::info("control: {} follows its checks again", target.key);
   }
@@ -191,12 +220,7 @@ HttpResponse admin_force(const HttpRequest& request, AdminEnv& env) {
   json.key("pool").string(target.pool_name);
   json.key("member").string(target.member_name);
   json.key("state").string(*state);
-  json.key("expires_at");
-  if (expires_ms) {
-    json.string(rfc3339(env.now + std::chrono::milliseconds(*expires_ms)));
-  } else {
-    json.null();
-  }
+  write_expiry(json, env, expires_ms);
   json.end_object();
   return json_response(200, json.take());
 }
@@ -221,12 +245,9 @@ HttpResponse admin_weight(const HttpRequest& request, AdminEnv& env) {
     weight = static_cast<std::uint32_t>(n);
   }
   std::optional<std::uint64_t> expires_ms;
-  if (const std::string* expires = request.param("expires")) {
-    if (!weight) return json_error(400, "expires applies to a weight, not to auto");
-    expires_ms = util::parse_duration_ms(*expires);
-    if (!expires_ms || *expires_ms == 0 || *expires_ms > kMaxExpiryMs) {
-      return json_error(400, "expires must be a duration such as 30s or 10m, at most 30d");
-    }
+  if (auto error = read_expiry(request, weight.has_value(),
+                               "expires applies to a weight, not to auto", expires_ms)) {
+    return std::move(*error);
   }
   const std::int64_t value = weight ? std::int64_t{*weight} : kClear;
   if (auto error = refused(env.actions.take(ActionKind::weight, target.pool_name,
@@ -234,8 +255,7 @@ HttpResponse admin_weight(const HttpRequest& request, AdminEnv& env) {
     return std::move(*error);
   }
   if (weight) {
-    spdlog::info("control: {} weight set to {}{}", target.key, *weight,
-                 expires_ms ? " for " + std::to_string(*expires_ms) + " ms" : std::string());
+    spdlog::info("control: {} weight set to {}{}", target.key, *weight, expiry_text(expires_ms));
   } else {
     spdlog::info("control: {} back to its configured weight", target.key);
   }
@@ -249,12 +269,7 @@ HttpResponse admin_weight(const HttpRequest& request, AdminEnv& env) {
   } else {
     json.string("auto");
   }
-  json.key("expires_at");
-  if (expires_ms) {
-    json.string(rfc3339(env.now + std::chrono::milliseconds(*expires_ms)));
-  } else {
-    json.null();
-  }
+  write_expiry(json, env, expires_ms);
   json.end_object();
   return json_response(200, json.take());
 }

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "gslbd/util/fd.hpp"
+
 namespace gslbd::control {
 namespace {
 
@@ -14,30 +16,11 @@ std::string why(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const noexcept { return fd_; }
-  int release() noexcept {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 ReadOutcome read_bounded(const std::string& path, std::size_t max_bytes, std::string& text,
                          std::string& error) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return ReadOutcome::missing;
     error = why("cannot open", path);
@@ -66,7 +49,7 @@ bool replace_file(const std::string& dir, const std::string& name, const std::st
                   std::string& error) {
   const std::string path = dir + "/" + name;
   const std::string temp = path + ".tmp";
-  Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  util::Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
     error = why("cannot create", temp);
     return false;
@@ -98,7 +81,7 @@ bool replace_file(const std::string& dir, const std::string& name, const std::st
     return false;
   }
   // The rename is durable only once the directory entry is.
-  Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  util::Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (d.get() < 0 || ::fsync(d.get()) != 0) {
     error = why("cannot fsync directory", dir);
     return false;
