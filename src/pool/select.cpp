@@ -44,8 +44,8 @@ struct Gathered {
 
 // The weight every policy starts from: the operator's override when there is one, else the
 // configured weight. The slot must be readable.
-std::uint32_t base_weight(const Member& member, const health::HealthTable& table,
-                          MemberTrace* traced) noexcept {
+inline std::uint32_t base_weight(const Member& member, const health::HealthTable& table,
+                                 MemberTrace* traced) noexcept {
   const std::optional<std::uint32_t> weight = table.read_weight_override(member.health_slot);
   if (!weight) return member.weight;
   if (traced != nullptr) traced->weight_override = *weight;

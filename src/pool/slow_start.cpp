@@ -15,22 +15,16 @@ std::uint32_t ramp_permille(std::uint32_t slow_start_ms, std::uint64_t since_ms,
          static_cast<std::uint32_t>((kFullPermille - kRampFloorPermille) * elapsed / slow_start_ms);
 }
 
-std::uint64_t ramped_weight(std::uint64_t weight, std::uint32_t permille) noexcept {
-  if (weight == 0 || permille >= kFullPermille) return weight;
-  // weight < 2^40 (32-bit weight x agent percent): no overflow.
-  const std::uint64_t ramped = weight * permille / kFullPermille;
-  return ramped == 0 ? 1 : ramped;
-}
+namespace detail {
 
-std::uint32_t member_ramp_permille(const Member& member, const health::HealthTable& table,
-                                   bool serving, std::uint64_t& now_ms) noexcept {
-  if (member.slow_start_ms == 0 || !serving || member.health_slot >= table.size()) {
-    return kFullPermille;
-  }
+std::uint32_t table_ramp_permille(const Member& member, const health::HealthTable& table,
+                                  std::uint64_t& now_ms) noexcept {
   const std::uint64_t since = table.read_ramp(member.health_slot);
   if (since == 0) return kFullPermille;
   if (now_ms == 0) now_ms = util::monotonic_ms();
   return ramp_permille(member.slow_start_ms, since, now_ms);
 }
+
+}  // namespace detail
 
 }  // namespace gslbd::pool

@@ -50,9 +50,9 @@ bool Chain::next(Hop& hop) noexcept {
       return false;
     }
   }
+  hop.location = zone_.locate(pending_lower_, qtype_);
   hop.owner = pending_;
   hop.owner_lower = pending_lower_;
-  hop.location = zone_.locate(pending_lower_, qtype_);
   hop.answer = nullptr;
   hop.link = Link::none;
   hop.alias = nullptr;

@@ -6,18 +6,22 @@ the load generator in the client namespace. Root only.
 
 Per round, for each server in turn (interleaved, so drift hits every row alike):
   - answers/s at saturation: kxdpgun at --saturation-rate for --seconds;
-  - whole-machine CPU per answer at a fixed --rate: busy jiffies of /proc/stat (all CPUs,
-    the generator included, the same for every row) over the answers kxdpgun counted; and the
+  - whole-machine CPU per answer at a fixed --rate: the scheduler's run time of every task
+    (kernel threads and the generator included, the same for every row) plus interrupt time,
+    over the answers kxdpgun counted; and the
     server process's own CPU (/proc/PID/stat) per answer, which leaves out the XDP program and
     the driver (softirq time lands on whatever runs then) but not the machine's other load.
 Whole-machine figures mean something only on an otherwise idle machine: the load average
 before the run is printed with them.
-Prints each round, the medians, and ratios against gslbd over its sockets.
+Rows: gslbd over sockets and over XDP on a static mix (also asked of Knot), and the same two on
+a pool-backed name (a weighted pool of eight members, two per answer), which Knot has no form
+of. Prints each round, the medians, and ratios against gslbd over its sockets on the same mix.
 """
 
 import argparse
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -45,6 +49,21 @@ records:
   - {name: www, type: AAAA, data: ["2001:db8::80"]}
   - {name: app, type: A, data: ["192.0.2.20"]}
 """
+
+# The same zone with app as a service: its answers come from a weighted pool of eight members
+# (no checks, so every member serves), two per answer: the pool-backed rows ask only for it.
+POOL_ZONE_YAML = ZONE_YAML.replace(
+    '  - {name: app, type: A, data: ["192.0.2.20"]}\n',
+    "services:\n  - {name: app, pool: app, ttl: 30s}\n")
+POOL_YAML = """version: 1
+pools:
+  - name: app
+    policy: weighted
+    max_records: 2
+    members:
+""" + "".join("      - {name: m%d, address: 192.0.2.%d, weight: %d}\n" % (i, 20 + i, 100 + 50 * i)
+              for i in range(8))
+POOL_QNAMES = ["app.xdp.test. A"]
 
 ZONE_TEXT = """$ORIGIN xdp.test.
 $TTL 3600
@@ -101,8 +120,9 @@ class Topology:
 class Server:
     """One server process in the server namespace, started and stopped by PID."""
 
-    def __init__(self, name, argv, workdir, ready_text, log_name):
+    def __init__(self, name, argv, workdir, ready_text, log_name, queries):
         self.name, self.argv, self.workdir = name, argv, workdir
+        self.queries = queries  # the kxdpgun query file this row asks
         self.ready_text, self.log = ready_text, os.path.join(workdir, log_name)
         self.proc = None
 
@@ -143,11 +163,40 @@ def answers(address):
     return "192.0.2.80" in r.stdout
 
 
-def busy_jiffies():
+def task_runtime_s():
+    """CPU time every task alive now has run, kernel threads included, from the scheduler's own
+    nanosecond count (/proc/PID/task/TID/schedstat). The tick-sampled busy counts of /proc/stat
+    gave figures below the server's own CPU time on this kind of virtual machine."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            for tid in os.listdir("/proc/%s/task" % pid):
+                with open("/proc/%s/task/%s/schedstat" % (pid, tid)) as f:
+                    total += int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass  # the task ended between the listing and the read
+    return total / 1e9
+
+
+def interrupt_s():
+    """Interrupt and softirq time (/proc/stat), which a kernel with IRQ time accounting keeps
+    out of the tasks' run time."""
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return sum(fields[:8]) - idle
+    return (fields[5] + fields[6]) / os.sysconf("SC_CLK_TCK")
+
+
+def children_s():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_s():
+    """Whole-machine CPU seconds so far: live tasks, interrupts, and the children this script
+    has waited for (kxdpgun, which starts and ends inside a measurement)."""
+    return task_runtime_s() + interrupt_s() + children_s()
 
 
 def kxdpgun(queries_file, rate, seconds):
@@ -172,9 +221,9 @@ def measure(queries_file, saturation_rate, rate, seconds, pid):
     """(answers/s at saturation, whole-machine us CPU per answer, server us CPU per answer)."""
     per_second, _ = kxdpgun(queries_file, saturation_rate, seconds)
     tick = os.sysconf("SC_CLK_TCK")
-    before, server_before = busy_jiffies(), process_jiffies(pid)
+    before, server_before = machine_s(), process_jiffies(pid)
     _, replies = kxdpgun(queries_file, rate, seconds)
-    busy_s = (busy_jiffies() - before) / tick
+    busy_s = machine_s() - before
     server_s = (process_jiffies(pid) - server_before) / tick
     if not replies:
         return per_second, float("inf"), float("inf")
@@ -184,7 +233,7 @@ def measure(queries_file, saturation_rate, rate, seconds, pid):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--gslbd", required=True)
+    ap.add_argument("--gslbd", required=True, type=os.path.abspath)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--rate", type=int, default=50000, help="queries/s of the CPU rows")
@@ -205,21 +254,32 @@ def main():
         queries = os.path.join(work, "queries.txt")
         with open(queries, "w") as f:
             f.write("\n".join(QNAMES) + "\n")
+        pool_queries = os.path.join(work, "pool-queries.txt")
+        with open(pool_queries, "w") as f:
+            f.write("\n".join(POOL_QNAMES) + "\n")
         with open(os.path.join(work, "xdp.test.zone.yaml"), "w") as f:
             f.write(ZONE_YAML)
+        os.makedirs(os.path.join(work, "pool"))
+        with open(os.path.join(work, "pool", "xdp.test.zone.yaml"), "w") as f:
+            f.write(POOL_ZONE_YAML)
+        with open(os.path.join(work, "pool", "app.pool.yaml"), "w") as f:
+            f.write(POOL_YAML)
         base = ["version: 1", "server:", "  workers: 1", '  listen: ["%s:%d"]' % (SERVER4, PORT),
                 "  identity: bench", "  cookies: {enabled: false}", "control:",
                 "  enabled: false", 'zones: ["xdp.test.zone.yaml"]']
         xdp = ["xdp:", "  interfaces: [{name: %s}]" % SERVER_IF, "  port: %d" % PORT,
                '  addresses: ["%s"]' % SERVER4, "  mode: native"]
-        for name, lines in (("socket", base), ("xdp", base + xdp)):
-            path = os.path.join(work, "gslbd-%s.yaml" % name)
+        pooled = ['zones: ["pool/xdp.test.zone.yaml"]', 'pools: ["pool/app.pool.yaml"]']
+        for name, lines, mix in (("socket", base, queries), ("xdp", base + xdp, queries),
+                                 ("socket pool", base[:-1] + pooled, pool_queries),
+                                 ("xdp pool", base[:-1] + pooled + xdp, pool_queries)):
+            path = os.path.join(work, "gslbd-%s.yaml" % name.replace(" ", "-"))
             with open(path, "w") as f:
                 f.write("\n".join(lines) + "\n")
-            # The XDP row must really run over XDP: its log says so before "serving".
+            # The XDP rows must really run over XDP: the log says so before "serving".
             servers.append(Server("gslbd " + name, [args.gslbd, "-c", path], work,
-                                  "xdp: answering" if name == "xdp" else "gslbd serving",
-                                  "gslbd-%s.log" % name))
+                                  "xdp: answering" if "xdp" in name else "gslbd serving",
+                                  "gslbd-%s.log" % name.replace(" ", "-"), mix))
         knotd = shutil.which("knotd") or ("/usr/sbin/knotd" if os.path.exists("/usr/sbin/knotd")
                                           else None)
         if knotd and not args.no_knot:
@@ -238,7 +298,7 @@ def main():
                         "log:\n  - target: stderr\n    any: info\n"
                         % {"d": work, "a": SERVER4, "i": SERVER_IF, "p": PORT})
             servers.append(Server("knot xdp", [knotd, "-c", conf], work, "server started",
-                                  "knot.log"))
+                                  "knot.log", queries))
 
         results = {s.name: ([], [], []) for s in servers}
         print("load average before the run: %s" % open("/proc/loadavg").read().split()[0])
@@ -246,25 +306,27 @@ def main():
             for server in servers:
                 server.start()
                 try:
-                    qps, cpu_us, server_us = measure(queries, args.saturation_rate, args.rate,
+                    qps, cpu_us, server_us = measure(server.queries, args.saturation_rate, args.rate,
                                                      args.seconds, server.proc.pid)
                 finally:
                     server.stop()
                 for column, value in zip(results[server.name], (qps, cpu_us, server_us)):
                     column.append(value)
-                print("round %d  %-12s %10.0f answers/s   at %d q/s: %6.2f us CPU/answer "
+                print("round %d  %-17s %10.0f answers/s   at %d q/s: %6.2f us CPU/answer "
                       "(machine), %5.2f (server process)"
                       % (round_, server.name, qps, args.rate, cpu_us, server_us), flush=True)
-        base = [statistics.median(column) for column in results["gslbd socket"]]
-        print("\nmedians over %d rounds (%d s each; CPU at %d q/s), ratios to gslbd socket; "
+        print("\nmedians over %d rounds (%d s each; CPU at %d q/s), ratios to gslbd socket "
+              "(pool rows: to gslbd socket pool); "
               "load average now %s" % (args.rounds, args.seconds, args.rate,
                                        open("/proc/loadavg").read().split()[0]))
-        print("%-12s %12s %6s %15s %6s %15s %6s" % ("server", "answers/s", "ratio",
+        print("%-17s %12s %6s %15s %6s %15s %6s" % ("server", "answers/s", "ratio",
                                                    "us CPU machine", "ratio", "us CPU server",
                                                    "ratio"))
         for server in servers:
+            row_base = "gslbd socket pool" if "pool" in server.name else "gslbd socket"
+            base = [statistics.median(column) for column in results[row_base]]
             med = [statistics.median(column) for column in results[server.name]]
-            print("%-12s %12.0f %6.2f %15.2f %6.2f %15.2f %6.2f"
+            print("%-17s %12.0f %6.2f %15.2f %6.2f %15.2f %6.2f"
                   % (server.name, med[0], med[0] / base[0], med[1], med[1] / base[1], med[2],
                      med[2] / base[2]))
     finally:

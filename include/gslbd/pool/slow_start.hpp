@@ -26,14 +26,31 @@ std::uint32_t ramp_permille(std::uint32_t slow_start_ms, std::uint64_t since_ms,
                             std::uint64_t now_ms) noexcept;
 
 // weight x permille / 1000, rounded down but at least 1 for a weight above 0 (a ramping member
-// is never taken for a weight-0 one).
-std::uint64_t ramped_weight(std::uint64_t weight, std::uint32_t permille) noexcept;
+// is never taken for a weight-0 one). Inline, as member_ramp_permille below: both run for every
+// member of every pool answer.
+inline std::uint64_t ramped_weight(std::uint64_t weight, std::uint32_t permille) noexcept {
+  if (weight == 0 || permille >= kFullPermille) return weight;
+  // weight < 2^40 (32-bit weight x agent percent): no overflow.
+  const std::uint64_t ramped = weight * permille / kFullPermille;
+  return ramped == 0 ? 1 : ramped;
+}
+
+namespace detail {
+// member_ramp_permille for a serving member with slow start and a readable slot.
+std::uint32_t table_ramp_permille(const Member& member, const health::HealthTable& table,
+                                  std::uint64_t& now_ms) noexcept;
+}  // namespace detail
 
 // The share member's weight is drawn with now: ramp_permille of its ramp word in table while it
 // serves, kFullPermille otherwise (a member that does not serve is not drawn). now_ms 0 is read
 // from util::monotonic_ms() the first time a ramp needs it and kept for the caller's next
 // member, so a pool without a ramping member never reads the clock.
-std::uint32_t member_ramp_permille(const Member& member, const health::HealthTable& table,
-                                   bool serving, std::uint64_t& now_ms) noexcept;
+inline std::uint32_t member_ramp_permille(const Member& member, const health::HealthTable& table,
+                                          bool serving, std::uint64_t& now_ms) noexcept {
+  if (member.slow_start_ms == 0 || !serving || member.health_slot >= table.size()) {
+    return kFullPermille;
+  }
+  return detail::table_ramp_permille(member, table, now_ms);
+}
 
 }  // namespace gslbd::pool
