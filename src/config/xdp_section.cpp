@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "suggest.hpp"
+#include "key_table.hpp"
 
 namespace gslbd::config::detail {
 namespace {
@@ -25,22 +25,13 @@ constexpr std::size_t kMaxQueues = 64;
 constexpr std::uint64_t kMinFrames = 64;
 constexpr std::uint64_t kMaxFrames = 65536;
 
-bool read_true_false(Diagnostics& diag, const Value& value, const std::string& key, bool& out) {
-  if (value.node.IsScalar() && (value.node.Scalar() == "true" || value.node.Scalar() == "false")) {
-    out = value.node.Scalar() == "true";
-    return true;
-  }
-  diag.error(value.mark, "'" + key + "': expected true or false");
-  return false;
-}
-
 // A power of two from kMinFrames to max, read into out; an error at value otherwise.
-void read_power_of_two(Diagnostics& diag, const Value& value, const std::string& key,
-                       std::uint64_t max, std::uint32_t& out) {
+void read_power_of_two(Diagnostics& diag, const Value& value, std::uint64_t max,
+                       std::uint32_t& out) {
   const auto n = read_number(diag, value, kMinFrames, max);
   if (!n) return;
   if ((*n & (*n - 1)) != 0) {
-    diag.error(value.mark, "'" + key + "': " + std::to_string(*n) +
+    diag.error(value.mark, value.label + ": " + std::to_string(*n) +
                                " is not a power of two, expected one of 64, 128, ... " +
                                std::to_string(max));
     return;
@@ -131,52 +122,52 @@ void read_addresses(Diagnostics& diag, const Value& value, runtime::XdpConfig& x
   }
 }
 
+// A ring longer than the frames could never be full: at most `frames` entries. The rows below
+// come after `frames` in the table, so it is known here.
+void read_ring_size(Diagnostics& diag, const Value& value, runtime::XdpConfig& xdp,
+                    std::uint32_t& size) {
+  read_power_of_two(diag, value, kMaxFrames, size);
+  if (size > xdp.frames) {
+    diag.error(value.mark, value.label + ": " + std::to_string(size) +
+                               " entries, expected at most 'frames' (" +
+                               std::to_string(xdp.frames) + ")");
+  }
+}
+
+constexpr Key<runtime::XdpConfig> kXdpKeys[] = {
+    {"interfaces", read_interfaces, true},
+    {"addresses", read_addresses, true},
+    {"port", [](Diagnostics& diag, const Value& v,
+                runtime::XdpConfig& xdp) { read_in_range(diag, v, 1, 65535, xdp.port); }},
+    {"mode",
+     [](Diagnostics& diag, const Value& v, runtime::XdpConfig& xdp) {
+       if (const auto* entry = read_choice(diag, v, runtime::kXdpModeNames)) xdp.mode = entry->mode;
+     }},
+    {"zero_copy", [](Diagnostics& diag, const Value& v,
+                     runtime::XdpConfig& xdp) { read_flag(diag, v, xdp.zero_copy); }},
+    {"required", [](Diagnostics& diag, const Value& v,
+                    runtime::XdpConfig& xdp) { read_flag(diag, v, xdp.required); }},
+    {"frames", [](Diagnostics& diag, const Value& v,
+                  runtime::XdpConfig& xdp) { read_power_of_two(diag, v, kMaxFrames, xdp.frames); }},
+    {"rx_ring_size",
+     [](Diagnostics& diag, const Value& v, runtime::XdpConfig& xdp) {
+       read_ring_size(diag, v, xdp, xdp.rx_ring_size);
+     }},
+    {"tx_ring_size",
+     [](Diagnostics& diag, const Value& v, runtime::XdpConfig& xdp) {
+       read_ring_size(diag, v, xdp, xdp.tx_ring_size);
+     }},
+};
+
 }  // namespace
 
 void read_xdp(Diagnostics& diag, const Value& value, runtime::XdpConfig& xdp) {
-  const MapReader map(diag, value,
-                      {"interfaces", "port", "addresses", "mode", "zero_copy", "required", "frames",
-                       "rx_ring_size", "tx_ring_size"});
+  const MapReader map(diag, value, key_names(kXdpKeys));
   if (!map.is_map()) return;
-  if (const auto v = map.require("interfaces")) read_interfaces(diag, *v, xdp);
-  if (const auto v = map.require("addresses")) read_addresses(diag, *v, xdp);
-  if (const auto v = map.find("port")) {
-    read_in_range(diag, *v, 1, 65535, xdp.port);
-  }
-  if (const auto v = map.find("mode")) {
-    if (const auto mode = read_string(diag, *v)) {
-      const std::vector<std::string_view> modes{"auto", "native", "generic"};
-      if (*mode == "auto") {
-        xdp.mode = runtime::XdpMode::automatic;
-      } else if (*mode == "native") {
-        xdp.mode = runtime::XdpMode::native;
-      } else if (*mode == "generic") {
-        xdp.mode = runtime::XdpMode::generic;
-      } else {
-        diag.error(v->mark, "'mode': unknown XDP mode " + quoted(*mode) +
-                                ", expected auto, native or generic" + suggestion(*mode, modes));
-      }
-    }
-  }
-  if (const auto v = map.find("zero_copy")) read_true_false(diag, *v, "zero_copy", xdp.zero_copy);
-  if (const auto v = map.find("required")) read_true_false(diag, *v, "required", xdp.required);
-  if (const auto v = map.find("frames"))
-    read_power_of_two(diag, *v, "frames", kMaxFrames, xdp.frames);
-  // A ring longer than the frames could never be full: at most `frames` entries.
-  for (const auto& [key, size] :
-       {std::pair<const char*, std::uint32_t*>{"rx_ring_size", &xdp.rx_ring_size},
-        {"tx_ring_size", &xdp.tx_ring_size}}) {
-    if (const auto v = map.find(key)) {
-      read_power_of_two(diag, *v, key, kMaxFrames, *size);
-      if (*size > xdp.frames) {
-        diag.error(v->mark, std::string("'") + key + "': " + std::to_string(*size) +
-                                " entries, expected at most 'frames' (" +
-                                std::to_string(xdp.frames) + ")");
-      }
-    } else if (*size > xdp.frames) {
-      *size = xdp.frames;  // the default follows a smaller frame count
-    }
-  }
+  read_keys(diag, map, kXdpKeys, xdp);
+  // A ring size left to its default follows a smaller frame count.
+  if (!map.find("rx_ring_size")) xdp.rx_ring_size = std::min(xdp.rx_ring_size, xdp.frames);
+  if (!map.find("tx_ring_size")) xdp.tx_ring_size = std::min(xdp.tx_ring_size, xdp.frames);
 }
 
 }  // namespace gslbd::config::detail

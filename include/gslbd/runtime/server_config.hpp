@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gslbd/util/address.hpp"
@@ -56,6 +57,12 @@ struct DnstapConfig {
 // the kernel's network stack. Read at start; a reload that changes it is reported and takes
 // effect on restart.
 enum class XdpMode : std::uint8_t { automatic, native, generic };
+struct XdpModeName {
+  std::string_view name;
+  XdpMode mode;
+};
+inline constexpr XdpModeName kXdpModeNames[] = {
+    {"auto", XdpMode::automatic}, {"native", XdpMode::native}, {"generic", XdpMode::generic}};
 
 struct XdpInterface {
   std::string name;                      // the network interface
