@@ -270,8 +270,8 @@ void PeerPoller::Impl::finished(Peer& peer, CURLcode code) noexcept {
   struct SendVotes {
     Impl* impl;
     ~SendVotes() {
-      for (const auto& [name, peer] : impl->peers) {
-        if (peer->easy != nullptr) return;
+      for (const auto& [name, other] : impl->peers) {
+        if (other->easy != nullptr) return;
       }
       impl->send_votes();
       impl->round_sent = true;
