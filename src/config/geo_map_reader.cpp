@@ -11,6 +11,7 @@
 #include "gslbd/geodb/maxmind_database.hpp"
 #include "gslbd/geodb/region_rules.hpp"
 #include "gslbd/util/address.hpp"
+#include "key_table.hpp"
 
 namespace gslbd::config::detail {
 namespace {
@@ -81,77 +82,119 @@ struct RulesRead {
   std::map<geodb::RegionRules::Key, YAML::Mark> where;  // each key's first place in the file
 };
 
-void read_region(Diagnostics& diag, const Value& item, geo::GeoMap& map, RulesRead& read) {
-  const MapReader region(diag, item,
-                         {"name", "continents", "countries", "subdivisions", "asns", "location"});
-  if (!region.is_map()) return;
-  std::string name;
-  if (auto v = region.require("name")) {
-    if (auto text = read_label(diag, *v)) name = *text;
-  }
-  if (name.empty()) return;
-  const std::int32_t id = map.region_id(name);
-  for (const GeoKeyKind kind : kKinds) {
-    const auto list = region.find(geodb::kGeoKeyKindNames[static_cast<std::size_t>(kind)]);
-    if (!list) continue;
-    auto& first = read.first[static_cast<std::size_t>(kind)];
-    if (!first) first = list->key_mark;
-    const auto items = read_list(diag, *list, true);
-    if (!items) continue;
-    for (const Value& key_value : *items) {
-      const auto text = read_string(diag, key_value);
-      if (!text) continue;
-      std::string why;
-      const std::string key = geodb::RegionRules::canonical(kind, *text, why);
-      if (key.empty()) {
-        diag.error(key_value.mark,
-                   key_value.label + ": unknown code " + detail::quoted(*text) + ", " + why);
-      } else if (!read.rules.add(kind, key, id)) {
-        diag.error(key_value.mark,
-                   key_value.label + ": " + key + " is already in another region of this geo map");
-      } else {
-        read.where.try_emplace({kind, key}, key_value.mark);
-      }
+// A region as it is read: its id once its name is known (-1 before, or when the name is bad:
+// then its other keys are not read).
+struct RegionRead {
+  geo::GeoMap& map;
+  RulesRead& rules;
+  std::int32_t id = -1;
+};
+
+template <GeoKeyKind Kind>
+void read_key_list(Diagnostics& diag, const Value& list, RegionRead& region) {
+  if (region.id < 0) return;
+  constexpr auto kind_index = static_cast<std::size_t>(Kind);
+  auto& first = region.rules.first[kind_index];
+  if (!first) first = list.key_mark;
+  const auto items = read_list(diag, list, true);
+  if (!items) return;
+  for (const Value& key_value : *items) {
+    const auto text = read_string(diag, key_value);
+    if (!text) continue;
+    std::string why;
+    const std::string key = geodb::RegionRules::canonical(Kind, *text, why);
+    if (key.empty()) {
+      diag.error(key_value.mark,
+                 key_value.label + ": unknown code " + detail::quoted(*text) + ", " + why);
+    } else if (!region.rules.rules.add(Kind, key, region.id)) {
+      diag.error(key_value.mark,
+                 key_value.label + ": " + key + " is already in another region of this geo map");
+    } else {
+      region.rules.where.try_emplace({Kind, key}, key_value.mark);
     }
-  }
-  if (auto v = region.find("location")) {
-    if (auto where = read_location(diag, *v)) map.set_region_location(id, *where);
   }
 }
 
-void read_network(Diagnostics& diag, const Value& item, geo::GeoMap& map) {
-  const MapReader entry(diag, item, {"network", "region", "location"});
-  if (!entry.is_map()) return;
-  const auto net = entry.require("network");
-  const auto region = entry.find("region");
-  const auto location = entry.find("location");
-  if (!region && !location) {
-    diag.error(entry.mark(), item.label + ": expected 'region', 'location' or both");
-  }
-  if (!net) return;
-  const auto net_text = read_string(diag, *net);
-  if (!net_text) return;
+template <GeoKeyKind Kind>
+constexpr Key<RegionRead> kind_row() {
+  return {geodb::kGeoKeyKindNames[static_cast<std::size_t>(Kind)], read_key_list<Kind>};
+}
+
+constexpr Key<RegionRead> kRegionKeys[] = {
+    {"name",
+     [](Diagnostics& diag, const Value& v, RegionRead& region) {
+       const auto text = read_label(diag, v);
+       if (text && !text->empty()) region.id = region.map.region_id(*text);
+     },
+     true},
+    kind_row<GeoKeyKind::continent>(),
+    kind_row<GeoKeyKind::country>(),
+    kind_row<GeoKeyKind::subdivision>(),
+    kind_row<GeoKeyKind::asn>(),
+    {"location",
+     [](Diagnostics& diag, const Value& v, RegionRead& region) {
+       if (region.id < 0) return;
+       if (auto where = read_location(diag, v)) region.map.set_region_location(region.id, *where);
+     }},
+};
+
+// A networks entry as it is read: the region and location rows apply only once the network
+// itself has been read without error.
+struct NetworkRead {
+  explicit NetworkRead(geo::GeoMap& into) : map(into) {}
+  geo::GeoMap& map;
+  bool read = false;
   util::Address address;
   unsigned prefix = 0;
-  std::string why;
-  if (!parse_network(*net_text, address, prefix, why)) {
-    diag.error(net->mark, net->label + ": " + why);
-    return;
+  std::string text;
+  YAML::Mark mark;  // the network's own, where errors about it are reported
+  std::string label;
+};
+
+constexpr Key<NetworkRead> kNetworkKeys[] = {
+    {"network",
+     [](Diagnostics& diag, const Value& v, NetworkRead& entry) {
+       const auto text = read_string(diag, v);
+       if (!text) return;
+       std::string why;
+       if (!parse_network(*text, entry.address, entry.prefix, why)) {
+         diag.error(v.mark, v.label + ": " + why);
+         return;
+       }
+       entry.mark = v.mark;
+       entry.label = v.label;
+       entry.text = *text;
+       entry.read = true;
+     },
+     true},
+    {"region",
+     [](Diagnostics& diag, const Value& v, NetworkRead& entry) {
+       if (!entry.read) return;
+       const auto region = read_label(diag, v);
+       if (region && !entry.map.add(entry.address, entry.prefix, *region)) {
+         diag.error(entry.mark, entry.label + ": " + detail::quoted(entry.text) +
+                                    " is already mapped to another region in this geo map");
+       }
+     }},
+    {"location",
+     [](Diagnostics& diag, const Value& v, NetworkRead& entry) {
+       if (!entry.read) return;
+       const auto where = read_location(diag, v);
+       if (where && !entry.map.add_location(entry.address, entry.prefix, *where)) {
+         diag.error(entry.mark, entry.label + ": " + detail::quoted(entry.text) +
+                                    " already has another location in this geo map");
+       }
+     }},
+};
+
+void read_network(Diagnostics& diag, const Value& item, geo::GeoMap& map) {
+  const MapReader entry(diag, item, key_names(kNetworkKeys));
+  if (!entry.is_map()) return;
+  if (!entry.find("region") && !entry.find("location")) {
+    diag.error(entry.mark(), item.label + ": expected 'region', 'location' or both");
   }
-  if (region) {
-    const auto region_text = read_label(diag, *region);
-    if (region_text && !map.add(address, prefix, *region_text)) {
-      diag.error(net->mark, net->label + ": " + detail::quoted(*net_text) +
-                                " is already mapped to another region in this geo map");
-    }
-  }
-  if (location) {
-    const auto where = read_location(diag, *location);
-    if (where && !map.add_location(address, prefix, *where)) {
-      diag.error(net->mark, net->label + ": " + detail::quoted(*net_text) +
-                                " already has another location in this geo map");
-    }
-  }
+  NetworkRead read(map);
+  read_keys(diag, entry, kNetworkKeys, read);
 }
 
 // Opens the database, checks that it has what the regions ask of it, and walks it into the map.
@@ -247,42 +290,65 @@ std::optional<geo::Coordinates> read_location(Diagnostics& diag, const Value& va
   return geo::Coordinates{*latitude, *longitude};
 }
 
+namespace {
+
+// A geo map as it is read: the result and the database keys its regions ask for.
+struct MapRead {
+  GeoMapRead& result;
+  RulesRead rules;
+};
+
+// Rows in the order they are read: regions before networks (so the region ids come from the
+// regions list first), and the database last, by read_geo_map itself, once the rest is sound:
+// walking a large one takes a while.
+constexpr Key<MapRead> kGeoMapKeys[] = {
+    {"name",
+     [](Diagnostics& diag, const Value& v, MapRead& r) {
+       if (auto text = read_label(diag, v)) r.result.name = *text;
+     },
+     true},
+    {"regions",
+     [](Diagnostics& diag, const Value& v, MapRead& r) {
+       const auto regions = read_list(diag, v, true);
+       if (!regions) return;
+       for (const Value& region : *regions) {
+         RegionRead read{r.result.map, r.rules};
+         read_section(diag, region, kRegionKeys, read);
+       }
+     }},
+    {"networks",
+     [](Diagnostics& diag, const Value& v, MapRead& r) {
+       const auto items = read_list(diag, v, true);
+       if (!items) return;
+       for (const Value& network : *items) read_network(diag, network, r.result.map);
+     }},
+    {"database", nullptr},
+};
+
+}  // namespace
+
 GeoMapRead read_geo_map(Diagnostics& diag, const Value& item) {
   GeoMapRead result;
-  const MapReader map(diag, item, {"name", "database", "regions", "networks"});
+  const MapReader map(diag, item, key_names(kGeoMapKeys));
   if (!map.is_map()) return result;
   const std::size_t errors_before = diag.count();
-  if (auto v = map.require("name")) {
-    if (auto text = read_label(diag, *v)) result.name = *text;
-  }
-  RulesRead rules;
-  if (auto v = map.find("regions")) {
-    if (auto regions = read_list(diag, *v, true)) {
-      for (const Value& region : *regions) read_region(diag, region, result.map, rules);
-    }
-  }
+  MapRead read{result, {}};
+  read_keys(diag, map, kGeoMapKeys, read);
   const auto database = map.find("database");
-  const auto networks = map.find("networks");
-  if (!database && !networks) {
+  if (!database && !map.find("networks")) {
     diag.error(map.mark(), "a geo map needs 'networks', a 'database' or both");
   }
   if (!database) {
     for (const GeoKeyKind kind : kKinds) {
-      const auto& first = rules.first[static_cast<std::size_t>(kind)];
+      const auto& first = read.rules.first[static_cast<std::size_t>(kind)];
       if (!first) continue;
       diag.error(*first, std::string("'") +
                              geodb::kGeoKeyKindNames[static_cast<std::size_t>(kind)] +
                              "' needs a 'database' in this geo map");
     }
   }
-  if (networks) {
-    if (auto items = read_list(diag, *networks, true)) {
-      for (const Value& network : *items) read_network(diag, network, result.map);
-    }
-  }
-  // The database last and only when the rest is sound: walking a large one takes a while.
   if (database && diag.count() == errors_before) {
-    read_database(diag, *database, rules, result);
+    read_database(diag, *database, read.rules, result);
   }
   result.complete = diag.count() == errors_before;
   return result;
