@@ -626,71 +626,81 @@ void read_peer_instances(Diagnostics& diag, const Value& value,
 // The peers: section: the other instances whose observations vote (see docs/configuration.md).
 // A readable token file is reported with the control: section's warnings (logged at start and
 // on reload, printed by --check-config).
+// The peers: section while it is read: the durations as given, for the checks between them.
+struct PeersRead {
+  const std::string& main_path;
+  runtime::ControlConfig& control;
+  runtime::PeersConfig& peers;
+  std::uint32_t interval_ms = 0;  // 0: not given, or refused (and reported)
+  std::uint32_t timeout_ms = 0;
+  std::uint32_t stale_after_ms = 0;
+};
+
+constexpr Key<PeersRead> kPeersKeys[] = {
+    {"instances",
+     [](Diagnostics& diag, const Value& v, PeersRead& r) {
+       read_peer_instances(diag, v, r.control, r.peers);
+     },
+     true},
+    {"token_file",
+     [](Diagnostics& diag, const Value& v, PeersRead& r) {
+       read_token_file(diag, v, r.main_path, r.peers.token, r.control.warnings);
+     },
+     true},
+    {"interval",
+     [](Diagnostics& diag, const Value& v, PeersRead& r) {
+       read_timeout(diag, v, 100, 3'600'000, "at least 100ms and at most 1h", r.interval_ms);
+     }},
+    {"timeout",
+     [](Diagnostics& diag, const Value& v, PeersRead& r) {
+       read_timeout(diag, v, 10, 3'600'000, "at least 10ms and at most 1h", r.timeout_ms);
+     }},
+    {"stale_after",
+     [](Diagnostics& diag, const Value& v, PeersRead& r) {
+       read_timeout(diag, v, 100, 24 * 3'600'000u, "at least 100ms and at most 24h",
+                    r.stale_after_ms);
+     }},
+    {"max_reply_bytes",
+     [](Diagnostics& diag, const Value& v, PeersRead& r) {
+       read_in_range(diag, v, runtime::kMinPeerReplyBytes, runtime::kMaxPeerReplyBytes,
+                     r.peers.max_reply_bytes);
+     }},
+};
+
 void read_peers(Diagnostics& diag, const Value& value, const std::string& main_path,
                 runtime::ControlConfig& control, runtime::PeersConfig& peers) {
-  const MapReader map(
-      diag, value,
-      {"instances", "token_file", "interval", "timeout", "stale_after", "max_reply_bytes"});
+  const MapReader map(diag, value, key_names(kPeersKeys));
   if (!map.is_map()) return;
   if (!control.enabled) {
     diag.error(map.mark(),
                "peers: needs the control endpoint (control.enabled: true), which "
                "serves this instance's observations to its peers");
   }
-  if (const auto v = map.require("instances")) read_peer_instances(diag, *v, control, peers);
-  if (const auto v = map.require("token_file")) {
-    read_token_file(diag, *v, main_path, peers.token, control.warnings);
-  }
-  // Each duration with its bounds; nullopt when absent or wrong (wrong is reported).
-  auto read_ms = [&](const std::optional<Value>& v, std::uint64_t min, std::uint64_t max,
-                     const char* key, const char* range) -> std::optional<std::uint32_t> {
-    if (!v) return std::nullopt;
-    const auto ms = read_duration_ms(diag, *v);
-    if (!ms) return std::nullopt;
-    if (*ms < min || *ms > max) {
-      diag.error(v->mark, std::string("'") + key + "': expected " + range);
-      return std::nullopt;
-    }
-    return static_cast<std::uint32_t>(*ms);
-  };
-  const auto interval_value = map.find("interval");
-  const auto timeout_value = map.find("timeout");
-  const auto stale_value = map.find("stale_after");
-  const auto given_interval =
-      read_ms(interval_value, 100, 3'600'000, "interval", "at least 100ms and at most 1h");
-  const std::uint32_t interval = given_interval.value_or(peers.interval_ms);
-  const std::uint32_t timeout =
-      read_ms(timeout_value, 10, 3'600'000, "timeout", "at least 10ms and at most 1h")
-          .value_or(peers.timeout_ms);
-  const std::uint32_t stale =
-      read_ms(stale_value, 100, 24 * 3'600'000u, "stale_after", "at least 100ms and at most 24h")
-          .value_or(0);
+  PeersRead read{main_path, control, peers};
+  read_keys(diag, map, kPeersKeys, read);
+  const std::uint32_t interval = read.interval_ms != 0 ? read.interval_ms : peers.interval_ms;
+  const std::uint32_t timeout = read.timeout_ms != 0 ? read.timeout_ms : peers.timeout_ms;
   peers.interval_ms = interval;
   // A poll still running when the next is due would have to be skipped or stacked.
   if (timeout >= interval) {
+    const auto timeout_value = map.find("timeout");
     diag.error(timeout_value ? timeout_value->mark : map.mark(),
                "'timeout': " + std::to_string(timeout) + "ms is not below the interval (" +
                    std::to_string(interval) + "ms), expected a shorter timeout");
   } else {
     peers.timeout_ms = timeout;
   }
-  if (stale == 0) {
+  if (read.stale_after_ms == 0) {
     // Three polls may fail before a peer's observations stop voting.
-    peers.stale_after_ms = given_interval ? 3 * *given_interval : peers.stale_after_ms;
-  } else if (stale < interval) {
-    diag.error(stale_value->mark,
-               "'stale_after': " + std::to_string(stale) + "ms is below the interval (" +
-                   std::to_string(interval) +
+    if (read.interval_ms != 0) peers.stale_after_ms = 3 * read.interval_ms;
+  } else if (read.stale_after_ms < interval) {
+    diag.error(map.find("stale_after")->mark,
+               "'stale_after': " + std::to_string(read.stale_after_ms) +
+                   "ms is below the interval (" + std::to_string(interval) +
                    "ms): every observation would be stale before the next poll, expected at least "
                    "the interval");
   } else {
-    peers.stale_after_ms = stale;
-  }
-  if (const auto v = map.find("max_reply_bytes")) {
-    if (const auto n =
-            read_number(diag, *v, runtime::kMinPeerReplyBytes, runtime::kMaxPeerReplyBytes)) {
-      peers.max_reply_bytes = static_cast<std::uint32_t>(*n);
-    }
+    peers.stale_after_ms = read.stale_after_ms;
   }
 }
 
