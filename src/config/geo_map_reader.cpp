@@ -327,6 +327,15 @@ constexpr Key<MapRead> kGeoMapKeys[] = {
 
 }  // namespace
 
+std::vector<std::string_view> geo_map_key_names() {
+  std::vector<std::string_view> names;
+  for (const auto& section :
+       {key_names(kGeoMapKeys), key_names(kRegionKeys), key_names(kNetworkKeys)}) {
+    names.insert(names.end(), section.begin(), section.end());
+  }
+  return names;
+}
+
 GeoMapRead read_geo_map(Diagnostics& diag, const Value& item) {
   GeoMapRead result;
   const MapReader map(diag, item, key_names(kGeoMapKeys));

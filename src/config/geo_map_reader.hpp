@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gslbd/geo/geo_map.hpp"
 #include "gslbd/geodb/maxmind_database.hpp"
@@ -35,6 +37,10 @@ void walk_locations(Diagnostics& diag, const geodb::MaxmindDatabase& database,
                     const YAML::Mark& mark, geo::GeoMap& map);
 
 // `{lat: 50.11, lon: 8.68}`: latitude -90..90, longitude -180..180, in degrees.
+// The keys of a geo map, its regions and its networks, for the test that the documentation
+// names each.
+std::vector<std::string_view> geo_map_key_names();
+
 std::optional<geo::Coordinates> read_location(Diagnostics& diag, const Value& value);
 
 }  // namespace gslbd::config::detail

@@ -813,7 +813,8 @@ std::vector<std::string_view> main_file_key_names() {
   std::vector<std::string_view> names;
   for (const auto& section :
        {key_names(kServerKeys), key_names(kTcpKeys), key_names(kLogKeys), key_names(kCookieKeys),
-        key_names(kRateLimitKeys), key_names(kControlKeys), key_names(kDnstapKeys)}) {
+        key_names(kRateLimitKeys), key_names(kControlKeys), key_names(kDnstapKeys),
+        key_names(kPeersKeys), xdp_key_names()}) {
     names.insert(names.end(), section.begin(), section.end());
   }
   return names;

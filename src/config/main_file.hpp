@@ -25,8 +25,8 @@ struct MainFile {
 MainFile load_main_file(const std::string& path, const std::string& text,
                         std::vector<util::SourceError>& errors);
 
-// The keys of the server: section (with tcp, log, cookies and rate_limit), control: and dnstap:,
-// for the test that the documentation names each.
+// The keys of the server: section (with tcp, log, cookies and rate_limit), control:, dnstap:,
+// peers: and xdp:, for the test that the documentation names each.
 std::vector<std::string_view> main_file_key_names();
 
 }  // namespace gslbd::config::detail

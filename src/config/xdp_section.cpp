@@ -170,4 +170,8 @@ void read_xdp(Diagnostics& diag, const Value& value, runtime::XdpConfig& xdp) {
   if (!map.find("tx_ring_size")) xdp.tx_ring_size = std::min(xdp.tx_ring_size, xdp.frames);
 }
 
+std::vector<std::string_view> xdp_key_names() {
+  return key_names(kXdpKeys);
+}
+
 }  // namespace gslbd::config::detail

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/check_reader.hpp"
+#include "config/geo_map_reader.hpp"
 #include "config/main_file.hpp"
 #include "config/member_reader.hpp"
 #include "config/pool_file.hpp"
@@ -40,7 +41,7 @@ void check_documented(const std::vector<std::string_view>& keys) {
 
 using namespace gslbd::config::detail;
 
-TEST_CASE("every key of the main file's server, control and dnstap sections is documented") {
+TEST_CASE("every key of the main file's sections is documented") {
   check_documented(main_file_key_names());
 }
 
@@ -52,4 +53,5 @@ TEST_CASE("every key of a pool file is documented") {
   check_documented(pool_key_names());
   check_documented(member_key_names());
   check_documented(check_key_names());
+  check_documented(geo_map_key_names());
 }
