@@ -403,6 +403,14 @@ TEST_CASE("health loop: a member given by name is probed at the address it resol
   CHECK(status.resolve_error.empty());
   REQUIRE(status.checks.size() == 1);
   CHECK(status.checks[0].check.find("tcp to 127.0.0.3:") != std::string::npos);
+  // Both addresses are probed; the one that passes decides.
+  CHECK(status.checks_probe == "127.0.0.3");
+  REQUIRE(status.addresses.size() == 2);
+  CHECK(status.addresses[0].address == "127.0.0.3");
+  CHECK(status.addresses[0].up);
+  CHECK(status.addresses[1].address == "::1");
+  REQUIRE(status.addresses[1].checks.size() == 1);
+  CHECK(status.addresses[1].checks[0].check.find("tcp to [::1]:") != std::string::npos);
   CHECK(table->read(0).up);
   // Dropped by a reload while its next resolution is pending: nothing of it runs on.
   loop.adopt(gslbd::probe::MonitorPlan{
