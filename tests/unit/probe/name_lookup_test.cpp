@@ -262,7 +262,7 @@ TEST_CASE("a lookup ignores forged and garbage replies and takes A and AAAA") {
   CHECK(took < std::chrono::milliseconds(900));  // no try waited out its time
 }
 
-TEST_CASE("a truncated reply is asked again over TCP; the lowest addresses are taken") {
+TEST_CASE("a truncated reply is asked again over TCP, and the lowest addresses are taken") {
   // 300 A records: about 4.8 KB, more than any UDP answer to this query.
   TruncatingResolver server(300);
   std::chrono::milliseconds took{};

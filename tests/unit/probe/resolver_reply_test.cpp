@@ -119,7 +119,7 @@ TEST_CASE("addresses of the name asked, smallest TTL, case-insensitive question"
   CHECK(r.ttl == 20);
 }
 
-TEST_CASE("a CNAME chain is followed in any order; records of other owners are ignored") {
+TEST_CASE("a CNAME chain is followed in any order, and records of other owners are ignored") {
   Message m = reply_to(0x1234, kName, kTypeA, 4);
   const std::size_t question = 12;
   m.rr(wire("edge.cdn.test."), kTypeA, 30, v4(192, 0, 2, 7));
@@ -186,7 +186,7 @@ TEST_CASE("garbage that claims to be the reply is malformed, never believed") {
   CHECK(parse(forward).status == ReplyStatus::malformed);
 }
 
-TEST_CASE("at most kMaxReplyAddresses addresses are taken; a TTL with the top bit is 0") {
+TEST_CASE("at most kMaxReplyAddresses addresses are taken, and a TTL with the top bit is 0") {
   Message m = reply_to(0x1234, kName, kTypeA, 40);
   for (std::uint8_t i = 0; i < 40; ++i) m.rr(kName, kTypeA, 0x80000000u, v4(10, 0, 0, i));
   const Reply r = parse(m);
