@@ -23,11 +23,34 @@ void write_member_address(JsonWriter& json, const pool::Member& member,
   json.key("checks_probe");
   if (member.check_address.family != 0) {
     json.string(util::address_text(member.check_address));
-  } else if (status != nullptr && !status->resolved.empty()) {
-    json.string(status->resolved.front());
+  } else if (status != nullptr && !status->checks_probe.empty()) {
+    json.string(status->checks_probe);
   } else {
     json.null();
   }
+  // The checks' verdicts at each address probed; a member is up when one address passes.
+  json.key("addresses").begin_array();
+  if (status != nullptr) {
+    for (const probe::MemberStatus::AddressStatus& address : status->addresses) {
+      json.begin_object();
+      json.key("address").string(address.address);
+      json.key("up").boolean(address.up);
+      json.key("known").boolean(address.known);
+      json.key("checks_outcome").string(address.outcome);
+      json.key("check_verdicts").begin_array();
+      for (const probe::CheckStatus& check : address.checks) {
+        json.begin_object();
+        json.key("check").string(check.check);
+        json.key("inverted").boolean(check.inverted);
+        json.key("up").boolean(check.up);
+        json.key("known").boolean(check.known);
+        json.end_object();
+      }
+      json.end_array();
+      json.end_object();
+    }
+  }
+  json.end_array();
   json.key("resolved_at");
   if (status != nullptr && status->resolved_at) {
     json.string(rfc3339(*status->resolved_at));
@@ -40,6 +63,8 @@ void write_member_address(JsonWriter& json, const pool::Member& member,
   } else {
     json.null();
   }
+  json.key("resolve_failures")
+      .number(std::uint64_t{status != nullptr ? status->resolve_failures : 0});
 }
 
 }  // namespace gslbd::control

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A pool member given by host name, as /status and /explain show it: the name answers carry as
-// a CNAME, what the health loop resolved it to last (the checks probe the first address) and
+// a CNAME, what the health loop resolved it to last, the checks' verdicts at each address, and
 // why the latest resolution failed. Control thread.
 #pragma once
 
@@ -11,7 +11,9 @@
 namespace gslbd::control {
 
 // Writes the member's "address" (null for a host name) and, for a host name, its "target",
-// "resolved", "checks_probe", "resolved_at" and "resolve_error" keys. status may be null.
+// "resolved", "checks_probe" (the address that decides), "addresses" (each address probed and its
+// checks' verdicts), "resolved_at", "resolve_error" and "resolve_failures" keys. status may be
+// null.
 void write_member_address(JsonWriter& json, const pool::Member& member,
                           const probe::MemberStatus* status);
 

@@ -39,9 +39,6 @@ class CheckRunner final : public SlotWaiter {
   const RiseFall& machine() const noexcept { return machine_; }
   bool busy() const noexcept { return state_ != State::idle; }
   const util::Address& target() const noexcept { return target_; }
-  // Where the next probes go (a member given by host name that now resolves elsewhere); the
-  // rise/fall state stays, as the member is the same.
-  void retarget(const util::Address& target) noexcept { target_ = target; }
   bool started() const noexcept { return started_; }
   // The latest result of this check: whether it passed, and the error of its latest failure.
   bool last_ok() const noexcept { return last_ok_; }

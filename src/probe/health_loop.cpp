@@ -143,13 +143,21 @@ struct HealthLoop::Impl {
   MemberStatus member_status(const MemberState& member) const;
   void adopt_plan(MonitorPlan plan) noexcept;
   void apply_admin(const AdminMessage& message) noexcept;
+  // The member's probes: at its target, or, for a member given by host name, at each address
+  // of its latest resolution (none before one).
   void make_runners(MemberState& member);
+  AddressProbes make_probes(MemberState& member, const util::Address& address);
   void close_runners(MemberState& member) noexcept;
   // A member given by host name: resolve it now, and again after its TTL (resolve_after).
   void start_resolving(MemberState& member) noexcept;
   void stop_resolving(MemberState& member) noexcept;
   void on_resolved(MemberState& member, Resolution resolution) noexcept;
-  void resolve_after(MemberState& member, std::uint32_t seconds) noexcept;
+  // Probes the member's new addresses: those that stay keep their runners (and rise/fall
+  // history), new ones start from the member's initial state, gone ones are closed.
+  void follow_addresses(MemberState& member, const std::vector<util::Address>& addresses);
+  void resolve_after(MemberState& member, std::uint64_t ms) noexcept;
+  // The probes the plan's checks ask for per second, for the schedule-lag report.
+  void update_planned() noexcept;
   void on_result(MemberState& member, const CheckRunner& runner,
                  const ProbeResult& result) noexcept;
   // Writes the member's word if it changed and logs what changed; `admin` is put before the
@@ -191,18 +199,69 @@ void HealthLoop::Impl::on_wakeup() noexcept {
   adopted_cv.notify_all();
 }
 
-void HealthLoop::Impl::make_runners(MemberState& member) {
-  // A member given by host name is probed at the address it resolves to, once it has one.
-  const util::Address& target = member.target_name.empty() ? member.target : member.probed;
-  for (const health::CheckSpec& spec : member.checks) {
-    if (spec.type == health::CheckType::none) continue;
-    MemberState* m = &member;
-    auto* runner = new CheckRunner(
-        env, spec, target, member.initial,
-        [this, m](CheckRunner& r, const ProbeResult& result) { on_result(*m, r, result); });
-    member.runners.push_back(runner);
-    if (target.family != 0) runner->start();
+AddressProbes HealthLoop::Impl::make_probes(MemberState& member, const util::Address& address) {
+  AddressProbes probes;
+  probes.address = address;
+  probes.runners.reserve(member.checks.size());  // so that a runner made is a runner kept
+  try {
+    for (const health::CheckSpec& spec : member.checks) {
+      if (spec.type == health::CheckType::none) continue;
+      MemberState* m = &member;
+      auto* runner = new CheckRunner(
+          env, spec, address, member.initial,
+          [this, m](CheckRunner& r, const ProbeResult& result) { on_result(*m, r, result); });
+      probes.runners.push_back(runner);
+      if (address.family != 0) runner->start();
+    }
+  } catch (...) {
+    for (CheckRunner* runner : probes.runners) runner->close();
+    throw;
   }
+  return probes;
+}
+
+void HealthLoop::Impl::make_runners(MemberState& member) {
+  close_runners(member);
+  member.probes.reserve(member.target_name.empty() ? 1 : member.resolved.size());
+  if (member.target_name.empty()) {
+    member.probes.push_back(make_probes(member, member.target));
+    return;
+  }
+  for (const util::Address& address : member.resolved) {
+    member.probes.push_back(make_probes(member, address));
+  }
+}
+
+void HealthLoop::Impl::follow_addresses(MemberState& member,
+                                        const std::vector<util::Address>& addresses) {
+  const auto find = [&member](const util::Address& address) {
+    return std::find_if(member.probes.begin(), member.probes.end(),
+                        [&](const AddressProbes& p) { return p.address == address; });
+  };
+  std::vector<AddressProbes> next(addresses.size());
+  // The new addresses first: only they can fail (out of memory), before anything has moved.
+  try {
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+      if (find(addresses[i]) == member.probes.end()) next[i] = make_probes(member, addresses[i]);
+    }
+  } catch (...) {
+    for (AddressProbes& made : next) {
+      for (CheckRunner* runner : made.runners) runner->close();
+    }
+    throw;
+  }
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    const auto kept = find(addresses[i]);
+    if (kept == member.probes.end()) continue;
+    next[i].address = kept->address;
+    next[i].runners = std::move(kept->runners);
+    kept->runners.clear();
+  }
+  for (AddressProbes& gone : member.probes) {
+    for (CheckRunner* runner : gone.runners) runner->close();
+  }
+  member.probes = std::move(next);
+  update_planned();
 }
 
 void HealthLoop::Impl::start_resolving(MemberState& member) noexcept {
@@ -212,7 +271,7 @@ void HealthLoop::Impl::start_resolving(MemberState& member) noexcept {
     member.lookup = NameLookup::start(&loop, resolvers, member.target_wire,
                                       [this, m](Resolution r) { on_resolved(*m, std::move(r)); });
   } catch (...) {  // out of memory: try again later
-    resolve_after(member, kResolveFloorSeconds);
+    resolve_after(member, std::uint64_t{kResolveFloorSeconds} * 1000);
   }
 }
 
@@ -229,7 +288,7 @@ void HealthLoop::Impl::stop_resolving(MemberState& member) noexcept {
   }
 }
 
-void HealthLoop::Impl::resolve_after(MemberState& member, std::uint32_t seconds) noexcept {
+void HealthLoop::Impl::resolve_after(MemberState& member, std::uint64_t ms) noexcept {
   if (member.resolve_timer == nullptr) {
     auto* timer = new (std::nothrow) uv_timer_t;
     if (timer == nullptr) return;
@@ -243,50 +302,102 @@ void HealthLoop::Impl::resolve_after(MemberState& member, std::uint32_t seconds)
         static_cast<Impl*>(timer->loop->data)
             ->start_resolving(*static_cast<MemberState*>(timer->data));
       },
-      std::uint64_t{seconds} * 1000, 0);
+      ms, 0);
 }
+
+namespace {
+
+// After a failed lookup, or while lookups have not yet succeeded `rise` times in a row, the
+// name is asked again at the pace of the member's fastest check (1 to 5 s): a failed lookup
+// counts like a failed probe, so `fall` of them take about as long as `fall` failed probes.
+std::uint64_t lookup_retry_ms(const MemberState& member) noexcept {
+  std::uint64_t ms = std::uint64_t{kResolveFloorSeconds} * 1000;
+  for (const health::CheckSpec& spec : member.checks) {
+    if (spec.type != health::CheckType::none) ms = std::min<std::uint64_t>(ms, spec.interval_ms);
+  }
+  return std::max<std::uint64_t>(ms, 1000);
+}
+
+std::string address_list(const std::vector<util::Address>& addresses) {
+  std::string list;
+  for (const util::Address& a : addresses)
+    list += (list.empty() ? "" : ", ") + util::address_text(a);
+  return list;
+}
+
+}  // namespace
 
 void HealthLoop::Impl::on_resolved(MemberState& member, Resolution resolution) noexcept {
   member.lookup = nullptr;
+  std::uint64_t next_ms = lookup_retry_ms(member);
   try {
     if (resolution.ok) {
       const bool was_failing = !member.resolve_error.empty();
+      member.resolution.record(true);
       member.resolve_error.clear();
+      member.resolve_failures = 0;
       member.resolved_at = std::chrono::system_clock::now();
       if (member.resolved != resolution.addresses) {
-        std::string list;
-        for (const util::Address& a : resolution.addresses) {
-          list += (list.empty() ? "" : ", ") + util::address_text(a);
+        spdlog::info("health: {}: {} resolves to {}{}", member.label, member.target_name,
+                     address_list(resolution.addresses),
+                     member.checks.empty() ? std::string() : "; the checks probe each");
+        for (int f = 0; f < 2; ++f) {
+          if (resolution.offered[f] > kMaxProbedPerFamily) {
+            spdlog::warn(
+                "health: {}: {} has {} {} records; the checks probe the lowest {} of them only",
+                member.label, member.target_name, resolution.offered[f], f == 0 ? "A" : "AAAA",
+                kMaxProbedPerFamily);
+          }
         }
-        spdlog::info("health: {}: {} resolves to {}{}", member.label, member.target_name, list,
-                     member.runners.empty()
-                         ? std::string()
-                         : "; checks probe " + util::address_text(resolution.addresses.front()));
+        follow_addresses(member, resolution.addresses);
         member.resolved = std::move(resolution.addresses);
       } else if (was_failing) {
         spdlog::info("health: {}: {} resolves again", member.label, member.target_name);
       }
-      member.probed = member.resolved.front();
-      for (CheckRunner* runner : member.runners) {
-        runner->retarget(member.probed);
-        runner->start();
+      if (member.resolution.up()) {
+        next_ms = std::uint64_t{std::clamp(resolution.ttl, kResolveFloorSeconds,
+                                           kResolveCeilingSeconds)} *
+                  1000;
       }
-      resolve_after(member,
-                    std::clamp(resolution.ttl, kResolveFloorSeconds, kResolveCeilingSeconds));
     } else {
+      member.resolution.record(false);
+      ++member.resolve_failures;
+      const bool first = member.resolve_error.empty();
       member.resolve_error =
           "target " + member.target_name + " does not resolve: " + resolution.error;
-      resolve_after(member, kResolveFloorSeconds);
+      // The first failure of a run is worth a line even when fall keeps the member up.
+      if (first && member.resolution.up()) {
+        spdlog::info("health: {}: {} (lookup failure 1 of {} before it counts as down)",
+                     member.label, member.resolve_error, member.resolution.fall());
+      }
     }
   } catch (...) {  // out of memory: the state stays as it was; retry later
-    resolve_after(member, kResolveFloorSeconds);
   }
+  resolve_after(member, next_ms);
   if (!publish(member, nullptr)) refresh_status(member);
 }
 
 void HealthLoop::Impl::close_runners(MemberState& member) noexcept {
-  for (CheckRunner* runner : member.runners) runner->close();
-  member.runners.clear();
+  for (AddressProbes& probes : member.probes) {
+    for (CheckRunner* runner : probes.runners) runner->close();
+  }
+  member.probes.clear();
+}
+
+void HealthLoop::Impl::update_planned() noexcept {
+  double planned = 0;
+  for (const auto& member : members) {
+    for (const AddressProbes& probes : member->probes) {
+      for (const CheckRunner* runner : probes.runners) {
+        const health::CheckSpec& spec = runner->spec();
+        // The mean interval: jitter stretches each one by 0..jitter_percent, uniformly.
+        const double mean_ms = std::max<std::uint32_t>(spec.interval_ms, 1) *
+                               (1.0 + static_cast<double>(spec.jitter_percent) / 200.0);
+        planned += 1000.0 / mean_ms;
+      }
+    }
+  }
+  lag.set_planned(planned);
 }
 
 void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
@@ -351,8 +462,8 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
           member->target_name = wanted.target_name;
           member->target_wire = wanted.target_wire;
           member->resolved.clear();
-          member->probed = util::Address{};
           member->resolve_error.clear();
+          member->resolve_failures = 0;
           member->resolved_at.reset();
         }
         if (!same_checks) {
@@ -360,6 +471,10 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
           member->checks = std::move(wanted.checks);
           member->target = wanted.target;
           member->initial = wanted.initial;
+          // Rise and fall of the lookups come from the checks: they start over with them, from
+          // a lookup made now (the addresses of the last one are probed meanwhile).
+          stop_resolving(*member);
+          member->resolution = resolution_machine(*member);
           make_runners(*member);
         }
       } else {
@@ -373,6 +488,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
         member->checks = std::move(wanted.checks);
         member->since_steady = now_steady;
         member->since = now;
+        member->resolution = resolution_machine(*member);
         make_runners(*member);
       }
       member->rule = wanted.rule;
@@ -426,17 +542,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
     }
     first_round.store(unknown_members == 0, std::memory_order_release);
     if (after_change && table) after_change(*table);
-    double planned = 0;
-    for (const auto& member : members) {
-      for (const CheckRunner* runner : member->runners) {
-        const health::CheckSpec& spec = runner->spec();
-        // The mean interval: jitter stretches each one by 0..jitter_percent, uniformly.
-        const double mean_ms = std::max<std::uint32_t>(spec.interval_ms, 1) *
-                               (1.0 + static_cast<double>(spec.jitter_percent) / 200.0);
-        planned += 1000.0 / mean_ms;
-      }
-    }
-    lag.set_planned(planned);
+    update_planned();
     for (PoolWatch& watch : pools) watch_pool(watch);
     std::lock_guard lock(status_mu);
     status = std::move(fresh);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "member_state.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gslbd::probe {
@@ -39,26 +40,23 @@ bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResu
   return load_changed;
 }
 
-namespace {
-
-// Every check's rise/fall machine together, by the member's rule, before any admin action.
-health::RuleOutcome checks_verdict(const MemberState& member) noexcept {
-  health::RuleOutcome outcome = health::combine(member.rule, verdicts_of(member));
-  // A host name that does not resolve leaves nothing to check: the member fails, whatever its
-  // checks said about the address they probed before.
-  if (!member.resolve_error.empty()) {
-    outcome.up = false;
-    outcome.known = true;
+RiseFall resolution_machine(const MemberState& member) noexcept {
+  std::uint32_t rise = 1;
+  std::uint32_t fall = 1;
+  for (const health::CheckSpec& spec : member.checks) {
+    if (spec.type == health::CheckType::none) continue;
+    rise = std::max(rise, spec.rise);
+    fall = std::max(fall, spec.fall);
   }
-  return outcome;
+  return RiseFall(rise, fall,
+                  member.initial == health::InitialState::up ? health::InitialState::up
+                                                             : health::InitialState::wait);
 }
 
-}  // namespace
-
-health::CheckVerdicts verdicts_of(const MemberState& member) noexcept {
+health::CheckVerdicts verdicts_of(const AddressProbes& probes) noexcept {
   health::CheckVerdicts v;
-  for (std::size_t i = 0; i < member.runners.size() && i < health::kMaxRuleChecks; ++i) {
-    const RiseFall& machine = member.runners[i]->machine();
+  for (std::size_t i = 0; i < probes.runners.size() && i < health::kMaxRuleChecks; ++i) {
+    const RiseFall& machine = probes.runners[i]->machine();
     const auto bit = static_cast<std::uint16_t>(1u << i);
     if (machine.up()) v.passing = static_cast<std::uint16_t>(v.passing | bit);
     if (machine.known()) v.known = static_cast<std::uint16_t>(v.known | bit);
@@ -66,6 +64,84 @@ health::CheckVerdicts verdicts_of(const MemberState& member) noexcept {
   }
   return v;
 }
+
+namespace {
+
+std::size_t active_checks(const MemberState& member) noexcept {
+  std::size_t n = 0;
+  for (const health::CheckSpec& spec : member.checks) {
+    if (spec.type != health::CheckType::none) ++n;
+  }
+  return std::min<std::size_t>(n, health::kMaxRuleChecks);
+}
+
+// Before a name resolves nothing is probed: every check is unknown, and passing as its initial
+// state says (up: passing until `fall` failures, as for a member given by address).
+health::CheckVerdicts unresolved_verdicts(const MemberState& member) noexcept {
+  health::CheckVerdicts v;
+  v.count = static_cast<std::uint8_t>(active_checks(member));
+  if (member.initial == health::InitialState::up) {
+    v.passing = static_cast<std::uint16_t>(v.count >= 16 ? 0xffffu : (1u << v.count) - 1u);
+  }
+  return v;
+}
+
+bool is_name(const MemberState& member) noexcept {
+  return !member.target_name.empty();
+}
+
+}  // namespace
+
+MemberVerdict member_verdict(const MemberState& member) noexcept {
+  MemberVerdict v;
+  const AddressProbes* first_up = nullptr;
+  health::RuleOutcome first_up_outcome;
+  bool all_known = true;
+  for (const AddressProbes& probes : member.probes) {
+    const health::RuleOutcome o = health::combine(member.rule, verdicts_of(probes));
+    all_known = all_known && o.known;
+    if (!o.up) continue;
+    ++v.addresses_up;
+    // A known pass decides before one that only has its initial state.
+    if (first_up == nullptr || (o.known && !first_up_outcome.known)) {
+      first_up = &probes;
+      first_up_outcome = o;
+    }
+  }
+  if (first_up != nullptr) {
+    v.deciding = first_up;
+    v.outcome = first_up_outcome;
+  } else if (!member.probes.empty()) {
+    v.deciding = &member.probes.front();
+    v.outcome = health::combine(member.rule, verdicts_of(member.probes.front()));
+    v.outcome.known = all_known;
+  } else {
+    v.outcome = health::combine(member.rule, unresolved_verdicts(member));
+    v.outcome.known = v.outcome.known && !is_name(member);
+  }
+  // A host name that does not resolve leaves nothing to check: the member fails, whatever its
+  // checks said about the addresses they probed before.
+  if (is_name(member) && !member.resolution.up()) {
+    v.unresolved = true;
+    v.outcome.up = false;
+    v.outcome.known = v.outcome.known || member.resolution.known();
+  }
+  return v;
+}
+
+health::CheckVerdicts verdicts_of(const MemberState& member) noexcept {
+  const MemberVerdict v = member_verdict(member);
+  return v.deciding != nullptr ? verdicts_of(*v.deciding) : unresolved_verdicts(member);
+}
+
+namespace {
+
+// Every address's checks together, by the member's rule, before any admin action.
+health::RuleOutcome checks_verdict(const MemberState& member) noexcept {
+  return member_verdict(member).outcome;
+}
+
+}  // namespace
 
 VoteTally member_tally(const MemberState& member) noexcept {
   const health::RuleOutcome checks = checks_verdict(member);
@@ -98,6 +174,21 @@ bool note_serving(MemberState& member, const health::Health& before, const healt
   return true;
 }
 
+namespace {
+
+std::vector<CheckStatus> check_statuses(const AddressProbes& probes) {
+  std::vector<CheckStatus> out;
+  out.reserve(probes.runners.size());
+  for (const CheckRunner* runner : probes.runners) {
+    out.push_back(CheckStatus{describe_check(runner->spec(), runner->target()),
+                              runner->spec().invert, runner->machine().up(),
+                              runner->machine().known()});
+  }
+  return out;
+}
+
+}  // namespace
+
 MemberStatus status_of(const MemberState& member) {
   MemberStatus s;
   s.key = member.key;
@@ -114,20 +205,28 @@ MemberStatus status_of(const MemberState& member) {
   if (!member.published.up) s.down_reason = down_reason(member);
   s.rtt_us = member.published.rtt_us;
   s.agent_weight = member.published.agent_weight;
-  const health::RuleOutcome checks = checks_verdict(member);
+  const MemberVerdict verdict = member_verdict(member);
+  const health::RuleOutcome& checks = verdict.outcome;
   s.checks_up = checks.up;
   s.checks_known = checks.known;
-  s.checks.reserve(member.runners.size());
-  for (const CheckRunner* runner : member.runners) {
-    s.checks.push_back(CheckStatus{describe_check(runner->spec(), runner->target()),
-                                   runner->spec().invert, runner->machine().up(),
-                                   runner->machine().known()});
-  }
-  s.healthy_when = health::outcome_text(member.rule, checks);
+  if (verdict.deciding != nullptr) s.checks = check_statuses(*verdict.deciding);
+  s.healthy_when = verdict.unresolved ? "target " + member.target_name + " does not resolve: down"
+                                      : health::outcome_text(member.rule, checks);
   s.last_probe_at = member.last_probe_at;
   s.target = member.target_name;
   for (const util::Address& address : member.resolved) {
     s.resolved.push_back(util::address_text(address));
+  }
+  if (is_name(member)) {
+    if (verdict.deciding != nullptr) s.checks_probe = util::address_text(verdict.deciding->address);
+    s.addresses.reserve(member.probes.size());
+    for (const AddressProbes& probes : member.probes) {
+      const health::RuleOutcome o = health::combine(member.rule, verdicts_of(probes));
+      s.addresses.push_back(MemberStatus::AddressStatus{
+          util::address_text(probes.address), o.up, o.known, health::outcome_text(member.rule, o),
+          check_statuses(probes)});
+    }
+    s.resolve_failures = member.resolve_failures;
   }
   s.resolve_error = member.resolve_error;
   s.resolved_at = member.resolved_at;
@@ -158,17 +257,25 @@ std::string describe_check(const health::CheckSpec& spec, const util::Address& t
          (spec.invert ? ", inverted)" : ")");
 }
 
-std::string down_reason(const MemberState& member) {
-  if (member.forced.has_value()) {
-    return *member.forced ? std::string() : std::string("forced down by admin");
+namespace {
+
+// Why the name keeps the member down: its latest lookup's failure, or lookups that succeed
+// again but not yet `rise` times in a row.
+std::string resolution_reason(const MemberState& member) {
+  if (!member.resolve_error.empty()) {
+    return member.resolve_error + " (" + std::to_string(member.resolve_failures) +
+           (member.resolve_failures == 1 ? " lookup failed" : " lookups failed in a row") + ")";
   }
-  std::string out = member.resolve_error;
-  // With a rule other than all, the failing checks alone do not say why: the count does.
-  if (member.rule.kind != health::RuleKind::all && out.empty()) {
-    out = health::outcome_text(member.rule, checks_verdict(member));
-  }
-  for (const CheckRunner* runner : member.runners) {
-    if (runner->machine().up() || !member.resolve_error.empty()) continue;
+  if (!member.resolution.known()) return "target " + member.target_name + " not resolved yet";
+  return "target " + member.target_name +
+         " resolves again: " + std::to_string(member.resolution.successes()) + " lookups of " +
+         std::to_string(member.resolution.rise()) + " needed to come up";
+}
+
+// The failing checks at one address, each with its latest error.
+void append_failing(const AddressProbes& probes, std::string& out) {
+  for (const CheckRunner* runner : probes.runners) {
+    if (runner->machine().up()) continue;
     if (!out.empty()) out += "; ";
     out += describe_check(runner->spec(), runner->target());
     if (!runner->machine().known()) {
@@ -181,19 +288,61 @@ std::string down_reason(const MemberState& member) {
       out += " failed: " + runner->last_error();
     }
   }
+}
+
+// How the member's checks pass at its deciding address: "check X (...) passes", "all 3 checks
+// pass", "2 of 3 checks pass, any: up".
+std::string passing_text(const MemberState& member, const AddressProbes& probes) {
+  if (probes.runners.empty()) return "no checks";
+  if (probes.runners.size() == 1 && member.rule.kind == health::RuleKind::all) {
+    return describe_check(probes.runners[0]->spec(), probes.runners[0]->target()) + " passes";
+  }
+  if (member.rule.kind == health::RuleKind::all) {
+    return "all " + std::to_string(probes.runners.size()) + " checks pass";
+  }
+  return health::outcome_text(member.rule, health::combine(member.rule, verdicts_of(probes)));
+}
+
+}  // namespace
+
+std::string down_reason(const MemberState& member) {
+  if (member.forced.has_value()) {
+    return *member.forced ? std::string() : std::string("forced down by admin");
+  }
+  const MemberVerdict verdict = member_verdict(member);
+  if (verdict.unresolved) return resolution_reason(member);
+  std::string out;
+  if (is_name(member)) {
+    if (member.probes.empty()) return "target " + member.target_name + " not resolved yet";
+    if (member.probes.size() > 1) {
+      out = "no address of " + member.target_name + " passes its checks (" +
+            std::to_string(member.probes.size()) + " probed)";
+    }
+  }
+  for (const AddressProbes& probes : member.probes) {
+    // With a rule other than all, the failing checks alone do not say why: the count does.
+    if (member.rule.kind != health::RuleKind::all) {
+      if (!out.empty()) out += "; ";
+      if (is_name(member)) out += util::address_text(probes.address) + ": ";
+      out += health::outcome_text(member.rule, health::combine(member.rule, verdicts_of(probes)));
+    }
+    append_failing(probes, out);
+  }
   return out;
 }
 
 std::string up_reason(const MemberState& member) {
   if (member.forced.value_or(false)) return "forced up by admin";
-  if (member.runners.empty()) return "no checks";
-  if (member.runners.size() == 1 && member.rule.kind == health::RuleKind::all) {
-    return describe_check(member.runners[0]->spec(), member.runners[0]->target()) + " passes";
+  const MemberVerdict verdict = member_verdict(member);
+  if (verdict.deciding == nullptr) {
+    return active_checks(member) == 0 ? "no checks" : "initial_state up, no result yet";
   }
-  if (member.rule.kind == health::RuleKind::all) {
-    return "all " + std::to_string(member.runners.size()) + " checks pass";
+  std::string out = passing_text(member, *verdict.deciding);
+  if (is_name(member)) {
+    out += " (" + std::to_string(verdict.addresses_up) + " of " +
+           std::to_string(member.probes.size()) + " addresses of " + member.target_name + " up)";
   }
-  return health::outcome_text(member.rule, checks_verdict(member));
+  return out;
 }
 
 }  // namespace gslbd::probe

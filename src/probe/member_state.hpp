@@ -14,10 +14,24 @@
 #include "gslbd/health/load.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/probe/vote.hpp"
+#include "resolver_reply.hpp"
+#include "rise_fall.hpp"
 
 namespace gslbd::probe {
 
 class NameLookup;
+
+// A member given by host name is probed at this many addresses of each family at most (the
+// lowest, resolver_reply.hpp): enough for any real pool of load balancers behind one name,
+// while a name with hundreds of records cannot multiply the probe load without bound.
+inline constexpr std::size_t kMaxProbedPerFamily = kMaxReplyAddresses;
+
+// The checks of a member at one address: one runner per check that is not none, in config
+// order. The runners are closed, not deleted.
+struct AddressProbes {
+  util::Address address;
+  std::vector<CheckRunner*> runners;
+};
 
 // Weight of the newest sample in the RTT average: 0.3 follows a change within a few probes
 // while one slow probe moves the average by less than a third of its excess.
@@ -34,8 +48,11 @@ struct MemberState {
   util::Address target;
   health::InitialState initial = health::InitialState::wait;
   std::vector<health::CheckSpec> checks;  // as adopted, none included
-  std::vector<CheckRunner*> runners;      // one per check that is not none; closed, not deleted
-  health::CheckRule rule;                 // healthy_when over the runners' verdicts
+  // Where the checks run: one entry, `target`, for a member given by address (or with a
+  // check_address); for one given by host name, one per address of its latest resolution (at
+  // most kMaxProbedPerFamily of each family, in the resolution's order), none before the first.
+  std::vector<AddressProbes> probes;
+  health::CheckRule rule;  // healthy_when over one address's verdicts
 
   double rtt_us = 0;  // EWMA over successful probes of every check; 0 = none yet
   std::uint8_t agent_weight = 100;
@@ -61,13 +78,15 @@ struct MemberState {
 
   MemberVotes votes;  // its pool's rule and what the peers said
 
-  // A member given by host name (target_name not empty): its latest resolution. The runners
-  // probe `probed`, the first address; they start once there is one.
+  // A member given by host name (target_name not empty): its latest resolution. Resolving is
+  // judged like a check: `resolution` counts the lookups that succeed and fail with the
+  // member's rise and fall (resolution_machine), and the member is down while it is down.
   std::string target_name;  // text
   std::string target_wire;
-  std::vector<util::Address> resolved;
-  util::Address probed;       // family 0 = not resolved yet
-  std::string resolve_error;  // set while the name does not resolve: the member is down
+  std::vector<util::Address> resolved;  // the latest successful resolution, as the resolver gave it
+  RiseFall resolution{1, 1, health::InitialState::wait};
+  std::string resolve_error;           // the latest lookup's failure; empty once one succeeds
+  std::uint32_t resolve_failures = 0;  // lookups failed in a row
   std::optional<std::chrono::system_clock::time_point> resolved_at;
   NameLookup* lookup = nullptr;         // in flight; owned by itself
   uv_timer_t* resolve_timer = nullptr;  // the next resolution; closed and freed by the loop
@@ -90,7 +109,31 @@ std::string down_reason(const MemberState& member);
 // by admin".
 std::string up_reason(const MemberState& member);
 
-// Each runner's verdict after rise/fall (bit i for runners[i]).
+// The rise/fall machine that judges a member's lookups: the largest rise and fall of its checks
+// (1 without checks, where a lookup is the only test), starting up with initial_state up and
+// waiting for the first lookup otherwise (a member not up at start comes up through its
+// checks, which need the addresses first).
+RiseFall resolution_machine(const MemberState& member) noexcept;
+
+// Each runner's verdict at one address after rise/fall (bit i for runners[i]).
+health::CheckVerdicts verdicts_of(const AddressProbes& probes) noexcept;
+
+// How a member's checks decide, before admin actions and votes. A member is up when its checks
+// meet its rule at one of its addresses at least (a member given by address has one); a member
+// given by host name is also down while its name does not resolve (`resolution` down).
+struct MemberVerdict {
+  // The rule's outcome at the deciding address; up and known are the member's.
+  health::RuleOutcome outcome;
+  // The first address that passes (known before unknown), else the first; null before a name
+  // is resolved.
+  const AddressProbes* deciding = nullptr;
+  std::size_t addresses_up = 0;
+  bool unresolved = false;  // a name whose lookups fail (or none has succeeded yet)
+};
+MemberVerdict member_verdict(const MemberState& member) noexcept;
+
+// The verdicts of the deciding address (the table's verdict word, for /explain); before a name
+// is resolved, every check unknown.
 health::CheckVerdicts verdicts_of(const MemberState& member) noexcept;
 
 // The member's word: up when forced up, or when its checks' verdicts meet its rule (always,

@@ -4,6 +4,7 @@
 #include <sys/random.h>
 
 #include <algorithm>
+#include <new>
 #include <utility>
 
 #include "resolver_reply.hpp"
@@ -58,6 +59,19 @@ struct NameLookup::Socket {
   std::array<char, kReceiveBuffer> buffer{};
 };
 
+// One TCP connection to a resolver: the query with its 2-octet length, and the reply as it
+// arrives. Freed by its close callback, after libuv has cancelled its connect and write.
+struct NameLookup::Stream {
+  uv_tcp_t tcp;
+  uv_connect_t connect;
+  uv_write_t write;
+  NameLookup* lookup = nullptr;  // stays set: its close callback counts down the lookup's handles
+  bool active = true;            // false once closing: late callbacks do nothing
+  std::array<std::uint8_t, 2 + kMaxResolverQuery> request{};
+  std::size_t received = 0;
+  std::array<std::uint8_t, 2 + kMaxTcpReply> buffer{};
+};
+
 NameLookup::NameLookup(uv_loop_t* loop, std::vector<ResolverEndpoint> resolvers,
                        std::string name_wire, Done done)
     : loop_(loop),
@@ -79,6 +93,7 @@ NameLookup* NameLookup::start(uv_loop_t* loop, std::vector<ResolverEndpoint> res
 
 void NameLookup::send() noexcept {
   close_socket();
+  over_tcp_ = false;
   if (resolvers_.empty()) {
     // Reported from a timer callback, so that done never runs inside start().
     uv_timer_start(
@@ -147,6 +162,99 @@ void NameLookup::send() noexcept {
   }
 }
 
+void NameLookup::send_tcp() noexcept {
+  close_socket();
+  over_tcp_ = true;
+  const ResolverEndpoint& resolver = resolvers_[resolver_ % resolvers_.size()];
+  uv_timer_start(
+      &timer_, [](uv_timer_t* timer) { static_cast<NameLookup*>(timer->data)->on_timeout(); },
+      kTcpQueryTimeoutMs, 0);
+  sockaddr_storage address;
+  if (!to_sockaddr(resolver.address, resolver.port, address)) return;  // the timeout moves on
+  auto* stream = new (std::nothrow) Stream;
+  if (stream == nullptr) return;
+  stream->lookup = this;
+  stream->tcp.data = stream;
+  stream->connect.data = stream;
+  stream->write.data = stream;
+  if (uv_tcp_init(loop_, &stream->tcp) != 0) {
+    delete stream;
+    return;
+  }
+  ++open_handles_;
+  stream_ = stream;
+  stream->request[0] = static_cast<std::uint8_t>(query_size_ >> 8);
+  stream->request[1] = static_cast<std::uint8_t>(query_size_ & 0xff);
+  std::copy_n(query_.begin(), query_size_, stream->request.begin() + 2);
+  const int rc = uv_tcp_connect(
+      &stream->connect, &stream->tcp, reinterpret_cast<const sockaddr*>(&address),
+      [](uv_connect_t* connect, int status) {
+        auto* s = static_cast<Stream*>(connect->data);
+        if (!s->active) return;
+        NameLookup* lookup = s->lookup;
+        if (status != 0) {
+          lookup->local_error_ =
+              "cannot connect over TCP to " +
+              resolver_text(lookup->resolvers_[lookup->resolver_ % lookup->resolvers_.size()]) +
+              ": " + uv_strerror(status);
+          lookup->on_timeout();
+          return;
+        }
+        uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(s->request.data()),
+                                   static_cast<unsigned>(2 + lookup->query_size_));
+        int result = uv_write(&s->write, reinterpret_cast<uv_stream_t*>(&s->tcp), &buf, 1,
+                              [](uv_write_t*, int) {});
+        if (result == 0) {
+          result = uv_read_start(
+              reinterpret_cast<uv_stream_t*>(&s->tcp),
+              [](uv_handle_t* handle, std::size_t, uv_buf_t* out) {
+                auto* st = static_cast<Stream*>(handle->data);
+                *out = uv_buf_init(reinterpret_cast<char*>(st->buffer.data() + st->received),
+                                   static_cast<unsigned>(st->buffer.size() - st->received));
+              },
+              [](uv_stream_t* tcp, ssize_t nread, const uv_buf_t*) {
+                auto* st = static_cast<Stream*>(tcp->data);
+                if (!st->active || nread == 0) return;
+                st->lookup->on_tcp_data(*st, nread < 0 ? 0 : static_cast<std::size_t>(nread));
+              });
+        }
+        if (result != 0) {
+          lookup->local_error_ = std::string("cannot ask over TCP: ") + uv_strerror(result);
+          lookup->on_timeout();
+        }
+      });
+  if (rc != 0) {
+    local_error_ = "cannot connect over TCP to " + resolver_text(resolver) + ": " + uv_strerror(rc);
+    close_socket();
+    uv_timer_start(
+        &timer_, [](uv_timer_t* timer) { static_cast<NameLookup*>(timer->data)->on_timeout(); }, 0,
+        0);
+  }
+}
+
+void NameLookup::on_tcp_data(Stream& stream, std::size_t size) noexcept {
+  const std::string from = resolver_text(resolvers_[resolver_ % resolvers_.size()]);
+  if (size == 0) {  // the connection ended (or failed) before the whole reply
+    local_error_ = "TCP connection closed by " + from + " before the whole reply";
+    on_timeout();
+    return;
+  }
+  stream.received += size;
+  if (stream.received < 2) return;
+  // The buffer holds the largest length the 2 octets can give: no reply overflows it.
+  const std::size_t length = (std::size_t{stream.buffer[0]} << 8) | stream.buffer[1];
+  if (stream.received < 2 + length) return;
+  const std::uint16_t type = type_index_ == 0 ? kTypeA : kTypeAAAA;
+  const Reply reply = parse_resolver_reply({stream.buffer.data() + 2, length}, id_, name_, type);
+  if (reply.status == ReplyStatus::not_ours || reply.status == ReplyStatus::malformed ||
+      reply.status == ReplyStatus::truncated) {
+    // On a connection of its own nothing else can arrive: the try fails.
+    retry(std::string(reply_status_text(reply.status)) + " over TCP from " + from);
+    return;
+  }
+  on_answer(reply, from);
+}
+
 void NameLookup::on_reply(const std::uint8_t* data, std::size_t size) noexcept {
   const std::uint16_t type = type_index_ == 0 ? kTypeA : kTypeAAAA;
   const Reply reply = parse_resolver_reply({data, size}, id_, name_, type);
@@ -155,19 +263,30 @@ void NameLookup::on_reply(const std::uint8_t* data, std::size_t size) noexcept {
     case ReplyStatus::not_ours:
     case ReplyStatus::malformed:
       return;  // keep waiting for the real reply until the try's time is up
+    case ReplyStatus::truncated:
+      send_tcp();  // the whole answer, from the same resolver
+      return;
+    default:
+      on_answer(reply, from);
+  }
+}
+
+void NameLookup::on_answer(const Reply& reply, const std::string& from) noexcept {
+  const std::uint16_t type = type_index_ == 0 ? kTypeA : kTypeAAAA;
+  switch (reply.status) {
     case ReplyStatus::nxdomain:
       finish(false, "NXDOMAIN from " + from);
       return;
     case ReplyStatus::failed:
       retry(rcode_text(reply.rcode) + " from " + from);
       return;
-    case ReplyStatus::truncated:
-      retry("truncated reply from " + from);
-      return;
     case ReplyStatus::addresses:
     case ReplyStatus::nodata:
       break;
+    default:  // the callers handle the others
+      return;
   }
+  result_.offered[type_index_] += reply.records;
   for (std::uint8_t i = 0; i < reply.count; ++i) {
     util::Address address;
     address.family = type == kTypeA ? 4 : 6;
@@ -185,7 +304,8 @@ void NameLookup::on_timeout() noexcept {
   std::string why = std::move(local_error_);
   local_error_.clear();
   if (why.empty()) {
-    why = "no reply within " + std::to_string(kQueryTimeoutMs) + " ms from " +
+    why = "no reply" + std::string(over_tcp_ ? " over TCP" : "") + " within " +
+          std::to_string(over_tcp_ ? kTcpQueryTimeoutMs : kQueryTimeoutMs) + " ms from " +
           resolver_text(resolvers_[resolver_ % resolvers_.size()]);
   }
   retry(std::move(why));
@@ -242,6 +362,17 @@ void NameLookup::cancel() noexcept {
 }
 
 void NameLookup::close_socket() noexcept {
+  if (stream_ != nullptr) {
+    Stream* stream = stream_;
+    stream_ = nullptr;
+    stream->active = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&stream->tcp), [](uv_handle_t* handle) {
+      auto* s = static_cast<Stream*>(handle->data);
+      NameLookup* lookup = s->lookup;
+      delete s;
+      lookup->handle_closed();
+    });
+  }
   if (socket_ == nullptr) return;
   Socket* socket = socket_;
   socket_ = nullptr;

@@ -4,6 +4,9 @@
 // kQueryTimeoutMs for each, kAttemptsPerType tries per type, rotating through the resolvers;
 // each try from a fresh socket (a new random source port) with a fresh random ID; replies from
 // elsewhere, with another ID or question, or unreadable, are ignored (resolver_reply.hpp).
+// A truncated reply (TC) is asked again over TCP of the same resolver within the same try:
+// one connection, kTcpQueryTimeoutMs for connect, query and reply together, and a reply of at
+// most kMaxTcpReply octets (the most its 2-octet length can announce).
 // Health loop thread only. Never on the query path.
 #pragma once
 
@@ -17,17 +20,24 @@
 
 #include "gslbd/probe/health_loop.hpp"
 #include "gslbd/util/address.hpp"
+#include "resolver_reply.hpp"
 
 namespace gslbd::probe {
 
 inline constexpr std::uint32_t kQueryTimeoutMs = 1000;
 inline constexpr int kAttemptsPerType = 2;
+inline constexpr std::uint32_t kTcpQueryTimeoutMs = 2000;
+// The largest reply read over TCP (a DNS message's limit): a few thousand address records.
+inline constexpr std::size_t kMaxTcpReply = 65535;
 
 struct Resolution {
   bool ok = false;  // at least one address, and no NXDOMAIN or resolver failure
-  std::vector<util::Address> addresses;  // IPv4 first, then IPv6, each in ascending order
-  std::uint32_t ttl = 0;                 // the smallest TTL of the records used
-  std::string error;                     // why it failed: "NXDOMAIN from 127.0.0.1:53", ...
+  // IPv4 first, then IPv6, each in ascending order; at most kMaxReplyAddresses of each family
+  // (the lowest)
+  std::vector<util::Address> addresses;
+  std::uint32_t offered[2] = {0, 0};  // address records in the replies: [0] A, [1] AAAA
+  std::uint32_t ttl = 0;              // the smallest TTL of the records used
+  std::string error;                  // why it failed: "NXDOMAIN from 127.0.0.1:53", ...
 };
 
 // "127.0.0.1:53", "[::1]:53".
@@ -49,12 +59,18 @@ class NameLookup {
 
  private:
   struct Socket;
+  struct Stream;
   NameLookup(uv_loop_t* loop, std::vector<ResolverEndpoint> resolvers, std::string name_wire,
              Done done);
   ~NameLookup() = default;
 
   void send() noexcept;
+  // The current try again over TCP, after a truncated reply.
+  void send_tcp() noexcept;
   void on_reply(const std::uint8_t* data, std::size_t size) noexcept;
+  void on_tcp_data(Stream& stream, std::size_t size) noexcept;
+  // A reply to the current try that says something (addresses, NODATA, NXDOMAIN, failure).
+  void on_answer(const Reply& reply, const std::string& from) noexcept;
   void on_timeout() noexcept;
   // The current try failed (why); tries the next one or gives up on this lookup.
   void retry(std::string why) noexcept;
@@ -69,6 +85,8 @@ class NameLookup {
   Done done_;
   uv_timer_t timer_;
   Socket* socket_ = nullptr;
+  Stream* stream_ = nullptr;
+  bool over_tcp_ = false;  // the current try asks over TCP
   int open_handles_ = 0;
   bool finished_ = false;
   int type_index_ = 0;  // 0: A, 1: AAAA

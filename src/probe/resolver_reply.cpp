@@ -115,6 +115,24 @@ bool read_record(std::span<const std::uint8_t> msg, std::size_t& pos, Record& ou
   return true;
 }
 
+// Inserts the address into reply's ascending list unless it is there already or the list is
+// full of lower ones (the highest then drops out).
+void keep_lowest(Reply& reply, const std::uint8_t* address, std::size_t octets) noexcept {
+  std::size_t at = 0;
+  while (at < reply.count) {
+    const int order = std::memcmp(reply.address[at].data(), address, octets);
+    if (order == 0) return;
+    if (order > 0) break;
+    ++at;
+  }
+  if (at == kMaxReplyAddresses) return;
+  const std::size_t last = reply.count < kMaxReplyAddresses ? reply.count : kMaxReplyAddresses - 1;
+  for (std::size_t i = last; i > at; --i) reply.address[i] = reply.address[i - 1];
+  reply.address[at] = {};
+  std::memcpy(reply.address[at].data(), address, octets);
+  if (reply.count < kMaxReplyAddresses) ++reply.count;
+}
+
 }  // namespace
 
 std::size_t build_resolver_query(std::string_view name_wire, std::uint16_t type, std::uint16_t id,
@@ -234,10 +252,9 @@ Reply parse_resolver_reply(std::span<const std::uint8_t> msg, std::uint16_t id,
       malformed.rcode = reply.rcode;
       return malformed;
     }
-    if (reply.count == kMaxReplyAddresses) continue;
-    std::memcpy(reply.address[reply.count].data(), msg.data() + record.rdata, octets);
-    ++reply.count;
+    if (reply.records < 0xffff) ++reply.records;
     if (record.ttl < ttl) ttl = record.ttl;
+    keep_lowest(reply, msg.data() + record.rdata, octets);
   }
   reply.status = reply.count > 0 ? ReplyStatus::addresses : ReplyStatus::nodata;
   reply.ttl = ttl == 0xffffffffu ? 0 : ttl;

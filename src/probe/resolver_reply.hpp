@@ -20,8 +20,10 @@ inline constexpr std::uint16_t kTypeAAAA = 28;
 // (RFC 6891), so that a name with many addresses fits without TCP.
 inline constexpr std::uint16_t kResolverUdpSize = 1232;
 inline constexpr std::size_t kMaxResolverQuery = 12 + 255 + 4 + 11;
-// Addresses taken from one reply; further records are ignored.
-inline constexpr std::size_t kMaxReplyAddresses = 16;
+// Addresses taken from one reply: the lowest, so that the same set comes back whatever order
+// the resolver rotates the records into; the others are counted only. The health loop probes
+// every address taken, so this bounds its probes per member and family.
+inline constexpr std::size_t kMaxReplyAddresses = 8;
 // CNAMEs followed inside one reply.
 inline constexpr int kMaxReplyCnames = 8;
 
@@ -35,7 +37,7 @@ enum class ReplyStatus : std::uint8_t {
   nodata,     // NOERROR without one (the name exists, or the CNAME chain leaves the reply)
   nxdomain,   // RCODE 3
   failed,     // another RCODE (SERVFAIL, REFUSED...): rcode says which
-  truncated,  // TC set: the answer did not fit
+  truncated,  // TC set: the answer did not fit (ask again over TCP)
   not_ours,   // not a reply to this query (ID, QR, opcode or question differ): ignore it
   malformed,  // claims to be the reply, but cannot be read: ignore it too
 };
@@ -45,11 +47,16 @@ struct Reply {
   std::uint8_t rcode = 0;
   // The smallest TTL of the records used (CNAMEs and addresses); 0 without any.
   std::uint32_t ttl = 0;
-  std::uint8_t count = 0;  // addresses, each 4 (A) or 16 (AAAA) octets
+  // The lowest distinct addresses of the type asked, ascending (by their octets), each 4 (A)
+  // or 16 (AAAA) octets; records counts every address record read, taken or not.
+  std::uint8_t count = 0;
+  std::uint16_t records = 0;
   std::array<std::array<std::uint8_t, 16>, kMaxReplyAddresses> address{};
 };
 
-// Reads message as the reply to the query build_resolver_query made for (id, name_wire, type).
+// Reads message as the reply to the query build_resolver_query made for (id, name_wire, type),
+// over UDP or (without its 2-octet length) over TCP. A TC bit is reported whatever the
+// transport: over TCP it makes a reply that cannot be used.
 Reply parse_resolver_reply(std::span<const std::uint8_t> message, std::uint16_t id,
                            std::string_view name_wire, std::uint16_t type) noexcept;
 

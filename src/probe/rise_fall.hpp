@@ -24,6 +24,8 @@ class RiseFall {
   bool known() const noexcept { return known_; }
   std::uint32_t successes() const noexcept { return successes_; }
   std::uint32_t failures() const noexcept { return failures_; }
+  std::uint32_t rise() const noexcept { return rise_; }
+  std::uint32_t fall() const noexcept { return fall_; }
 
  private:
   std::uint32_t rise_;

@@ -12,31 +12,20 @@ on 127.0.0.0/8; every wait is bounded; unbound is stopped by its PID.
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
 import unittest
 
 import dns.rcode
-import dns.rdatatype
 
 import control_harness as c
 import gslbd_harness as h
 import pool_harness as p
+from resolver_harness import LocalUnbound, cname_targets, listeners_on_one_port, rrsets
 
-UNBOUND_START_TIMEOUT = 15.0
 # A re-resolution waits out the floor (kResolveFloorSeconds, 5 s) at most, then the checks need
 # their rise/fall: generous for a loaded machine.
 FOLLOW_WAIT = 30.0
-
-
-def rrsets(r, rtype):
-    return [rr for rr in r.answer if dns.rdatatype.to_text(rr.rdtype) == rtype]
-
-
-def cname_targets(r):
-    return [x.target.to_text() for rr in rrsets(r, "CNAME") for x in rr]
 
 
 class InZoneTarget(c.ControlTestCase):
@@ -105,126 +94,6 @@ class InZoneTarget(c.ControlTestCase):
         self.assertIn(["names", "lb1", "lb1.gslb.example."], [r[:3] for r in rows], out)
         out = self.ctl_ok("explain", "www.gslb.example", "A", token=False).stdout
         self.assertIn("lb2.gslb.example.", out)
-
-
-class LocalUnbound:
-    """A real unbound in the foreground on 127.0.0.1 (a free port) answering the local-data
-    zone cloud.test. from `records`, with remote control on another free port."""
-
-    def __init__(self, workdir, records):
-        self.dir = os.path.join(workdir, "unbound")
-        os.mkdir(self.dir)
-        self.records = list(records)
-        self.conf = os.path.join(self.dir, "unbound.conf")
-        self.stderr_path = os.path.join(self.dir, "stderr.log")
-        self.port = None
-        self.control_port = None
-        self.proc = None
-
-    def config_text(self):
-        lines = ["server:",
-                 "    interface: 127.0.0.1",
-                 "    port: %d" % self.port,
-                 "    do-ip6: no",
-                 "    num-threads: 1",
-                 "    so-reuseport: no",
-                 "    do-daemonize: no",
-                 "    access-control: 127.0.0.0/8 allow",
-                 '    chroot: ""',
-                 '    username: ""',
-                 '    directory: "%s"' % self.dir,
-                 '    pidfile: "%s"' % os.path.join(self.dir, "unbound.pid"),
-                 '    logfile: ""',
-                 "    use-syslog: no",
-                 "    verbosity: 1",
-                 '    module-config: "iterator"',
-                 '    local-zone: "cloud.test." static']
-        lines += ['    local-data: "%s"' % rr for rr in self.records]
-        lines += ["remote-control:",
-                  "    control-enable: yes",
-                  "    control-interface: 127.0.0.1",
-                  "    control-port: %d" % self.control_port,
-                  "    control-use-cert: no"]
-        return "\n".join(lines) + "\n"
-
-    def start(self):
-        exe = shutil.which("unbound") or "/usr/sbin/unbound"
-        if not os.path.exists(exe):
-            raise RuntimeError("unbound is not installed (tools/install-deps installs it)")
-        last = None
-        for _attempt in range(3):  # a port taken between picking and binding is retried
-            self.port = h.free_port(False)
-            self.control_port = h.free_tcp_port(avoid=(self.port,))
-            with open(self.conf, "w") as f:
-                f.write(self.config_text())
-            with open(self.stderr_path, "ab") as err:
-                self.proc = subprocess.Popen([exe, "-d", "-c", self.conf], stdout=err, stderr=err,
-                                             stdin=subprocess.DEVNULL, cwd=self.dir)
-            try:
-                self.wait_ready()
-                return self
-            except RuntimeError as e:
-                last = e
-                self.stop()
-        raise RuntimeError("unbound could not start: %s\n%s" % (last, self.output()))
-
-    def wait_ready(self):
-        deadline = time.monotonic() + UNBOUND_START_TIMEOUT
-        last = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("unbound exited with %d" % self.proc.returncode)
-            r = self.control("status")
-            if r.returncode == 0:
-                return
-            last = r.stdout + r.stderr
-            time.sleep(0.1)
-        raise RuntimeError("unbound did not come up within %.0f s: %s"
-                           % (UNBOUND_START_TIMEOUT, last))
-
-    def control(self, *args):
-        exe = shutil.which("unbound-control") or "/usr/sbin/unbound-control"
-        return subprocess.run([exe, "-c", self.conf] + list(args), capture_output=True,
-                              text=True, timeout=15)
-
-    def control_ok(self, *args):
-        r = self.control(*args)
-        if r.returncode != 0 or "ok" not in r.stdout:
-            raise AssertionError("unbound-control %s: %s%s" % (args, r.stdout, r.stderr))
-
-    def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(h.STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(h.STOP_TIMEOUT)
-
-    def output(self):
-        try:
-            with open(self.stderr_path, errors="replace") as f:
-                return f.read()[-4000:]
-        except OSError:
-            return ""
-
-
-def listeners_on_one_port(hosts):
-    """ListenerPeers on each host, all on the same port (a member's check has one port)."""
-    for _ in range(50):
-        first = p.ListenerPeer(hosts[0]).start()
-        peers = [first]
-        try:
-            for host in hosts[1:]:
-                peer = p.ListenerPeer(host)
-                peer.port = first.port
-                peers.append(peer.start())
-            return peers
-        except OSError:
-            for peer in peers:
-                peer.stop()
-    raise RuntimeError("no port free on all of %s" % (hosts,))
 
 
 class ResolvedTarget(c.ControlTestCase):

@@ -46,9 +46,10 @@ struct MonitoredMember {
   std::string key;         // stable across reloads: "pool/member" (the daemon's choice)
   std::uint32_t slot = 0;  // in the plan's health table
   util::Address target;    // check_address if given, else the VIP; family 0: see target_name
-  // A member given by host name without a check_address: its checks probe the first address
-  // the name resolves to (IPv4 before IPv6, ascending), re-resolved through the plan's
-  // resolvers; while the name does not resolve the member is down. Empty = none.
+  // A member given by host name without a check_address: its checks probe every address the
+  // name resolves to (at most 8 of each family, the lowest), re-resolved through the plan's
+  // resolvers; it is up when its checks meet its rule at one address at least, and down once
+  // `fall` lookups in a row fail (the largest fall of its checks). Empty = none.
   std::string target_name;  // as text, "lb-1.eu.cloud.example."
   std::string target_wire;  // the same in wire form, which the queries carry
   std::vector<health::CheckSpec> checks;
@@ -126,12 +127,24 @@ struct MemberStatus {
   bool checks_up = false;
   bool checks_known = false;
   std::vector<CheckStatus> checks;  // in config order
-  // A member given by host name: the name, what it resolved to last (the checks probe the
-  // first), when, and why the latest resolution failed (empty when it succeeded).
+  // A member given by host name: the name, what it resolved to last, when, why the latest
+  // resolution failed (empty when it succeeded) and how many failed in a row; the checks'
+  // verdicts at each address probed (`checks` above are those of the deciding address, the
+  // first that passes, else the first: `checks_probe`).
   std::string target;
   std::vector<std::string> resolved;
   std::string resolve_error;
+  std::uint32_t resolve_failures = 0;
   std::optional<std::chrono::system_clock::time_point> resolved_at;
+  struct AddressStatus {
+    std::string address;
+    bool up = false;  // its checks meet the member's rule there
+    bool known = false;
+    std::string outcome;  // "1 of 1 check passes, all: up"
+    std::vector<CheckStatus> checks;
+  };
+  std::vector<AddressStatus> addresses;
+  std::string checks_probe;  // the deciding address; empty before the name resolves
   std::string healthy_when;  // how the rule combined them: "2 of 3 checks pass, any: up"
   std::optional<std::chrono::system_clock::time_point> last_probe_at;  // latest finished probe
   // Votes, for members of a pool whose consensus is not own: the rule, its tally (`up` above

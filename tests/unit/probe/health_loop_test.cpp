@@ -73,7 +73,13 @@ TEST_CASE("adopt keeps the state of unchanged keys, starts new ones, drops remov
   HealthLoop loop(64, 9);
   loop.start();
   loop.adopt(std::move(first));
-  REQUIRE(wait_until([&] { return old_table->read(0).up && old_table->read(1).up; }));
+  // The loop writes the word before it copies the status: wait for both, or since_steady may
+  // still be the adoption's.
+  REQUIRE(wait_until([&] {
+    const auto all = loop.status();
+    return old_table->read(0).up && old_table->read(1).up && all.size() == 2 && all[0].up &&
+           all[1].up;
+  }));
   const auto kept_before = loop.status()[0];
 
   auto slow = check;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The stub resolver against a real UDP server on loopback: it ignores a forged reply (wrong ID)
-// and garbage sent before the real one, takes A and AAAA with the smallest TTL, reports
-// NXDOMAIN at once, and a silent resolver after its tries, within the bound.
+// and garbage sent before the real one, takes A and AAAA with the smallest TTL, asks a
+// truncated reply again over TCP, reports NXDOMAIN at once, and a silent resolver after its
+// tries, within the bound.
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -106,6 +107,130 @@ class FakeResolver {
   std::thread thread_;
 };
 
+// A "resolver" on 127.0.0.1 that answers every UDP query with TC set and no records, and the
+// same query over TCP (same port) with `count` A records, 10.0.0.count down to 10.0.0.1, or
+// NODATA for AAAA. Stops with the object.
+class TruncatingResolver {
+ public:
+  explicit TruncatingResolver(int count) : count_(count) {
+    for (int attempt = 0; attempt < 50 && tcp_ < 0; ++attempt) {
+      udp_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      REQUIRE(::bind(udp_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+      socklen_t length = sizeof addr;
+      ::getsockname(udp_, reinterpret_cast<sockaddr*>(&addr), &length);
+      tcp_ = ::socket(AF_INET, SOCK_STREAM, 0);
+      if (::bind(tcp_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+          ::listen(tcp_, 8) != 0) {
+        ::close(tcp_);
+        ::close(udp_);
+        tcp_ = -1;
+        continue;
+      }
+      port_ = ntohs(addr.sin_port);
+    }
+    REQUIRE(tcp_ >= 0);
+    timeval tv{0, 50'000};
+    ::setsockopt(udp_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(tcp_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TruncatingResolver() {
+    stop_ = true;
+    thread_.join();
+    ::close(udp_);
+    ::close(tcp_);
+  }
+  std::uint16_t port() const { return port_; }
+  int udp_queries() const { return udp_queries_; }
+  int tcp_queries() const { return tcp_queries_; }
+
+ private:
+  // The query echoed as a reply header and question (its OPT record dropped).
+  static std::vector<std::uint8_t> reply_head(const std::uint8_t* query, std::size_t size) {
+    std::vector<std::uint8_t> reply(query, query + size - 11);
+    reply[2] = 0x81;
+    reply[3] = 0x80;
+    reply[11] = 0;
+    return reply;
+  }
+
+  void serve() {
+    std::uint8_t buf[512];
+    while (!stop_) {
+      sockaddr_in from{};
+      socklen_t length = sizeof from;
+      const ssize_t n =
+          ::recvfrom(udp_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &length);
+      if (n >= 12 + 11) {
+        ++udp_queries_;
+        std::vector<std::uint8_t> reply = reply_head(buf, static_cast<std::size_t>(n));
+        reply[2] = static_cast<std::uint8_t>(reply[2] | 0x02);  // TC
+        ::sendto(udp_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), length);
+      }
+      const int conn = ::accept(tcp_, nullptr, nullptr);
+      if (conn < 0) continue;
+      timeval tv{1, 0};
+      ::setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      std::uint8_t frame[2 + 512];
+      std::size_t have = 0;
+      while (have < 2 || have < 2 + ((std::size_t{frame[0]} << 8) | frame[1])) {
+        const ssize_t got = ::recv(conn, frame + have, sizeof frame - have, 0);
+        if (got <= 0) break;
+        have += static_cast<std::size_t>(got);
+      }
+      const std::size_t size = have >= 2 ? (std::size_t{frame[0]} << 8) | frame[1] : 0;
+      if (have >= 2 + size && size >= 12 + 11) {
+        ++tcp_queries_;
+        std::vector<std::uint8_t> reply = reply_head(frame + 2, size);
+        const bool aaaa = frame[2 + size - 11 - 3] == 28;
+        if (!aaaa) {
+          reply[6] = static_cast<std::uint8_t>(count_ >> 8);
+          reply[7] = static_cast<std::uint8_t>(count_ & 0xff);
+          for (int i = count_; i >= 1; --i) {
+            const std::uint8_t rr[] = {0xc0,
+                                       12,
+                                       0,
+                                       1,
+                                       0,
+                                       1,
+                                       0,
+                                       0,
+                                       0,
+                                       60,
+                                       0,
+                                       4,
+                                       10,
+                                       0,
+                                       static_cast<std::uint8_t>(i >> 8),
+                                       static_cast<std::uint8_t>(i & 0xff)};
+            reply.insert(reply.end(), std::begin(rr), std::end(rr));
+          }
+        }
+        std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(reply.size() >> 8),
+                                         static_cast<std::uint8_t>(reply.size() & 0xff)};
+        framed.insert(framed.end(), reply.begin(), reply.end());
+        // In two writes, so that the lookup reassembles the frame.
+        ::send(conn, framed.data(), 1, MSG_NOSIGNAL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        ::send(conn, framed.data() + 1, framed.size() - 1, MSG_NOSIGNAL);
+      }
+      ::close(conn);
+    }
+  }
+
+  int count_;
+  int udp_ = -1;
+  int tcp_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> udp_queries_{0};
+  std::atomic<int> tcp_queries_{0};
+  std::thread thread_;
+};
+
 std::optional<Resolution> resolve(std::uint16_t port, std::chrono::milliseconds* took) {
   uv_loop_t loop;
   REQUIRE(uv_loop_init(&loop) == 0);
@@ -135,6 +260,25 @@ TEST_CASE("a lookup ignores forged and garbage replies and takes A and AAAA") {
   CHECK(r->ttl == 20);
   CHECK(server.queries() == 2);
   CHECK(took < std::chrono::milliseconds(900));  // no try waited out its time
+}
+
+TEST_CASE("a truncated reply is asked again over TCP, and the lowest addresses are taken") {
+  // 300 A records: about 4.8 KB, more than any UDP answer to this query.
+  TruncatingResolver server(300);
+  std::chrono::milliseconds took{};
+  const auto r = resolve(server.port(), &took);
+  REQUIRE(r);
+  INFO(r->error);
+  CHECK(r->ok);
+  REQUIRE(r->addresses.size() == gslbd::probe::kMaxReplyAddresses);
+  for (std::size_t i = 0; i < r->addresses.size(); ++i) {
+    CHECK(gslbd::util::address_text(r->addresses[i]) == "10.0.0." + std::to_string(i + 1));
+  }
+  CHECK(r->offered[0] == 300);
+  CHECK(r->offered[1] == 0);
+  CHECK(server.udp_queries() == 2);  // A and AAAA, each truncated
+  CHECK(server.tcp_queries() == 2);
+  CHECK(took < std::chrono::milliseconds(900));
 }
 
 TEST_CASE("NXDOMAIN ends the lookup at once with the resolver named") {
@@ -259,6 +403,14 @@ TEST_CASE("health loop: a member given by name is probed at the address it resol
   CHECK(status.resolve_error.empty());
   REQUIRE(status.checks.size() == 1);
   CHECK(status.checks[0].check.find("tcp to 127.0.0.3:") != std::string::npos);
+  // Both addresses are probed; the one that passes decides.
+  CHECK(status.checks_probe == "127.0.0.3");
+  REQUIRE(status.addresses.size() == 2);
+  CHECK(status.addresses[0].address == "127.0.0.3");
+  CHECK(status.addresses[0].up);
+  CHECK(status.addresses[1].address == "::1");
+  REQUIRE(status.addresses[1].checks.size() == 1);
+  CHECK(status.addresses[1].checks[0].check.find("tcp to [::1]:") != std::string::npos);
   CHECK(table->read(0).up);
   // Dropped by a reload while its next resolution is pending: nothing of it runs on.
   loop.adopt(gslbd::probe::MonitorPlan{

@@ -119,7 +119,7 @@ TEST_CASE("addresses of the name asked, smallest TTL, case-insensitive question"
   CHECK(r.ttl == 20);
 }
 
-TEST_CASE("a CNAME chain is followed in any order; records of other owners are ignored") {
+TEST_CASE("a CNAME chain is followed in any order, and records of other owners are ignored") {
   Message m = reply_to(0x1234, kName, kTypeA, 4);
   const std::size_t question = 12;
   m.rr(wire("edge.cdn.test."), kTypeA, 30, v4(192, 0, 2, 7));
@@ -186,11 +186,30 @@ TEST_CASE("garbage that claims to be the reply is malformed, never believed") {
   CHECK(parse(forward).status == ReplyStatus::malformed);
 }
 
-TEST_CASE("at most kMaxReplyAddresses addresses are taken; a TTL with the top bit is 0") {
+TEST_CASE("at most kMaxReplyAddresses addresses are taken, and a TTL with the top bit is 0") {
   Message m = reply_to(0x1234, kName, kTypeA, 40);
   for (std::uint8_t i = 0; i < 40; ++i) m.rr(kName, kTypeA, 0x80000000u, v4(10, 0, 0, i));
   const Reply r = parse(m);
   CHECK(r.status == ReplyStatus::addresses);
   CHECK(r.count == gslbd::probe::kMaxReplyAddresses);
+  CHECK(r.records == 40);
   CHECK(r.ttl == 0);
+}
+
+TEST_CASE("the lowest distinct addresses are taken, ascending, whatever the records' order") {
+  // 40 records in a rotated order with one repeated: the same 8 lowest come out.
+  for (int rotation : {0, 13, 39}) {
+    Message m = reply_to(0x1234, kName, kTypeA, 41);
+    for (std::uint8_t i = 0; i < 40; ++i) {
+      m.rr(kName, kTypeA, 60, v4(10, 0, 0, static_cast<std::uint8_t>(200 - (i + rotation) % 40)));
+    }
+    m.rr(kName, kTypeA, 60, v4(10, 0, 0, 165));
+    const Reply r = parse(m);
+    REQUIRE(r.count == gslbd::probe::kMaxReplyAddresses);
+    CHECK(r.records == 41);
+    for (std::uint8_t i = 0; i < r.count; ++i) {
+      CHECK(r.address[i][3] == 161 + i);
+      CHECK(r.address[i][0] == 10);
+    }
+  }
 }
