@@ -39,7 +39,7 @@ Loaded load(const std::string& consensus, std::size_t instances) {
 
 }  // namespace
 
-TEST_CASE("consensus: own by default; the rules and a count are read") {
+TEST_CASE("consensus: own by default, the rules and a count are read") {
   using gslbd::pool::ConsensusRule;
   const auto check = [](const std::string& text, ConsensusRule rule, std::uint32_t count) {
     const Loaded l = load(text, 3);

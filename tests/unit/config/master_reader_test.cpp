@@ -145,7 +145,7 @@ TEST_CASE("master tokenizer: ldns's text of an entry") {
   CHECK(plain_entry_text(text, from, to) == "\"a ( ;\"   b\\; ");
 }
 
-TEST_CASE("master import: owners keep their case; the apex SOA and NS in any case") {
+TEST_CASE("master import: owners keep their case, the apex SOA and NS in any case") {
   gslbd::zone::ZoneBuilder builder(kOrigin);
   std::vector<gslbd::util::SourceError> errors;
   const std::string text =

@@ -35,7 +35,7 @@ const std::string kTwo =
 
 }  // namespace
 
-TEST_CASE("peers: absent means no peers; present gives instances, token and defaults") {
+TEST_CASE("peers: absent means no peers, present gives instances, token and defaults") {
   {
     gslbd::test::TempMainFile none("peers-none", "");
     const auto result = load_config(none.path);

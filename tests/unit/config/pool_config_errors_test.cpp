@@ -15,7 +15,7 @@ using gslbd::test::errors_text;
 using gslbd::test::fixture;
 using gslbd::test::has_error;
 
-TEST_CASE("pool config: a service naming an unknown pool; degraded_ttl above ttl") {
+TEST_CASE("pool config: a service naming an unknown pool, degraded_ttl above ttl") {
   const auto result = load_config(fixture("bad/pools/services/gslbd.yaml"));
   INFO(errors_text(result.errors));
   CHECK(result.config == nullptr);

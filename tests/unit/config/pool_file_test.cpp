@@ -226,7 +226,7 @@ TEST_CASE("pool files: check templates with every field, used from another file"
   CHECK(f1.checks[0].port == 0);
 }
 
-TEST_CASE("pool files: member checks replace the pool's; overrides, inline, [] and none") {
+TEST_CASE("pool files: member checks replace the pool's, overrides, inline, [] and none") {
   const auto config = load_good();
   const pool::Pool& web = pool_named(*config->pools, "web");
   const pool::Member& b = member_named(web, "b");

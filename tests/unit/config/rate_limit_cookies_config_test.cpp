@@ -49,7 +49,7 @@ TEST_CASE("cookies on with a random secret and rate limiting off by default") {
   CHECK(limit.ipv6_prefix == 56);
 }
 
-TEST_CASE("cookie secret from a file; rate limit keys are read") {
+TEST_CASE("cookie secret from a file, rate limit keys are read") {
   const MainFile main("good",
                       "  cookies:\n    secret_file: secret.hex\n"
                       "  rate_limit:\n    enabled: true\n    responses_per_second: 10\n"

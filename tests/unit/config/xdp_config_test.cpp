@@ -67,7 +67,7 @@ TEST_CASE("xdp: interfaces, queues, port, addresses, mode and zero copy are read
   CHECK(default_result.config->server.xdp.tx_ring_size == 2048);
 }
 
-TEST_CASE("xdp: required, frames and ring sizes are read; the rings follow fewer frames") {
+TEST_CASE("xdp: required, frames and ring sizes are read, the rings follow fewer frames") {
   const MainFile main("umem",
                       "  interfaces: [{name: veth0}]\n"
                       "  addresses: [198.18.0.1]\n"

@@ -55,7 +55,7 @@ TEST_CASE("admin_without_token on a loopback listener needs no token") {
   CHECK(wait_until([&] { return health_of(f, 1).drained; }));
 }
 
-TEST_CASE("drain reports safe_after = now + the largest TTL naming the member; undrain") {
+TEST_CASE("drain reports safe_after = now + the largest TTL naming the member, undrain") {
   Fixture f;
   const auto before = std::time(nullptr);
   const HttpReply reply =
@@ -83,7 +83,7 @@ TEST_CASE("drain reports safe_after = now + the largest TTL naming the member; u
   CHECK(wait_until([&] { return !health_of(f, 4).drained; }));
 }
 
-TEST_CASE("unknown pools and members are 404; missing parameters 400") {
+TEST_CASE("unknown pools and members are 404, missing parameters 400") {
   Fixture f;
   CHECK(http(f.server->port(), "POST", "/admin/drain?pool=nope&member=a", kToken).status == 404);
   CHECK(http(f.server->port(), "POST", "/admin/drain?pool=app&member=nope", kToken).status == 404);

@@ -46,7 +46,7 @@ TEST_CASE("a browser's cross-site POST cannot force a member down") {
   CHECK(wait_until([&] { return !f.config->pools->health->read(0).up; }));
 }
 
-TEST_CASE("reads with a Host that does not name the endpoint are refused; its names are not") {
+TEST_CASE("reads with a Host that does not name the endpoint are refused, its names are not") {
   Fixture f;
   const std::uint16_t port = f.server->port();
   const std::string p = std::to_string(port);

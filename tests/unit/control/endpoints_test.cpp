@@ -8,7 +8,7 @@
 using namespace gslbd::control;
 using namespace gslbd::control::test;
 
-TEST_CASE("/healthz answers ok; HEAD gets the head only") {
+TEST_CASE("/healthz answers ok, HEAD gets the head only") {
   Fixture f;
   const HttpReply reply = http(f.server->port(), "GET", "/healthz");
   CHECK(reply.status == 200);

@@ -39,7 +39,7 @@ std::vector<std::string> texts(const JsonValue& array) {
 
 }  // namespace
 
-TEST_CASE("weighted pool: drained and other-family members are explained; degraded TTL") {
+TEST_CASE("weighted pool: drained and other-family members are explained, degraded TTL") {
   Fixture f;
   REQUIRE(f.health.drain("app/b", true));
   REQUIRE(wait_until([&] { return f.config->pools->health->read(1).drained; }));

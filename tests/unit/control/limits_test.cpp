@@ -120,7 +120,7 @@ TEST_CASE("request_timeout bounds the whole request: trickling octets does not e
   CHECK(metric(text, "gslbd_control_request_timeouts_total") == "1");
 }
 
-TEST_CASE("a request not complete within the idle timeout gets 408; a silent one is closed") {
+TEST_CASE("a request not complete within the idle timeout gets 408, a silent one is closed") {
   gslbd::runtime::ControlConfig settings;
   settings.idle_timeout_ms = 200;
   Fixture f(settings);

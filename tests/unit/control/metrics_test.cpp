@@ -139,7 +139,7 @@ TEST_CASE("pool and member metrics") {
   CHECK(metric(text, R"(gslbd_member_agent_weight{pool="app",member="a"})") == "100");
 }
 
-TEST_CASE("config, zone, build and probe families; reloads counted by result") {
+TEST_CASE("config, zone, build and probe families, reloads counted by result") {
   Fixture f;
   std::string text = scrape(f);
   CHECK(metric(text, "gslbd_config_generation") == "1");
@@ -215,7 +215,7 @@ TEST_CASE("every sample belongs to a family with HELP and TYPE, declared once") 
   CHECK(samples > 40);
 }
 
-TEST_CASE("label values are escaped; le bounds are exact decimals") {
+TEST_CASE("label values are escaped, le bounds are exact decimals") {
   std::string out;
   gslbd::control::PromText::escape_label("a\\b\"c\nd", out);
   CHECK(out == R"(a\\b\"c\nd)");
@@ -225,7 +225,7 @@ TEST_CASE("label values are escaped; le bounds are exact decimals") {
   CHECK(gslbd::control::PromText::seconds_text(1500000) == "1.5");
 }
 
-TEST_CASE("rate limiting and cookie counters are summed over workers; drops send no response") {
+TEST_CASE("rate limiting and cookie counters are summed over workers, drops send no response") {
   Fixture f;
   auto limited = query(0, 1, 0);
   limited.rrl = gslbd::stats::RrlAction::dropped;

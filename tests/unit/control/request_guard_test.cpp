@@ -56,7 +56,7 @@ TEST_CASE("Host names the endpoint by its address, with or without our port") {
   CHECK_FALSE(host_names_endpoint("[::2]:9253", v6, none));
 }
 
-TEST_CASE("localhost only for a loopback address; other names only when listed") {
+TEST_CASE("localhost only for a loopback address, other names only when listed") {
   const auto routable = endpoint("192.0.2.10", 9253);
   const std::vector<std::string> allowed{"gslb1.example.net"};
   CHECK_FALSE(host_names_endpoint("localhost", routable, {}));
@@ -67,7 +67,7 @@ TEST_CASE("localhost only for a loopback address; other names only when listed")
   CHECK_FALSE(host_names_endpoint("gslb2.example.net", routable, allowed));
 }
 
-TEST_CASE("a browser's cross-site POST is refused, whatever the path; tools are not") {
+TEST_CASE("a browser's cross-site POST is refused, whatever the path, tools are not") {
   const auto local = endpoint("127.0.0.1", 9253);
   const std::vector<std::string> none;
   // What a page on another site sends to a loopback address.

@@ -72,7 +72,7 @@ TEST_CASE("A.2: the same client renews its cookie 40 minutes later") {
         unhex("010000005cf7a871d4a564a1442aca77"));
 }
 
-TEST_CASE("A.3: a cookie with reserved octets set is checked over them; the new one has zeros") {
+TEST_CASE("A.3: a cookie with reserved octets set is checked over them, the new one has zeros") {
   const std::string received = "fc93fc62807ddb8601abcdef5cf78f71a314227b6679ebf5";
   // Valid when it was made (1559727985); 1h52m later, at the reply, it has expired.
   CHECK(check(kSecretA, received, "203.0.113.203", 1559727985 + 60) == ServerCookieCheck::valid);

@@ -116,7 +116,7 @@ TEST_CASE("writer: 17 MX records fit a 512-octet answer with their targets compr
   CHECK(m.first_rdata_name(2) == "mx0.example.test.");
 }
 
-TEST_CASE("writer: SOA names are compressed; rdlength counts the compressed form") {
+TEST_CASE("writer: SOA names are compressed, rdlength counts the compressed form") {
   Message m("nothere.example.test.");
   std::vector<std::uint8_t> rdata = name_bytes("ns1.example.test.");
   const auto rname = name_bytes("hostmaster.example.test.");
@@ -138,7 +138,7 @@ TEST_CASE("writer: SOA names are compressed; rdlength counts the compressed form
   CHECK(m.buffer[pos + 19] == 19);
 }
 
-TEST_CASE("writer: rdata names keep their spelling; owners take the question's") {
+TEST_CASE("writer: rdata names keep their spelling, owners take the question's") {
   Message m("WWW.Example.TEST.", 512, type::CNAME);
   std::vector<std::uint8_t> records;
   add_record(records, name_bytes("host.example.test."));

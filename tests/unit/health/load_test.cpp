@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint64_t kSecond = 1'000'000'000;
 }
 
-TEST_CASE("LoadAverager: the first poll is taken as it is; later ones move the average by half") {
+TEST_CASE("LoadAverager: the first poll is taken as it is, later ones move the average by half") {
   LoadAverager avg;
   CHECK_FALSE(avg.load().known);
   LoadSample s;

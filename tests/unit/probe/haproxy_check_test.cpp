@@ -153,7 +153,7 @@ TEST_CASE("haproxy over TCP: up with its load figures, from `show stat`") {
   loop.stop();
 }
 
-TEST_CASE("haproxy over a UNIX socket; a missing socket is a failed check with the reason") {
+TEST_CASE("haproxy over a UNIX socket, a missing socket is a failed check with the reason") {
   const std::string path = socket_path("up");
   auto spec = haproxy_check(0);
   spec.socket = path;

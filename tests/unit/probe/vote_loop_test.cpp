@@ -78,7 +78,7 @@ TEST_CASE("votes: a peer's verdict changes the word by the rule, and goes stale"
   loop.stop();
 }
 
-TEST_CASE("votes: the rule own ignores peers; unread messages are replaced and counted") {
+TEST_CASE("votes: the rule own ignores peers, unread messages are replaced and counted") {
   auto a = member("web/a", 0, {}, InitialState::down);  // consensus own
   auto p = plan(1, {a});
   auto table = p.table;

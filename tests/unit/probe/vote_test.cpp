@@ -51,7 +51,7 @@ TEST_CASE("vote: any, majority, all and a count over three instances") {
   CHECK(t.known);
 }
 
-TEST_CASE("vote: only fresh verdicts vote; the rule counts over those that do") {
+TEST_CASE("vote: only fresh verdicts vote, the rule counts over those that do") {
   for (const VoteState silent : {VoteState::unknown, VoteState::stale, VoteState::differs,
                                  VoteState::absent, VoteState::unreachable}) {
     CAPTURE(gslbd::probe::vote_state_name(silent));

@@ -32,7 +32,7 @@ TEST_CASE("positive answer: AA, RD copied, RA clear, ID echoed, RRset in answer"
   CHECK(ldns_pkt_nscount(a->pkt) == 0);
 }
 
-TEST_CASE("question echoed with the client's case; matching ignores case") {
+TEST_CASE("question echoed with the client's case, matching ignores case") {
   auto a = ask(snapshot(), make_query("WwW.ExAmPlE.TeSt.", LDNS_RR_TYPE_A));
   REQUIRE(a->pkt);
   // The question is copied byte for byte and answers point at it.
@@ -126,7 +126,7 @@ TEST_CASE("additional A for in-zone NS and MX targets") {
         std::vector<std::string>{"mx1.example.test.\t300\tIN\tA\t192.0.2.25"});
 }
 
-TEST_CASE("REFUSED without AA outside our zones; AXFR refused; other classes refused") {
+TEST_CASE("REFUSED without AA outside our zones, AXFR refused, other classes refused") {
   auto a = ask(snapshot(), make_query("www.example.org.", LDNS_RR_TYPE_A));
   CHECK(ldns_pkt_get_rcode(a->pkt) == LDNS_RCODE_REFUSED);
   CHECK_FALSE(ldns_pkt_aa(a->pkt));
@@ -174,7 +174,7 @@ TEST_CASE("EDNS: OPT echoed with our size, NSID, BADVERS") {
   CHECK_FALSE(ldns_pkt_edns(plain->pkt));
 }
 
-TEST_CASE("truncation: whole RRsets or none, TC set; TCP carries everything") {
+TEST_CASE("truncation: whole RRsets or none, TC set, TCP carries everything") {
   auto udp = ask(snapshot(), make_query("big.example.test.", LDNS_RR_TYPE_TXT));
   CHECK(ldns_pkt_tc(udp->pkt));
   CHECK(ldns_pkt_ancount(udp->pkt) == 0);
@@ -250,7 +250,7 @@ TEST_CASE("malformed and unusual requests") {
   }
 }
 
-TEST_CASE("EDNS Client Subnet: echoed with scope 0 for static names; malformed ones FORMERR") {
+TEST_CASE("EDNS Client Subnet: echoed with scope 0 for static names, malformed ones FORMERR") {
   test::QueryOptions o;
   o.edns = true;
   // family 1, source /24, scope 0, 3 address octets

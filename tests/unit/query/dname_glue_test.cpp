@@ -109,7 +109,7 @@ TEST_CASE("DNAME: a substitution longer than 255 octets is YXDOMAIN with the DNA
   CHECK(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(a->pkt), 0)) == LDNS_RR_TYPE_DNAME);
 }
 
-TEST_CASE("referral: in-domain glue that does not fit sets TC; with room it is all there") {
+TEST_CASE("referral: in-domain glue that does not fit sets TC, with room it is all there") {
   auto plain = ask(snapshot(), make_query("host.wide.r.test.", LDNS_RR_TYPE_A));
   CHECK(plain->wire.size() <= 512);
   CHECK(ldns_pkt_nscount(plain->pkt) == 13);

@@ -70,7 +70,7 @@ TEST_CASE("off by default: nothing is limited") {
   CHECK(state.rate_table().capacity() == 0);
 }
 
-TEST_CASE("past the rate responses slip and drop; the next second earns the rate back") {
+TEST_CASE("past the rate responses slip and drop, the next second earns the rate back") {
   const auto s = limited(31);
   PolicyState state(1);
   state.fix_time(kNow);
@@ -177,7 +177,7 @@ TEST_CASE("log_only answers everything and counts what would have been limited")
   CHECK(started == 1);
 }
 
-TEST_CASE("a valid server cookie is exempt; a client cookie alone slips as BADCOOKIE") {
+TEST_CASE("a valid server cookie is exempt, a client cookie alone slips as BADCOOKIE") {
   const auto s = limited(39);
   PolicyState state(1);
   state.fix_time(kNow);
@@ -212,7 +212,7 @@ TEST_CASE("a valid server cookie is exempt; a client cookie alone slips as BADCO
         std::string(10, 'A'));
 }
 
-TEST_CASE("a reload that keeps the table's size keeps its accounting; one that resizes resets") {
+TEST_CASE("a reload that keeps the table's size keeps its accounting, one that resizes resets") {
   const auto s1 = limited(40);
   PolicyState state(1);
   state.fix_time(kNow);

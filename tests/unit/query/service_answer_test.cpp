@@ -94,7 +94,7 @@ TEST_CASE("all-down actions: serve_all answers, nodata is NODATA, servfail is SE
   CHECK(ldns_pkt_ancount(f->pkt) == 0);
 }
 
-TEST_CASE("hash: the same client subnet gets the same member; the ECS scope is the prefix") {
+TEST_CASE("hash: the same client subnet gets the same member, the ECS scope is the prefix") {
   auto s = test::service_snapshot();
   std::set<std::string> seen;
   for (std::uint8_t c = 0; c < 40; ++c) {

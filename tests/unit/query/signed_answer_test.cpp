@@ -212,7 +212,7 @@ TEST_CASE("a signed answer too large for the client's UDP size is truncated, who
         std::vector<std::string>{"DNSKEY", "DNSKEY", "RRSIG"});
 }
 
-TEST_CASE("in-zone additional data carries its signatures; glue does not (RFC 4035 3.1.1)") {
+TEST_CASE("in-zone additional data carries its signatures, glue does not (RFC 4035 3.1.1)") {
   const auto s = test::signed_snapshot();
   ldns_rr_list* keys = dnskeys(*s.snapshot);
   auto answer = ask(*s.snapshot, make_query("signed.test.", 2, dnssec_ok()));
@@ -229,7 +229,7 @@ TEST_CASE("in-zone additional data carries its signatures; glue does not (RFC 40
   ldns_rr_list_deep_free(keys);
 }
 
-TEST_CASE("additional signatures that do not fit are left out without TC; the RRset may stay") {
+TEST_CASE("additional signatures that do not fit are left out without TC, the RRset may stay") {
   const auto s = test::signed_snapshot();
   ldns_rr_list* keys = dnskeys(*s.snapshot);
   auto o = dnssec_ok();

@@ -36,7 +36,7 @@ Verdict send(RateTable& t, const std::string& key, std::uint32_t now,
 
 }  // namespace
 
-TEST_CASE("within the rate every response passes; past it they are limited") {
+TEST_CASE("within the rate every response passes, past it they are limited") {
   RateTable t = table(5, 15, 0);
   for (int i = 0; i < 5; ++i) CHECK(send(t, "a", 1000) == Verdict::pass);
   CHECK(send(t, "a", 1000) == Verdict::drop);

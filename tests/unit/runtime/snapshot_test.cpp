@@ -11,7 +11,7 @@ using gslbd::runtime::Config;
 using gslbd::runtime::LocalSnapshot;
 using gslbd::runtime::SnapshotPublisher;
 
-TEST_CASE("publish moves the generation; a local copy follows it at its next refresh") {
+TEST_CASE("publish moves the generation, a local copy follows it at its next refresh") {
   SnapshotPublisher publisher;
   CHECK(publisher.generation() == 0);
   auto first = std::make_shared<Config>();

@@ -89,7 +89,7 @@ TEST_CASE("client_address: a dual-stack socket's IPv4 peer, as the kernel report
   ::close(server);
 }
 
-TEST_CASE("loopback: 127.0.0.0/8, ::1 and the mapped 127/8; names are not addresses") {
+TEST_CASE("loopback: 127.0.0.0/8, ::1 and the mapped 127/8, names are not addresses") {
   CHECK(is_loopback_host("127.0.0.1"));
   CHECK(is_loopback_host("127.255.0.9"));
   CHECK(is_loopback_host("::1"));

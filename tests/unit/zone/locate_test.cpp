@@ -123,7 +123,7 @@ TEST_CASE("locate: a missing name below a wildcard's parent is synthesised from 
   CHECK(below_ent.node == zone::kNoNode);
 }
 
-TEST_CASE("locate: at and below a cut is a delegation; DS at the cut is the parent's") {
+TEST_CASE("locate: at and below a cut is a delegation, DS at the cut is the parent's") {
   const auto z = example_zone();
   for (const char* name : {"sub.r.test.", "ns.sub.r.test.", "a.b.sub.r.test."}) {
     const auto at = locate(*z, name);
@@ -262,7 +262,7 @@ TEST_CASE("builder: data below a DNAME is refused with the offending record's so
   }
 }
 
-TEST_CASE("builder: one DNAME per owner; a DNAME at the apex is allowed") {
+TEST_CASE("builder: one DNAME per owner, a DNAME at the apex is allowed") {
   auto b = test::valid_builder("r.test.");
   CHECK(b.add_record(wire("old.r.test."), type::DNAME, 300, name_rdata("a.test.")).empty());
   CHECK(b.add_record(wire("old.r.test."), type::DNAME, 300, name_rdata("b.test.")) ==
