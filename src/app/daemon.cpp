@@ -340,6 +340,10 @@ bool Daemon::start_control(std::string& error) {
   peers_ = std::make_unique<control::PeerPoller>(&loop_, publisher_, &health_loop_,
                                                  operator_state_.get());
   context.peers = [this] { return peers_->report(); };
+  // An action taken here goes to every peer at once; what peers send is merged, never sent on.
+  operator_state_->on_taken([this](const control::OperatorAction& action) {
+    if (peers_) peers_->push(action);
+  });
   control_ = std::make_unique<control::ControlServer>(&loop_, config, std::move(context));
   if (!control_->start(error)) {
     control_.reset();

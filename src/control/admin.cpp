@@ -144,6 +144,26 @@ AdminAccess bearer_access(const std::string& token, const std::string* authoriza
   return constant_time_equal(value, token) ? AdminAccess::allowed : AdminAccess::wrong;
 }
 
+AdminAccess peer_access(const std::string& peers_token, const std::string& admin_token,
+                        const std::string* authorization) {
+  const AdminAccess as_peer = bearer_access(peers_token, authorization);
+  if (as_peer == AdminAccess::allowed) return as_peer;
+  const AdminAccess as_admin = bearer_access(admin_token, authorization);
+  if (as_admin == AdminAccess::allowed) return as_admin;
+  // The more useful reason: "wrong token" once any token is configured.
+  if (as_peer == AdminAccess::no_token_configured) return as_admin;
+  return as_peer;
+}
+
+HttpResponse unauthorized(AdminAccess access, std::string_view none_configured) {
+  const std::string why = access == AdminAccess::no_token_configured ? std::string(none_configured)
+                          : access == AdminAccess::missing ? "send Authorization: Bearer <token>"
+                                                           : "wrong token";
+  HttpResponse r = json_error(401, why);
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gslbd\"");
+  return r;
+}
+
 std::uint32_t largest_ttl_naming(const runtime::Config& config, std::int32_t pool_index) noexcept {
   if (!config.pools || !config.zones || pool_index < 0) return 0;
   // Pools whose answers can hold pool_index's members: itself, and pools whose fallback chain

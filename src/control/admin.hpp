@@ -33,6 +33,17 @@ AdminAccess admin_access(const runtime::ControlConfig& settings, const std::stri
 // "Authorization: Bearer <token>" against one token (none configured: refused).
 AdminAccess bearer_access(const std::string& token, const std::string* authorization);
 
+// The rule of the endpoints peers use (GET /peer/observations, POST /peer/actions): a bearer
+// token equal to the fleet's (peers.token_file) or to the admin token (control.token_file; who
+// may change state may do what a peer does). Never without a token, whatever
+// admin_without_token says: the observations are made to leave the host, and a push changes
+// state on every instance.
+AdminAccess peer_access(const std::string& peers_token, const std::string& admin_token,
+                        const std::string* authorization);
+
+// 401 with WWW-Authenticate and why; none_configured is the why when no token is configured.
+HttpResponse unauthorized(AdminAccess access, std::string_view none_configured);
+
 // Equal-length-independent comparison whose time depends only on the lengths.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 

@@ -14,6 +14,8 @@
 #include "gslbd/util/sockaddr.hpp"
 #include "http_request.hpp"
 #include "http_response.hpp"
+#include "push_document.hpp"
+#include "push_receiver.hpp"
 #include "request_guard.hpp"
 #include "router.hpp"
 
@@ -294,6 +296,10 @@ void ControlServer::Impl::on_read(Connection& c, ssize_t nread) {
     return;
   }
   if (parsed.status == ParseStatus::error) {
+    // A push refused for its size is a peer's action lost: said where the operator sees it.
+    if (parsed.http_status == 413 && c.parser.request().path == kPushPath) {
+      note_oversized_push(state.counters.pushes, c.peer, parsed.reason);
+    }
     respond(c, json_error(parsed.http_status, parsed.reason), false);
     return;
   }

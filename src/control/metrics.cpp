@@ -436,6 +436,21 @@ void control(const MetricsInput& in, PromText& out) {
     const std::string code = std::to_string(status);
     out.sample("gslbd_control_responses_total", {{"code", code}}, n);
   }
+  const PushCounters& p = c.pushes;
+  out.family("gslbd_peer_pushes_received_total", "counter",
+             "Pushes of operator actions received from peers (POST /peer/actions), by result "
+             "(accepted, unauthorized, malformed, oversized).");
+  out.sample("gslbd_peer_pushes_received_total", {{"result", "accepted"}}, p.accepted);
+  out.sample("gslbd_peer_pushes_received_total", {{"result", "unauthorized"}}, p.unauthorized);
+  out.sample("gslbd_peer_pushes_received_total", {{"result", "malformed"}}, p.malformed);
+  out.sample("gslbd_peer_pushes_received_total", {{"result", "oversized"}}, p.oversized);
+  out.family("gslbd_peer_pushed_records_total", "counter",
+             "Operator action records in accepted pushes, by what became of them: applied "
+             "(newer than the one kept), older (ignored), refused (no such member, or stamped "
+             "in the future).");
+  out.sample("gslbd_peer_pushed_records_total", {{"result", "applied"}}, p.applied);
+  out.sample("gslbd_peer_pushed_records_total", {{"result", "older"}}, p.older);
+  out.sample("gslbd_peer_pushed_records_total", {{"result", "refused"}}, p.refused);
 }
 
 void dnstap(const MetricsInput& in, PromText& out) {
@@ -467,6 +482,24 @@ void peers(const MetricsInput& in, PromText& out) {
                p.unauthorized);
     out.sample("gslbd_peer_polls_total", {{"peer", p.name}, {"result", "malformed"}}, p.malformed);
     out.sample("gslbd_peer_polls_total", {{"peer", p.name}, {"result", "oversized"}}, p.oversized);
+  }
+  out.family("gslbd_peer_pushes_total", "counter",
+             "Pushes of this instance's operator actions to each peer, by result (ok, failed, "
+             "unauthorized).");
+  for (const PeerReport& p : in.peers.peers) {
+    out.sample("gslbd_peer_pushes_total", {{"peer", p.name}, {"result", "ok"}}, p.push.succeeded);
+    out.sample("gslbd_peer_pushes_total", {{"peer", p.name}, {"result", "failed"}}, p.push.failed);
+    out.sample("gslbd_peer_pushes_total", {{"peer", p.name}, {"result", "unauthorized"}},
+               p.push.unauthorized);
+  }
+  out.family("gslbd_peer_push_records_total", "counter",
+             "Operator action records for each peer: sent in a push, or dropped because the "
+             "queue for the peer was full (the peer's poll brings them).");
+  for (const PeerReport& p : in.peers.peers) {
+    out.sample("gslbd_peer_push_records_total", {{"peer", p.name}, {"result", "sent"}},
+               p.push.records);
+    out.sample("gslbd_peer_push_records_total", {{"peer", p.name}, {"result", "dropped"}},
+               p.push.dropped);
   }
   out.family("gslbd_peer_reply_bytes_total", "counter", "Octets of peers' reply bodies read.");
   for (const PeerReport& p : in.peers.peers) {

@@ -65,15 +65,4 @@ std::string render_observations(const ObservationsInput& in) {
   return json.take();
 }
 
-AdminAccess observations_access(const std::string& peers_token, const std::string& admin_token,
-                                const std::string* authorization) {
-  const AdminAccess as_peer = bearer_access(peers_token, authorization);
-  if (as_peer == AdminAccess::allowed) return as_peer;
-  const AdminAccess as_admin = bearer_access(admin_token, authorization);
-  if (as_admin == AdminAccess::allowed) return as_admin;
-  // The more useful reason: "wrong token" once any token is configured.
-  if (as_peer == AdminAccess::no_token_configured) return as_admin;
-  return as_peer;
-}
-
 }  // namespace gslbd::control

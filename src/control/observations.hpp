@@ -31,10 +31,6 @@ struct ObservationsInput {
 // The JSON document.
 std::string render_observations(const ObservationsInput& input);
 
-// Who may read it: a bearer token equal to the fleet's (peers.token_file) or to the admin
-// token (control.token_file). Never without a token, whatever admin_without_token says: the
-// document is made to leave the host.
-AdminAccess observations_access(const std::string& peers_token, const std::string& admin_token,
-                                const std::string* authorization);
+// Who may read it: see peer_access (admin.hpp).
 
 }  // namespace gslbd::control

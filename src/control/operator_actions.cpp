@@ -113,20 +113,22 @@ const OperatorAction* ActionSet::find(const std::string& pool, const std::string
   return it == records_.end() ? nullptr : &it->second;
 }
 
+void write_action(JsonWriter& json, const OperatorAction& a) {
+  json.begin_object();
+  json.key("pool").string(a.pool);
+  json.key("member").string(a.member);
+  json.key("kind").string(action_kind_name(a.kind));
+  json.key("value").string(a.value_text());
+  json.key("expires_at_ms").number(a.expires_at_ms);
+  json.key("origin").string(a.origin);
+  json.key("at_ms").number(a.at_ms);
+  json.key("seq").number(a.seq);
+  json.end_object();
+}
+
 void write_actions(JsonWriter& json, const ActionSet& set) {
   json.begin_array();
-  for (const auto& [key, a] : set.records()) {
-    json.begin_object();
-    json.key("pool").string(a.pool);
-    json.key("member").string(a.member);
-    json.key("kind").string(action_kind_name(a.kind));
-    json.key("value").string(a.value_text());
-    json.key("expires_at_ms").number(a.expires_at_ms);
-    json.key("origin").string(a.origin);
-    json.key("at_ms").number(a.at_ms);
-    json.key("seq").number(a.seq);
-    json.end_object();
-  }
+  for (const auto& [key, a] : set.records()) write_action(json, a);
   json.end_array();
 }
 

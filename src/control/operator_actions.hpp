@@ -3,7 +3,7 @@
 // between instances: each carries its origin (the instance's identity), when it was taken and a
 // sequence number, and for each (pool, member, kind) the newest record wins. Clearing actions
 // (undrain, force auto, weight auto) are records too, so that they travel the same way. The
-// one document format is used by the state file and by the peers' observations. Pure data;
+// one record format is used by the state file, the peers' observations and pushes. Pure data;
 // any thread, but each ActionSet belongs to one (the control thread's OperatorState).
 #pragma once
 
@@ -73,7 +73,8 @@ class ActionSet {
   std::map<Key, OperatorAction> records_;
 };
 
-// Writes the records as a JSON array.
+// Writes one record as a JSON object, and the records of a set as a JSON array.
+void write_action(JsonWriter& json, const OperatorAction& action);
 void write_actions(JsonWriter& json, const ActionSet& set);
 
 // One record from its JSON object, or nullopt with why ("'kind' is not drain, force or

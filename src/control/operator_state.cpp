@@ -35,6 +35,7 @@ struct OperatorState::Impl {
   ActionSet set;
   std::uint64_t seq = 0;  // this instance's last sequence number
   OperatorStateReport report;
+  std::function<void(const OperatorAction&)> taken;
 
   std::string identity() const {
     const auto snapshot = publisher != nullptr ? publisher->current() : nullptr;
@@ -197,39 +198,47 @@ OperatorState::Outcome OperatorState::take(ActionKind kind, const std::string& p
   if (!d.set.merge(a)) return Outcome::too_many;
   const bool queued = d.apply(a);
   d.write();
+  // Kept even when the health loop's queue was full: the record is here and travels to the
+  // peers all the same (they apply it on their own health loops).
+  if (d.taken) d.taken(a);
   return queued ? Outcome::ok : Outcome::queue_full;
 }
 
-std::size_t OperatorState::merge_from_peer(const std::string& peer,
+MergeCounts OperatorState::merge_from_peer(const std::string& peer,
                                            const std::vector<OperatorAction>& actions) {
   Impl& d = *impl_;
   const std::uint64_t now = now_ms();
-  std::size_t taken = 0;
+  MergeCounts counts;
   for (const OperatorAction& a : actions) {
     const OperatorAction* mine = d.set.find(a.pool, a.member, a.kind);
-    if (mine != nullptr && !newer(a, *mine)) continue;
+    if (mine != nullptr && !newer(a, *mine)) {
+      ++counts.older;
+      continue;
+    }
     if (a.at_ms > now + kMaxClockAheadMs) {
+      ++counts.refused;
       ++d.report.peer_refused;
       spdlog::warn("operator state: {} from peer {} refused: stamped {} s in the future",
                    a.describe(), peer, (a.at_ms - now) / 1000);
       continue;
     }
-    if (!d.exists(a.pool, a.member)) {
+    if (!d.exists(a.pool, a.member) || !d.set.merge(a)) {
+      ++counts.refused;
       ++d.report.peer_refused;
       continue;
     }
-    if (!d.set.merge(a)) {
-      ++d.report.peer_refused;
-      continue;
-    }
-    ++taken;
+    ++counts.taken;
     ++d.report.peer_adopted;
     d.apply(a);
     spdlog::info("operator state: {} (taken on {}) adopted from peer {}", a.describe(), a.origin,
                  peer);
   }
-  if (taken > 0) d.write();
-  return taken;
+  if (counts.taken > 0) d.write();
+  return counts;
+}
+
+void OperatorState::on_taken(std::function<void(const OperatorAction&)> callback) {
+  impl_->taken = std::move(callback);
 }
 
 void OperatorState::config_changed() {

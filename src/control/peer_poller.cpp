@@ -10,6 +10,7 @@
 
 #include "gslbd/probe/curl_driver.hpp"
 #include "peer_observations.hpp"
+#include "peer_push.hpp"
 #include "pool_digest.hpp"
 
 namespace gslbd::control {
@@ -22,7 +23,9 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 struct PeerPoller::Impl {
   // One peer: its settings as last read, its request in flight (if any) and what it said.
   struct Peer final : probe::CurlTransfer {
+    Peer(Impl* o, std::string name) : owner(o), pusher(o->driver, std::move(name)) {}
     Impl* owner = nullptr;
+    PeerPush pusher;  // its own transfer, beside the poll's
     runtime::PeerInstance settings;
     CURL* easy = nullptr;  // non-null while a request is in flight
     curl_slist* headers = nullptr;
@@ -98,8 +101,7 @@ void PeerPoller::Impl::sync(const runtime::PeersConfig& config) {
   for (const runtime::PeerInstance& instance : config.instances) {
     auto& slot = peers[instance.name];
     if (slot) continue;
-    slot = std::make_unique<Peer>();
-    slot->owner = this;
+    slot = std::make_unique<Peer>(this, instance.name);
     slot->settings = instance;
     slot->report.name = instance.name;
     slot->report.url = instance.url;
@@ -364,6 +366,29 @@ void PeerPoller::stop() noexcept {
   uv_close(reinterpret_cast<uv_handle_t*>(&impl_->timer), nullptr);
 }
 
+void PeerPoller::push(const OperatorAction& action) noexcept {
+  Impl& d = *impl_;
+  if (d.stopped) return;
+  try {
+    const auto snapshot = d.publisher.current();
+    if (!snapshot || !snapshot->config) return;
+    const runtime::Config& config = *snapshot->config;
+    // The peers of the config in service now, not as of the last poll: a reload that added one
+    // pushes to it at once.
+    d.sync(config.peers);
+    for (auto& [name, peer] : d.peers) {
+      PeerPush::Settings settings;
+      settings.url = peer->settings.url;
+      settings.token = config.peers.token;
+      settings.timeout_ms = config.peers.timeout_ms;
+      settings.identity = config.server.identity;
+      peer->pusher.push(action, settings);
+    }
+  } catch (const std::exception& e) {  // out of memory: the peers' polls bring it
+    spdlog::warn("peers: {} not pushed: {}", action.describe(), e.what());
+  }
+}
+
 PeersReport PeerPoller::report() const {
   PeersReport out;
   out.configured = !impl_->settings.instances.empty();
@@ -372,6 +397,7 @@ PeersReport PeerPoller::report() const {
   bool any_fresh = false;
   for (const auto& [name, peer] : impl_->peers) {
     PeerReport r = peer->report;
+    r.push = peer->pusher.report();
     r.fresh = peer->observations.has_value() && now - peer->received <= stale;
     any_fresh = any_fresh || r.fresh;
     out.peers.push_back(std::move(r));

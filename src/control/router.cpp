@@ -4,6 +4,8 @@
 #include "explain.hpp"
 #include "metrics.hpp"
 #include "observations.hpp"
+#include "push_document.hpp"
+#include "push_receiver.hpp"
 #include "status.hpp"
 
 namespace gslbd::control {
@@ -92,31 +94,15 @@ HttpResponse status(const ControlState& state) {
   return json_response(200, render_status(in));
 }
 
-HttpResponse unauthorized(AdminAccess access) {
-  const char* why = access == AdminAccess::no_token_configured
-                        ? "admin actions need a token and none is configured (control.token_file)"
-                    : access == AdminAccess::missing ? "send Authorization: Bearer <token>"
-                                                     : "wrong token";
-  HttpResponse r = json_error(401, why);
-  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gslbd\"");
-  return r;
-}
-
 HttpResponse observations(const HttpRequest& request, const ControlState& state) {
   const auto snapshot = snapshot_of(state.context);
   const runtime::Config* config =
       snapshot != nullptr && snapshot->config ? snapshot->config.get() : nullptr;
-  const AdminAccess access =
-      observations_access(config != nullptr ? config->peers.token : std::string(),
-                          state.settings.token, request.header("authorization"));
+  const AdminAccess access = peer_access(config != nullptr ? config->peers.token : std::string(),
+                                         state.settings.token, request.header("authorization"));
   if (access != AdminAccess::allowed) {
-    if (access == AdminAccess::no_token_configured) {
-      HttpResponse r =
-          json_error(401, "observations need a token and none is configured (peers.token_file)");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gslbd\"");
-      return r;
-    }
-    return unauthorized(access);
+    return unauthorized(access,
+                        "observations need a token and none is configured (peers.token_file)");
   }
   ObservationsInput in;
   in.snapshot = snapshot.get();
@@ -156,11 +142,21 @@ std::optional<HttpResponse> route(const HttpRequest& request, const util::Addres
     if (!is_read(request)) return method_not_allowed("GET, HEAD");
     return observations(request, state);
   }
+  if (path == kPushPath) {
+    if (request.method != "POST") return method_not_allowed("POST");
+    const auto snapshot = snapshot_of(state.context);
+    return receive_push(request, peer,
+                        PushEnv{snapshot != nullptr ? snapshot->config.get() : nullptr,
+                                state.settings.token, state.actions(), state.counters.pushes});
+  }
   if (path == "/admin/drain" || path == "/admin/undrain" || path == "/admin/force" ||
       path == "/admin/weight" || path == "/admin/reload") {
     if (request.method != "POST") return method_not_allowed("POST");
     const AdminAccess access = admin_access(state.settings, request.header("authorization"));
-    if (access != AdminAccess::allowed) return unauthorized(access);
+    if (access != AdminAccess::allowed) {
+      return unauthorized(access,
+                          "admin actions need a token and none is configured (control.token_file)");
+    }
     AdminEnv env{state.context, state.actions(), std::chrono::system_clock::now()};
     if (path == "/admin/drain") return admin_drain(request, env, true);
     if (path == "/admin/undrain") return admin_drain(request, env, false);

@@ -193,6 +193,24 @@ std::string render_status(const StatusInput& in) {
       json.key("malformed").number(peer.malformed);
       json.key("oversized").number(peer.oversized);
       json.key("bytes").number(peer.bytes);
+      const PushReport& push = peer.push;
+      json.key("push").begin_object();
+      json.key("sent").number(push.sent);
+      json.key("succeeded").number(push.succeeded);
+      json.key("failed").number(push.failed);
+      json.key("unauthorized").number(push.unauthorized);
+      json.key("records").number(push.records);
+      json.key("dropped").number(push.dropped);
+      json.key("last_result");
+      write_optional(json, push.last_result);
+      json.key("last_ok").boolean(push.last_ok);
+      json.key("last_at");
+      if (push.last_at) {
+        json.string(rfc3339(*push.last_at));
+      } else {
+        json.null();
+      }
+      json.end_object();
       json.end_object();
     }
     json.end_array();

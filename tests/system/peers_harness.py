@@ -69,6 +69,8 @@ class Instance:
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         self.peers = []
         self.peers_extra = []
+        # peers: timing lines; a test that must tell pushes from polls makes the interval long
+        self.peers_timing = ["interval: 300ms", "timeout: 250ms", "stale_after: 1s"]
         self.server_extra = []   # lines under server:, indented by two
         self.control_extra = []  # lines under control:, indented by two
         self.write("zone.zone.yaml", p.zone_yaml([("www", "web", "5s", None)]))
@@ -89,8 +91,8 @@ class Instance:
                  '  listen: "%s:%d"' % (self.host, self.control_port)]
         lines += ["  " + x for x in self.control_extra]
         if self.peers:
-            lines += ["peers:", "  token_file: fleet.token", "  interval: 300ms",
-                      "  timeout: 250ms", "  stale_after: 1s", "  instances:"]
+            lines += ["peers:", "  token_file: fleet.token"]
+            lines += ["  " + x for x in self.peers_timing] + ["  instances:"]
             for name, host, port in self.peers:
                 lines += ["    - name: %s" % name, "      url: http://%s:%d" % (host, port)]
             lines += ["  " + x for x in self.peers_extra]
@@ -154,12 +156,14 @@ class Instance:
         finally:
             conn.close()
 
-    def post(self, path, token=FLEET_TOKEN):
-        """POST path to the control endpoint; (status, body text)."""
+    def post(self, path, token=FLEET_TOKEN, body=None, headers=None):
+        """POST path (and body, with more header fields) to the control endpoint; (status,
+        body text)."""
         conn = http.client.HTTPConnection(self.host, self.control_port, timeout=HTTP_TIMEOUT)
         try:
-            headers = {} if token is None else {"Authorization": "Bearer " + token}
-            conn.request("POST", path, headers=headers)
+            fields = {} if token is None else {"Authorization": "Bearer " + token}
+            fields.update(headers or {})
+            conn.request("POST", path, body=body, headers=fields)
             r = conn.getresponse()
             return r.status, r.read().decode("utf-8", "replace")
         finally:

@@ -2,9 +2,10 @@
 // The control endpoint: a small HTTP/1.1 server on the control thread's libuv loop, loopback by
 // default. Read-only views (/metrics, /status, /healthz, /readyz, /explain) and admin actions
 // (drain, undrain, force, weight, reload) that need a bearer token unless the operator turned that
-// off for a loopback listener. Requests a web page could make (a foreign Host, an Origin on a POST)
-// are refused. Bounded: connection count in all and per source, request size, idle time and a
-// whole-request deadline.
+// off for a loopback listener; the peers' observations and pushed operator actions
+// (/peer/observations, /peer/actions), which always need the fleet's or the admin token. Requests a
+// web page could make (a foreign Host, an Origin on a POST) are refused. Bounded: connection count
+// in all and per source, request size, idle time and a whole-request deadline.
 #pragma once
 
 #include <uv.h>

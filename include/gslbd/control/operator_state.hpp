@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,13 @@ struct OperatorStateReport {
   std::uint64_t peer_refused = 0;  // records from peers that were not taken (bad, unknown)
 };
 
+// What became of a peer's records (polled or pushed) in merge_from_peer.
+struct MergeCounts {
+  std::size_t taken = 0;    // newer than the record kept here: kept, applied and written
+  std::size_t older = 0;    // not newer than the record kept here: ignored
+  std::size_t refused = 0;  // no such member here, stamped too far ahead, or no room
+};
+
 class OperatorState {
  public:
   enum class Outcome : std::uint8_t { ok, queue_full, too_many };
@@ -61,9 +69,14 @@ class OperatorState {
   // sequence number, applied, written. expires_in_ms 0: no expiry.
   Outcome take(ActionKind kind, const std::string& pool, const std::string& member,
                std::int64_t value, std::uint64_t expires_in_ms);
-  // A peer's records: each newer than what is kept here (for a member this config has) is
-  // applied; one write for all. Returns how many were taken.
-  std::size_t merge_from_peer(const std::string& peer, const std::vector<OperatorAction>& actions);
+  // A peer's records, polled or pushed: each newer than what is kept here (for a member this
+  // config has) is applied; one write for all. The one place where the newest-wins rule decides
+  // what a peer's record does here. Records taken here are never handed to on_taken: what came
+  // from a peer is not sent on, so pushes cannot loop between instances.
+  MergeCounts merge_from_peer(const std::string& peer, const std::vector<OperatorAction>& actions);
+  // Called with each action take() stamped, once it is kept (applied or not): the peer poller
+  // pushes it to every peer. Empty: nobody is told.
+  void on_taken(std::function<void(const OperatorAction&)> callback);
   // After a reload: records for members that no longer exist are dropped (and logged).
   void config_changed();
   // Closes the expiry timers (the loop finishes closing them).

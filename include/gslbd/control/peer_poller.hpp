@@ -6,7 +6,9 @@
 // peer's observations stop counting. The peer list and settings are read from the config in
 // service at every poll, so a reload changes them. After every poll round and every reply, what
 // every peer said goes to the health loop as one PeerVotes message (see probe/vote.hpp), which
-// applies each pool's consensus rule. Control thread only.
+// applies each pool's consensus rule. It also pushes the operator actions taken on this
+// instance to every peer as they are taken (see push()); the polls stay the catch-up path.
+// Control thread only.
 #pragma once
 
 #include <uv.h>
@@ -23,6 +25,19 @@
 #include "gslbd/runtime/snapshot.hpp"
 
 namespace gslbd::control {
+
+// This instance's pushes of its operator actions to one peer (POST /peer/actions).
+struct PushReport {
+  std::uint64_t sent = 0;          // requests started
+  std::uint64_t succeeded = 0;     // HTTP 200: the peer read every record (applied or older)
+  std::uint64_t failed = 0;        // no reply in time, connection refused, HTTP other than 200
+  std::uint64_t unauthorized = 0;  // HTTP 401: the peer refused this instance's token
+  std::uint64_t records = 0;       // records in the requests started
+  std::uint64_t dropped = 0;       // records not queued: the queue for the peer was full
+  std::string last_result;         // "ok: 1 applied, 0 older, 0 refused", "HTTP 401", ...
+  std::optional<std::chrono::system_clock::time_point> last_at;  // when the last push ended
+  bool last_ok = false;
+};
 
 // One peer as /status and /metrics show it.
 struct PeerReport {
@@ -44,6 +59,7 @@ struct PeerReport {
   std::uint64_t malformed = 0;     // a reply that is not a valid observations document
   std::uint64_t oversized = 0;     // a reply longer than peers.max_reply_bytes
   std::uint64_t bytes = 0;         // reply bodies received
+  PushReport push;
 };
 
 struct PeersReport {
@@ -68,6 +84,11 @@ class PeerPoller {
   bool start(std::string& error);
   // Cancels every request in flight and closes every handle (the loop then finishes closing).
   void stop() noexcept;
+
+  // Sends an action taken on this instance to every peer of the config in service, besides the
+  // polls: at most one push per peer in flight, the records taken meanwhile queued (bounded,
+  // newest per pool/member/kind), a full queue counted as dropped. Nothing waits for it.
+  void push(const OperatorAction& action) noexcept;
 
   PeersReport report() const;
 

@@ -14,16 +14,16 @@ TEST_CASE("observations need the fleet's or the admin token, never none") {
   const std::string fleet = "Bearer fleet-token";
   const std::string admin = "Bearer admin-token";
   const std::string other = "Bearer other-token";
-  CHECK(observations_access("fleet-token", "admin-token", &fleet) == AdminAccess::allowed);
-  CHECK(observations_access("fleet-token", "admin-token", &admin) == AdminAccess::allowed);
-  CHECK(observations_access("fleet-token", "admin-token", &other) == AdminAccess::wrong);
-  CHECK(observations_access("fleet-token", "admin-token", nullptr) == AdminAccess::missing);
-  CHECK(observations_access("fleet-token", "", &fleet) == AdminAccess::allowed);
-  CHECK(observations_access("fleet-token", "", &admin) == AdminAccess::wrong);
-  CHECK(observations_access("", "admin-token", &admin) == AdminAccess::allowed);
-  CHECK(observations_access("", "admin-token", &fleet) == AdminAccess::wrong);
-  CHECK(observations_access("", "", &fleet) == AdminAccess::no_token_configured);
-  CHECK(observations_access("", "", nullptr) == AdminAccess::no_token_configured);
+  CHECK(peer_access("fleet-token", "admin-token", &fleet) == AdminAccess::allowed);
+  CHECK(peer_access("fleet-token", "admin-token", &admin) == AdminAccess::allowed);
+  CHECK(peer_access("fleet-token", "admin-token", &other) == AdminAccess::wrong);
+  CHECK(peer_access("fleet-token", "admin-token", nullptr) == AdminAccess::missing);
+  CHECK(peer_access("fleet-token", "", &fleet) == AdminAccess::allowed);
+  CHECK(peer_access("fleet-token", "", &admin) == AdminAccess::wrong);
+  CHECK(peer_access("", "admin-token", &admin) == AdminAccess::allowed);
+  CHECK(peer_access("", "admin-token", &fleet) == AdminAccess::wrong);
+  CHECK(peer_access("", "", &fleet) == AdminAccess::no_token_configured);
+  CHECK(peer_access("", "", nullptr) == AdminAccess::no_token_configured);
 }
 
 TEST_CASE("pool digests are canonical and follow every part of the definition") {
