@@ -37,17 +37,6 @@ constexpr int kIdleWakeupMs = 1000;
 // predate it): how many frames one kick sends in copy mode, 32 unless set.
 constexpr int kXdpMaxTxSkbBudget = 9;
 
-// How many frames ahead of the one being answered are prefetched. A query frame was written by
-// the CPU that ran the XDP program (on a veth pair, the sender's), so its first read misses
-// the cache: in profiles that one load was nearly all of parse_udp_frame's time.
-constexpr std::uint32_t kPrefetchAhead = 4;
-
-// A frame's first two cache lines: the Ethernet, IP and UDP headers and the question.
-void prefetch_frame(const std::uint8_t* frame) noexcept {
-  __builtin_prefetch(frame);
-  __builtin_prefetch(frame + 64);
-}
-
 std::string socket_error(const std::string& name, std::uint32_t queue, int err, bool zero_copy) {
   std::string text = "cannot open an AF_XDP socket on " + name + " queue " + std::to_string(queue) +
                      ": " + std::strerror(err);
@@ -221,15 +210,8 @@ std::uint32_t XdpWorker::serve_batch() noexcept {
   const std::uint64_t received_ns = util::monotonic_ns();
   const std::uint64_t received_wall_ns = tap != nullptr ? dnstap::realtime_ns() : 0;
   auto* area = static_cast<std::uint8_t*>(area_);
-  for (std::uint32_t i = 0; i < received && i < kPrefetchAhead; ++i) {
-    prefetch_frame(area + xsk_ring_cons__rx_desc(&rings_->rx, rx_index + i)->addr);
-  }
   std::uint32_t sent = 0;
   for (std::uint32_t i = 0; i < received; ++i) {
-    if (i + kPrefetchAhead < received) {
-      prefetch_frame(area +
-                     xsk_ring_cons__rx_desc(&rings_->rx, rx_index + i + kPrefetchAhead)->addr);
-    }
     const xdp_desc* desc = xsk_ring_cons__rx_desc(&rings_->rx, rx_index + i);
     const std::uint64_t address = desc->addr;
     std::uint8_t* frame = area + address;
