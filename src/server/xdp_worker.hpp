@@ -60,6 +60,8 @@ class XdpWorker {
   void run() noexcept;
   // Receives and answers up to kBatch frames; returns how many were received.
   std::uint32_t serve_batch() noexcept;
+  // Asks the kernel to send what serve_batch put on the transmit ring since the last kick.
+  void kick_transmit() noexcept;
   // Hands sent frames (the completion ring) back to the kernel through the fill ring.
   void recycle_sent() noexcept;
   void refill(std::uint64_t address) noexcept;
@@ -74,7 +76,11 @@ class XdpWorker {
   xsk_socket* socket_ = nullptr;
   std::unique_ptr<XdpRings> rings_;
   std::unique_ptr<std::uint8_t[]> answer_;  // one answer, before it is copied into its frame
-  int wake_fd_ = -1;                        // an eventfd: stop() wakes the thread's poll
+  // Replies on the transmit ring that no kick or poll() has sent yet.
+  bool unkicked_ = false;
+  // Whether one kick (and so poll()) sends a whole batch: XDP_MAX_TX_SKB_BUDGET was accepted.
+  bool poll_sends_batch_ = false;
+  int wake_fd_ = -1;  // an eventfd: stop() wakes the thread's poll
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

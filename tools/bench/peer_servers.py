@@ -122,8 +122,11 @@ class Server:
 
     name = "?"
 
-    def __init__(self, workdir, port, workers, cpus, zone_file):
+    def __init__(self, workdir, port, workers, cpus, zone_file, address="127.0.0.1", zone=ZONE):
+        """address and zone: where NSD, Knot and gdnsd listen and the origin of zone_file (the
+        XDP benchmark serves its own zone on a namespace's address)."""
         self.dir = os.path.join(workdir, f"{self.name}-{port}")
+        self.address, self.zone = address, zone
         os.makedirs(self.dir, exist_ok=True)
         self.port = port
         self.workers = workers
@@ -290,7 +293,7 @@ class Nsd(Server):
         write(
             os.path.join(self.dir, "nsd.conf"),
             f"""server:
-  ip-address: 127.0.0.1@{self.port}
+  ip-address: {self.address}@{self.port}
   server-count: {self.workers}
   reuseport: yes
   zonesdir: {self.dir}
@@ -307,7 +310,7 @@ class Nsd(Server):
 remote-control:
   control-enable: no
 zone:
-  name: {ZONE}
+  name: {self.zone}
   zonefile: {self.zone_file}
 """,
         )
@@ -319,8 +322,8 @@ zone:
 class Knot(Server):
     name = "knot"
 
-    def __init__(self, *args, modules=None, zone_modules=None):
-        super().__init__(*args)
+    def __init__(self, *args, modules=None, zone_modules=None, **kwargs):
+        super().__init__(*args, **kwargs)
         # {"mod-name/id": "its section text"}: declared, then used by every zone.
         self.modules = modules or {}
         # The same for modules that only a zone can use (mod-onlinesign).
@@ -331,7 +334,7 @@ class Knot(Server):
             os.path.join(self.dir, "knot.conf"),
             f"""server:
     rundir: {self.dir}
-    listen: 127.0.0.1@{self.port}
+    listen: {self.address}@{self.port}
     udp-workers: {self.workers}
     tcp-workers: 1
     background-workers: 1
@@ -348,7 +351,7 @@ log:
     journal-content: none
     semantic-checks: off
 {("    global-module: [" + ", ".join(self.modules) + "]" + chr(10)) if self.modules else ""}zone:
-  - domain: {ZONE}
+  - domain: {self.zone}
     file: {self.zone_file}
 {("    module: [" + ", ".join(self.zone_modules) + "]" + chr(10)) if self.zone_modules else ""}""",
         )
@@ -360,8 +363,8 @@ log:
 class Gdnsd(Server):
     name = "gdnsd"
 
-    def __init__(self, members, services, *args):
-        super().__init__(*args)
+    def __init__(self, members, services, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.pool_members, self.member_port = members
         self.services = services
 
@@ -372,7 +375,7 @@ class Gdnsd(Server):
         write(
             os.path.join(self.dir, "config"),
             f"""options => {{
-  listen => [ 127.0.0.1:{self.port} ]
+  listen => [ {self.address}:{self.port} ]
   udp_threads => {self.workers}
   tcp_threads => 1
   run_dir => {self.dir}/run
@@ -391,7 +394,7 @@ plugins => {{
 }}
 """,
         )
-        zone = os.path.join(self.dir, "zones", ZONE)
+        zone = os.path.join(self.dir, "zones", self.zone)
         if os.path.lexists(zone):
             os.remove(zone)
         if self.services:
