@@ -101,7 +101,7 @@ TEST_CASE("a bad push document is refused with what is wrong") {
             .find("not JSON") == 0);  // duplicate names
 }
 
-TEST_CASE("the receiver's reply reads back; anything else is not a reply") {
+TEST_CASE("the receiver's reply reads back, anything else is not a reply") {
   const auto outcome = parse_push_outcome(render_push_outcome({3, 2, 1}));
   REQUIRE(outcome);
   CHECK(outcome->applied == 3);
@@ -181,7 +181,7 @@ TEST_CASE("POST /peer/actions needs a token even where admin actions need none")
   CHECK_FALSE(health_of(f, 1).drained);
 }
 
-TEST_CASE("actions taken here are handed on to be pushed; records merged from peers never are") {
+TEST_CASE("actions taken here are handed on to be pushed, records merged from peers never are") {
   uv_loop_t loop;
   uv_loop_init(&loop);
   gslbd::runtime::SnapshotPublisher publisher;
