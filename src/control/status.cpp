@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "status.hpp"
 
+#include <optional>
 #include <unordered_map>
 
 #include "gslbd/dns/name.hpp"
@@ -24,6 +25,16 @@ void write_optional(JsonWriter& json, const std::string& text) {
   }
 }
 
+// A time, or null when there is none yet.
+void write_optional(JsonWriter& json,
+                    const std::optional<std::chrono::system_clock::time_point>& at) {
+  if (at) {
+    json.string(rfc3339(*at));
+  } else {
+    json.null();
+  }
+}
+
 // Whole seconds from `then` to `now`, 0 if the clock went back.
 std::uint64_t age_seconds(std::chrono::system_clock::time_point then,
                           std::chrono::system_clock::time_point now) {
@@ -37,18 +48,9 @@ void write_check_verdicts(JsonWriter& json, const pool::Member& member,
   json.key("healthy_when").string(health::rule_text(member.healthy_when));
   json.key("checks_outcome");
   write_optional(json, status != nullptr ? status->healthy_when : std::string());
-  json.key("check_verdicts").begin_array();
-  if (status != nullptr) {
-    for (const probe::CheckStatus& check : status->checks) {
-      json.begin_object();
-      json.key("check").string(check.check);
-      json.key("inverted").boolean(check.inverted);
-      json.key("up").boolean(check.up);
-      json.key("known").boolean(check.known);
-      json.end_object();
-    }
-  }
-  json.end_array();
+  json.key("check_verdicts");
+  write_check_verdict_list(json,
+                           status != nullptr ? status->checks : std::vector<probe::CheckStatus>{});
 }
 
 }  // namespace
@@ -176,11 +178,7 @@ std::string render_status(const StatusInput& in) {
       write_optional(json, peer.instance);
       json.key("generation").number(peer.generation);
       json.key("last_success");
-      if (peer.last_success) {
-        json.string(rfc3339(*peer.last_success));
-      } else {
-        json.null();
-      }
+      write_optional(json, peer.last_success);
       json.key("last_error");
       write_optional(json, peer.last_error);
       json.key("differing_pools").begin_array();
@@ -205,11 +203,7 @@ std::string render_status(const StatusInput& in) {
       write_optional(json, push.last_result);
       json.key("last_ok").boolean(push.last_ok);
       json.key("last_at");
-      if (push.last_at) {
-        json.string(rfc3339(*push.last_at));
-      } else {
-        json.null();
-      }
+      write_optional(json, push.last_at);
       json.end_object();
       json.end_object();
     }

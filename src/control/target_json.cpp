@@ -5,6 +5,19 @@
 
 namespace gslbd::control {
 
+void write_check_verdict_list(JsonWriter& json, const std::vector<probe::CheckStatus>& checks) {
+  json.begin_array();
+  for (const probe::CheckStatus& check : checks) {
+    json.begin_object();
+    json.key("check").string(check.check);
+    json.key("inverted").boolean(check.inverted);
+    json.key("up").boolean(check.up);
+    json.key("known").boolean(check.known);
+    json.end_object();
+  }
+  json.end_array();
+}
+
 void write_member_address(JsonWriter& json, const pool::Member& member,
                           const probe::MemberStatus* status) {
   json.key("address");
@@ -37,16 +50,8 @@ void write_member_address(JsonWriter& json, const pool::Member& member,
       json.key("up").boolean(address.up);
       json.key("known").boolean(address.known);
       json.key("checks_outcome").string(address.outcome);
-      json.key("check_verdicts").begin_array();
-      for (const probe::CheckStatus& check : address.checks) {
-        json.begin_object();
-        json.key("check").string(check.check);
-        json.key("inverted").boolean(check.inverted);
-        json.key("up").boolean(check.up);
-        json.key("known").boolean(check.known);
-        json.end_object();
-      }
-      json.end_array();
+      json.key("check_verdicts");
+      write_check_verdict_list(json, address.checks);
       json.end_object();
     }
   }

@@ -4,6 +4,8 @@
 // why the latest resolution failed. Control thread.
 #pragma once
 
+#include <vector>
+
 #include "gslbd/pool/pool.hpp"
 #include "gslbd/probe/health_loop.hpp"
 #include "json_writer.hpp"
@@ -16,5 +18,9 @@ namespace gslbd::control {
 // null.
 void write_member_address(JsonWriter& json, const pool::Member& member,
                           const probe::MemberStatus* status);
+
+// Writes checks as an array of {check, inverted, up, known}: the verdicts of a member's checks,
+// or of its checks at one of its addresses.
+void write_check_verdict_list(JsonWriter& json, const std::vector<probe::CheckStatus>& checks);
 
 }  // namespace gslbd::control
