@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 
 import dns.message
 import dns.query
@@ -192,3 +193,20 @@ def wait_for(what, predicate, timeout=p.HEALTH_WAIT):
         time.sleep(0.05)
     raise AssertionError("timed out after %.0f s waiting for %s (last: %r)"
                          % (timeout, what, last))
+
+
+class TwoMemberFleetTest(unittest.TestCase):
+    """A test with a pool of members a and b, both checked against one listener the test owns,
+    and the instances it starts (in self.instances), whose stderr is shown when it fails."""
+
+    def setUp(self):
+        self.up = p.ListenerPeer("127.0.0.1").start()
+        self.pool = pool_yaml([("a", "192.0.2.1", self.up.port), ("b", "192.0.2.2", self.up.port)])
+        self.instances = []
+
+    def tearDown(self):
+        for i in self.instances:
+            if self._outcome.result.failures or self._outcome.result.errors:
+                print("\n--- %s stderr ---\n%s" % (i.name, i.stderr_text()[-4000:]))
+            i.cleanup()
+        self.up.stop()

@@ -17,7 +17,6 @@ import unittest
 
 import control_harness as c
 import peers_harness as ph
-import pool_harness as p
 
 POLL = "30s"
 PUSH_BOUND_S = 2.0  # "about a second", with room for a busy shared 2-core machine
@@ -59,20 +58,7 @@ def record(pool, name, kind, value, at_ms, seq, origin="ns9", expires=0):
             "expires_at_ms": expires, "origin": origin, "at_ms": at_ms, "seq": seq}
 
 
-class OperatorPush(unittest.TestCase):
-    def setUp(self):
-        self.up = p.ListenerPeer("127.0.0.1").start()
-        self.pool = ph.pool_yaml([("a", "192.0.2.1", self.up.port),
-                                  ("b", "192.0.2.2", self.up.port)])
-        self.instances = []
-
-    def tearDown(self):
-        for i in self.instances:
-            if self._outcome.result.failures or self._outcome.result.errors:
-                print("\n--- %s stderr ---\n%s" % (i.name, i.stderr_text()[-4000:]))
-            i.cleanup()
-        self.up.stop()
-
+class OperatorPush(ph.TwoMemberFleetTest):
     def instance(self, name, host):
         i = ph.Instance(name, host, self.pool)
         # The admin token is not the fleet token: pushes travel with the fleet token.

@@ -15,7 +15,6 @@ import unittest
 
 import control_harness as c
 import peers_harness as ph
-import pool_harness as p
 
 POLL_S = 0.3  # peers.interval in peers_harness
 SLACK_S = 3.0  # scheduling on a shared 2-core machine, under sanitizers too
@@ -35,20 +34,7 @@ def operator_state(instance):
     return instance.get_json("/status")["operator_state"]
 
 
-class OperatorState(unittest.TestCase):
-    def setUp(self):
-        self.up = p.ListenerPeer("127.0.0.1").start()
-        self.pool = ph.pool_yaml([("a", "192.0.2.1", self.up.port),
-                                  ("b", "192.0.2.2", self.up.port)])
-        self.instances = []
-
-    def tearDown(self):
-        for i in self.instances:
-            if self._outcome.result.failures or self._outcome.result.errors:
-                print("\n--- %s stderr ---\n%s" % (i.name, i.stderr_text()[-4000:]))
-            i.cleanup()
-        self.up.stop()
-
+class OperatorState(ph.TwoMemberFleetTest):
     def instance(self, name, host):
         i = ph.Instance(name, host, self.pool)
         os.mkdir(os.path.join(i.dir, "state"))
