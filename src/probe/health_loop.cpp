@@ -146,7 +146,8 @@ struct HealthLoop::Impl {
   // The member's probes: at its target, or, for a member given by host name, at each address
   // of its latest resolution (none before one).
   void make_runners(MemberState& member);
-  AddressProbes make_probes(MemberState& member, const util::Address& address);
+  AddressProbes make_probes(MemberState& member, const util::Address& address,
+                            health::InitialState initial);
   void close_runners(MemberState& member) noexcept;
   // A member given by host name: resolve it now, and again after its TTL (resolve_after).
   void start_resolving(MemberState& member) noexcept;
@@ -199,7 +200,8 @@ void HealthLoop::Impl::on_wakeup() noexcept {
   adopted_cv.notify_all();
 }
 
-AddressProbes HealthLoop::Impl::make_probes(MemberState& member, const util::Address& address) {
+AddressProbes HealthLoop::Impl::make_probes(MemberState& member, const util::Address& address,
+                                            health::InitialState initial) {
   AddressProbes probes;
   probes.address = address;
   probes.runners.reserve(member.checks.size());  // so that a runner made is a runner kept
@@ -208,7 +210,7 @@ AddressProbes HealthLoop::Impl::make_probes(MemberState& member, const util::Add
       if (spec.type == health::CheckType::none) continue;
       MemberState* m = &member;
       auto* runner = new CheckRunner(
-          env, spec, address, member.initial,
+          env, spec, address, initial,
           [this, m](CheckRunner& r, const ProbeResult& result) { on_result(*m, r, result); });
       probes.runners.push_back(runner);
       if (address.family != 0) runner->start();
@@ -224,11 +226,11 @@ void HealthLoop::Impl::make_runners(MemberState& member) {
   close_runners(member);
   member.probes.reserve(member.target_name.empty() ? 1 : member.resolved.size());
   if (member.target_name.empty()) {
-    member.probes.push_back(make_probes(member, member.target));
+    member.probes.push_back(make_probes(member, member.target, member.initial));
     return;
   }
   for (const util::Address& address : member.resolved) {
-    member.probes.push_back(make_probes(member, address));
+    member.probes.push_back(make_probes(member, address, member.initial));
   }
 }
 
@@ -238,11 +240,22 @@ void HealthLoop::Impl::follow_addresses(MemberState& member,
     return std::find_if(member.probes.begin(), member.probes.end(),
                         [&](const AddressProbes& p) { return p.address == address; });
   };
+  // The member keeps its state when its name moves, as a server keeps its own when its address
+  // changes: an address found later starts up when the checks hold the member up, and waits
+  // for its first result when they hold it down (so it can neither bring a down member back
+  // unprobed nor make it unknown for longer than one probe). Before any verdict the configured
+  // initial state applies, as to the addresses of the first resolution.
+  const health::RuleOutcome now = member_verdict(member).outcome;
+  const health::InitialState initial = !now.known ? member.initial
+                                       : now.up   ? health::InitialState::up
+                                                  : health::InitialState::wait;
   std::vector<AddressProbes> next(addresses.size());
   // The new addresses first: only they can fail (out of memory), before anything has moved.
   try {
     for (std::size_t i = 0; i < addresses.size(); ++i) {
-      if (find(addresses[i]) == member.probes.end()) next[i] = make_probes(member, addresses[i]);
+      if (find(addresses[i]) == member.probes.end()) {
+        next[i] = make_probes(member, addresses[i], initial);
+      }
     }
   } catch (...) {
     for (AddressProbes& made : next) {
@@ -537,7 +550,8 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       if (health::serving(member->published)) member->has_served = true;
       table->write_ramp(member->slot, member->ramp_since_ms);
       table->write_load(member->slot, member->load.load());
-      if (!member->published.known) ++unknown_members;
+      if (member->published.known) member->first_verdict_done = true;
+      if (!member->first_verdict_done) ++unknown_members;
       fresh.push_back(member_status(*member));
     }
     first_round.store(unknown_members == 0, std::memory_order_release);
@@ -693,14 +707,15 @@ bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept 
   }
   table->write(member.slot, h);
   member.published = h;
-  const bool first_verdict = h.known && !before.known && !h.forced;
+  const bool first_verdict = h.known && !member.first_verdict_done;
+  if (first_verdict) member.first_verdict_done = true;
   if (h.up != before.up) {
     (h.up ? counters.became_up : counters.became_down).fetch_add(1, std::memory_order_relaxed);
     member.since_steady = std::chrono::steady_clock::now();
     member.since = std::chrono::system_clock::now();
   }
   try {
-    if (h.up != before.up || first_verdict) {
+    if (h.up != before.up || (first_verdict && !h.forced)) {
       // Down is what an operator must act on: warn; up (and a first verdict of up) is info.
       std::string why = h.up ? up_reason(member) : down_reason(member);
       if (member.votes.rule.rule != pool::ConsensusRule::own && !h.forced) {
@@ -711,7 +726,8 @@ bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept 
       }
       if (admin != nullptr) why = std::string(admin) + "; " + why;
       spdlog::log(h.up ? spdlog::level::info : spdlog::level::warn, "health: {} is {}{}: {}",
-                  member.label, h.up ? "up" : "down", first_verdict ? " (first verdict)" : "", why);
+                  member.label, h.up ? "up" : "down",
+                  first_verdict && !h.forced ? " (first verdict)" : "", why);
     }
     if (h.drained != before.drained) {
       const char* by = member.admin_drain ? "by admin" : "by its agent";
@@ -724,7 +740,7 @@ bool HealthLoop::Impl::publish(MemberState& member, const char* admin) noexcept 
   } catch (...) {  // out of memory: the word is written, only the log line is lost
   }
   if (after_change) after_change(*table);
-  if (h.known && !before.known && unknown_members > 0) {
+  if (first_verdict && unknown_members > 0) {
     if (--unknown_members == 0) first_round.store(true, std::memory_order_release);
   }
   if (member.pool >= 0 && static_cast<std::size_t>(member.pool) < pools.size() &&

@@ -69,6 +69,9 @@ struct MemberState {
   // took it over (a first time up is no recovery, so members up at start do not ramp).
   std::uint64_t ramp_since_ms = 0;
   bool has_served = false;
+  // Its word has been known once since the loop took it over: its first round is done. Kept
+  // apart from `published.known`, which a new address or an admin release can clear again.
+  bool first_verdict_done = false;
   std::string last_error;
   std::string last_error_check;
   std::optional<std::chrono::system_clock::time_point> last_error_at;

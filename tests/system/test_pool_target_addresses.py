@@ -87,6 +87,9 @@ class UnboundTestCase(c.ControlTestCase):
     def by_address(self, m):
         return {a["address"]: a for a in m["addresses"]}
 
+    def serves(self, service, target):
+        return cname_targets(self.query(service, "A")) == [target]
+
 
 class NameMembers(UnboundTestCase):
     """pair: app resolves to a dead and a live address; dead: gone resolves to two dead ones;
@@ -116,9 +119,6 @@ class NameMembers(UnboundTestCase):
                   "    all_down: nodata\n    initial_state: down\n    members:\n")
         pools += "".join(member % ("h%d" % i, "h%d" % i, cls.port) for i in range(3))
         return c.gslb_zone(cls.services()), {"names.pool.yaml": pools}
-
-    def serves(self, service, target):
-        return cname_targets(self.query(service, "A")) == [target]
 
     def test_up_when_only_the_second_address_passes(self):
         self.wait_member("pair", "app", "up", lambda m: m["up"])
@@ -268,20 +268,26 @@ class LostReplies(UnboundTestCase):
         added = DEAD[0]
         self.unbound.control_ok("local_data", "app.cloud.test. 1 IN A %s" % added)
         seen = []
+        added_first = []  # the added address's (up, known) when /status first showed it
 
-        def both_probed():
+        def added_down():
             m = self.app()
             got = self.by_address(m)
             seen.append((m["up"], got.get(LIVE, {}).get("up"), got.get(LIVE, {}).get("known")))
-            return set(got) == {LIVE, added} and got[added]["known"]
+            if added in got and not added_first:
+                added_first.append((got[added]["up"], got[added]["known"]))
+            return (set(got) == {LIVE, added} and got[added]["known"] and
+                    not got[added]["up"])
 
         try:
-            self.wait_until("the added address probed", both_probed)
+            self.wait_until("the added address probed down", added_down)
             # The address that stayed was never probed from scratch (which, with
             # initial_state down, would show it unknown, then down until rise passes).
             self.assertTrue(all(up and live_up and known for up, live_up, known in seen),
                             "(member up, %s up, known) along the way: %s" % (LIVE, seen))
-            self.assertFalse(self.by_address(self.app())[added]["up"])
+            # The added address took the member's state (up; initial_state down is for the
+            # start), and its fall of 3 failed probes took it down.
+            self.assertEqual(added_first[0], (True, False), added_first)
         finally:
             self.unbound.control_ok("local_data_remove", "app.cloud.test.")
             self.unbound.control_ok("local_data", "app.cloud.test. 1 IN A %s" % LIVE)
@@ -319,6 +325,62 @@ class LostReplies(UnboundTestCase):
         finally:
             self.relay.drop_all(False)
         self.wait_member("pair", "app", "up again", lambda m: m["up"])
+
+
+class AddressesFoundLater(UnboundTestCase):
+    """late resolves to a dead address; its pool starts members up (initial_state: up). An
+    address that the name gains later takes the member's state: while the member is down a new
+    dead address cannot bring it up before it is probed, and a new live one brings it up on its
+    first result."""
+
+    LISTEN_HOSTS = (LIVE,)
+    RECORDS = ["late.cloud.test. 1 IN A %s" % DEAD[1]]
+
+    @classmethod
+    def services(cls):
+        return [("late", "late", "30s", "5s")]
+
+    @classmethod
+    def config(cls):
+        pools = ("version: 1\nchecks:\n" + p.fast_check("tcp-fast") + "pools:\n"
+                 "  - name: late\n    all_down: nodata\n    initial_state: up\n    members:\n"
+                 "      - {name: late, target: late.cloud.test.,\n"
+                 "         checks: [{template: tcp-fast, port: %d}]}\n" % cls.port)
+        return c.gslb_zone(cls.services()), {"late.pool.yaml": pools}
+
+    def test_a_new_address_starts_from_the_members_state(self):
+        self.wait_member("late", "late", "known down", lambda m: m["known"] and not m["up"])
+        seen = []  # (up, addresses) as they changed
+
+        def gained(address):
+            def probed():
+                m = self.member("late", "late")
+                got = self.by_address(m)
+                state = (m["up"], sorted(got))
+                if not seen or seen[-1] != state:
+                    seen.append(state)  # each change once: the message stays short
+                return address in got and got[address]["known"]
+            return probed
+
+        try:
+            self.unbound.control_ok("local_data", "late.cloud.test. 1 IN A %s" % DEAD[2])
+            self.wait_until("the dead address %s probed" % DEAD[2], gained(DEAD[2]))
+            self.assertFalse(any(up for up, _ in seen),
+                             "a down member came up on an unprobed address: %s" % seen)
+            m = self.member("late", "late")
+            self.assertTrue(m["known"] and not m["up"], m)
+            self.assertFalse(self.serves("late", "late.cloud.test."))
+            self.unbound.control_ok("local_data", "late.cloud.test. 1 IN A %s" % LIVE)
+            # The live address waits for no run of rise successes: its first one decides.
+            self.wait_until("the live address %s probed" % LIVE, gained(LIVE))
+            m = self.member("late", "late")
+            self.assertTrue(m["up"] and m["known"], m)
+            self.assertEqual(self.by_address(m)[LIVE]["up"], True, m)
+        finally:
+            self.unbound.control_ok("local_data_remove", "late.cloud.test.")
+            self.unbound.control_ok("local_data", "late.cloud.test. 1 IN A %s" % DEAD[1])
+        self.wait_member("late", "late", "back to one address",
+                         lambda m: m["resolved"] == [DEAD[1]] and not m["up"])
 
 
 if __name__ == "__main__":

@@ -163,6 +163,35 @@ TEST_CASE("admin force and drain arrive by message and survive adopt") {
   loop.stop();
 }
 
+TEST_CASE("a member whose verdict is lost and found again counts once toward the first round") {
+  LoopbackServer server(never_answer());
+  server.start();
+  auto slow = fast_check(CheckType::tcp, server.port());
+  slow.expect = "never";
+  slow.interval_ms = 5000;
+  slow.timeout_ms = 4000;  // no check has a result while the test runs
+  slow.jitter_percent = 0;
+  auto p = plan(
+      2, {member("a", 0, {slow}, InitialState::wait), member("b", 1, {slow}, InitialState::wait)});
+  auto table = p.table;
+  HealthLoop loop(64, 13);
+  loop.start();
+  loop.adopt(std::move(p));
+  loop.wait_adopted();
+  CHECK_FALSE(loop.first_round_done());
+  // a's first verdict is an operator's; released, a has none again; forced once more, it must
+  // not count a second time while b still waits for its first result.
+  CHECK(loop.force("a", true));
+  REQUIRE(wait_until([&] { return table->read(0).known; }));
+  CHECK(loop.force("a", std::nullopt));
+  REQUIRE(wait_until([&] { return !table->read(0).known; }));
+  CHECK(loop.force("a", false));
+  REQUIRE(wait_until([&] { return table->read(0).forced; }));
+  CHECK_FALSE(table->read(1).known);
+  CHECK_FALSE(loop.first_round_done());
+  loop.stop();
+}
+
 TEST_CASE("stop is prompt with probes in flight") {
   LoopbackServer server(never_answer());
   server.start();
