@@ -266,8 +266,7 @@ void HealthLoop::Impl::follow_addresses(MemberState& member,
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     const auto kept = find(addresses[i]);
     if (kept == member.probes.end()) continue;
-    next[i].address = kept->address;
-    next[i].runners = std::move(kept->runners);
+    next[i] = std::move(*kept);  // its runners and its agent's word
     kept->runners.clear();
   }
   for (AddressProbes& gone : member.probes) {
@@ -549,7 +548,7 @@ void HealthLoop::Impl::adopt_plan(MonitorPlan plan) noexcept {
       // A ramp under way goes on in the new table; members serving now have served.
       if (health::serving(member->published)) member->has_served = true;
       table->write_ramp(member->slot, member->ramp_since_ms);
-      table->write_load(member->slot, member->load.load());
+      table->write_load(member->slot, member_load(*member));
       if (member->published.known) member->first_verdict_done = true;
       if (!member->first_verdict_done) ++unknown_members;
       fresh.push_back(member_status(*member));
@@ -688,8 +687,18 @@ void HealthLoop::Impl::apply_admin(const AdminMessage& message) noexcept {
 
 void HealthLoop::Impl::on_result(MemberState& member, const CheckRunner& runner,
                                  const ProbeResult& result) noexcept {
-  if (absorb(member, runner.spec(), result, util::monotonic_ns())) {
-    table->write_load(member.slot, member.load.load());
+  AddressProbes* at = nullptr;
+  for (AddressProbes& probes : member.probes) {
+    if (std::find(probes.runners.begin(), probes.runners.end(), &runner) != probes.runners.end()) {
+      at = &probes;
+      break;
+    }
+  }
+  if (at == nullptr) return;  // a runner closed with its address: its late result counts no more
+  absorb(member, *at, runner.spec(), result, util::monotonic_ns());
+  // Also when no figure changed: a verdict that changed can change which addresses count.
+  if (const health::Load load = member_load(member); !(load == table->read_load(member.slot))) {
+    table->write_load(member.slot, load);
   }
   const bool changed = publish(member, nullptr);
   // Every result moves the time of the last probe, which peers read as the observation's age.

@@ -3,30 +3,26 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace gslbd::probe {
 
-bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResult& result,
-            std::uint64_t now_ns) noexcept {
-  bool load_changed = false;
-  if (result.load) {
-    const health::Load before = member.load.load();
-    member.load.add(*result.load, now_ns);
-    load_changed = !(member.load.load() == before);
-  }
+void absorb(MemberState& member, AddressProbes& probes, const health::CheckSpec& check,
+            const ProbeResult& result, std::uint64_t now_ns) noexcept {
+  if (result.load) probes.load.add(*result.load, now_ns);
   if (result.ok && result.rtt_us > 0) {
     const double sample = result.rtt_us;
     member.rtt_us =
         member.rtt_us == 0 ? sample : kRttAlpha * sample + (1 - kRttAlpha) * member.rtt_us;
   }
   if (result.agent_weight >= 0) {
-    member.agent_weight =
+    probes.agent_weight =
         static_cast<std::uint8_t>(result.agent_weight > 255 ? 255 : result.agent_weight);
   }
   if (result.agent_drain) {
-    member.agent_drain = true;
+    probes.agent_drain = true;
   } else if (result.agent_ready) {
-    member.agent_drain = false;
+    probes.agent_drain = false;
   }
   member.last_probe_at = std::chrono::system_clock::now();
   if (!result.ok) {
@@ -37,7 +33,6 @@ bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResu
     } catch (...) {  // out of memory: keep the old text
     }
   }
-  return load_changed;
 }
 
 RiseFall resolution_machine(const MemberState& member) noexcept {
@@ -129,6 +124,68 @@ MemberVerdict member_verdict(const MemberState& member) noexcept {
   return v;
 }
 
+namespace {
+
+// Calls visit for each address whose balancer's word counts for the member: those whose checks
+// pass, or all of them while none does.
+template <typename Visit>
+void visit_counted(const MemberState& member, Visit visit) noexcept {
+  const auto passes = [&member](const AddressProbes& probes) {
+    return health::combine(member.rule, verdicts_of(probes)).up;
+  };
+  const bool any_passes = std::any_of(member.probes.begin(), member.probes.end(), passes);
+  for (const AddressProbes& probes : member.probes) {
+    if (!any_passes || passes(probes)) visit(probes);
+  }
+}
+
+template <typename T>
+T add_saturated(T a, T b) noexcept {
+  return b > std::numeric_limits<T>::max() - a ? std::numeric_limits<T>::max() : a + b;
+}
+
+}  // namespace
+
+AgentWord agent_word(const MemberState& member) noexcept {
+  std::uint32_t sum = 0;
+  std::uint32_t counted = 0;
+  bool all_drain = true;
+  visit_counted(member, [&](const AddressProbes& probes) {
+    sum += probes.agent_weight;
+    ++counted;
+    all_drain = all_drain && probes.agent_drain;
+  });
+  AgentWord word;
+  if (counted == 0) return word;
+  word.weight = static_cast<std::uint8_t>((sum + counted / 2) / counted);
+  word.drain = all_drain;
+  return word;
+}
+
+health::Load member_load(const MemberState& member) noexcept {
+  // Through a stats socket every address's runner reads the same balancer: count it once.
+  const bool one_source =
+      std::any_of(member.checks.begin(), member.checks.end(), [](const health::CheckSpec& spec) {
+        return spec.type == health::CheckType::haproxy && !spec.socket.empty();
+      });
+  health::Load total;
+  visit_counted(member, [&total, one_source](const AddressProbes& probes) {
+    const health::Load& site = probes.load.load();
+    if (!site.known || (one_source && total.known)) return;
+    total.known = true;
+    total.sessions = add_saturated(total.sessions, site.sessions);
+    total.session_limit = add_saturated(total.session_limit, site.session_limit);
+    total.session_rate = add_saturated(total.session_rate, site.session_rate);
+    total.queue = add_saturated(total.queue, site.queue);
+    total.response_ms = std::max(total.response_ms, site.response_ms);
+    total.total_ms = std::max(total.total_ms, site.total_ms);
+    total.up_servers = add_saturated(total.up_servers, site.up_servers);
+    total.bytes_in_per_s = add_saturated(total.bytes_in_per_s, site.bytes_in_per_s);
+    total.bytes_out_per_s = add_saturated(total.bytes_out_per_s, site.bytes_out_per_s);
+  });
+  return total;
+}
+
 health::CheckVerdicts verdicts_of(const MemberState& member) noexcept {
   const MemberVerdict v = member_verdict(member);
   return v.deciding != nullptr ? verdicts_of(*v.deciding) : unresolved_verdicts(member);
@@ -156,8 +213,9 @@ health::Health derive(const MemberState& member) noexcept {
   h.forced = member.forced.has_value();
   h.up = member.forced.value_or(all_up);
   h.known = h.forced || all_known;
-  h.drained = member.admin_drain || member.agent_drain;
-  h.agent_weight = member.agent_weight;
+  const AgentWord agent = agent_word(member);
+  h.drained = member.admin_drain || agent.drain;
+  h.agent_weight = agent.weight;
   const double rtt = std::round(member.rtt_us);
   h.rtt_us = rtt >= 4294967295.0 ? 0xffffffffu : static_cast<std::uint32_t>(rtt);
   if (member.rtt_us > 0 && h.rtt_us == 0) h.rtt_us = 1;

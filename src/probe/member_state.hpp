@@ -31,6 +31,12 @@ inline constexpr std::size_t kMaxProbedPerFamily = kMaxReplyAddresses;
 struct AddressProbes {
   util::Address address;
   std::vector<CheckRunner*> runners;
+  // What the agent at this address said last (an agent check's reply): its weight and whether
+  // it asks to be drained. Kept per address, as each address of a name may be another
+  // balancer; agent_word() combines them.
+  std::uint8_t agent_weight = 100;
+  bool agent_drain = false;
+  health::LoadAverager load;  // from an haproxy check's polls of the balancer at this address
 };
 
 // Weight of the newest sample in the RTT average: 0.3 follows a change within a few probes
@@ -54,14 +60,10 @@ struct MemberState {
   std::vector<AddressProbes> probes;
   health::CheckRule rule;  // healthy_when over one address's verdicts
 
-  double rtt_us = 0;  // EWMA over successful probes of every check; 0 = none yet
-  std::uint8_t agent_weight = 100;
-  bool agent_drain = false;
-  std::optional<bool> forced;                    // admin
-  bool admin_drain = false;                      // admin
+  double rtt_us = 0;           // EWMA over successful probes of every check; 0 = none yet
+  std::optional<bool> forced;  // admin
+  bool admin_drain = false;    // admin
   std::optional<std::uint32_t> weight_override;  // admin: replaces the configured weight
-
-  health::LoadAverager load;  // from an haproxy check's polls
 
   health::Health published;  // the word last written to the table
   // Slow start: when the member last came back to serving after having served (monotonic ms,
@@ -95,11 +97,27 @@ struct MemberState {
   uv_timer_t* resolve_timer = nullptr;  // the next resolution; closed and freed by the loop
 };
 
-// Folds one probe result of `check` into the member's RTT average, agent state, load figures
-// and last error. `now_ns` (monotonic) times the byte rates. Returns true when the load
-// figures changed (the caller publishes them).
-bool absorb(MemberState& member, const health::CheckSpec& check, const ProbeResult& result,
-            std::uint64_t now_ns) noexcept;
+// Folds one probe result of `check` at `probes`' address into the member's RTT average and last
+// error, and the agent's word and the load figures into that address's. `now_ns` (monotonic)
+// times the byte rates.
+void absorb(MemberState& member, AddressProbes& probes, const health::CheckSpec& check,
+            const ProbeResult& result, std::uint64_t now_ns) noexcept;
+
+// The agents' word for the member: over the addresses whose checks pass (all of them when none
+// does), the mean of their weights, and drained only when every one of them asks for it (a
+// resolver still sends clients to each address of a name, so one draining balancer cannot
+// take the name out of answers while another serves). With one address, that address's word.
+struct AgentWord {
+  std::uint8_t weight = 100;
+  bool drain = false;
+};
+AgentWord agent_word(const MemberState& member) noexcept;
+
+// The member's load from its balancers' statistics, over the same addresses as agent_word():
+// the sites' sessions, limits, rates, queues and UP servers added up, the slowest response
+// times (a check through a stats socket reads one balancer whatever the address: its figures
+// count once). With one address, that address's load.
+health::Load member_load(const MemberState& member) noexcept;
 
 // "check web-tcp (tcp to 127.0.0.1:8080)": which check, of what type, against what.
 std::string describe_check(const health::CheckSpec& spec, const util::Address& target);

@@ -135,14 +135,15 @@ class LocalUnbound:
             return ""
 
 
-def listeners_on_one_port(hosts):
-    """ListenerPeers on each host, all on the same port (a member's check has one port)."""
+def listeners_on_one_port(hosts, make=p.ListenerPeer):
+    """Peers made by make(host) (ListenerPeers unless told) on each host, all on the same port
+    (a member's check has one port)."""
     for _ in range(50):
-        first = p.ListenerPeer(hosts[0]).start()
+        first = make(hosts[0]).start()
         peers = [first]
         try:
             for host in hosts[1:]:
-                peer = p.ListenerPeer(host)
+                peer = make(host)
                 peer.port = first.port
                 peers.append(peer.start())
             return peers

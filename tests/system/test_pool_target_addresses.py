@@ -14,6 +14,7 @@ puts a UDP relay in front of it that loses replies on request. Everything stays 
 
 import shutil
 import tempfile
+import time
 
 import dns.flags
 import dns.message
@@ -36,6 +37,8 @@ HASHED = ("127.0.0.89", "127.0.0.90", "127.0.0.91")
 # answer. Of its lowest 8 (the ones probed) only the fifth has a listener.
 BIG = ["127.0.2.%d" % i for i in range(1, 101)]
 BIG_LIVE = "127.0.2.5"
+# Two agents (HAProxy agent-check) behind one name.
+AGENTS = ("127.0.0.94", "127.0.0.95")
 SUBNETS = ["10.%d.%d.0" % (k // 7 + 1, k * 37 % 256) for k in range(40)]
 
 
@@ -44,6 +47,7 @@ class UnboundTestCase(c.ControlTestCase):
     with RECORDS; server.resolver points at RESOLVER (the unbound unless a subclass relays)."""
 
     LISTEN_HOSTS = ()
+    LISTENER = p.ListenerPeer  # what listens on each of LISTEN_HOSTS
     RECORDS = ()
 
     @classmethod
@@ -59,7 +63,7 @@ class UnboundTestCase(c.ControlTestCase):
         cls.tmp = tempfile.mkdtemp(prefix="gslbd-target-addresses-")
         started = []
         try:
-            cls.listeners = listeners_on_one_port(cls.LISTEN_HOSTS)
+            cls.listeners = listeners_on_one_port(cls.LISTEN_HOSTS, cls.LISTENER)
             started += cls.listeners
             cls.port = cls.listeners[0].port
             cls.unbound = LocalUnbound(cls.tmp, cls.RECORDS).start()
@@ -381,6 +385,66 @@ class AddressesFoundLater(UnboundTestCase):
             self.unbound.control_ok("local_data", "late.cloud.test. 1 IN A %s" % DEAD[1])
         self.wait_member("late", "late", "back to one address",
                          lambda m: m["resolved"] == [DEAD[1]] and not m["up"])
+
+
+class AgentsAtEachAddress(UnboundTestCase):
+    """both resolves to two addresses, each with its own agent. The member's agent weight is
+    the mean of the weights its passing addresses report, and it is drained only when every
+    one of them asks for it (the resolver still sends clients to each address)."""
+
+    LISTEN_HOSTS = AGENTS
+    LISTENER = p.AgentPeer
+    RECORDS = ["both.cloud.test. 300 IN A %s" % a for a in AGENTS]
+
+    @classmethod
+    def services(cls):
+        return [("both", "agents", "30s", "5s")]
+
+    @classmethod
+    def config(cls):
+        pools = ("version: 1\nchecks:\n" + p.fast_check("agent", "agent") + "pools:\n"
+                 "  - name: agents\n    all_down: nodata\n    initial_state: down\n"
+                 "    members:\n"
+                 "      - {name: both, target: both.cloud.test.,\n"
+                 "         checks: [{template: agent, port: %d}]}\n" % cls.port)
+        return c.gslb_zone(cls.services()), {"agents.pool.yaml": pools}
+
+    def reply(self, first, second):
+        self.listeners[0].reply, self.listeners[1].reply = first, second
+
+    def both(self):
+        return self.member("agents", "both")
+
+    def steady(self, what, predicate, seconds=1.5):
+        """predicate holds on every look for `seconds` (several probes of each address)."""
+        seen = []
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            m = self.both()
+            seen.append((m["agent_weight"], m["drained"]))
+            if not predicate(m):
+                self.fail("%s broke: (agent_weight, drained) along the way %s" % (what, seen))
+            time.sleep(0.02)
+
+    def test_weights_are_averaged_and_drain_needs_every_address(self):
+        try:
+            self.reply("up ready 50%\n", "up ready 100%\n")
+            self.wait_member("agents", "both", "weight 75",
+                             lambda m: m["up"] and m["agent_weight"] == 75)
+            self.steady("weight 75", lambda m: m["agent_weight"] == 75 and not m["drained"])
+            # One balancer drains: the name still serves the other.
+            self.reply("drain 50%\n", "up ready 100%\n")
+            self.steady("not drained while one address serves",
+                        lambda m: not m["drained"] and m["up"])
+            self.assertTrue(self.serves("both", "both.cloud.test."))
+            self.reply("drain 50%\n", "drain 100%\n")
+            self.wait_member("agents", "both", "drained", lambda m: m["drained"])
+            self.wait_until("both out of answers",
+                            lambda: not self.serves("both", "both.cloud.test."))
+        finally:
+            self.reply("up ready 100%\n", "up ready 100%\n")
+        self.wait_member("agents", "both", "serving again",
+                         lambda m: not m["drained"] and m["agent_weight"] == 100)
 
 
 if __name__ == "__main__":
