@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -49,6 +50,15 @@ inline std::string errors_text(const std::vector<util::SourceError>& errors) {
   return out;
 }
 
+// The config the main file at path loads to; the test stops here, showing the errors, when it
+// does not load.
+inline std::shared_ptr<const runtime::Config> load_good(const std::string& path) {
+  const config::LoadResult result = config::load_config(path);
+  INFO(errors_text(result.errors));
+  REQUIRE(result.config);
+  return result.config;
+}
+
 inline bool matches(const util::SourceError& error, const std::string& file, int line, int column,
                     const std::string& phrase) {
   return error.file == file && error.line == line && error.column == column &&
@@ -62,6 +72,30 @@ inline bool has_error(const std::vector<util::SourceError>& errors, const std::s
     if (matches(error, file, line, column, phrase)) return true;
   }
   return false;
+}
+
+// An error a test expects: at line:column of the main file, its message holding the phrase.
+struct ErrorAt {
+  int line;
+  int column;
+  std::string phrase;
+};
+
+// The main file at path does not load, and its errors include each of expected.
+inline void check_has_errors(const std::string& path, std::initializer_list<ErrorAt> expected) {
+  const config::LoadResult result = config::load_config(path);
+  INFO(errors_text(result.errors));
+  CHECK(result.config == nullptr);
+  for (const ErrorAt& error : expected) {
+    CHECK_MESSAGE(has_error(result.errors, path, error.line, error.column, error.phrase),
+                  "no error " << error.line << ":" << error.column << ": " << error.phrase);
+  }
+}
+
+// The main file at path does not load, and its errors are expected, no more.
+inline void check_errors(const std::string& path, std::initializer_list<ErrorAt> expected) {
+  check_has_errors(path, expected);
+  CHECK(config::load_config(path).errors.size() == expected.size());
 }
 
 // The load failed with exactly this one error.
