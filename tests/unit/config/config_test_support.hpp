@@ -11,6 +11,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gslbd/config/load.hpp"
@@ -81,21 +82,24 @@ struct ErrorAt {
   std::string phrase;
 };
 
-// The main file at path does not load, and its errors include each of expected.
-inline void check_has_errors(const std::string& path, std::initializer_list<ErrorAt> expected) {
-  const config::LoadResult result = config::load_config(path);
+// The main file at path does not load, and its errors include each of expected; returns them.
+inline std::vector<util::SourceError> check_has_errors(const std::string& path,
+                                                       std::initializer_list<ErrorAt> expected) {
+  config::LoadResult result = config::load_config(path);
   INFO(errors_text(result.errors));
   CHECK(result.config == nullptr);
   for (const ErrorAt& error : expected) {
     CHECK_MESSAGE(has_error(result.errors, path, error.line, error.column, error.phrase),
                   "no error " << error.line << ":" << error.column << ": " << error.phrase);
   }
+  return std::move(result.errors);
 }
 
 // The main file at path does not load, and its errors are expected, no more.
 inline void check_errors(const std::string& path, std::initializer_list<ErrorAt> expected) {
-  check_has_errors(path, expected);
-  CHECK(config::load_config(path).errors.size() == expected.size());
+  const std::vector<util::SourceError> errors = check_has_errors(path, expected);
+  INFO(errors_text(errors));
+  CHECK(errors.size() == expected.size());
 }
 
 // The load failed with exactly this one error.
