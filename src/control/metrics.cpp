@@ -243,60 +243,55 @@ void member_load(const MetricsInput& in, PromText& out) {
   const runtime::Config* config = config_of(in);
   const pool::PoolSet* set = config != nullptr ? config->pools.get() : nullptr;
   const health::HealthTable* table = set != nullptr ? set->health.get() : nullptr;
+  // Each family writes one field of the load: a count as it is, or milliseconds in seconds;
+  // the bytes family (no field) writes both directions.
   struct Family {
     const char* name;
     const char* help;
+    std::uint32_t health::Load::*field;
+    bool milliseconds;
   };
   static constexpr Family kFamilies[] = {
-      {"gslbd_member_sessions", "Current sessions on the member's frontend (averaged over polls)."},
-      {"gslbd_member_session_limit", "The frontend's session limit; 0 when it reports none."},
-      {"gslbd_member_session_rate", "New sessions per second on the member's frontend."},
-      {"gslbd_member_queue", "Requests queued in the member's backends."},
+      {"gslbd_member_sessions", "Current sessions on the member's frontend (averaged over polls).",
+       &health::Load::sessions, false},
+      {"gslbd_member_session_limit", "The frontend's session limit; 0 when it reports none.",
+       &health::Load::session_limit, false},
+      {"gslbd_member_session_rate", "New sessions per second on the member's frontend.",
+       &health::Load::session_rate, false},
+      {"gslbd_member_queue", "Requests queued in the member's backends.", &health::Load::queue,
+       false},
       {"gslbd_member_response_time_seconds",
-       "The slowest backend's average response time (averaged over polls)."},
-      {"gslbd_member_total_time_seconds", "The slowest backend's average total session time."},
+       "The slowest backend's average response time (averaged over polls).",
+       &health::Load::response_ms, true},
+      {"gslbd_member_total_time_seconds", "The slowest backend's average total session time.",
+       &health::Load::total_ms, true},
       {"gslbd_member_bytes_per_second",
-       "Bytes per second through the member's frontend, by direction (averaged over polls)."},
-      {"gslbd_member_up_servers", "Servers taking traffic in the member's backends."},
+       "Bytes per second through the member's frontend, by direction (averaged over polls).",
+       nullptr, false},
+      {"gslbd_member_up_servers", "Servers taking traffic in the member's backends.",
+       &health::Load::up_servers, false},
   };
-  for (std::size_t f = 0; f < std::size(kFamilies); ++f) {
-    out.family(kFamilies[f].name, "gauge", kFamilies[f].help);
+  for (const Family& family : kFamilies) {
+    out.family(family.name, "gauge", family.help);
     if (table == nullptr) continue;
     for (const pool::Pool& pool : set->pools) {
       for (const pool::Member& member : pool.members) {
         if (!pool::reports_load(member) || member.health_slot >= table->size()) continue;
         const health::Load load = table->read_load(member.health_slot);
         if (!load.known) continue;
-        const std::initializer_list<Label> labels = {{"pool", pool.name}, {"member", member.name}};
-        const char* name = kFamilies[f].name;
-        switch (f) {
-          case 0:
-            out.sample(name, labels, std::uint64_t{load.sessions});
-            break;
-          case 1:
-            out.sample(name, labels, std::uint64_t{load.session_limit});
-            break;
-          case 2:
-            out.sample(name, labels, std::uint64_t{load.session_rate});
-            break;
-          case 3:
-            out.sample(name, labels, std::uint64_t{load.queue});
-            break;
-          case 4:
-            out.sample(name, labels, static_cast<double>(load.response_ms) / 1e3);
-            break;
-          case 5:
-            out.sample(name, labels, static_cast<double>(load.total_ms) / 1e3);
-            break;
-          case 6:
-            out.sample(name, {{"pool", pool.name}, {"member", member.name}, {"direction", "in"}},
-                       load.bytes_in_per_s);
-            out.sample(name, {{"pool", pool.name}, {"member", member.name}, {"direction", "out"}},
-                       load.bytes_out_per_s);
-            break;
-          default:
-            out.sample(name, labels, std::uint64_t{load.up_servers});
-            break;
+        if (family.field == nullptr) {
+          out.sample(family.name,
+                     {{"pool", pool.name}, {"member", member.name}, {"direction", "in"}},
+                     load.bytes_in_per_s);
+          out.sample(family.name,
+                     {{"pool", pool.name}, {"member", member.name}, {"direction", "out"}},
+                     load.bytes_out_per_s);
+        } else if (family.milliseconds) {
+          out.sample(family.name, {{"pool", pool.name}, {"member", member.name}},
+                     static_cast<double>(load.*family.field) / 1e3);
+        } else {
+          out.sample(family.name, {{"pool", pool.name}, {"member", member.name}},
+                     std::uint64_t{load.*family.field});
         }
       }
     }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "status.hpp"
 
+#include <initializer_list>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include "gslbd/dns/name.hpp"
@@ -17,7 +19,9 @@
 namespace gslbd::control {
 namespace {
 
-void write_optional(JsonWriter& json, const std::string& text) {
+// "key": the text, or null when it is empty.
+void write_optional(JsonWriter& json, std::string_view key, const std::string& text) {
+  json.key(key);
   if (text.empty()) {
     json.null();
   } else {
@@ -25,14 +29,25 @@ void write_optional(JsonWriter& json, const std::string& text) {
   }
 }
 
-// A time, or null when there is none yet.
-void write_optional(JsonWriter& json,
+// "key": a time, or null when there is none yet.
+void write_optional(JsonWriter& json, std::string_view key,
                     const std::optional<std::chrono::system_clock::time_point>& at) {
+  json.key(key);
   if (at) {
     json.string(rfc3339(*at));
   } else {
     json.null();
   }
+}
+
+struct Count {
+  std::string_view key;
+  std::uint64_t value;
+};
+
+// "key": number for each count, in order.
+void write_counts(JsonWriter& json, std::initializer_list<Count> counts) {
+  for (const Count& count : counts) json.key(count.key).number(count.value);
 }
 
 // Whole seconds from `then` to `now`, 0 if the clock went back.
@@ -46,8 +61,7 @@ std::uint64_t age_seconds(std::chrono::system_clock::time_point then,
 void write_check_verdicts(JsonWriter& json, const pool::Member& member,
                           const probe::MemberStatus* status) {
   json.key("healthy_when").string(health::rule_text(member.healthy_when));
-  json.key("checks_outcome");
-  write_optional(json, status != nullptr ? status->healthy_when : std::string());
+  write_optional(json, "checks_outcome", status != nullptr ? status->healthy_when : std::string());
   json.key("check_verdicts");
   write_check_verdict_list(json,
                            status != nullptr ? status->checks : std::vector<probe::CheckStatus>{});
@@ -67,16 +81,13 @@ void write_operator_state(JsonWriter& json, const OperatorState& state,
     return rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
   };
   json.key("operator_state").begin_object();
-  json.key("file");
-  write_optional(json, r.file);
-  json.key("load_error");
-  write_optional(json, r.load_error);
+  write_optional(json, "file", r.file);
+  write_optional(json, "load_error", r.load_error);
   json.key("loaded").number(static_cast<std::uint64_t>(r.loaded));
   json.key("dropped").number(static_cast<std::uint64_t>(r.dropped));
   json.key("writes").number(r.writes);
   json.key("write_failures").number(r.write_failures);
-  json.key("last_write_error");
-  write_optional(json, r.last_write_error);
+  write_optional(json, "last_write_error", r.last_write_error);
   json.key("peer_adopted").number(r.peer_adopted);
   json.key("peer_refused").number(r.peer_refused);
   json.key("actions").begin_array();
@@ -174,36 +185,31 @@ std::string render_status(const StatusInput& in) {
       json.key("name").string(peer.name);
       json.key("url").string(peer.url);
       json.key("fresh").boolean(peer.fresh);
-      json.key("instance");
-      write_optional(json, peer.instance);
+      write_optional(json, "instance", peer.instance);
       json.key("generation").number(peer.generation);
-      json.key("last_success");
-      write_optional(json, peer.last_success);
-      json.key("last_error");
-      write_optional(json, peer.last_error);
+      write_optional(json, "last_success", peer.last_success);
+      write_optional(json, "last_error", peer.last_error);
       json.key("differing_pools").begin_array();
       for (const std::string& pool : peer.differing_pools) json.string(pool);
       json.end_array();
-      json.key("polls").number(peer.polls);
-      json.key("succeeded").number(peer.succeeded);
-      json.key("failed").number(peer.failed);
-      json.key("unauthorized").number(peer.unauthorized);
-      json.key("malformed").number(peer.malformed);
-      json.key("oversized").number(peer.oversized);
-      json.key("bytes").number(peer.bytes);
+      write_counts(json, {{"polls", peer.polls},
+                          {"succeeded", peer.succeeded},
+                          {"failed", peer.failed},
+                          {"unauthorized", peer.unauthorized},
+                          {"malformed", peer.malformed},
+                          {"oversized", peer.oversized},
+                          {"bytes", peer.bytes}});
       const PushReport& push = peer.push;
       json.key("push").begin_object();
-      json.key("sent").number(push.sent);
-      json.key("succeeded").number(push.succeeded);
-      json.key("failed").number(push.failed);
-      json.key("unauthorized").number(push.unauthorized);
-      json.key("records").number(push.records);
-      json.key("dropped").number(push.dropped);
-      json.key("last_result");
-      write_optional(json, push.last_result);
+      write_counts(json, {{"sent", push.sent},
+                          {"succeeded", push.succeeded},
+                          {"failed", push.failed},
+                          {"unauthorized", push.unauthorized},
+                          {"records", push.records},
+                          {"dropped", push.dropped}});
+      write_optional(json, "last_result", push.last_result);
       json.key("last_ok").boolean(push.last_ok);
-      json.key("last_at");
-      write_optional(json, push.last_at);
+      write_optional(json, "last_at", push.last_at);
       json.end_object();
       json.end_object();
     }
@@ -271,8 +277,8 @@ std::string render_status(const StatusInput& in) {
           json.null();
         }
         json.key("last_error").string(status != nullptr ? status->last_error : std::string());
-        json.key("last_error_check");
-        write_optional(json, status != nullptr ? status->last_error_check : std::string());
+        write_optional(json, "last_error_check",
+                       status != nullptr ? status->last_error_check : std::string());
         json.key("last_error_at");
         if (status != nullptr && status->last_error_at) {
           json.string(rfc3339(*status->last_error_at));

@@ -72,30 +72,58 @@ def ipv6_loopback_works():
         return False
 
 
-def free_port(with_v6):
-    """A port free for both UDP and TCP on 127.0.0.1 (and on ::1 when with_v6)."""
+def bind_udp_and_tcp(hosts, port):
+    """Sockets bound for UDP and TCP on port on every address in hosts, the first TCP one
+    first; port 0 takes the port the kernel gives that first socket. IPv6 ones are v6-only when
+    hosts holds IPv4 ones too (so "0.0.0.0" and "::" can both be asked), else they hold the
+    port for IPv4 as well. OSError, with the sockets closed, when one is taken."""
+    v6only = any(":" not in host for host in hosts)
+    socks = []
+    try:
+        for host in hosts:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                s = socket.socket(family, kind)
+                socks.append(s)
+                if family == socket.AF_INET6 and v6only:
+                    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                s.bind((host, port))
+                port = socks[0].getsockname()[1]
+        return socks
+    except OSError:
+        for s in socks:
+            s.close()
+        raise
+
+
+def port_free_on(hosts, port):
+    """Whether port is free for UDP and TCP on every address in hosts now."""
+    try:
+        socks = bind_udp_and_tcp(hosts, port)
+    except OSError:
+        return False
+    for s in socks:
+        s.close()
+    return True
+
+
+def free_port_on(hosts):
+    """A port free for UDP and TCP on every address in hosts (all loopback or wildcards)."""
     for _ in range(100):
-        socks = []
         try:
-            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            socks.append(t)
-            t.bind(("127.0.0.1", 0))
-            port = t.getsockname()[1]
-            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            socks.append(u)
-            u.bind(("127.0.0.1", port))
-            if with_v6:
-                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                    s6 = socket.socket(socket.AF_INET6, kind)
-                    socks.append(s6)
-                    s6.bind(("::1", port))
-            return port
+            socks = bind_udp_and_tcp(hosts, 0)
         except OSError:
             continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port found in 100 tries")
+        port = socks[0].getsockname()[1]
+        for s in socks:
+            s.close()
+        return port
+    raise RuntimeError("no port free on %s in 100 tries" % ", ".join(hosts))
+
+
+def free_port(with_v6):
+    """A port free for both UDP and TCP on 127.0.0.1 (and on ::1 when with_v6)."""
+    return free_port_on(["127.0.0.1", "::1"] if with_v6 else ["127.0.0.1"])
 
 
 def free_tcp_port(avoid=()):

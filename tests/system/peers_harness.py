@@ -195,18 +195,38 @@ def wait_for(what, predicate, timeout=p.HEALTH_WAIT):
                          % (timeout, what, last))
 
 
-class TwoMemberFleetTest(unittest.TestCase):
-    """A test with a pool of members a and b, both checked against one listener the test owns,
-    and the instances it starts (in self.instances), whose stderr is shown when it fails."""
+def start_fleet(instances):
+    """Starts instances, each a peer of every other; returns them."""
+    for i in instances:
+        i.peers = [(o.name, o.host, o.control_port) for o in instances if o is not i]
+    for i in instances:
+        i.start()
+    return instances
+
+
+class FleetTest(unittest.TestCase):
+    """A test with a listener it owns (self.up: checks against it pass), the instances it
+    starts (self.instances, whose stderr is shown when it fails) and the fake peers it starts
+    (self.fakes); all are stopped after it."""
 
     def setUp(self):
         self.up = p.ListenerPeer("127.0.0.1").start()
-        self.pool = pool_yaml([("a", "192.0.2.1", self.up.port), ("b", "192.0.2.2", self.up.port)])
         self.instances = []
+        self.fakes = []
 
     def tearDown(self):
         for i in self.instances:
             if self._outcome.result.failures or self._outcome.result.errors:
                 print("\n--- %s stderr ---\n%s" % (i.name, i.stderr_text()[-4000:]))
             i.cleanup()
+        for f in self.fakes:
+            f.stop()
         self.up.stop()
+
+
+class TwoMemberFleetTest(FleetTest):
+    """A FleetTest with a pool of members a and b (self.pool), both checked against self.up."""
+
+    def setUp(self):
+        super().setUp()
+        self.pool = pool_yaml([("a", "192.0.2.1", self.up.port), ("b", "192.0.2.2", self.up.port)])

@@ -59,26 +59,27 @@ def zone_yaml(services):
 # Peers
 
 
-class ListenerPeer:
-    """A TCP listener on host:port served by one thread; stop() closes it (connects are then
-    refused), start() listens again on the same port. Counts the connections it accepted."""
+class SocketThread:
+    """One socket served by one thread: start() opens it (open_socket()) and starts the thread,
+    which calls on_readable() each time the socket can be read; stop() ends the thread and
+    closes the socket. The thread waits at most 50 ms at a time, so stop() is prompt."""
 
-    def __init__(self, host="127.0.0.2"):
-        self.host = host
+    def __init__(self):
         self.port = 0
-        self.accepted = 0
         self._sock = None
         self._thread = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
+    def open_socket(self):
+        raise NotImplementedError
+
+    def on_readable(self):
+        raise NotImplementedError
+
     def start(self):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((self.host, self.port))
-        s.listen(64)
-        self.port = s.getsockname()[1]
-        self._sock = s
+        self._sock = self.open_socket()
+        self.port = self._sock.getsockname()[1]
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
@@ -92,27 +93,46 @@ class ListenerPeer:
         self._sock.close()
         self._sock = None
 
-    def listening(self):
-        return self._sock is not None
-
     def _loop(self):
         while not self._stop.is_set():
             ready, _, _ = select.select([self._sock], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                continue
-            with self._lock:
-                self.accepted += 1
-            try:
-                conn.settimeout(1.0)
-                self.serve(conn)
-            except OSError:
-                pass
-            finally:
-                conn.close()
+            if ready:
+                self.on_readable()
+
+
+class ListenerPeer(SocketThread):
+    """A TCP listener on host:port; stop() closes it (connects are then refused), start()
+    listens again on the same port. Counts the connections it accepted."""
+
+    def __init__(self, host="127.0.0.2"):
+        super().__init__()
+        self.host = host
+        self.accepted = 0
+
+    def open_socket(self):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((self.host, self.port))
+        s.listen(64)
+        return s
+
+    def listening(self):
+        return self._sock is not None
+
+    def on_readable(self):
+        try:
+            conn, _ = self._sock.accept()
+        except OSError:
+            return
+        with self._lock:
+            self.accepted += 1
+        try:
+            conn.settimeout(1.0)
+            self.serve(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
 
     def serve(self, conn):
         """Plain TCP target: accept and close."""

@@ -66,33 +66,7 @@ def probe_main(addr, port):
 def free_wildcard_port(v4, v6):
     """A port free for UDP and TCP on the wildcards gslbd will bind (bound without SO_REUSEPORT,
     so a port some other socket holds is refused)."""
-    for _ in range(100):
-        socks = []
-        try:
-            first = socket.socket(socket.AF_INET6 if v6 and not v4 else socket.AF_INET,
-                                  socket.SOCK_STREAM)
-            socks.append(first)
-            first.bind(("::" if v6 and not v4 else "0.0.0.0", 0))
-            port = first.getsockname()[1]
-            for family, host, on in ((socket.AF_INET, "0.0.0.0", v4),
-                                     (socket.AF_INET6, "::", v6)):
-                if not on:
-                    continue
-                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                    if family == first.family and kind == socket.SOCK_STREAM:
-                        continue
-                    s = socket.socket(family, kind)
-                    socks.append(s)
-                    if family == socket.AF_INET6:
-                        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                    s.bind((host, port))
-            return port
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free wildcard port found in 100 tries")
+    return h.free_port_on([host for host, on in (("0.0.0.0", v4), ("::", v6)) if on])
 
 
 def write_config(directory):

@@ -72,10 +72,7 @@ class OperatorPush(ph.TwoMemberFleetTest):
     def fleet(self, first_host=51):
         nodes = [self.instance("ns%d" % (n + 1), "127.0.0.%d" % (first_host + n))
                  for n in range(3)]
-        for i in nodes:
-            i.peers = [(o.name, o.host, o.control_port) for o in nodes if o is not i]
-        for i in nodes:
-            i.start()
+        ph.start_fleet(nodes)
         for i in nodes:
             ph.wait_for("%s: a and b up" % i.name,
                         lambda i=i: i.answers() == ["192.0.2.1", "192.0.2.2"])

@@ -6,7 +6,6 @@ files differ."""
 
 import unittest
 
-import gslbd_harness as h
 import peers_harness as ph
 import pool_harness as p
 
@@ -24,11 +23,8 @@ class ObservationsTest(unittest.TestCase):
         cls.three = ph.Instance("ns3", "127.0.0.23", ph.pool_yaml(members, fall=3))
         cls.instances = [cls.one, cls.two, cls.three]
         # Each knows the others (nobody polls yet: the endpoint alone is under test here).
-        for i in cls.instances:
-            i.peers = [(o.name, o.host, o.control_port) for o in cls.instances if o is not i]
         try:
-            for i in cls.instances:
-                i.start()
+            ph.start_fleet(cls.instances)
         except Exception:
             cls.tearDownClass()
             raise

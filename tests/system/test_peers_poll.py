@@ -13,7 +13,6 @@ import time
 import unittest
 
 import peers_harness as ph
-import pool_harness as p
 
 
 class FakePeer:
@@ -52,32 +51,17 @@ def peers_of(instance):
     return {x["name"]: x for x in instance.get_json("/status")["peers"]["instances"]}
 
 
-class PollTest(unittest.TestCase):
+class PollTest(ph.FleetTest):
     def setUp(self):
-        self.up = p.ListenerPeer("127.0.0.1").start()
+        super().setUp()
         self.pool = ph.pool_yaml([("a", "192.0.2.1", self.up.port)])
-        self.instances = []
-        self.fakes = []
-
-    def tearDown(self):
-        for i in self.instances:
-            if self._outcome.result.failures or self._outcome.result.errors:
-                print("\n--- %s stderr ---\n%s" % (i.name, i.stderr_text()[-3000:]))
-            i.cleanup()
-        for f in self.fakes:
-            f.stop()
-        self.up.stop()
 
     def fleet(self, pools=None, tokens=None):
         pools = pools or [self.pool] * 3
         tokens = tokens or [ph.FLEET_TOKEN] * 3
         self.instances = [ph.Instance("ns%d" % (n + 1), "127.0.0.%d" % (31 + n), pools[n],
                                       token=tokens[n]) for n in range(3)]
-        for i in self.instances:
-            i.peers = [(o.name, o.host, o.control_port) for o in self.instances if o is not i]
-        for i in self.instances:
-            i.start()
-        return self.instances
+        return ph.start_fleet(self.instances)
 
     def test_all_fresh_then_kill_and_restart(self):
         one, two, three = self.fleet()

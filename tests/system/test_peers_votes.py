@@ -39,23 +39,12 @@ def said(votes):
     return {v["instance"]: v["vote"] for v in votes["instances"]}
 
 
-class VotesTest(unittest.TestCase):
+class VotesTest(ph.FleetTest):
     def setUp(self):
-        self.up = p.ListenerPeer("127.0.0.1").start()
+        super().setUp()
         closed = p.ListenerPeer("127.0.0.1").start()
         closed.stop()
         self.closed_port = closed.port
-        self.instances = []
-        self.fakes = []
-
-    def tearDown(self):
-        for i in self.instances:
-            if self._outcome.result.failures or self._outcome.result.errors:
-                print("\n--- %s stderr ---\n%s" % (i.name, i.stderr_text()[-3000:]))
-            i.cleanup()
-        for f in self.fakes:
-            f.stop()
-        self.up.stop()
 
     def pool(self, a_port):
         return with_consensus(ph.pool_yaml([("a", A, a_port), ("b", B, self.up.port)]), "any")
@@ -67,10 +56,7 @@ class VotesTest(unittest.TestCase):
         hosts = ["127.0.0.61", "127.0.0.62", "127.0.0.63"]
         self.instances = [ph.Instance("ns%d" % (n + 1), hosts[n], text)
                           for n, text in enumerate([same, same, other])]
-        for i in self.instances:
-            i.peers = [(o.name, o.host, o.control_port) for o in self.instances if o is not i]
-        for i in self.instances:
-            i.start()
+        ph.start_fleet(self.instances)
         one, two, three = self.instances
         ph.wait_for("ns1 to hear ns2's verdict and see ns3's pool differ",
                     lambda: said(votes_of(one, "a")) == {"self": "down", "ns2": "down",

@@ -27,7 +27,6 @@ import dns.query
 import dns.rcode
 
 import gslbd_harness as h
-from test_redundant import free_port_on
 
 REPO = os.path.dirname(os.path.dirname(h.HERE))
 DOC = os.path.join(REPO, "docs", "redundancy.md")
@@ -61,23 +60,6 @@ def doc_example():
     return argvs, snippets[0]
 
 
-def port_free(hosts, port):
-    import socket
-    socks = []
-    try:
-        for host in hosts:
-            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                s = socket.socket(socket.AF_INET, kind)
-                socks.append(s)
-                s.bind((host, port))
-        return True
-    except OSError:
-        return False
-    finally:
-        for s in socks:
-            s.close()
-
-
 class RedundancyDoc(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -99,7 +81,7 @@ class RedundancyDoc(unittest.TestCase):
         hosts = ["127.0.0.2", "127.0.0.3"]
         ports = {}
         for port in (5300, 9253):
-            ports[port] = port if port_free(hosts, port) else free_port_on(hosts)
+            ports[port] = port if h.port_free_on(hosts, port) else h.free_port_on(hosts)
             if ports[port] != port:
                 print("port %d is taken on %s: using %d" % (port, hosts, ports[port]))
         cls.dns_port = ports[5300]
@@ -123,7 +105,7 @@ class RedundancyDoc(unittest.TestCase):
             address = cmd[cmd.index("--listen") + 1].split(":")[0]
             cls.wait_answer(address, cls.dns_port, proc)
 
-        cls.resolver_port = free_port_on([RESOLVER])
+        cls.resolver_port = h.free_port_on([RESOLVER])
         cls.unbound_dir = os.path.join(cls.dir, "unbound")
         os.mkdir(cls.unbound_dir)
         conf = os.path.join(cls.unbound_dir, "unbound.conf")

@@ -41,6 +41,7 @@ import dns.rcode
 
 import gslbd_harness as h
 import pool_harness as p
+import resolver_harness as rh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "data", "redundant")
@@ -59,7 +60,6 @@ WILDCARD_ANSWER = "192.0.2.99"
 V4_SUBNETS = ["10.%d.%d.0" % (k // 13 + 1, (k * 41) % 256) for k in range(200)]
 V6_SUBNETS = ["2001:db8:%x:%x00::" % (k, (k * 7) % 256) for k in range(50)]
 
-UNBOUND = "unbound"
 UNBOUND_START_TIMEOUT = 20.0
 DIRECT_TIMEOUT = 2.0
 
@@ -103,31 +103,6 @@ def addresses(r):
     return sorted(x.to_text() for rr in r.answer if rr.rdtype in (1, 28) for x in rr)
 
 
-def free_port_on(hosts):
-    """A port free for UDP and TCP on every host in hosts (all loopback)."""
-    for _ in range(100):
-        socks = []
-        try:
-            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            socks.append(t)
-            t.bind((hosts[0], 0))
-            port = t.getsockname()[1]
-            for i, host in enumerate(hosts):
-                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-                    if i == 0 and kind == socket.SOCK_STREAM:
-                        continue
-                    s = socket.socket(socket.AF_INET, kind)
-                    socks.append(s)
-                    s.bind((host, port))
-            return port
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no port free on %s in 100 tries" % ", ".join(hosts))
-
-
 _control_option = []
 
 
@@ -138,15 +113,6 @@ def supports_control():
         p_ = subprocess.run([h.binary(), "--help"], capture_output=True, text=True, timeout=10)
         _control_option.append("--control" in p_.stdout + p_.stderr)
     return _control_option[0]
-
-
-def read_text(path, limit=20000):
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-        return data[-limit:].decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,7 +141,7 @@ class Instance:
             # the control endpoint's default address is one fixed port: each instance sharing
             # the config gets its own, on its own loopback address
             if self.control_port is None:
-                self.control_port = free_port_on([self.address])
+                self.control_port = h.free_port_on([self.address])
             self.cmd += ["--control", "%s:%d" % (self.address, self.control_port)]
         with open(self.stderr_path, "ab") as err:
             err.write(b"--- start: %s\n" % " ".join(self.cmd).encode())
@@ -221,7 +187,7 @@ class Instance:
             return self.proc.wait(h.STOP_TIMEOUT), True
 
     def stderr_text(self):
-        return read_text(self.stderr_path)
+        return rh.read_tail(self.stderr_path)
 
     def reload_and_wait(self, timeout=10.0):
         pattern = re.compile(r"reload: config generation \d+ in service")
@@ -236,21 +202,18 @@ class Instance:
                              % (self.identity, timeout, self.stderr_text()[-4000:]))
 
 
-class Unbound:
-    """A real unbound in the foreground (-d) on 127.0.0.1, with a stub zone for ZONE naming
-    every instance. Its cache never hides a failure: cache-max-ttl 0 (every answer is fetched
-    again) and the streams ask fresh names anyway. Its queries leave from 127.0.0.1, so both
-    instances hash the same client for it."""
+class Unbound(rh.UnboundProcess):
+    """unbound on 127.0.0.1 with a stub zone for ZONE naming every instance. Its cache never
+    hides a failure: cache-max-ttl 0 (every answer is fetched again) and the streams ask fresh
+    names anyway. Its queries leave from 127.0.0.1, so both instances hash the same client for
+    it."""
+
+    START_TIMEOUT = UNBOUND_START_TIMEOUT
 
     def __init__(self, workdir, stub_addrs):
-        self.dir = os.path.join(workdir, "unbound")
-        os.mkdir(self.dir)
+        super().__init__(workdir)
         self.stub_addrs = list(stub_addrs)
-        self.conf = os.path.join(self.dir, "unbound.conf")
         self.log = os.path.join(self.dir, "unbound.log")
-        self.stderr_path = os.path.join(self.dir, "stderr.log")
-        self.port = None
-        self.proc = None
 
     def config_text(self):
         lines = [
@@ -288,67 +251,21 @@ class Unbound:
         lines += ["    stub-addr: %s@%d" % (a, port) for a, port in self.stub_addrs]
         return "\n".join(lines) + "\n"
 
-    def start(self):
-        if shutil.which(UNBOUND) is None and not os.path.exists("/usr/sbin/unbound"):
-            raise RuntimeError("unbound is not installed (tools/install-deps installs it)")
-        exe = shutil.which(UNBOUND) or "/usr/sbin/unbound"
-        checkconf = shutil.which("unbound-checkconf") or "/usr/sbin/unbound-checkconf"
-        last = None
-        for _attempt in range(3):  # a port taken between free_port_on() and bind() is retried
-            self.port = free_port_on([RESOLVER_ADDRESS])
-            with open(self.conf, "w") as f:
-                f.write(self.config_text())
-            if os.path.exists(checkconf):
-                c = subprocess.run([checkconf, self.conf], capture_output=True, text=True,
-                                   timeout=15)
-                if c.returncode != 0:
-                    raise RuntimeError("unbound-checkconf rejects the test's config:\n%s%s\n%s"
-                                       % (c.stdout, c.stderr, self.config_text()))
-            with open(self.stderr_path, "ab") as err:
-                self.proc = subprocess.Popen([exe, "-d", "-c", self.conf], stdout=err,
-                                             stderr=err, stdin=subprocess.DEVNULL, cwd=self.dir)
-            try:
-                self.wait_ready()
-                return
-            except RuntimeError as e:
-                last = e
-                self.stop()
-                if "in use" not in self.output():
-                    break
-        raise RuntimeError("unbound could not start: %s\nconfig:\n%s" % (last, self.config_text()))
+    def pick_ports(self):
+        self.port = h.free_port_on([RESOLVER_ADDRESS])
 
-    def wait_ready(self):
+    def not_ready(self):
         q = h.make_query("www." + ZONE, "A", edns=0)
-        deadline = time.monotonic() + UNBOUND_START_TIMEOUT
-        last = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("unbound exited with %d during startup\n%s"
-                                   % (self.proc.returncode, self.output()))
-            try:
-                r = dns.query.udp(q, RESOLVER_ADDRESS, port=self.port, timeout=0.5)
-                if r.rcode() == dns.rcode.NOERROR and r.answer:
-                    return
-                last = "answer %s" % dns.rcode.to_text(r.rcode())
-            except (dns.exception.DNSException, OSError, EOFError) as e:
-                last = repr(e)
-            time.sleep(0.1)
-        raise RuntimeError("unbound did not resolve www.%s within %.0f s (last: %s)\n%s"
-                           % (ZONE, UNBOUND_START_TIMEOUT, last, self.output()))
-
-    def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(h.STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(h.STOP_TIMEOUT)
+            r = dns.query.udp(q, RESOLVER_ADDRESS, port=self.port, timeout=0.5)
+        except (dns.exception.DNSException, OSError, EOFError) as e:
+            return "www.%s: %r" % (ZONE, e)
+        if r.rcode() == dns.rcode.NOERROR and r.answer:
+            return None
+        return "www.%s: answer %s" % (ZONE, dns.rcode.to_text(r.rcode()))
 
     def output(self):
-        return ("--- unbound stderr ---\n%s--- unbound log ---\n%s"
-                % (read_text(self.stderr_path), read_text(self.log)))
+        return "%s--- unbound log ---\n%s" % (super().output(), rh.read_tail(self.log))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,7 +370,7 @@ class Redundant(unittest.TestCase):
             f.write("fleet-0123456789abcdefghij\n")
         os.chmod(os.path.join(cls.dir, "fleet.token"), 0o600)
         for inst in cls.instances:
-            inst.control_port = free_port_on([inst.address])
+            inst.control_port = h.free_port_on([inst.address])
         for inst in cls.instances:
             text = MAIN_YAML + PEERS_YAML
             for other in cls.instances:
@@ -469,7 +386,7 @@ class Redundant(unittest.TestCase):
         """Both on one port free on both addresses (retried when the port was taken)."""
         last = None
         for _attempt in range(3):
-            cls.port = free_port_on([i.address for i in cls.instances])
+            cls.port = h.free_port_on([i.address for i in cls.instances])
             for inst in cls.instances:
                 inst.start(cls.port)
             try:

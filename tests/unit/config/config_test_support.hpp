@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gslbd/config/load.hpp"
@@ -49,6 +51,15 @@ inline std::string errors_text(const std::vector<util::SourceError>& errors) {
   return out;
 }
 
+// The config the main file at path loads to; the test stops here, showing the errors, when it
+// does not load.
+inline std::shared_ptr<const runtime::Config> load_good(const std::string& path) {
+  const config::LoadResult result = config::load_config(path);
+  INFO(errors_text(result.errors));
+  REQUIRE(result.config);
+  return result.config;
+}
+
 inline bool matches(const util::SourceError& error, const std::string& file, int line, int column,
                     const std::string& phrase) {
   return error.file == file && error.line == line && error.column == column &&
@@ -62,6 +73,33 @@ inline bool has_error(const std::vector<util::SourceError>& errors, const std::s
     if (matches(error, file, line, column, phrase)) return true;
   }
   return false;
+}
+
+// An error a test expects: at line:column of the main file, its message holding the phrase.
+struct ErrorAt {
+  int line;
+  int column;
+  std::string phrase;
+};
+
+// The main file at path does not load, and its errors include each of expected; returns them.
+inline std::vector<util::SourceError> check_has_errors(const std::string& path,
+                                                       std::initializer_list<ErrorAt> expected) {
+  config::LoadResult result = config::load_config(path);
+  INFO(errors_text(result.errors));
+  CHECK(result.config == nullptr);
+  for (const ErrorAt& error : expected) {
+    CHECK_MESSAGE(has_error(result.errors, path, error.line, error.column, error.phrase),
+                  "no error " << error.line << ":" << error.column << ": " << error.phrase);
+  }
+  return std::move(result.errors);
+}
+
+// The main file at path does not load, and its errors are expected, no more.
+inline void check_errors(const std::string& path, std::initializer_list<ErrorAt> expected) {
+  const std::vector<util::SourceError> errors = check_has_errors(path, expected);
+  INFO(errors_text(errors));
+  CHECK(errors.size() == expected.size());
 }
 
 // The load failed with exactly this one error.

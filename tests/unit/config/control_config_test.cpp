@@ -14,9 +14,8 @@
 namespace {
 
 using gslbd::config::load_config;
-using gslbd::test::errors_text;
-using gslbd::test::fixture;
-using gslbd::test::has_error;
+using gslbd::test::check_errors;
+using gslbd::test::load_good;
 
 // A main file with the given control: lines and a token file of the given mode.
 struct MainFile : gslbd::test::TempMainFile {
@@ -33,10 +32,8 @@ struct MainFile : gslbd::test::TempMainFile {
 TEST_CASE("control: defaults and the new limits") {
   {
     MainFile main("defaults", "  enabled: true\n");
-    const auto result = load_config(main.path);
-    INFO(errors_text(result.errors));
-    REQUIRE(result.config);
-    const auto& control = result.config->server.control;
+    const auto config = load_good(main.path);
+    const auto& control = config->server.control;
     CHECK(control.max_connections == 64);
     CHECK(control.max_connections_per_source == 8);
     CHECK(control.idle_timeout_ms == 10'000);
@@ -47,10 +44,8 @@ TEST_CASE("control: defaults and the new limits") {
   MainFile main("values",
                 "  max_connections_per_source: 3\n  request_timeout: 1500ms\n"
                 "  allowed_hosts: [gslb1.Example.NET, metrics-1]\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  const auto& control = result.config->server.control;
+  const auto config = load_good(main.path);
+  const auto& control = config->server.control;
   CHECK(control.max_connections_per_source == 3);
   CHECK(control.request_timeout_ms == 1500);
   CHECK(control.allowed_hosts == std::vector<std::string>{"gslb1.example.net", "metrics-1"});
@@ -60,24 +55,15 @@ TEST_CASE("control: bad limits and host names are errors at their place") {
   MainFile main("bad",
                 "  max_connections_per_source: 0\n  request_timeout: 0s\n"
                 "  allowed_hosts: [\"127.0.0.1\", \"a..b\", \"ok.example\"]\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  CHECK_FALSE(result.config);
-  CHECK(has_error(result.errors, main.path, 3, 31, "max_connections_per_source"));
-  CHECK(has_error(result.errors, main.path, 4, 20, "'request_timeout': expected more than 0"));
-  CHECK(has_error(result.errors, main.path, 5, 19, "'127.0.0.1' is not a host name"));
-  CHECK(has_error(result.errors, main.path, 5, 32, "'a..b' is not a host name"));
-  CHECK(result.errors.size() == 4);
+  check_errors(main.path, {{3, 31, "max_connections_per_source"},
+                           {4, 20, "'request_timeout': expected more than 0"},
+                           {5, 19, "'127.0.0.1' is not a host name"},
+                           {5, 32, "'a..b' is not a host name"}});
 }
 
 TEST_CASE("control: token_file with admin_without_token is an error, not a silent choice") {
   MainFile main("both", "  token_file: control.token\n  admin_without_token: true\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  CHECK_FALSE(result.config);
-  REQUIRE(result.errors.size() == 1);
-  CHECK(has_error(result.errors, main.path, 4, 24,
-                  "'admin_without_token': cannot be used with 'token_file'"));
+  check_errors(main.path, {{4, 24, "'admin_without_token': cannot be used with 'token_file'"}});
   // Either one alone loads.
   MainFile token("token-only", "  token_file: control.token\n  admin_without_token: false\n");
   CHECK(load_config(token.path).config);
@@ -89,18 +75,15 @@ TEST_CASE("control: a token file others can read or write loads with a warning a
   for (const mode_t mode : {mode_t{0644}, mode_t{0640}, mode_t{0620}, mode_t{0602}}) {
     CAPTURE(mode);
     MainFile main("open-" + std::to_string(mode), "  token_file: control.token\n", mode);
-    const auto result = load_config(main.path);
-    INFO(errors_text(result.errors));
-    REQUIRE(result.config);
-    const auto& warnings = result.config->server.control.warnings;
+    const auto config = load_good(main.path);
+    const auto& warnings = config->server.control.warnings;
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].rfind(main.path + ":3:15: warning: 'token_file': ", 0) == 0);
     CHECK(warnings[0].find("by group or others") != std::string::npos);
     CHECK(warnings[0].find("chmod 600") != std::string::npos);
   }
   MainFile private_file("private", "  token_file: control.token\n", 0600);
-  const auto result = load_config(private_file.path);
-  REQUIRE(result.config);
-  CHECK(result.config->server.control.warnings.empty());
-  CHECK(result.config->server.control.token == "0123456789abcdef0123");
+  const auto config = load_good(private_file.path);
+  CHECK(config->server.control.warnings.empty());
+  CHECK(config->server.control.token == "0123456789abcdef0123");
 }

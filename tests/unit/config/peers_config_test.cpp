@@ -11,9 +11,9 @@
 
 namespace {
 
-using gslbd::config::load_config;
-using gslbd::test::errors_text;
-using gslbd::test::has_error;
+using gslbd::test::check_errors;
+using gslbd::test::check_has_errors;
+using gslbd::test::load_good;
 
 // A main file with the given peers: lines (after "peers:") and a private token file.
 struct MainFile : gslbd::test::TempMainFile {
@@ -38,15 +38,12 @@ const std::string kTwo =
 TEST_CASE("peers: absent means no peers, present gives instances, token and defaults") {
   {
     gslbd::test::TempMainFile none("peers-none", "");
-    const auto result = load_config(none.path);
-    REQUIRE(result.config);
-    CHECK_FALSE(result.config->peers.enabled());
+    const auto config = load_good(none.path);
+    CHECK_FALSE(config->peers.enabled());
   }
   MainFile main("defaults", kTwo);
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  const auto& peers = result.config->peers;
+  const auto config = load_good(main.path);
+  const auto& peers = config->peers;
   REQUIRE(peers.instances.size() == 2);
   CHECK(peers.instances[0].name == "ns2");
   CHECK(peers.instances[0].host == "127.0.0.2");
@@ -59,22 +56,19 @@ TEST_CASE("peers: absent means no peers, present gives instances, token and defa
   CHECK(peers.timeout_ms == 500);
   CHECK(peers.stale_after_ms == 3000);
   CHECK(peers.max_reply_bytes == 4u * 1024 * 1024);
-  CHECK(result.config->server.control.warnings.empty());
+  CHECK(config->server.control.warnings.empty());
 }
 
 TEST_CASE("peers: timings, and stale_after follows a given interval") {
   MainFile main("timings", kTwo + "  interval: 2s\n  timeout: 300ms\n  max_reply_bytes: 65536\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  CHECK(result.config->peers.interval_ms == 2000);
-  CHECK(result.config->peers.timeout_ms == 300);
-  CHECK(result.config->peers.stale_after_ms == 6000);
-  CHECK(result.config->peers.max_reply_bytes == 65536);
+  const auto config = load_good(main.path);
+  CHECK(config->peers.interval_ms == 2000);
+  CHECK(config->peers.timeout_ms == 300);
+  CHECK(config->peers.stale_after_ms == 6000);
+  CHECK(config->peers.max_reply_bytes == 65536);
   MainFile stale("stale", kTwo + "  stale_after: 10s\n");
-  const auto second = load_config(stale.path);
-  REQUIRE(second.config);
-  CHECK(second.config->peers.stale_after_ms == 10000);
+  const auto second = load_good(stale.path);
+  CHECK(second->peers.stale_after_ms == 10000);
 }
 
 TEST_CASE("peers: bad URLs, names and duplicates are errors at their place") {
@@ -102,20 +96,16 @@ TEST_CASE("peers: bad URLs, names and duplicates are errors at their place") {
                 "    - name: ns9\n"
                 "      url: http://127.0.0.9:0\n"     // line 26
                 "    - url: http://127.0.0.10:1\n");  // line 27: no name
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  CHECK_FALSE(result.config);
-  CHECK(has_error(result.errors, main.path, 8, 12, "'url': expected http://host:port (peers are"));
-  CHECK(has_error(result.errors, main.path, 10, 12, "the port is required"));
-  CHECK(has_error(result.errors, main.path, 12, 12, "expected a port 1 to 65535"));
-  CHECK(has_error(result.errors, main.path, 13, 13, "'name': expected 1 to 63 letters"));
-  CHECK(has_error(result.errors, main.path, 16, 12, "this instance's own control endpoint"));
-  CHECK(has_error(result.errors, main.path, 19, 13, "peer 'ns6' is listed twice"));
-  CHECK(has_error(result.errors, main.path, 22, 12, "is also peer 'ns6'"));
-  CHECK(has_error(result.errors, main.path, 24, 12, "'127.0.0.1' is not an IPv6 address"));
-  CHECK(has_error(result.errors, main.path, 26, 12, "expected a port 1 to 65535"));
-  CHECK(has_error(result.errors, main.path, 27, 7, "name"));
-  CHECK(result.errors.size() == 10);
+  check_errors(main.path, {{8, 12, "'url': expected http://host:port (peers are"},
+                           {10, 12, "the port is required"},
+                           {12, 12, "expected a port 1 to 65535"},
+                           {13, 13, "'name': expected 1 to 63 letters"},
+                           {16, 12, "this instance's own control endpoint"},
+                           {19, 13, "peer 'ns6' is listed twice"},
+                           {22, 12, "is also peer 'ns6'"},
+                           {24, 12, "'127.0.0.1' is not an IPv6 address"},
+                           {26, 12, "expected a port 1 to 65535"},
+                           {27, 7, "name"}});
 }
 
 TEST_CASE("peers: timings that cannot work and a missing token are errors") {
@@ -127,28 +117,20 @@ TEST_CASE("peers: timings that cannot work and a missing token are errors") {
                 "  timeout: 1s\n"            // line 10
                 "  stale_after: 500ms\n"     // line 11
                 "  max_reply_bytes: 10\n");  // line 12
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  CHECK_FALSE(result.config);
-  CHECK(has_error(result.errors, main.path, 5, 3, "'token_file'"));
-  CHECK(has_error(result.errors, main.path, 9, 12, "'timeout': 1000ms is not below the interval"));
-  CHECK(has_error(result.errors, main.path, 10, 16, "'stale_after': 500ms is below the interval"));
-  CHECK(has_error(result.errors, main.path, 11, 20, "max_reply_bytes"));
-  CHECK(result.errors.size() == 4);
+  check_errors(main.path, {{5, 3, "'token_file'"},
+                           {9, 12, "'timeout': 1000ms is not below the interval"},
+                           {10, 16, "'stale_after': 500ms is below the interval"},
+                           {11, 20, "max_reply_bytes"}});
 }
 
 TEST_CASE("peers: needs the control endpoint, and a readable token file warns") {
   MainFile off("control-off", kTwo, "control:\n  enabled: false\n");
-  const auto result = load_config(off.path);
-  INFO(errors_text(result.errors));
-  CHECK_FALSE(result.config);
-  CHECK(has_error(result.errors, off.path, 5, 3, "needs the control endpoint"));
+  check_has_errors(off.path, {{5, 3, "needs the control endpoint"}});
 
   MainFile open("open-token", kTwo);
   ::chmod((open.dir / "peer.token").c_str(), 0644);
-  const auto loaded = load_config(open.path);
-  REQUIRE(loaded.config);
-  const auto& warnings = loaded.config->server.control.warnings;
+  const auto loaded = load_good(open.path);
+  const auto& warnings = loaded->server.control.warnings;
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].rfind(open.path + ":5:15: warning: 'token_file': ", 0) == 0);
 }

@@ -12,10 +12,9 @@
 
 namespace {
 
-using gslbd::config::load_config;
-using gslbd::test::errors_text;
+using gslbd::test::check_errors;
 using gslbd::test::fixture;
-using gslbd::test::has_error;
+using gslbd::test::load_good;
 
 // A main file with the given log: lines.
 struct MainFile : gslbd::test::TempMainFile {
@@ -26,44 +25,30 @@ struct MainFile : gslbd::test::TempMainFile {
 }  // namespace
 
 TEST_CASE("query log: off with 100 lines per second by default") {
-  const auto result = load_config(fixture("good/minimal.yaml"));
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  CHECK(result.config->server.log_queries == false);
-  CHECK(result.config->server.query_log_rate == 100);
+  const auto config = load_good(fixture("good/minimal.yaml"));
+  CHECK(config->server.log_queries == false);
+  CHECK(config->server.query_log_rate == 100);
 }
 
 TEST_CASE("query log: queries and query_rate are read") {
   const MainFile main("good", "    level: debug\n    queries: true\n    query_rate: 5\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  CHECK(result.config->server.log_queries == true);
-  CHECK(result.config->server.query_log_rate == 5);
-  CHECK(result.config->server.log_level == "debug");
+  const auto config = load_good(main.path);
+  CHECK(config->server.log_queries == true);
+  CHECK(config->server.query_log_rate == 5);
+  CHECK(config->server.log_level == "debug");
 
   const MainFile top("top", "    queries: false\n    query_rate: 100000\n");
-  const auto top_result = load_config(top.path);
-  INFO(errors_text(top_result.errors));
-  REQUIRE(top_result.config);
-  CHECK(top_result.config->server.log_queries == false);
-  CHECK(top_result.config->server.query_log_rate == 100000);
+  const auto top_config = load_good(top.path);
+  CHECK(top_config->server.log_queries == false);
+  CHECK(top_config->server.query_log_rate == 100000);
 }
 
 TEST_CASE("query log: bad values are reported with their position") {
   const MainFile main("bad", "    queries: yes\n    query_rate: 0\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  CHECK(result.config == nullptr);
-  CHECK(result.errors.size() == 2);
-  CHECK(has_error(result.errors, main.path, 4, 14, "'queries': expected true or false"));
-  CHECK(has_error(result.errors, main.path, 5, 17, "expected a number (1..100000)"));
+  check_errors(main.path, {{4, 14, "'queries': expected true or false"},
+                           {5, 17, "expected a number (1..100000)"}});
 
   const MainFile high("high", "    query_rate: 100001\n    query_log: true\n");
-  const auto high_result = load_config(high.path);
-  INFO(errors_text(high_result.errors));
-  CHECK(high_result.config == nullptr);
-  CHECK(high_result.errors.size() == 2);
-  CHECK(has_error(high_result.errors, high.path, 4, 17, "expected a number (1..100000)"));
-  CHECK(has_error(high_result.errors, high.path, 5, 5, "unknown key 'query_log' in 'log'"));
+  check_errors(high.path, {{4, 17, "expected a number (1..100000)"},
+                           {5, 5, "unknown key 'query_log' in 'log'"}});
 }

@@ -15,6 +15,7 @@ namespace {
 using gslbd::config::load_config;
 using gslbd::test::errors_text;
 using gslbd::test::fixture;
+using gslbd::test::load_good;
 
 // A main file with the given server: lines.
 struct MainFile : gslbd::test::TempMainFile {
@@ -32,16 +33,13 @@ bool has_message(const gslbd::config::LoadResult& result, const std::string& tex
 }  // namespace
 
 TEST_CASE("cookies on with a random secret and rate limiting off by default") {
-  const auto a = load_config(fixture("good/minimal.yaml"));
-  const auto b = load_config(fixture("good/minimal.yaml"));
-  INFO(errors_text(a.errors));
-  REQUIRE(a.config);
-  REQUIRE(b.config);
-  CHECK(a.config->server.cookies.enabled);
-  CHECK(a.config->server.cookies.secret_file.empty());
-  CHECK(a.config->server.cookies.secret != b.config->server.cookies.secret);
-  CHECK(a.config->server.cookies.secret != std::array<std::uint8_t, 16>{});
-  const auto& limit = a.config->server.rate_limit;
+  const auto a = load_good(fixture("good/minimal.yaml"));
+  const auto b = load_good(fixture("good/minimal.yaml"));
+  CHECK(a->server.cookies.enabled);
+  CHECK(a->server.cookies.secret_file.empty());
+  CHECK(a->server.cookies.secret != b->server.cookies.secret);
+  CHECK(a->server.cookies.secret != std::array<std::uint8_t, 16>{});
+  const auto& limit = a->server.rate_limit;
   CHECK_FALSE(limit.enabled);
   CHECK(limit.slip == 2);
   CHECK(limit.window_s == 15);
@@ -58,13 +56,11 @@ TEST_CASE("cookie secret from a file, rate limit keys are read") {
                       "    exempt: [192.0.2.0/24, \"2001:db8::/32\", 198.51.100.1]\n"
                       "    log_only: true\n");
   main.write("secret.hex", "e5e973e5a6b2a43f48e7dc849e37bfcf\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  const auto& cookies = result.config->server.cookies;
+  const auto config = load_good(main.path);
+  const auto& cookies = config->server.cookies;
   CHECK(cookies.secret[0] == 0xe5);
   CHECK(cookies.secret[15] == 0xcf);
-  const auto& limit = result.config->server.rate_limit;
+  const auto& limit = config->server.rate_limit;
   CHECK(limit.enabled);
   CHECK(limit.responses_per_second == 10);
   CHECK(limit.nodata_per_second == 10);  // classes default to the answer rate

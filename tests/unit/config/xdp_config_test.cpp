@@ -8,10 +8,9 @@
 
 namespace {
 
-using gslbd::config::load_config;
-using gslbd::test::errors_text;
+using gslbd::test::check_has_errors;
 using gslbd::test::fixture;
-using gslbd::test::has_error;
+using gslbd::test::load_good;
 
 // A main file with the given xdp: lines (line 2 is "xdp:", so the first of them is line 3).
 struct MainFile : gslbd::test::TempMainFile {
@@ -22,10 +21,8 @@ struct MainFile : gslbd::test::TempMainFile {
 }  // namespace
 
 TEST_CASE("xdp: off unless configured") {
-  const auto result = load_config(fixture("good/minimal.yaml"));
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  CHECK_FALSE(result.config->server.xdp.enabled());
+  const auto config = load_good(fixture("good/minimal.yaml"));
+  CHECK_FALSE(config->server.xdp.enabled());
 }
 
 TEST_CASE("xdp: interfaces, queues, port, addresses, mode and zero copy are read") {
@@ -38,10 +35,8 @@ TEST_CASE("xdp: interfaces, queues, port, addresses, mode and zero copy are read
                       "  addresses: [198.18.0.1, \"fd00::1\"]\n"
                       "  mode: native\n"
                       "  zero_copy: true\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  const auto& xdp = result.config->server.xdp;
+  const auto config = load_good(main.path);
+  const auto& xdp = config->server.xdp;
   REQUIRE(xdp.interfaces.size() == 2);
   CHECK(xdp.interfaces[0].name == "veth0");
   CHECK(xdp.interfaces[0].queues == std::vector<std::uint32_t>{0});
@@ -55,16 +50,14 @@ TEST_CASE("xdp: interfaces, queues, port, addresses, mode and zero copy are read
   CHECK(xdp.zero_copy);
 
   const MainFile defaults("defaults", "  interfaces: [{name: lo}]\n  addresses: [127.0.0.1]\n");
-  const auto default_result = load_config(defaults.path);
-  INFO(errors_text(default_result.errors));
-  REQUIRE(default_result.config);
-  CHECK(default_result.config->server.xdp.port == 53);
-  CHECK(default_result.config->server.xdp.mode == gslbd::runtime::XdpMode::automatic);
-  CHECK_FALSE(default_result.config->server.xdp.zero_copy);
-  CHECK_FALSE(default_result.config->server.xdp.required);
-  CHECK(default_result.config->server.xdp.frames == 2048);
-  CHECK(default_result.config->server.xdp.rx_ring_size == 2048);
-  CHECK(default_result.config->server.xdp.tx_ring_size == 2048);
+  const auto default_config = load_good(defaults.path);
+  CHECK(default_config->server.xdp.port == 53);
+  CHECK(default_config->server.xdp.mode == gslbd::runtime::XdpMode::automatic);
+  CHECK_FALSE(default_config->server.xdp.zero_copy);
+  CHECK_FALSE(default_config->server.xdp.required);
+  CHECK(default_config->server.xdp.frames == 2048);
+  CHECK(default_config->server.xdp.rx_ring_size == 2048);
+  CHECK(default_config->server.xdp.tx_ring_size == 2048);
 }
 
 TEST_CASE("xdp: required, frames and ring sizes are read, the rings follow fewer frames") {
@@ -75,10 +68,8 @@ TEST_CASE("xdp: required, frames and ring sizes are read, the rings follow fewer
                       "  frames: 8192\n"
                       "  rx_ring_size: 512\n"
                       "  tx_ring_size: 8192\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  REQUIRE(result.config);
-  const auto& xdp = result.config->server.xdp;
+  const auto config = load_good(main.path);
+  const auto& xdp = config->server.xdp;
   CHECK(xdp.required);
   CHECK(xdp.frames == 8192);
   CHECK(xdp.rx_ring_size == 512);
@@ -86,12 +77,10 @@ TEST_CASE("xdp: required, frames and ring sizes are read, the rings follow fewer
 
   const MainFile few("few-frames",
                      "  interfaces: [{name: veth0}]\n  addresses: [198.18.0.1]\n  frames: 256\n");
-  const auto few_result = load_config(few.path);
-  INFO(errors_text(few_result.errors));
-  REQUIRE(few_result.config);
-  CHECK(few_result.config->server.xdp.frames == 256);
-  CHECK(few_result.config->server.xdp.rx_ring_size == 256);
-  CHECK(few_result.config->server.xdp.tx_ring_size == 256);
+  const auto few_config = load_good(few.path);
+  CHECK(few_config->server.xdp.frames == 256);
+  CHECK(few_config->server.xdp.rx_ring_size == 256);
+  CHECK(few_config->server.xdp.tx_ring_size == 256);
 }
 
 TEST_CASE("xdp: frames and ring sizes out of bounds are reported at their place") {
@@ -102,27 +91,20 @@ TEST_CASE("xdp: frames and ring sizes out of bounds are reported at their place"
                       "  rx_ring_size: 32\n"
                       "  tx_ring_size: 131072\n"
                       "  required: maybe\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  CHECK(result.config == nullptr);
-  CHECK(has_error(result.errors, main.path, 5, 11,
-                  "'frames': 1000 is not a power of two, expected one of 64, 128, ... 65536"));
-  CHECK(
-      has_error(result.errors, main.path, 6, 17, "'rx_ring_size': expected a number (64..65536)"));
-  CHECK(
-      has_error(result.errors, main.path, 7, 17, "'tx_ring_size': expected a number (64..65536)"));
-  CHECK(has_error(result.errors, main.path, 8, 13, "'required': expected true or false"));
+  check_has_errors(
+      main.path,
+      {{5, 11, "'frames': 1000 is not a power of two, expected one of 64, 128, ... 65536"},
+       {6, 17, "'rx_ring_size': expected a number (64..65536)"},
+       {7, 17, "'tx_ring_size': expected a number (64..65536)"},
+       {8, 13, "'required': expected true or false"}});
 
   const MainFile ring("ring-bad",
                       "  interfaces: [{name: veth0}]\n"
                       "  addresses: [198.18.0.1]\n"
                       "  frames: 512\n"
                       "  rx_ring_size: 1024\n");
-  const auto ring_result = load_config(ring.path);
-  INFO(errors_text(ring_result.errors));
-  CHECK(ring_result.config == nullptr);
-  CHECK(has_error(ring_result.errors, ring.path, 6, 17,
-                  "'rx_ring_size': 1024 entries, expected at most 'frames' (512)"));
+  check_has_errors(ring.path,
+                   {{6, 17, "'rx_ring_size': 1024 entries, expected at most 'frames' (512)"}});
 }
 
 TEST_CASE("xdp: at most 64 queues in all") {
@@ -137,11 +119,7 @@ TEST_CASE("xdp: at most 64 queues in all") {
                           queues +
                           "]}\n"
                           "  addresses: [198.18.0.1]\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  CHECK(result.config == nullptr);
-  CHECK(has_error(result.errors, main.path, 5, 116,
-                  "item 25 of 'queues': more than 64 queues in all"));
+  check_has_errors(main.path, {{5, 116, "item 25 of 'queues': more than 64 queues in all"}});
 }
 
 TEST_CASE("xdp: schema errors are reported at their place") {
@@ -156,24 +134,16 @@ TEST_CASE("xdp: schema errors are reported at their place") {
                       "  addresses: [198.18.0.1, 198.18.0.1, nowhere]\n"
                       "  mode: nativ\n"
                       "  zero_copy: yes\n");
-  const auto result = load_config(main.path);
-  INFO(errors_text(result.errors));
-  CHECK(result.config == nullptr);
-  CHECK(has_error(result.errors, main.path, 5, 19, "queue 0 is listed twice"));
-  CHECK(has_error(result.errors, main.path, 6, 13, "interface 'veth0' is listed twice"));
-  CHECK(has_error(result.errors, main.path, 7, 13, "'name': expected an interface name"));
-  CHECK(has_error(result.errors, main.path, 8, 7, "unknown key 'nmae'"));
-  CHECK(has_error(result.errors, main.path, 9, 9, "'port': expected a number (1..65535)"));
-  CHECK(has_error(result.errors, main.path, 10, 27, "'198.18.0.1' is listed twice"));
-  CHECK(has_error(result.errors, main.path, 10, 39, "expected an IPv4 or IPv6 address"));
-  CHECK(has_error(result.errors, main.path, 11, 9,
-                  "'mode': unknown value 'nativ'; did you mean 'native'?"));
-  CHECK(has_error(result.errors, main.path, 12, 14, "'zero_copy': expected true or false"));
+  check_has_errors(main.path, {{5, 19, "queue 0 is listed twice"},
+                               {6, 13, "interface 'veth0' is listed twice"},
+                               {7, 13, "'name': expected an interface name"},
+                               {8, 7, "unknown key 'nmae'"},
+                               {9, 9, "'port': expected a number (1..65535)"},
+                               {10, 27, "'198.18.0.1' is listed twice"},
+                               {10, 39, "expected an IPv4 or IPv6 address"},
+                               {11, 9, "'mode': unknown value 'nativ'; did you mean 'native'?"},
+                               {12, 14, "'zero_copy': expected true or false"}});
 
   const MainFile missing("missing", "  port: 53\n");
-  const auto missing_result = load_config(missing.path);
-  INFO(errors_text(missing_result.errors));
-  CHECK(missing_result.config == nullptr);
-  CHECK(has_error(missing_result.errors, missing.path, 3, 3, "interfaces"));
-  CHECK(has_error(missing_result.errors, missing.path, 3, 3, "addresses"));
+  check_has_errors(missing.path, {{3, 3, "interfaces"}, {3, 3, "addresses"}});
 }

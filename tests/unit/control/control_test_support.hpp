@@ -5,6 +5,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -15,12 +16,15 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gslbd/control/control_server.hpp"
@@ -400,6 +404,19 @@ inline std::optional<std::string> metric(const std::string& text, const std::str
     }
   }
   return std::nullopt;
+}
+
+// Checks the samples of a family that differ in one label: for each {label value, expected
+// sample value}, the sample family{label="label value"} has that value. A failure names the
+// sample.
+inline void check_samples(
+    const std::string& text, const std::string& family, const std::string& label,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> expected) {
+  for (const auto& [label_value, value] : expected) {
+    const std::string series = family + "{" + label + "=\"" + std::string(label_value) + "\"}";
+    INFO(series);
+    CHECK(metric(text, series) == std::string(value));
+  }
 }
 
 }  // namespace gslbd::control::test

@@ -69,21 +69,19 @@ TEST_CASE("DNS counters are summed over workers") {
       "1");
   CHECK(!metric(
       text, R"(gslbd_dns_requests_total{zone="example.test.",proto="udp",family="1",type="MX"})"));
-  CHECK(metric(text, R"(gslbd_dns_responses_total{rcode="NOERROR"})") == "2");
-  CHECK(metric(text, R"(gslbd_dns_responses_total{rcode="NXDOMAIN"})") == "1");
-  CHECK(metric(text, R"(gslbd_dns_responses_total{rcode="REFUSED"})") == "1");
-  CHECK(metric(text, R"(gslbd_dns_responses_total{rcode="BADVERS"})") == "1");
+  check_samples(text, "gslbd_dns_responses_total", "rcode",
+                {{"NOERROR", "2"}, {"NXDOMAIN", "1"}, {"REFUSED", "1"}, {"BADVERS", "1"}});
   CHECK(metric(text, "gslbd_dns_truncated_total") == "1");
-  CHECK(metric(text, R"(gslbd_dns_dropped_total{reason="send_failed"})") == "2");
-  CHECK(metric(text, R"(gslbd_dns_dropped_total{reason="malformed"})") == "1");
-  CHECK(metric(text, R"(gslbd_dns_dropped_total{reason="tcp_cap"})") == "0");
+  check_samples(text, "gslbd_dns_dropped_total", "reason",
+                {{"send_failed", "2"}, {"malformed", "1"}, {"tcp_cap", "0"}});
   // Histogram: 3 us and 7 us (le 5 and le 10), 60 us (le 100), 100 us (le 100), 30000 us (+Inf).
-  CHECK(metric(text, R"(gslbd_dns_request_duration_seconds_bucket{le="0.000005"})") == "1");
-  CHECK(metric(text, R"(gslbd_dns_request_duration_seconds_bucket{le="0.00001"})") == "2");
-  CHECK(metric(text, R"(gslbd_dns_request_duration_seconds_bucket{le="0.00005"})") == "2");
-  CHECK(metric(text, R"(gslbd_dns_request_duration_seconds_bucket{le="0.0001"})") == "4");
-  CHECK(metric(text, R"(gslbd_dns_request_duration_seconds_bucket{le="0.025"})") == "4");
-  CHECK(metric(text, R"(gslbd_dns_request_duration_seconds_bucket{le="+Inf"})") == "5");
+  check_samples(text, "gslbd_dns_request_duration_seconds_bucket", "le",
+                {{"0.000005", "1"},
+                 {"0.00001", "2"},
+                 {"0.00005", "2"},
+                 {"0.0001", "4"},
+                 {"0.025", "4"},
+                 {"+Inf", "5"}});
   CHECK(metric(text, "gslbd_dns_request_duration_seconds_count") == "5");
   CHECK(metric(text, "gslbd_dns_request_duration_seconds_sum") == "0.03017");
 }
@@ -99,12 +97,13 @@ TEST_CASE("TCP connection gauges and close reasons are summed over workers") {
   const std::string text = scrape(f);
   CHECK(metric(text, "gslbd_tcp_connections") == "5");
   CHECK(metric(text, "gslbd_tcp_buffer_bytes") == "4096");
-  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="frame_timeout"})") == "2");
-  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="source_limit"})") == "1");
-  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="evicted_slow"})") == "1");
-  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="evicted_idle"})") == "0");
-  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="idle_timeout"})") == "0");
-  CHECK(metric(text, R"(gslbd_tcp_connections_closed_total{reason="write_timeout"})") == "0");
+  check_samples(text, "gslbd_tcp_connections_closed_total", "reason",
+                {{"frame_timeout", "2"},
+                 {"source_limit", "1"},
+                 {"evicted_slow", "1"},
+                 {"evicted_idle", "0"},
+                 {"idle_timeout", "0"},
+                 {"write_timeout", "0"}});
 }
 
 TEST_CASE("pool and member metrics") {
@@ -242,12 +241,10 @@ TEST_CASE("rate limiting and cookie counters are summed over workers, drops send
   f.workers[0]->record(would, 1);
 
   const std::string text = scrape(f);
-  CHECK(metric(text, R"(gslbd_dns_rate_limited_total{action="dropped"})") == "2");
-  CHECK(metric(text, R"(gslbd_dns_rate_limited_total{action="slipped"})") == "1");
-  CHECK(metric(text, R"(gslbd_dns_rate_limited_total{action="would_limit"})") == "1");
-  CHECK(metric(text, R"(gslbd_dns_cookies_total{cookie="client_only"})") == "2");
-  CHECK(metric(text, R"(gslbd_dns_cookies_total{cookie="valid"})") == "1");
-  CHECK(metric(text, R"(gslbd_dns_cookies_total{cookie="invalid"})") == "1");
+  check_samples(text, "gslbd_dns_rate_limited_total", "action",
+                {{"dropped", "2"}, {"slipped", "1"}, {"would_limit", "1"}});
+  check_samples(text, "gslbd_dns_cookies_total", "cookie",
+                {{"client_only", "2"}, {"valid", "1"}, {"invalid", "1"}});
   // Requests: all four; responses: only what was sent (the slipped BADCOOKIE and would_limit).
   CHECK(
       metric(text,
@@ -262,9 +259,7 @@ TEST_CASE("signature cache lookups and slots are summed over the answering threa
   f.workers[0]->set_signature_cache({90, 10, 1, 0}, 1024);
   f.workers[1]->set_signature_cache({5, 3, 0, 2}, 4096);
   const std::string text = scrape(f);
-  CHECK(metric(text, R"(gslbd_dnssec_signature_lookups_total{result="hit"})") == "95");
-  CHECK(metric(text, R"(gslbd_dnssec_signature_lookups_total{result="miss"})") == "13");
-  CHECK(metric(text, R"(gslbd_dnssec_signature_lookups_total{result="uncached"})") == "1");
-  CHECK(metric(text, R"(gslbd_dnssec_signature_lookups_total{result="failed"})") == "2");
+  check_samples(text, "gslbd_dnssec_signature_lookups_total", "result",
+                {{"hit", "95"}, {"miss", "13"}, {"uncached", "1"}, {"failed", "2"}});
   CHECK(metric(text, "gslbd_dnssec_signature_cache_slots") == "5120");
 }
