@@ -14,11 +14,9 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
-import urllib.request
 
 import dns.message
 import dns.rdatatype
