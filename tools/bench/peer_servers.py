@@ -224,8 +224,8 @@ class Gslbd(Server):
             zone += f"import: {self.zone_file}\n"
         else:
             zone += (
-                f"soa: {{mname: ns1, rname: hostmaster, serial: 1, refresh: 1h, retry: 15m,"
-                f" expire: 1w, minimum: 5m, ttl: 1h}}\nns: [ns1]\nrecords:\n"
+                "soa: {mname: ns1, rname: hostmaster, serial: 1, refresh: 1h, retry: 15m,"
+                " expire: 1w, minimum: 5m, ttl: 1h}\nns: [ns1]\nrecords:\n"
                 '  - {name: ns1, type: A, data: ["127.0.0.53"]}\n'
             )
             zone += "".join(
