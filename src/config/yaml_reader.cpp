@@ -114,6 +114,10 @@ void read_flag(Diagnostics& diag, const Value& value, bool& out) {
   if (const auto b = read_bool(diag, value)) out = *b;
 }
 
+void read_ttl(Diagnostics& diag, const Value& value, std::uint32_t& out) {
+  if (const auto ttl = read_ttl(diag, value)) out = *ttl;
+}
+
 YAML::Mark mark_of(const YAML::Node& node, const YAML::Mark& fallback) {
   // yaml-cpp gives a null value ("key:" with nothing after it) the mark of the next token,
   // often on the next line, so the key's position is the better place.

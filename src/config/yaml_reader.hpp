@@ -94,14 +94,15 @@ std::optional<std::uint64_t> read_duration_ms(Diagnostics& diag, const Value& va
 // A duration in whole seconds, at most 2^31 - 1 (RFC 2181 section 8).
 std::optional<std::uint32_t> read_ttl(Diagnostics& diag, const Value& value);
 std::optional<bool> read_bool(Diagnostics& diag, const Value& value);
-// The same two readers storing into a setting, which keeps its value when the value is refused.
-// Out must hold max.
+// The same readers storing into a setting, which keeps its value when the value is refused.
+// For read_in_range, Out must hold max.
 template <typename Out>
 void read_in_range(Diagnostics& diag, const Value& value, std::uint64_t min, std::uint64_t max,
                    Out& out) {
   if (const auto n = read_number(diag, value, min, max)) out = static_cast<Out>(*n);
 }
 void read_flag(Diagnostics& diag, const Value& value, bool& out);
+void read_ttl(Diagnostics& diag, const Value& value, std::uint32_t& out);
 // A name that others refer to (pool, member, template, geo map, region): a non-empty string
 // without control characters, so that it stays one token in messages and logs.
 std::optional<std::string> read_label(Diagnostics& diag, const Value& value);

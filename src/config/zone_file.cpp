@@ -16,6 +16,7 @@
 #include "gslbd/keyfile/key_file.hpp"
 #include "gslbd/zone/zone_builder.hpp"
 #include "gslbd/zone/zone_signing.hpp"
+#include "key_table.hpp"
 #include "master_import.hpp"
 #include "rdata_parser.hpp"
 #include "suggest.hpp"
@@ -25,17 +26,13 @@ namespace gslbd::config {
 namespace detail {
 namespace {
 
-// The keys of each section of a zone file: the one list its reader checks them against.
+// The keys of the top level, in the order the reference shows them (and "expected one of"
+// lists them). The top level is read by hand, not from a table: its keys are read in the order
+// they depend on each other (the apex NS set needs ns_ttl; records come after the import, which
+// settles the SOA and may hold the same records), and that is not this order.
 const std::vector<std::string_view> kRootKeys = {"version",  "zone",   "default_ttl", "soa",
                                                  "ns",       "ns_ttl", "records",     "import",
                                                  "services", "dnssec"};
-const std::vector<std::string_view> kSoaKeys = {"mname", "rname",  "serial",  "refresh",
-                                                "retry", "expire", "minimum", "ttl"};
-const std::vector<std::string_view> kRecordKeys = {"name", "type", "ttl", "data"};
-const std::vector<std::string_view> kServiceKeys = {"name", "pool", "ttl", "degraded_ttl"};
-const std::vector<std::string_view> kDnssecKeys = {"keys", "validity", "inception_offset",
-                                                   "dnskey_ttl", "cds"};
-const std::vector<std::string_view> kKeyEntryKeys = {"file", "role"};
 
 constexpr std::uint32_t kDefaultTtl = 3600;
 constexpr std::uint32_t kDefaultServiceTtl = 30;
@@ -69,65 +66,73 @@ std::vector<std::uint8_t> soa_rdata(const SoaSection& soa) {
   return out;
 }
 
-// SOA timers are TTL-like 32-bit second counts; the same bound keeps them sane.
-std::optional<std::uint32_t> read_timer(Diagnostics& diag, const MapReader& map,
-                                        std::string_view key) {
-  if (auto value = map.find(key)) return read_ttl(diag, *value);
-  return std::nullopt;
+// What the rows of soa: read into: the section, and the apex that relative names end in.
+struct SoaRead {
+  std::string_view apex;
+  SoaSection soa;
+};
+
+void read_serial(Diagnostics& diag, const Value& value, SoaRead& read) {
+  read.soa.serial_mark = value.mark;
+  const std::string text = value.node.IsScalar() ? value.node.Scalar() : std::string();
+  std::uint32_t number = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, number);
+  if (text == "auto") {
+    read.soa.serial_auto = true;
+  } else if (!text.empty() && ec == std::errc() && ptr == end) {
+    read.soa.serial_auto = false;
+    read.soa.serial = number;
+  } else {
+    diag.error(value.mark,
+               "'serial': expected auto or a number (0..4294967295), got " +
+                   (value.node.IsScalar() ? "'" + text + "'" : std::string("a list or map")));
+  }
 }
+
+// SOA timers are TTL-like 32-bit second counts; the same bound keeps them sane.
+template <std::uint32_t SoaSection::*Timer>
+void read_timer(Diagnostics& diag, const Value& value, SoaRead& read) {
+  read_ttl(diag, value, read.soa.*Timer);
+}
+
+constexpr Key<SoaRead> kSoaKeys[] = {
+    {"mname",
+     [](Diagnostics& diag, const Value& v, SoaRead& read) {
+       if (auto wire = read_name(diag, v, read.apex)) {
+         read.soa.mname = *wire;
+         warn_relative_target(diag, v.mark, v.node.Scalar(), read.apex);
+       }
+     },
+     true},
+    {"rname",
+     [](Diagnostics& diag, const Value& v, SoaRead& read) {
+       if (v.node.IsScalar() && v.node.Scalar().find('@') != std::string::npos) {
+         diag.error(v.mark,
+                    "'rname': write the mailbox with a dot instead of '@' "
+                    "(hostmaster.example.com. for hostmaster@example.com)");
+       } else if (auto wire = read_name(diag, v, read.apex)) {
+         read.soa.rname = *wire;
+         warn_relative_target(diag, v.mark, v.node.Scalar(), read.apex);
+       }
+     },
+     true},
+    {"serial", read_serial},
+    {"refresh", read_timer<&SoaSection::refresh>},
+    {"retry", read_timer<&SoaSection::retry>},
+    {"expire", read_timer<&SoaSection::expire>},
+    {"minimum", read_timer<&SoaSection::minimum>},
+    {"ttl", read_timer<&SoaSection::ttl>},
+};
 
 SoaSection read_soa(Diagnostics& diag, const Value& value, std::string_view apex,
                     std::uint32_t default_ttl) {
-  SoaSection soa;
-  soa.ttl = default_ttl;
+  SoaRead read{apex, {}};
+  read.soa.ttl = default_ttl;
+  read.soa.serial_mark = value.mark;  // where serial: auto is reported when serial: is absent
   const std::size_t errors_before = diag.count();
-  MapReader map(diag, value, kSoaKeys);
-  if (!map.is_map()) {
-    soa.valid = false;
-    return soa;
-  }
-  if (auto mname = map.require("mname")) {
-    if (auto wire = read_name(diag, *mname, apex)) {
-      soa.mname = *wire;
-      warn_relative_target(diag, mname->mark, mname->node.Scalar(), apex);
-    }
-  }
-  if (auto rname = map.require("rname")) {
-    if (rname->node.IsScalar() && rname->node.Scalar().find('@') != std::string::npos) {
-      diag.error(rname->mark,
-                 "'rname': write the mailbox with a dot instead of '@' "
-                 "(hostmaster.example.com. for hostmaster@example.com)");
-    } else if (auto wire = read_name(diag, *rname, apex)) {
-      soa.rname = *wire;
-      warn_relative_target(diag, rname->mark, rname->node.Scalar(), apex);
-    }
-  }
-  if (auto serial = map.find("serial")) {
-    soa.serial_mark = serial->mark;
-    const std::string text = serial->node.IsScalar() ? serial->node.Scalar() : std::string();
-    std::uint32_t number = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, number);
-    if (text == "auto") {
-      soa.serial_auto = true;
-    } else if (!text.empty() && ec == std::errc() && ptr == end) {
-      soa.serial_auto = false;
-      soa.serial = number;
-    } else {
-      diag.error(serial->mark,
-                 "'serial': expected auto or a number (0..4294967295), got " +
-                     (serial->node.IsScalar() ? "'" + text + "'" : std::string("a list or map")));
-    }
-  } else {
-    soa.serial_mark = map.mark();
-  }
-  if (auto v = read_timer(diag, map, "refresh")) soa.refresh = *v;
-  if (auto v = read_timer(diag, map, "retry")) soa.retry = *v;
-  if (auto v = read_timer(diag, map, "expire")) soa.expire = *v;
-  if (auto v = read_timer(diag, map, "minimum")) soa.minimum = *v;
-  if (auto v = read_timer(diag, map, "ttl")) soa.ttl = *v;
-  soa.valid = diag.count() == errors_before;
-  return soa;
+  read.soa.valid = read_section(diag, value, kSoaKeys, read) && diag.count() == errors_before;
+  return read.soa;
 }
 
 std::string type_hint(const std::string& text) {
@@ -191,16 +196,27 @@ class ZoneFileReader {
 
   ZoneFile read(const std::string& text);
 
+  // For the rows of records:, services: and dnssec: (below).
+  const std::string& apex() const noexcept { return apex_; }
+  const std::vector<std::string>& known_pools() const noexcept { return known_pools_; }
+  // A record's or service's name: in the zone, else reported.
+  std::optional<std::string> read_owner(const Value& value);
+  // Gives the builder a record or a service of this file that stands at mark: a refusal is
+  // reported there, and one taken keeps mark for the errors the builder finds later.
+  void add_record(const std::string& owner, std::uint16_t type, std::uint32_t ttl,
+                  const std::vector<std::uint8_t>& rdata, const YAML::Mark& mark);
+  void add_service(zone::Service service, const YAML::Mark& mark);
+  // The key of a dnssec: keys entry (item), read from the pair of files that file names,
+  // relative to this zone file, with or without .key or .private; a failure is reported at item.
+  std::optional<dnssec::Key> read_key(const Value& item, const std::string& file,
+                                      dnssec::Role role);
+
  private:
   void read_apex(const MapReader& root);
   void read_ns(const MapReader& root);
   void read_import(const MapReader& root);
-  // A record's or service's name: in the zone, else reported.
-  std::optional<std::string> read_owner(const Value& value);
   void read_records(const Value& value);
-  void read_record(const Value& value);
   void read_services(const Value& value);
-  void read_service(const Value& value);
   void read_dnssec(const Value& value);
   void build();
 
@@ -230,6 +246,193 @@ class ZoneFileReader {
   bool dnssec_failed_ = false;
 };
 
+// An entry of records: as its rows read it; the last row, data, gives the builder a record
+// for each of its items.
+struct RecordRead {
+  ZoneFileReader& reader;
+  std::optional<std::string> owner{};
+  std::uint16_t type = 0;  // 0 = missing or refused (a plain value: GCC 12 misjudges optional)
+  std::uint32_t ttl = kDefaultTtl;
+  bool ttl_ok = true;
+};
+
+void read_record_type(Diagnostics& diag, const Value& value, RecordRead& record) {
+  const auto text = read_string(diag, value);
+  if (!text) return;
+  const auto known = rr_type_from_text(*text);
+  if (!known) {
+    diag.error(value.mark, "'type': unknown RR type '" + *text + "'" + type_hint(*text));
+  } else if (is_meta_type(*known)) {
+    diag.error(value.mark,
+               "'type': " + rr_type_text(*known) + " is a meta type and cannot be in a zone");
+  } else if (*known == dns::type::SOA) {
+    diag.error(value.mark, "'type': the SOA record comes from the soa: section");
+  } else {
+    record.type = *known;
+  }
+}
+
+void read_record_data(Diagnostics& diag, const Value& value, RecordRead& record) {
+  const auto items = read_list(diag, value, true);
+  if (!items) return;
+  const std::string& apex = record.reader.apex();
+  for (const Value& item : *items) {
+    const auto text = read_string(diag, item);
+    if (!text || record.type == 0) continue;
+    std::string why;
+    const auto rdata = parse_rdata(record.type, *text, apex, why);
+    if (!rdata) {
+      diag.error(item.mark, item.label + ": bad " + rr_type_text(record.type) + " data '" + *text +
+                                "': " + why);
+      continue;
+    }
+    warn_relative_rdata_target(diag, item.mark, record.type, *text, apex);
+    if (!record.owner || !record.ttl_ok) continue;
+    record.reader.add_record(*record.owner, record.type, record.ttl, *rdata, item.mark);
+  }
+}
+
+constexpr Key<RecordRead> kRecordKeys[] = {
+    {"name",
+     [](Diagnostics&, const Value& v, RecordRead& record) {
+       record.owner = record.reader.read_owner(v);
+     },
+     true},
+    {"type", read_record_type, true},
+    {"ttl",
+     [](Diagnostics& diag, const Value& v, RecordRead& record) {
+       const auto ttl = read_ttl(diag, v);
+       record.ttl_ok = ttl.has_value();
+       if (ttl) record.ttl = *ttl;
+     }},
+    {"data", read_record_data, true},
+};
+
+// An entry of services: as its rows read it.
+struct ServiceRead {
+  ZoneFileReader& reader;
+  std::optional<std::string> owner{};
+  YAML::Mark owner_mark{};
+  bool pool_ok = false;
+  zone::Service entry{};
+};
+
+void read_service_pool(Diagnostics& diag, const Value& value, ServiceRead& service) {
+  const auto pool = read_string(diag, value);
+  if (!pool) return;
+  const std::vector<std::string>& known = service.reader.known_pools();
+  const auto found = std::find(known.begin(), known.end(), *pool);
+  if (found == known.end()) {
+    std::vector<std::string_view> names(known.begin(), known.end());
+    diag.error(value.mark, "'pool': pool " + quoted(*pool) + " is not defined" +
+                               (names.empty() ? std::string("; no pools are defined")
+                                              : suggestion(*pool, names)));
+    return;
+  }
+  service.entry.pool = *pool;
+  service.entry.pool_index = static_cast<std::int32_t>(found - known.begin());
+  service.pool_ok = true;
+}
+
+constexpr Key<ServiceRead> kServiceKeys[] = {
+    {"name",
+     [](Diagnostics&, const Value& v, ServiceRead& service) {
+       service.owner_mark = v.mark;
+       service.owner = service.reader.read_owner(v);
+     },
+     true},
+    {"pool", read_service_pool, true},
+    {"ttl",
+     [](Diagnostics& diag, const Value& v, ServiceRead& service) {
+       read_ttl(diag, v, service.entry.ttl);
+       service.entry.degraded_ttl = service.entry.ttl;
+     }},
+    {"degraded_ttl",
+     [](Diagnostics& diag, const Value& v, ServiceRead& service) {
+       const auto ttl = read_ttl(diag, v);
+       if (!ttl) return;
+       // A shorter TTL while degraded lets resolvers notice recovery sooner; a longer one
+       // would do the opposite of what the setting is for.
+       if (*ttl > service.entry.ttl) {
+         diag.error(v.mark, "'degraded_ttl': " + std::to_string(*ttl) +
+                                " is longer than the service's ttl " +
+                                std::to_string(service.entry.ttl));
+       } else {
+         service.entry.degraded_ttl = *ttl;
+       }
+     }},
+};
+
+// An entry of dnssec: keys as its rows read it.
+struct KeyEntryRead {
+  std::optional<std::string> file;
+  std::optional<dnssec::Role> role;
+};
+
+constexpr Key<KeyEntryRead> kKeyEntryKeys[] = {
+    {"file",
+     [](Diagnostics& diag, const Value& v, KeyEntryRead& entry) {
+       entry.file = read_string(diag, v);
+     },
+     true},
+    {"role",
+     [](Diagnostics& diag, const Value& v, KeyEntryRead& entry) {
+       const auto text = read_string(diag, v);
+       if (!text) return;
+       entry.role = dnssec::role_from_name(*text);
+       if (!entry.role) {
+         diag.error(v.mark,
+                    "'role': '" + *text + "' is not a key role; expected csk, ksk, zsk or publish");
+       }
+     },
+     true},
+};
+
+// The dnssec: section as its rows read it.
+struct DnssecRead {
+  ZoneFileReader& reader;
+  std::vector<dnssec::Key> keys{};
+  dnssec::SigningTimes times{};
+  std::uint32_t dnskey_ttl = 3600;
+  bool cds = true;
+};
+
+void read_key_entries(Diagnostics& diag, const Value& value, DnssecRead& section) {
+  const auto items = read_list(diag, value, true);
+  if (!items) return;
+  for (const Value& item : *items) {
+    KeyEntryRead entry;
+    if (!read_section(diag, item, kKeyEntryKeys, entry) || !entry.file || !entry.role) continue;
+    if (auto key = section.reader.read_key(item, *entry.file, *entry.role)) {
+      section.keys.push_back(std::move(*key));
+    }
+  }
+}
+
+constexpr Key<DnssecRead> kDnssecKeys[] = {
+    {"keys", read_key_entries, true},
+    {"validity",
+     [](Diagnostics& diag, const Value& v, DnssecRead& section) {
+       const auto seconds = read_ttl(diag, v);
+       if (!seconds) return;
+       // Shorter than a day leaves no room to refresh signatures before resolvers drop them.
+       if (*seconds < 86400) {
+         diag.error(v.mark, "'validity': " + std::to_string(*seconds) +
+                                " s is too short; expected at least 1d");
+       } else {
+         section.times.validity = *seconds;
+       }
+     }},
+    {"inception_offset",
+     [](Diagnostics& diag, const Value& v, DnssecRead& section) {
+       read_ttl(diag, v, section.times.inception_offset);
+     }},
+    {"dnskey_ttl", [](Diagnostics& diag, const Value& v,
+                      DnssecRead& section) { read_ttl(diag, v, section.dnskey_ttl); }},
+    {"cds", [](Diagnostics& diag, const Value& v,
+               DnssecRead& section) { read_flag(diag, v, section.cds); }},
+};
+
 ZoneFile ZoneFileReader::read(const std::string& text) {
   const std::size_t errors_before = diag_.count();
   const auto document = parse_document(text, diag_);
@@ -238,9 +441,7 @@ ZoneFile ZoneFileReader::read(const std::string& text) {
   if (!root.is_map()) return std::move(result_);
   check_version(diag_, root);
   read_apex(root);
-  if (auto value = root.find("default_ttl")) {
-    if (auto ttl = read_ttl(diag_, *value)) default_ttl_ = *ttl;
-  }
+  if (auto value = root.find("default_ttl")) read_ttl(diag_, *value, default_ttl_);
   builder_.emplace(apex_);
 
   std::optional<SoaSection> soa;
@@ -304,9 +505,7 @@ void ZoneFileReader::read_apex(const MapReader& root) {
 
 void ZoneFileReader::read_ns(const MapReader& root) {
   std::uint32_t ttl = default_ttl_;
-  if (auto value = root.find("ns_ttl")) {
-    if (auto read = read_ttl(diag_, *value)) ttl = *read;
-  }
+  if (auto value = root.find("ns_ttl")) read_ttl(diag_, *value, ttl);
   const auto value = root.find("ns");
   if (!value) return;
   const std::size_t errors_before = diag_.count();
@@ -359,208 +558,91 @@ std::optional<std::string> ZoneFileReader::read_owner(const Value& value) {
   return owner;
 }
 
+void ZoneFileReader::add_record(const std::string& owner, std::uint16_t type, std::uint32_t ttl,
+                                const std::vector<std::uint8_t>& rdata, const YAML::Mark& mark) {
+  const auto source = static_cast<std::uint32_t>(marks_.size());
+  const std::string refusal = builder_->add_record(owner, type, ttl, rdata, source);
+  if (refusal.empty()) {
+    marks_.push_back(mark);
+  } else {
+    diag_.error(mark, refusal);
+  }
+}
+
+void ZoneFileReader::add_service(zone::Service service, const YAML::Mark& mark) {
+  const auto source = static_cast<std::uint32_t>(marks_.size());
+  const std::string refusal = builder_->add_service(std::move(service), source);
+  if (refusal.empty()) {
+    marks_.push_back(mark);
+  } else {
+    diag_.error(mark, refusal);
+  }
+}
+
+std::optional<dnssec::Key> ZoneFileReader::read_key(const Value& item, const std::string& file,
+                                                    dnssec::Role role) {
+  if (!apex_ok_) return std::nullopt;
+  std::string base = resolve_path(directory_of(path_), file);
+  for (const char* suffix : {".key", ".private"}) {
+    const std::string_view tail(suffix);
+    if (base.size() > tail.size() &&
+        base.compare(base.size() - tail.size(), tail.size(), tail) == 0) {
+      base.resize(base.size() - tail.size());
+    }
+  }
+  std::string why;
+  auto key = keyfile::read_key(base, apex_, role, why);
+  if (!key) {
+    diag_.error(item.mark, "key: " + why);
+    return std::nullopt;
+  }
+  result_.key_files.push_back(base + ".key");
+  result_.key_files.push_back(base + ".private");
+  return key;
+}
+
 void ZoneFileReader::read_records(const Value& value) {
   const auto items = read_list(diag_, value, false);
   if (!items) return;
-  for (const Value& item : *items) read_record(item);
-}
-
-void ZoneFileReader::read_record(const Value& value) {
-  const MapReader record(diag_, value, kRecordKeys);
-  if (!record.is_map()) return;
-  std::optional<std::string> owner;
-  if (const auto name = record.require("name")) owner = read_owner(*name);
-  std::uint16_t type = 0;  // 0 = missing or refused (a plain value: GCC 12 misjudges optional)
-  if (const auto type_value = record.require("type")) {
-    if (const auto text = read_string(diag_, *type_value)) {
-      const auto known = rr_type_from_text(*text);
-      if (!known) {
-        diag_.error(type_value->mark, "'type': unknown RR type '" + *text + "'" + type_hint(*text));
-      } else if (is_meta_type(*known)) {
-        diag_.error(type_value->mark,
-                    "'type': " + rr_type_text(*known) + " is a meta type and cannot be in a zone");
-      } else if (*known == dns::type::SOA) {
-        diag_.error(type_value->mark, "'type': the SOA record comes from the soa: section");
-      } else {
-        type = *known;
-      }
-    }
-  }
-  std::uint32_t ttl = default_ttl_;
-  bool ttl_ok = true;
-  if (const auto ttl_value = record.find("ttl")) {
-    const auto read = read_ttl(diag_, *ttl_value);
-    ttl_ok = read.has_value();
-    if (read) ttl = *read;
-  }
-  const auto data = record.require("data");
-  if (!data) return;
-  const auto items = read_list(diag_, *data, true);
-  if (!items) return;
   for (const Value& item : *items) {
-    const auto text = read_string(diag_, item);
-    if (!text || type == 0) continue;
-    std::string why;
-    const auto rdata = parse_rdata(type, *text, apex_, why);
-    if (!rdata) {
-      diag_.error(item.mark,
-                  item.label + ": bad " + rr_type_text(type) + " data '" + *text + "': " + why);
-      continue;
-    }
-    warn_relative_rdata_target(diag_, item.mark, type, *text, apex_);
-    if (!owner || !ttl_ok) continue;
-    const auto source = static_cast<std::uint32_t>(marks_.size());
-    const std::string refusal = builder_->add_record(*owner, type, ttl, *rdata, source);
-    if (refusal.empty()) {
-      marks_.push_back(item.mark);
-    } else {
-      diag_.error(item.mark, refusal);
-    }
+    RecordRead record{*this};
+    record.ttl = default_ttl_;
+    read_section(diag_, item, kRecordKeys, record);
   }
 }
 
 void ZoneFileReader::read_services(const Value& value) {
   const auto items = read_list(diag_, value, false);
   if (!items) return;
-  for (const Value& item : *items) read_service(item);
-}
-
-void ZoneFileReader::read_service(const Value& value) {
-  const MapReader service(diag_, value, kServiceKeys);
-  if (!service.is_map()) return;
-  std::optional<std::string> owner;
-  YAML::Mark owner_mark;
-  if (const auto name = service.require("name")) {
-    owner_mark = name->mark;
-    owner = read_owner(*name);
-  }
-  std::optional<std::string> pool;
-  std::int32_t pool_index = -1;
-  if (const auto pool_value = service.require("pool")) {
-    pool = read_string(diag_, *pool_value);
-    const auto found =
-        pool ? std::find(known_pools_.begin(), known_pools_.end(), *pool) : known_pools_.end();
-    pool_index = static_cast<std::int32_t>(found - known_pools_.begin());
-    if (pool && found == known_pools_.end()) {
-      std::vector<std::string_view> names(known_pools_.begin(), known_pools_.end());
-      diag_.error(pool_value->mark, "'pool': pool " + quoted(*pool) + " is not defined" +
-                                        (names.empty() ? std::string("; no pools are defined")
-                                                       : suggestion(*pool, names)));
-      pool.reset();
+  for (const Value& item : *items) {
+    ServiceRead service{*this};
+    service.entry.ttl = kDefaultServiceTtl;
+    service.entry.degraded_ttl = kDefaultServiceTtl;
+    if (!read_section(diag_, item, kServiceKeys, service) || !service.owner || !service.pool_ok) {
+      continue;
     }
-  }
-  zone::Service entry;
-  entry.ttl = kDefaultServiceTtl;
-  if (const auto ttl_value = service.find("ttl")) {
-    if (const auto read = read_ttl(diag_, *ttl_value)) entry.ttl = *read;
-  }
-  entry.degraded_ttl = entry.ttl;
-  if (const auto ttl_value = service.find("degraded_ttl")) {
-    if (const auto read = read_ttl(diag_, *ttl_value)) {
-      // A shorter TTL while degraded lets resolvers notice recovery sooner; a longer one
-      // would do the opposite of what the setting is for.
-      if (*read > entry.ttl) {
-        diag_.error(ttl_value->mark, "'degraded_ttl': " + std::to_string(*read) +
-                                         " is longer than the service's ttl " +
-                                         std::to_string(entry.ttl));
-      } else {
-        entry.degraded_ttl = *read;
-      }
-    }
-  }
-  if (!owner || !pool) return;
-  entry.name = *owner;
-  entry.pool = *pool;
-  entry.pool_index = pool_index;
-  const auto source = static_cast<std::uint32_t>(marks_.size());
-  const std::string refusal = builder_->add_service(std::move(entry), source);
-  if (refusal.empty()) {
-    marks_.push_back(owner_mark);
-  } else {
-    diag_.error(owner_mark, refusal);
+    service.entry.name = *service.owner;
+    add_service(std::move(service.entry), service.owner_mark);
   }
 }
 
 void ZoneFileReader::read_dnssec(const Value& value) {
   dnssec_mark_ = value.key_mark;
   const std::size_t errors_before = diag_.count();
-  const MapReader map(diag_, value, kDnssecKeys);
-  if (!map.is_map()) {
+  DnssecRead read{*this};
+  if (!read_section(diag_, value, kDnssecKeys, read) || diag_.count() != errors_before) {
     dnssec_failed_ = true;
     return;
   }
-  dnssec::SigningTimes times;
-  if (auto v = map.find("validity")) {
-    if (auto seconds = read_ttl(diag_, *v)) {
-      // Shorter than a day leaves no room to refresh signatures before resolvers drop them.
-      if (*seconds < 86400) {
-        diag_.error(v->mark, "'validity': " + std::to_string(*seconds) +
-                                 " s is too short; expected at least 1d");
-      } else {
-        times.validity = *seconds;
-      }
-    }
-  }
-  if (auto v = map.find("inception_offset")) {
-    if (auto seconds = read_ttl(diag_, *v)) times.inception_offset = *seconds;
-  }
-  std::uint32_t dnskey_ttl = 3600;
-  if (auto v = map.find("dnskey_ttl")) {
-    if (auto seconds = read_ttl(diag_, *v)) dnskey_ttl = *seconds;
-  }
-  bool cds = true;
-  if (auto v = map.find("cds")) cds = read_bool(diag_, *v).value_or(cds);
-  std::vector<dnssec::Key> keys;
-  if (auto list = map.require("keys")) {
-    if (auto items = read_list(diag_, *list, true)) {
-      for (const Value& item : *items) {
-        const MapReader entry(diag_, item, kKeyEntryKeys);
-        if (!entry.is_map()) continue;
-        const auto file = entry.require("file");
-        const auto role_value = entry.require("role");
-        const auto file_text = file ? read_string(diag_, *file) : std::nullopt;
-        const auto role_text = role_value ? read_string(diag_, *role_value) : std::nullopt;
-        std::optional<dnssec::Role> role;
-        if (role_text) {
-          role = dnssec::role_from_name(*role_text);
-          if (!role) {
-            diag_.error(role_value->mark, "'role': '" + *role_text +
-                                              "' is not a key role; expected csk, ksk, zsk "
-                                              "or publish");
-          }
-        }
-        if (!file_text || !role || !apex_ok_) continue;
-        std::string base = resolve_path(directory_of(path_), *file_text);
-        for (const char* suffix : {".key", ".private"}) {
-          const std::string_view tail(suffix);
-          if (base.size() > tail.size() &&
-              base.compare(base.size() - tail.size(), tail.size(), tail) == 0) {
-            base.resize(base.size() - tail.size());
-          }
-        }
-        std::string why;
-        auto key = keyfile::read_key(base, apex_, *role, why);
-        if (!key) {
-          diag_.error(item.mark, "key: " + why);
-          continue;
-        }
-        result_.key_files.push_back(base + ".key");
-        result_.key_files.push_back(base + ".private");
-        keys.push_back(std::move(*key));
-      }
-    }
-  }
-  if (diag_.count() != errors_before) {
-    dnssec_failed_ = true;
-    return;
-  }
-  auto zone_keys = std::make_shared<const dnssec::ZoneKeys>(apex_, std::move(keys), times);
+  auto zone_keys =
+      std::make_shared<const dnssec::ZoneKeys>(apex_, std::move(read.keys), read.times);
   if (const std::string refusal = zone_keys->check(); !refusal.empty()) {
     diag_.error(dnssec_mark_, "'dnssec': " + refusal);
     dnssec_failed_ = true;
     return;
   }
-  if (const std::string refusal = zone::add_key_records(*builder_, *zone_keys, dnskey_ttl, cds);
+  if (const std::string refusal =
+          zone::add_key_records(*builder_, *zone_keys, read.dnskey_ttl, read.cds);
       !refusal.empty()) {
     diag_.error(dnssec_mark_, "'dnssec': " + refusal);
     dnssec_failed_ = true;
@@ -595,11 +677,19 @@ void ZoneFileReader::build() {
 
 }  // namespace
 
+std::vector<ZoneFileSection> zone_file_sections() {
+  return {{"", kRootKeys},
+          {"soa", key_names(kSoaKeys)},
+          {"records", key_names(kRecordKeys)},
+          {"services", key_names(kServiceKeys)},
+          {"dnssec", key_names(kDnssecKeys)},
+          {"dnssec keys", key_names(kKeyEntryKeys)}};
+}
+
 std::vector<std::string_view> zone_file_key_names() {
   std::vector<std::string_view> names;
-  for (const auto* section :
-       {&kRootKeys, &kSoaKeys, &kRecordKeys, &kServiceKeys, &kDnssecKeys, &kKeyEntryKeys}) {
-    names.insert(names.end(), section->begin(), section->end());
+  for (const ZoneFileSection& section : zone_file_sections()) {
+    names.insert(names.end(), section.keys.begin(), section.keys.end());
   }
   return names;
 }

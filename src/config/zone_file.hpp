@@ -27,7 +27,15 @@ ZoneFile load_zone_file(const std::string& path, const std::string& text,
                         std::vector<util::SourceError>& errors,
                         std::vector<util::SourceError>* warnings = nullptr);
 
-// Every key of a zone file's sections (root, soa, records, services, dnssec and its keys).
+// The keys of each section of a zone file, from the lists its reader checks them against: the
+// top level (name ""), soa, records, services, dnssec and dnssec keys.
+struct ZoneFileSection {
+  std::string_view name;
+  std::vector<std::string_view> keys;
+};
+std::vector<ZoneFileSection> zone_file_sections();
+
+// Every key of a zone file's sections, in the order above.
 std::vector<std::string_view> zone_file_key_names();
 
 }  // namespace gslbd::config::detail

@@ -199,4 +199,35 @@ bool skip_name(const std::uint8_t* msg, std::size_t len, std::size_t& pos) noexc
   }
 }
 
+std::size_t decompress_name(const std::uint8_t* msg, std::size_t len, std::size_t& pos,
+                            char* out) noexcept {
+  std::size_t at = pos;
+  std::size_t after = 0;    // the octet after the name at pos, once known
+  std::size_t limit = pos;  // the next pointer must point before this
+  std::size_t size = 0;
+  for (;;) {
+    if (at >= len) return 0;
+    const std::uint8_t n = msg[at];
+    if ((n & 0xC0) == 0xC0) {
+      if (at + 1 >= len) return 0;
+      const std::size_t target = (std::size_t{n & 0x3Fu} << 8) | msg[at + 1];
+      if (after == 0) after = at + 2;
+      if (target >= limit) return 0;
+      limit = target;
+      at = target;
+      continue;
+    }
+    if ((n & 0xC0) != 0) return 0;  // the 0x40 and 0x80 label types are obsolete
+    if (size + 1 + n > kMaxNameWire || at + 1 + n > len) return 0;
+    out[size++] = static_cast<char>(n);
+    if (n == 0) {
+      if (after == 0) after = at + 1;
+      pos = after;
+      return size;
+    }
+    for (std::size_t i = 1; i <= n; ++i) out[size++] = static_cast<char>(msg[at + i]);
+    at += 1 + n;
+  }
+}
+
 }  // namespace gslbd::dns

@@ -3,14 +3,16 @@
 
 #include <cstring>
 
+#include "gslbd/dns/constants.hpp"
+#include "gslbd/dns/name.hpp"
+
 namespace gslbd::probe {
 namespace {
 
-constexpr std::size_t kHeader = 12;
-constexpr std::size_t kMaxName = 255;
-constexpr std::uint16_t kTypeCname = 5;
-constexpr std::uint16_t kTypeOpt = 41;
-constexpr std::uint16_t kClassIn = 1;
+constexpr std::size_t kHeader = dns::kHeaderSize;
+constexpr std::uint16_t kTypeCname = dns::type::CNAME;
+constexpr std::uint16_t kTypeOpt = dns::type::OPT;
+constexpr std::uint16_t kClassIn = dns::klass::IN;
 
 std::uint16_t read16(const std::uint8_t* p) noexcept {
   return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
@@ -26,68 +28,18 @@ void write16(std::uint8_t* p, std::uint16_t v) noexcept {
   p[1] = static_cast<std::uint8_t>(v & 0xff);
 }
 
-char lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool same_name(const char* a, std::size_t a_size, const char* b, std::size_t b_size) noexcept {
-  if (a_size != b_size) return false;
-  for (std::size_t i = 0; i < a_size; ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-// The length of an uncompressed wire name, or 0 when it is malformed.
-std::size_t wire_length(std::string_view name) noexcept {
-  std::size_t at = 0;
-  while (at < name.size()) {
-    const auto label = static_cast<std::uint8_t>(name[at]);
-    if (label == 0) return at + 1 <= kMaxName ? at + 1 : 0;
-    if (label > 63) return 0;
-    at += 1 + label;
-  }
-  return 0;
-}
-
 // A name in the message, decompressed.
 struct Name {
-  char wire[kMaxName];
+  char wire[dns::kMaxNameWire];
   std::size_t size = 0;
+
+  std::string_view view() const noexcept { return {wire, size}; }
 };
 
-// Reads the name at pos (following compression pointers, each strictly backwards, so that a
-// loop cannot be built); *end is the position after the name as written there.
-bool read_name(std::span<const std::uint8_t> msg, std::size_t pos, Name& out,
-               std::size_t* end) noexcept {
-  out.size = 0;
-  bool jumped = false;
-  std::size_t limit = pos;  // a pointer must point before this
-  for (;;) {
-    if (pos >= msg.size()) return false;
-    const std::uint8_t label = msg[pos];
-    if ((label & 0xc0) == 0xc0) {
-      if (pos + 1 >= msg.size()) return false;
-      const std::size_t target = (std::size_t{label & 0x3fu} << 8) | msg[pos + 1];
-      if (!jumped && end != nullptr) *end = pos + 2;
-      jumped = true;
-      if (target >= limit) return false;
-      limit = target;
-      pos = target;
-      continue;
-    }
-    if ((label & 0xc0) != 0) return false;  // the 0x40 and 0x80 label types are obsolete
-    if (out.size + 1 + label > kMaxName) return false;
-    if (pos + 1 + label > msg.size()) return false;
-    out.wire[out.size++] = static_cast<char>(label);
-    if (label == 0) {
-      if (!jumped && end != nullptr) *end = pos + 1;
-      return true;
-    }
-    std::memcpy(out.wire + out.size, msg.data() + pos + 1, label);
-    out.size += label;
-    pos += 1 + label;
-  }
+// Reads the name at pos into out and moves pos past the name as written there.
+bool read_name(std::span<const std::uint8_t> msg, std::size_t& pos, Name& out) noexcept {
+  out.size = dns::decompress_name(msg.data(), msg.size(), pos, out.wire);
+  return out.size != 0;
 }
 
 struct Record {
@@ -100,8 +52,8 @@ struct Record {
 };
 
 bool read_record(std::span<const std::uint8_t> msg, std::size_t& pos, Record& out) noexcept {
-  std::size_t at = 0;
-  if (!read_name(msg, pos, out.owner, &at)) return false;
+  std::size_t at = pos;
+  if (!read_name(msg, at, out.owner)) return false;
   if (at + 10 > msg.size()) return false;
   out.type = read16(msg.data() + at);
   out.klass = read16(msg.data() + at + 2);
@@ -137,7 +89,9 @@ void keep_lowest(Reply& reply, const std::uint8_t* address, std::size_t octets) 
 
 std::size_t build_resolver_query(std::string_view name_wire, std::uint16_t type, std::uint16_t id,
                                  std::span<std::uint8_t> out) noexcept {
-  const std::size_t name = wire_length(name_wire);
+  std::size_t at = 0;
+  const std::size_t name = dns::read_plain_name(
+      reinterpret_cast<const std::uint8_t*>(name_wire.data()), name_wire.size(), at);
   if (name == 0 || name != name_wire.size()) return 0;
   const std::size_t size = kHeader + name + 4 + 11;
   if (out.size() < size) return 0;
@@ -175,13 +129,13 @@ Reply parse_resolver_reply(std::span<const std::uint8_t> msg, std::uint16_t id,
   }
   // The question must be the one asked (RFC 5452 section 9.1).
   Name asked;
-  std::size_t pos = 0;
-  if (!read_name(msg, kHeader, asked, &pos) || pos + 4 > msg.size()) {
+  std::size_t pos = kHeader;
+  if (!read_name(msg, pos, asked) || pos + 4 > msg.size()) {
     reply.status = ReplyStatus::not_ours;
     return reply;
   }
-  if (!same_name(asked.wire, asked.size, name_wire.data(), name_wire.size()) ||
-      read16(h + pos) != type || read16(h + pos + 2) != kClassIn) {
+  if (!dns::same_name(asked.view(), name_wire) || read16(h + pos) != type ||
+      read16(h + pos + 2) != kClassIn) {
     reply.status = ReplyStatus::not_ours;
     return reply;
   }
@@ -221,12 +175,12 @@ Reply parse_resolver_reply(std::span<const std::uint8_t> msg, std::uint16_t id,
       Record record;
       read_record(msg, pos, record);
       if (record.type != kTypeCname || record.klass != kClassIn ||
-          !same_name(record.owner.wire, record.owner.size, current.wire, current.size)) {
+          !dns::same_name(record.owner.view(), current.view())) {
         continue;
       }
       Name target;
-      std::size_t end = 0;
-      if (!read_name(msg, record.rdata, target, &end) || end != record.rdata + record.rdlength) {
+      std::size_t end = record.rdata;
+      if (!read_name(msg, end, target) || end != record.rdata + record.rdlength) {
         reply.status = ReplyStatus::malformed;
         return reply;
       }
@@ -242,7 +196,7 @@ Reply parse_resolver_reply(std::span<const std::uint8_t> msg, std::uint16_t id,
     Record record;
     read_record(msg, pos, record);
     if (record.type != type || record.klass != kClassIn ||
-        !same_name(record.owner.wire, record.owner.size, current.wire, current.size)) {
+        !dns::same_name(record.owner.view(), current.view())) {
       continue;
     }
     if (record.rdlength != octets) {

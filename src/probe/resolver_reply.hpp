@@ -2,8 +2,9 @@
 // The stub resolver's wire side: the query it sends for a member's host name, and the checks
 // a reply must pass before its addresses are believed (RFC 5452 section 9.1: the ID, the
 // question, and records owned by the name asked or by the CNAMEs the answer leads to).
-// No dependencies beyond the standard library (the fuzz target compiles this file alone); any
-// thread; noexcept; no allocation.
+// Names are read and compared with the dns module's functions, and nothing else beyond the
+// standard library is used (the fuzz target compiles this file alone, with the dns library);
+// any thread; noexcept; no allocation.
 #pragma once
 
 #include <array>

@@ -44,4 +44,13 @@ std::size_t read_plain_name(const std::uint8_t* msg, std::size_t len, std::size_
 // Skips a possibly compressed name (for sections we do not interpret). Returns false if bad.
 bool skip_name(const std::uint8_t* msg, std::size_t len, std::size_t& pos) noexcept;
 
+// Reads a possibly compressed name at msg[pos..) into out (room for kMaxNameWire octets), for
+// names in the answers of replies. Each compression pointer must point before the one followed
+// last (the first before pos), so that pointers cannot loop. On success returns the name's wire
+// length and sets pos to the octet after the name as it stands at pos; returns 0 on malformed
+// input (0x40 and 0x80 label types, a name longer than 255 octets, one that runs past len) and
+// leaves pos alone.
+std::size_t decompress_name(const std::uint8_t* msg, std::size_t len, std::size_t& pos,
+                            char* out) noexcept;
+
 }  // namespace gslbd::dns

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "gslbd/dns/constants.hpp"
+
 namespace {
 
 using namespace gslbd::dns;
@@ -252,4 +254,101 @@ TEST_CASE("skip_name: truncated or reserved label types fail") {
   check_bad("\x03ww"s);                      // label past the end
   check_bad("\x41" + std::string(70, 'a'));  // 0x40 extended label type
   check_bad("\x80\x00"s);                    // 0x80 reserved label type
+}
+
+TEST_CASE("same_name: ASCII case-insensitive, whole names only") {
+  const std::string upper =
+      "\x07"
+      "ExAmPlE\x03"
+      "COM\x00"s;
+  CHECK(same_name(kExample, kExample));
+  CHECK(same_name(upper, kExample));
+  CHECK(same_name(kExample, upper));
+  CHECK(same_name(kRoot, kRoot));
+  CHECK_FALSE(same_name(kExample, kRoot));
+  // A parent is not the name; nor is a name that differs in one letter.
+  CHECK_FALSE(same_name(kExample,
+                        "\x03"
+                        "com\x00"s));
+  CHECK_FALSE(same_name(kExample,
+                        "\x07"
+                        "examplf\x03"
+                        "com\x00"s));
+  // Only A-Z fold: '@' (0x40) and '`' (0x60) sit next to them and stay distinct, and so do
+  // octets above 0x7f.
+  CHECK_FALSE(same_name("\x01@\x00"s, "\x01`\x00"s));
+  CHECK_FALSE(same_name("\x01\xc1\x00"s, "\x01\xe1\x00"s));
+  CHECK_FALSE(
+      same_name("\x01["
+                "\x00"s,
+                "\x01{\x00"s));
+}
+
+TEST_CASE("decompress_name: plain and compressed names, pos after the name as written") {
+  char out[kMaxNameWire];
+  // A name at 2, then "www" pointing back to it at 15, then a bare pointer at 21.
+  const std::string msg = "\xaa\xbb"s + kExample + "\x03www\xc0\x02"s + "\xc0\x0f"s + "\x01\x02"s;
+  const auto m = bytes(msg);
+  std::size_t pos = 2;
+  REQUIRE(decompress_name(m.data(), m.size(), pos, out) == kExample.size());
+  CHECK(std::string(out, kExample.size()) == kExample);
+  CHECK(pos == 2 + kExample.size());
+
+  pos = 15;
+  const std::string www = "\x03www"s + kExample;
+  REQUIRE(decompress_name(m.data(), m.size(), pos, out) == www.size());
+  CHECK(std::string(out, www.size()) == www);
+  CHECK(pos == 21);  // after the two pointer octets, not where the pointer led
+
+  pos = 21;  // a pointer to a name that itself ends in a pointer
+  REQUIRE(decompress_name(m.data(), m.size(), pos, out) == www.size());
+  CHECK(std::string(out, www.size()) == www);
+  CHECK(pos == 23);
+
+  const auto root = bytes(kRoot);
+  pos = 0;
+  CHECK(decompress_name(root.data(), root.size(), pos, out) == 1);
+  CHECK(pos == 1);
+}
+
+TEST_CASE("decompress_name: loops, forward pointers and bad names fail and leave pos alone") {
+  auto check_bad = [](const std::string& text, std::size_t at) {
+    INFO("at ", at);
+    const auto m = bytes(text);
+    char out[kMaxNameWire];
+    std::size_t pos = at;
+    CHECK(decompress_name(m.data(), m.size(), pos, out) == 0);
+    CHECK(pos == at);
+  };
+  check_bad("", 0);
+  check_bad("\xc0"s, 0);              // half a pointer
+  check_bad("\xc0\x00"s, 0);          // a pointer to itself
+  check_bad("\x00\xc0\x03\x00"s, 1);  // a pointer forwards
+  check_bad("\x03www\xc0\x00"s, 0);   // back to the start: a loop
+  // Two pointers that take turns.
+  check_bad(
+      "\x01"
+      "a\xc0\x04\xc0\x00"s,
+      4);
+  check_bad("\x03www"s, 0);                             // no end
+  check_bad("\x03ww"s, 0);                              // label past the end
+  check_bad("\x41" + std::string(70, 'a') + kRoot, 0);  // 0x40 extended label type
+  check_bad("\x80\x00"s, 0);                            // 0x80 reserved label type
+  // 254 octets of labels, then a pointer to "a." makes 256 octets once decompressed.
+  std::string labels;
+  for (int i = 0; i < 3; ++i) labels += "\x3f" + std::string(63, 'c');
+  labels += "\x3d" + std::string(61, 'd');
+  REQUIRE(labels.size() == 254);
+  check_bad(
+      "\x01"
+      "a\x00"s +
+          labels + "\xc0\x00"s,
+      3);
+  // The same labels pointing to the root make 255 octets, the most a name may have.
+  const std::string max_name = "\x00"s + labels + "\xc0\x00"s;
+  const auto m = bytes(max_name);
+  char out[kMaxNameWire];
+  std::size_t pos = 1;
+  CHECK(decompress_name(m.data(), m.size(), pos, out) == 255);
+  CHECK(pos == max_name.size());
 }
