@@ -4,8 +4,9 @@
 // addresses number at most the bound and are the distinct lowest in ascending order, and the
 // same input gives the same verdict. The first two octets of the input are taken as the
 // query's ID (so that inputs reach past the header), the third octet's AA bit picks AAAA over A;
-// the name asked is app.cloud.test. The fuzz CMake links the query and config libraries only, so
-// the dependency-free parser source is compiled in here.
+// the name asked is app.cloud.test. The fuzz CMake links the query and config libraries (and
+// with them dns, which the parser uses), not the probe module, so the parser source is compiled
+// in here.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
