@@ -40,6 +40,13 @@ struct Gathered {
   CandidateList members;  // every member of the family (first kMaxMembers of them)
   std::uint32_t family = 0;
   std::uint32_t serving = 0;
+  std::uint32_t serving_weighted = 0;  // serving with an effective weight above 0
+
+  // Every member of the family is listed, serves and weighs something: the policy's
+  // candidates are then the list as it is.
+  bool all_eligible() const noexcept {
+    return serving_weighted == family && family == members.size();
+  }
 };
 
 // The weight every policy starts from: the operator's override when there is one, else the
@@ -65,6 +72,7 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
   // compiler keep them in memory.
   std::uint32_t in_family = 0;
   std::uint32_t serving = 0;
+  std::uint32_t serving_weighted = 0;
   for (std::size_t i = 0; i < members; ++i) {
     const Member& member = pool.members[i];
     MemberTrace* traced = nullptr;
@@ -101,6 +109,7 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
       c.weight = 0;
     }
     serving += c.serving ? 1 : 0;
+    serving_weighted += c.serving && c.weight > 0 ? 1 : 0;
     out.members.push(c);
     if (kTraced && traced != nullptr) {
       if (readable) traced->health = table->read(member.health_slot);
@@ -114,6 +123,7 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
   }
   out.family = in_family;
   out.serving = serving;
+  out.serving_weighted = serving_weighted;
 }
 
 // The candidates a policy sees: serving members (or all of them under serve_all), then the
@@ -138,6 +148,24 @@ void eligible(const Gathered& gathered, bool every_member, CandidateList& out,
     if (kTraced && trace != nullptr && e.member < trace->members)
       trace->member[e.member].draw_weight = e.weight;
   }
+}
+
+// eligible(gathered, false, ...) as a view: the gathered list itself when all of it is
+// eligible (every member up, the common case), else scratch filled by eligible().
+template <bool kTraced>
+std::span<const Candidate> serving_candidates(const Gathered& gathered, CandidateList& scratch,
+                                              PoolTrace* trace) noexcept {
+  if (gathered.all_eligible()) {
+    if constexpr (kTraced) {
+      for (const Candidate& c : gathered.members.view()) {
+        if (trace != nullptr && c.member < trace->members)
+          trace->member[c.member].draw_weight = c.weight;
+      }
+    }
+    return gathered.members.view();
+  }
+  eligible<kTraced>(gathered, false, scratch, trace);
+  return scratch.view();
 }
 
 PoolTrace* start_trace(SelectionTrace& trace, std::uint32_t index, const Pool& pool) noexcept {
@@ -222,10 +250,11 @@ Selection select(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t fa
         if (c.serving) mark(traced, c.member, MemberReason::pool_short);
       }
     } else {
-      CandidateList candidates;
-      eligible<kTraced>(gathered, false, candidates, traced);
+      CandidateList scratch;
+      const std::span<const Candidate> candidates =
+          serving_candidates<kTraced>(gathered, scratch, traced);
       Picked picked;
-      pick(pool.policy, args, candidates.view(), picked);
+      pick(pool.policy, args, candidates, picked);
       copy_out<kTraced>(picked, selection, traced);
       if (picked.count > 0) {
         selection.outcome = hop == 0 ? Outcome::normal : Outcome::fallback;
