@@ -130,28 +130,26 @@ bool ResponseWriter::write_name(std::string_view name, std::size_t end, bool sam
   std::uint8_t starts[kMaxNameWire / 2 + 1];
   std::size_t labels = 0;
   std::uint64_t at_start[4] = {0, 0, 0, 0};
+  // A longer name is not a name: its labels past the bound are neither compressed nor
+  // remembered.
+  for (std::size_t pos = 0; pos < size && pos < kMaxNameWire && name[pos] != '\0';
+       pos += static_cast<std::uint8_t>(name[pos]) + 1u) {
+    starts[labels++] = static_cast<std::uint8_t>(pos);
+    at_start[pos >> 6] |= std::uint64_t{1} << (pos & 63);
+  }
   std::size_t best = 0;  // length of the longest suffix found in the message, and where it is
   std::size_t best_at = 0;
-  {
-    // A longer name is not a name: its labels past the bound are neither compressed nor
-    // remembered.
-    for (std::size_t pos = 0; pos < size && pos < kMaxNameWire && name[pos] != '\0';
-         pos += static_cast<std::uint8_t>(name[pos]) + 1u) {
-      starts[labels++] = static_cast<std::uint8_t>(pos);
-      at_start[pos >> 6] |= std::uint64_t{1} << (pos & 63);
-    }
-    // The longest suffix wins; among targets for the same suffix, the first written.
-    for (std::size_t t = 0; t < target_count_; ++t) {
-      const std::size_t length = targets_[t].length;
-      if (length <= best || length > size) continue;
-      const std::size_t pos = size - length;
-      if (pos >= kMaxNameWire) continue;  // past the labels walked
-      if (((at_start[pos >> 6] >> (pos & 63)) & 1) == 0) continue;
-      if (!stored_name_equals(buffer_, targets_[t].offset, name, pos, same_case)) continue;
-      best = length;
-      best_at = targets_[t].offset;
-      if (pos == 0) break;  // the whole name: nothing can be longer
-    }
+  // The longest suffix wins; among targets for the same suffix, the first written.
+  for (std::size_t t = 0; t < target_count_; ++t) {
+    const std::size_t length = targets_[t].length;
+    if (length <= best || length > size) continue;
+    const std::size_t pos = size - length;
+    if (pos >= kMaxNameWire) continue;  // past the labels walked
+    if (((at_start[pos >> 6] >> (pos & 63)) & 1) == 0) continue;
+    if (!stored_name_equals(buffer_, targets_[t].offset, name, pos, same_case)) continue;
+    best = length;
+    best_at = targets_[t].offset;
+    if (pos == 0) break;  // the whole name: nothing can be longer
   }
   const std::size_t start = size_;
   const std::size_t written = best != 0 ? size - best : size;  // octets copied as they are
