@@ -25,6 +25,44 @@ char lower(std::uint8_t c) noexcept {
   return static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
 }
 
+// Whether name[pos..] (its end) is spelled as the name stored at `at` in the message buffer.
+inline bool stored_name_equals(const std::uint8_t* buffer, std::size_t at, std::string_view name,
+                               std::size_t pos, bool same_case) noexcept {
+  // The stored name is runs of labels written out, each ended by a pointer or the root: each
+  // run is compared in one go, length octets included (they are never letters, so that
+  // lower-casing leaves them alone). A message we wrote has no loops; the bound is for safety.
+  for (int hops = 0; hops < 128; ++hops) {
+    std::size_t run = 0;
+    std::uint8_t n = buffer[at];
+    // Most candidates differ in their first label's length, or in its first or last octet
+    // (h1 and h2, ns1 and ns2): they are turned away before the run is measured.
+    if (n != 0 && (n & 0xC0) != 0xC0 &&
+        (pos + n >= name.size() || static_cast<std::uint8_t>(name[pos]) != n ||
+         lower(buffer[at + 1]) != lower(static_cast<std::uint8_t>(name[pos + 1])) ||
+         lower(buffer[at + n]) != lower(static_cast<std::uint8_t>(name[pos + n])))) {
+      return false;
+    }
+    while (n != 0 && (n & 0xC0) != 0xC0) {
+      run += n + 1u;
+      n = buffer[at + run];
+    }
+    if (run > name.size() - pos) return false;
+    const std::uint8_t* stored = buffer + at;
+    const char* wanted = name.data() + pos;
+    // Most names are spelled alike; only a difference is looked at again without case.
+    if (std::memcmp(stored, wanted, run) != 0) {
+      if (same_case) return false;
+      for (std::size_t i = 0; i < run; ++i) {
+        if (lower(stored[i]) != lower(static_cast<std::uint8_t>(wanted[i]))) return false;
+      }
+    }
+    pos += run;
+    if (n == 0) return pos + 1 == name.size() && name[pos] == '\0';
+    at = static_cast<std::size_t>(((n & 0x3f) << 8) | buffer[at + run + 1]);
+  }
+  return false;
+}
+
 }  // namespace
 
 ResponseWriter::ResponseWriter(std::uint8_t* buffer, std::size_t capacity,
@@ -84,59 +122,50 @@ void ResponseWriter::remember_labels(std::size_t name_at, std::string_view name,
   }
 }
 
-std::size_t ResponseWriter::find_suffix(std::string_view suffix, bool same_case) const noexcept {
-  // Compares suffix against the name stored at each target, following pointers in the message.
-  for (std::size_t t = 0; t < target_count_; ++t) {
-    if (targets_[t].length != suffix.size()) continue;
-    std::size_t at = targets_[t].offset;
-    std::size_t pos = 0;
-    bool equal = true;
-    for (int hops = 0; hops < 128; ++hops) {
-      std::uint8_t n = buffer_[at];
-      if ((n & 0xC0) == 0xC0) {
-        at = static_cast<std::size_t>(((n & 0x3f) << 8) | buffer_[at + 1]);
-        continue;
-      }
-      if (pos >= suffix.size() || static_cast<std::uint8_t>(suffix[pos]) != n) {
-        equal = false;
-        break;
-      }
-      if (n == 0) break;
-      if (same_case) {
-        equal = std::memcmp(buffer_ + at + 1, suffix.data() + pos + 1, n) == 0;
-      } else {
-        for (std::size_t i = 1; i <= n && equal; ++i) {
-          equal = lower(buffer_[at + i]) == lower(static_cast<std::uint8_t>(suffix[pos + i]));
-        }
-      }
-      if (!equal) break;
-      at += n + 1u;
-      pos += n + 1u;
-    }
-    if (equal && pos + 1 == suffix.size()) return targets_[t].offset;
-  }
-  return 0;
-}
-
 bool ResponseWriter::write_name(std::string_view name, std::size_t end, bool same_case) noexcept {
-  std::size_t pos = 0;
-  const std::size_t start = size_;
-  while (pos < name.size() && name[pos] != '\0') {
-    const std::size_t target = find_suffix(name.substr(pos), same_case);
-    if (target != 0) {
-      if (start + pos + 2 > end) return false;
-      std::memcpy(buffer_ + start, name.data(), pos);
-      put_u16(buffer_ + start + pos, static_cast<std::uint16_t>(0xC000 | target));
-      size_ = start + pos + 2;
-      remember_labels(start, name, pos);
-      return true;
-    }
-    pos += static_cast<std::uint8_t>(name[pos]) + 1u;
+  // Where each label starts: a target can stand for the suffix of the same length only, and
+  // only where a label starts. So the targets are walked once, each tested by its length
+  // before any octet is compared, instead of once per suffix.
+  const std::size_t size = name.size();
+  std::uint8_t starts[kMaxNameWire / 2 + 1];
+  std::size_t labels = 0;
+  std::uint64_t at_start[4] = {0, 0, 0, 0};
+  // A longer name is not a name: its labels past the bound are neither compressed nor
+  // remembered.
+  for (std::size_t pos = 0; pos < size && pos < kMaxNameWire && name[pos] != '\0';
+       pos += static_cast<std::uint8_t>(name[pos]) + 1u) {
+    starts[labels++] = static_cast<std::uint8_t>(pos);
+    at_start[pos >> 6] |= std::uint64_t{1} << (pos & 63);
   }
-  if (start + name.size() > end) return false;
-  std::memcpy(buffer_ + start, name.data(), name.size());
-  size_ = start + name.size();
-  remember_labels(start, name, name.size());
+  std::size_t best = 0;  // length of the longest suffix found in the message, and where it is
+  std::size_t best_at = 0;
+  // The longest suffix wins; among targets for the same suffix, the first written.
+  for (std::size_t t = 0; t < target_count_; ++t) {
+    const std::size_t length = targets_[t].length;
+    if (length <= best || length > size) continue;
+    const std::size_t pos = size - length;
+    if (pos >= kMaxNameWire) continue;  // past the labels walked
+    if (((at_start[pos >> 6] >> (pos & 63)) & 1) == 0) continue;
+    if (!stored_name_equals(buffer_, targets_[t].offset, name, pos, same_case)) continue;
+    best = length;
+    best_at = targets_[t].offset;
+    if (pos == 0) break;  // the whole name: nothing can be longer
+  }
+  const std::size_t start = size_;
+  const std::size_t written = best != 0 ? size - best : size;  // octets copied as they are
+  if (start + written + (best != 0 ? 2 : 0) > end) return false;
+  std::memcpy(buffer_ + start, name.data(), written);
+  size_ = start + written;
+  if (best != 0) {
+    put_u16(buffer_ + size_, static_cast<std::uint16_t>(0xC000 | best_at));
+    size_ += 2;
+  }
+  // The labels written out become targets (pointers can only reach the first 16 KiB).
+  for (std::size_t i = 0; i < labels && starts[i] < written; ++i) {
+    if (target_count_ == kMaxTargets || start + starts[i] > 0x3fff) break;
+    targets_[target_count_++] = {static_cast<std::uint16_t>(start + starts[i]),
+                                 static_cast<std::uint8_t>(size - starts[i])};
+  }
   return true;
 }
 
@@ -149,7 +178,7 @@ struct NameLayout {
   std::uint8_t names = 0;  // 0: not compressible
 };
 
-NameLayout name_layout(std::uint16_t type) noexcept {
+inline NameLayout name_layout(std::uint16_t type) noexcept {
   switch (type) {
     case type::NS:
     case type::CNAME:
@@ -166,9 +195,9 @@ NameLayout name_layout(std::uint16_t type) noexcept {
 
 }  // namespace
 
-bool ResponseWriter::write_rdata(std::uint16_t type, const std::uint8_t* rdata, std::size_t rdlen,
-                                 std::size_t end) noexcept {
-  const NameLayout layout = name_layout(type);
+bool ResponseWriter::write_rdata(std::size_t before, std::size_t names, const std::uint8_t* rdata,
+                                 std::size_t rdlen, std::size_t end) noexcept {
+  const NameLayout layout{static_cast<std::uint8_t>(before), static_cast<std::uint8_t>(names)};
   // Where the names are; rdata that does not parse as its type is copied as it is.
   std::size_t names_at[2] = {0, 0};
   std::size_t names_len[2] = {0, 0};
@@ -230,7 +259,7 @@ bool ResponseWriter::write_rrset(Section section, std::string_view owner, std::u
     target_count_ = saved_targets;
     return false;
   };
-  const bool compress_rdata = name_layout(type).names > 0;
+  const NameLayout layout = name_layout(type);
   const std::size_t owner_at = size_;
   std::uint8_t owner_pointer[2] = {0, 0};
   std::size_t read = 0;
@@ -267,8 +296,8 @@ bool ResponseWriter::write_rrset(Section section, std::string_view owner, std::u
     put_u32(buffer_ + size_ + 4, ttl);
     const std::size_t rdlength_at = size_ + 8;
     size_ += 10;
-    if (compress_rdata) {
-      if (!write_rdata(type, records + read + 2, rdlen, end)) return fail();
+    if (layout.names > 0) {
+      if (!write_rdata(layout.before, layout.names, records + read + 2, rdlen, end)) return fail();
       put_u16(buffer_ + rdlength_at, static_cast<std::uint16_t>(size_ - rdlength_at - 2));
     } else {
       if (size_ + rdlen > end) return fail();

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <new>
 #include <span>
 #include <type_traits>
 
@@ -24,27 +23,28 @@ struct Candidate {
 
 // Bounded scratch list: room for kMaxMembers entries on the stack (about 6 KiB), left
 // uninitialised: only the first `count` are ever read, and filling all of them on every query
-// cost most of a pool answer (tools/bench-micro, Select/*).
+// cost most of a pool answer (tools/bench-micro, Select/*). The entries are Candidates, not
+// bytes, so that writing one does not oblige the compiler to reload everything else a loop
+// reads (a char store may alias any object).
 class CandidateList {
  public:
-  CandidateList() noexcept {}  // storage_ is deliberately left uninitialised
+  CandidateList() noexcept {}  // items_ is deliberately left uninitialised
   CandidateList(const CandidateList&) = delete;
   CandidateList& operator=(const CandidateList&) = delete;
 
-  std::span<const Candidate> view() const noexcept {
-    if (count_ == 0) return {};
-    return {std::launder(reinterpret_cast<const Candidate*>(storage_)), count_};
-  }
+  std::span<const Candidate> view() const noexcept { return {items_, count_}; }
   std::uint32_t size() const noexcept { return count_; }
   void push(const Candidate& c) noexcept {
-    if (count_ < kMaxMembers) new (storage_ + count_++ * sizeof(Candidate)) Candidate(c);
+    if (count_ < kMaxMembers) items_[count_++] = c;  // begins the entry's lifetime
   }
 
  private:
   static_assert(std::is_trivially_copyable_v<Candidate> &&
                 std::is_trivially_destructible_v<Candidate>);
   std::uint32_t count_ = 0;
-  alignas(Candidate) unsigned char storage_[kMaxMembers * sizeof(Candidate)];
+  union {
+    Candidate items_[kMaxMembers];
+  };
 };
 
 // What a policy produced: members in answer order, and the ECS scope its choice depends on.

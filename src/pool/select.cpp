@@ -40,59 +40,78 @@ struct Gathered {
   CandidateList members;  // every member of the family (first kMaxMembers of them)
   std::uint32_t family = 0;
   std::uint32_t serving = 0;
+  std::uint32_t serving_weighted = 0;  // serving with an effective weight above 0
+
+  // Every member of the family is listed, serves and weighs something: the policy's
+  // candidates are then the list as it is.
+  bool all_eligible() const noexcept {
+    return serving_weighted == family && family == members.size();
+  }
 };
 
 // The weight every policy starts from: the operator's override when there is one, else the
 // configured weight. The slot must be readable.
+template <bool kTraced>
 inline std::uint32_t base_weight(const Member& member, const health::HealthTable& table,
                                  MemberTrace* traced) noexcept {
   const std::optional<std::uint32_t> weight = table.read_weight_override(member.health_slot);
-  if (!weight) return member.weight;
-  if (traced != nullptr) traced->weight_override = *weight;
-  return *weight;
+  if (kTraced && traced != nullptr && weight) traced->weight_override = *weight;
+  return weight.value_or(member.weight);
 }
 
+// kTraced: whether a trace may be given (/explain); the query path's instantiation has none,
+// and so not one branch per member for it.
+template <bool kTraced>
 void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t family, Gathered& out,
             PoolTrace* trace) noexcept {
   std::uint64_t now_ms = 0;  // read once, and only when a member ramps
-  for (std::size_t i = 0; i < pool.members.size(); ++i) {
+  // A slot past the table (or no table) cannot be read: such a member is not serving.
+  const std::size_t slots = table != nullptr ? table->size() : 0;
+  const std::size_t members = pool.members.size();
+  // Counted in locals and stored once: the loop's stores to the list would otherwise make the
+  // compiler keep them in memory.
+  std::uint32_t in_family = 0;
+  std::uint32_t serving = 0;
+  std::uint32_t serving_weighted = 0;
+  for (std::size_t i = 0; i < members; ++i) {
     const Member& member = pool.members[i];
-    MemberTrace* traced = trace != nullptr && i < trace->members ? &trace->member[i] : nullptr;
+    MemberTrace* traced = nullptr;
+    if constexpr (kTraced) {
+      if (trace != nullptr && i < trace->members) traced = &trace->member[i];
+    }
+    const bool readable = member.health_slot < slots;
     if (member.address.family != family) {
-      if (traced != nullptr) {
+      if (kTraced && traced != nullptr) {
         traced->reason = MemberReason::other_family;
         std::uint32_t weight = member.weight;
-        if (table != nullptr && member.health_slot < table->size()) {
+        if (readable) {
           traced->health = table->read(member.health_slot);  // shown, not used
-          weight = base_weight(member, *table, traced);
+          weight = base_weight<kTraced>(member, *table, traced);
         }
         traced->weight = std::uint64_t{weight} * traced->health.agent_weight;
       }
       continue;
     }
-    ++out.family;
+    ++in_family;
     Candidate c;
     c.member = static_cast<std::uint32_t>(i);
-    // A slot past the table (or no table) cannot be read: such a member is not serving.
-    std::uint32_t weight = member.weight;
-    if (table != nullptr && member.health_slot < table->size()) {
+    std::uint32_t ramp = kFullPermille;
+    if (readable) {
       const health::Health h = table->read(member.health_slot);
       c.serving = health::serving(h);
       c.agent_weight = h.agent_weight;
       c.rtt_us = h.rtt_us;
-      weight = base_weight(member, *table, traced);
+      c.weight = std::uint64_t{base_weight<kTraced>(member, *table, traced)} * c.agent_weight;
+      ramp = member_ramp_permille(member, *table, c.serving, now_ms);
+      c.weight = ramped_weight(c.weight, ramp);
     } else {
       c.agent_weight = 0;
+      c.weight = 0;
     }
-    c.weight = std::uint64_t{weight} * c.agent_weight;
-    // A serving member has a readable slot, so the table is there.
-    const std::uint32_t ramp =
-        c.serving ? member_ramp_permille(member, *table, true, now_ms) : kFullPermille;
-    c.weight = ramped_weight(c.weight, ramp);
-    if (c.serving) ++out.serving;
+    serving += c.serving ? 1 : 0;
+    serving_weighted += c.serving && c.weight > 0 ? 1 : 0;
     out.members.push(c);
-    if (traced != nullptr) {
-      const bool readable = table != nullptr && member.health_slot < table->size();
+    if (kTraced && traced != nullptr) {
       if (readable) traced->health = table->read(member.health_slot);
       traced->weight = c.weight;
       traced->ramp_permille = ramp;
@@ -102,11 +121,15 @@ void gather(const Pool& pool, const health::HealthTable* table, std::uint8_t fam
                                                 : MemberReason::not_drawn;
     }
   }
+  out.family = in_family;
+  out.serving = serving;
+  out.serving_weighted = serving_weighted;
 }
 
 // The candidates a policy sees: serving members (or all of them under serve_all), then the
 // weight-0 rule: members with effective weight 0 only while no one else has more, and then
 // as equals (weight 1) so that the pool still answers.
+template <bool kTraced>
 void eligible(const Gathered& gathered, bool every_member, CandidateList& out,
               PoolTrace* trace) noexcept {
   bool positive = false;
@@ -116,15 +139,33 @@ void eligible(const Gathered& gathered, bool every_member, CandidateList& out,
   for (const Candidate& c : gathered.members.view()) {
     if (!every_member && !c.serving) continue;
     if (positive && c.weight == 0) {
-      mark(trace, c.member, MemberReason::weight_zero);
+      if constexpr (kTraced) mark(trace, c.member, MemberReason::weight_zero);
       continue;
     }
     Candidate e = c;
     if (!positive) e.weight = 1;
     out.push(e);
-    if (trace != nullptr && e.member < trace->members)
+    if (kTraced && trace != nullptr && e.member < trace->members)
       trace->member[e.member].draw_weight = e.weight;
   }
+}
+
+// eligible(gathered, false, ...) as a view: the gathered list itself when all of it is
+// eligible (every member up, the common case), else scratch filled by eligible().
+template <bool kTraced>
+std::span<const Candidate> serving_candidates(const Gathered& gathered, CandidateList& scratch,
+                                              PoolTrace* trace) noexcept {
+  if (gathered.all_eligible()) {
+    if constexpr (kTraced) {
+      for (const Candidate& c : gathered.members.view()) {
+        if (trace != nullptr && c.member < trace->members)
+          trace->member[c.member].draw_weight = c.weight;
+      }
+    }
+    return gathered.members.view();
+  }
+  eligible<kTraced>(gathered, false, scratch, trace);
+  return scratch.view();
 }
 
 PoolTrace* start_trace(SelectionTrace& trace, std::uint32_t index, const Pool& pool) noexcept {
@@ -150,10 +191,11 @@ std::uint32_t clamp_records(std::uint32_t max_records) noexcept {
   return max_records > kMaxRecords ? static_cast<std::uint32_t>(kMaxRecords) : max_records;
 }
 
+template <bool kTraced>
 void copy_out(const Picked& picked, Selection& selection, PoolTrace* trace) noexcept {
   for (std::uint32_t i = 0; i < picked.count && i < kMaxRecords; ++i) {
     selection.members[i] = picked.members[i];
-    if (trace != nullptr && picked.members[i] < trace->members) {
+    if (kTraced && trace != nullptr && picked.members[i] < trace->members) {
       trace->member[picked.members[i]].reason = MemberReason::chosen;
       trace->member[picked.members[i]].position = static_cast<std::uint8_t>(i);
     }
@@ -162,19 +204,13 @@ void copy_out(const Picked& picked, Selection& selection, PoolTrace* trace) noex
   if (picked.scope > selection.ecs_scope) selection.ecs_scope = picked.scope;
 }
 
-}  // namespace
-
-}  // namespace gslbd::pool::detail
-
-namespace gslbd::pool {
-
-Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t family,
-                         const util::Client& client, SelectContext& context,
-                         SelectionTrace* trace) noexcept {
-  using namespace detail;
+template <bool kTraced>
+Selection select(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t family,
+                 const util::Client& client, SelectContext& context,
+                 SelectionTrace* trace) noexcept {
   Selection selection;
   const health::HealthTable* table = pools.health.get();
-  if (trace != nullptr) trace->pools = 0;
+  if constexpr (kTraced) trace->pools = 0;
   if (pool_index >= pools.pools.size()) return selection;  // no pool: count 0, outcome normal
   // The walk is worked out only when the first pool's all-down action needs it: the common
   // answer comes from the pool asked for and pays nothing for it.
@@ -187,10 +223,11 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
     const Pool& pool = pools.pools[index];
     selection.pool = &pool;
     selection.count = 0;
-    PoolTrace* traced = trace != nullptr ? start_trace(*trace, index, pool) : nullptr;
+    PoolTrace* traced = nullptr;
+    if constexpr (kTraced) traced = start_trace(*trace, index, pool);
 
     Gathered gathered;
-    gather(pool, table, family, gathered, traced);
+    gather<kTraced>(pool, table, family, gathered, traced);
     if (hop == 0 && gathered.serving < gathered.family) selection.degraded = true;
     if (gathered.family == 0) {
       // NODATA for the pool asked; a fallback pool without the family has nothing to give.
@@ -204,7 +241,7 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
     PolicyArgs args{pools, pool, index, client, context, records, false, traced};
     // Too few serving members: the pool counts as all down, whatever its policy would choose.
     const bool enough = meets_min_healthy(pool.pool_min_healthy, gathered.serving);
-    if (traced != nullptr) {
+    if (kTraced && traced != nullptr) {
       traced->serving = gathered.serving;
       traced->below_min_healthy = !enough;
     }
@@ -213,11 +250,12 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
         if (c.serving) mark(traced, c.member, MemberReason::pool_short);
       }
     } else {
-      CandidateList candidates;
-      eligible(gathered, false, candidates, traced);
+      CandidateList scratch;
+      const std::span<const Candidate> candidates =
+          serving_candidates<kTraced>(gathered, scratch, traced);
       Picked picked;
-      pick(pool.policy, args, candidates.view(), picked);
-      copy_out(picked, selection, traced);
+      pick(pool.policy, args, candidates, picked);
+      copy_out<kTraced>(picked, selection, traced);
       if (picked.count > 0) {
         selection.outcome = hop == 0 ? Outcome::normal : Outcome::fallback;
         return selection;
@@ -227,16 +265,16 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
     // All down (for this client: a geo pool may be down only in the regions it prefers).
     selection.degraded = true;
     selection.outcome = Outcome::all_down;
-    if (traced != nullptr) traced->all_down = true;
+    if (kTraced && traced != nullptr) traced->all_down = true;
     switch (pool.all_down) {
       case AllDownAction::serve_all: {
         CandidateList candidates;
-        eligible(gathered, true, candidates, traced);
+        eligible<kTraced>(gathered, true, candidates, traced);
         args.serve_all = true;
-        if (traced != nullptr) traced->served_all = true;
+        if (kTraced && traced != nullptr) traced->served_all = true;
         Picked picked;
         pick(pool.policy, args, candidates.view(), picked);
-        copy_out(picked, selection, traced);
+        copy_out<kTraced>(picked, selection, traced);
         return selection;
       }
       case AllDownAction::nodata:
@@ -253,6 +291,20 @@ Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::ui
   // every pool all down.
   selection.count = 0;
   return selection;
+}
+
+}  // namespace
+
+}  // namespace gslbd::pool::detail
+
+namespace gslbd::pool {
+
+Selection select_members(const PoolSet& pools, std::uint32_t pool_index, std::uint8_t family,
+                         const util::Client& client, SelectContext& context,
+                         SelectionTrace* trace) noexcept {
+  if (trace == nullptr)
+    return detail::select<false>(pools, pool_index, family, client, context, nullptr);
+  return detail::select<true>(pools, pool_index, family, client, context, trace);
 }
 
 }  // namespace gslbd::pool

@@ -81,11 +81,11 @@ class ResponseWriter {
   // Appends a wire name using compression; returns false if out of room (size_ unchanged).
   // same_case: only point to earlier names spelled with exactly the same octets.
   bool write_name(std::string_view name, std::size_t end, bool same_case) noexcept;
-  std::size_t find_suffix(std::string_view suffix, bool same_case) const noexcept;
   void remember_labels(std::size_t name_at, std::string_view name, std::size_t upto) noexcept;
-  // One record's rdata with its names compressed; false if out of room.
-  bool write_rdata(std::uint16_t type, const std::uint8_t* rdata, std::size_t rdlen,
-                   std::size_t end) noexcept;
+  // One record's rdata with its names compressed, laid out as `before` fixed octets, `names`
+  // names, then fixed octets to the end; false if out of room.
+  bool write_rdata(std::size_t before, std::size_t names, const std::uint8_t* rdata,
+                   std::size_t rdlen, std::size_t end) noexcept;
   void add_count(Section section, std::uint16_t n) noexcept;
   // rrset(); the first owner is written as first_owner (a pointer) when that is not null.
   bool write_rrset(Section section, std::string_view owner, std::uint16_t type, std::uint16_t klass,

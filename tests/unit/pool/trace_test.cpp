@@ -2,6 +2,7 @@
 // The selection trace: every member of every pool the walk visits gets the reason the
 // selection itself gave, and a trace changes nothing about the answer. The fallback walk.
 #include <memory>
+#include <optional>
 
 #include "gslbd/pool/fallback_chain.hpp"
 #include "gslbd/pool/load_weight.hpp"
@@ -87,6 +88,58 @@ TEST_CASE("trace: the same draw with and without a trace") {
     w.rng = gslbd::util::Rng(static_cast<std::uint64_t>(i));
     CHECK(joined(traced(w, p).selection) == plain);
   }
+}
+
+// The query path selects without a trace and /explain with one: two instantiations of the
+// same rules, which must choose alike whatever the members' health, weights and overrides.
+TEST_CASE("trace: every policy chooses the same with and without a trace") {
+  const PolicyKind policies[] = {PolicyKind::weighted, PolicyKind::round_robin,
+                                 PolicyKind::latency,  PolicyKind::failover,
+                                 PolicyKind::hash,     PolicyKind::least_load};
+  for (const PolicyKind policy : policies) {
+    World w;
+    const auto p = w.add(make_pool("p", policy, 2), {{"a", "192.0.2.1", 100, 10},
+                                                     {"b", "192.0.2.2", 300, 10},
+                                                     {"c", "192.0.2.3", 0, 20},
+                                                     {"d", "192.0.2.4", 50, 20},
+                                                     {"six", "2001:db8::1"}});
+    w.finish();
+    gslbd::util::Rng states(static_cast<std::uint64_t>(policy) + 1);
+    for (int round = 0; round < 200; ++round) {
+      for (const char* name : {"a", "b", "c", "d"}) {
+        const std::uint64_t draw = states.below(6);
+        const Health health = draw == 0   ? down()
+                              : draw == 1 ? drained()
+                                          : up(static_cast<std::uint8_t>(draw * 20),
+                                               static_cast<std::uint32_t>(1000 * draw));
+        w.set_health(p, name, health);
+        const std::uint32_t slot = w.slot_of(p, name);
+        w.set.health->write_weight_override(
+            slot, states.below(4) == 0 ? std::optional<std::uint32_t>(
+                                             static_cast<std::uint32_t>(states.below(3) * 100))
+                                       : std::nullopt);
+      }
+      w.rng = gslbd::util::Rng(static_cast<std::uint64_t>(round));
+      w.round_robin.assign(1, static_cast<std::uint32_t>(round));
+      const Selection plain = w.select(p);
+      w.rng = gslbd::util::Rng(static_cast<std::uint64_t>(round));
+      w.round_robin.assign(1, static_cast<std::uint32_t>(round));
+      const Traced t = traced(w, p);
+      CHECK(joined(t.selection) == joined(plain));
+      CHECK(t.selection.outcome == plain.outcome);
+      CHECK(t.selection.degraded == plain.degraded);
+    }
+  }
+}
+
+TEST_CASE("trace: with every member up, each candidate's draw weight is recorded") {
+  World w;
+  const auto p =
+      w.add(make_pool("p", PolicyKind::weighted, 1), {{"a", "192.0.2.1"}, {"b", "192.0.2.2", 300}});
+  w.finish();
+  const Traced t = traced(w, p);
+  CHECK(t.trace->pool[0].member[0].draw_weight == 10000);
+  CHECK(t.trace->pool[0].member[1].draw_weight == 30000);
 }
 
 TEST_CASE("trace: latency tolerance and unmeasured members") {
