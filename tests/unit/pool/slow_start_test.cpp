@@ -48,6 +48,7 @@ TEST_CASE("slow start: the selection draws a recovered member by its ramped weig
   World w;
   Pool pool = make_pool("p", PolicyKind::weighted, 1);
   const auto p = w.add(pool, {{"a", "10.0.0.1"}, {"b", "10.0.0.2"}});
+  w.set.pools[p].members[0].slow_start_ms = 1'000;
   w.set.pools[p].members[1].slow_start_ms = 3'600'000;
   w.finish();
   // b recovered just now: it draws by 5% of its weight, a by all of it.
@@ -62,8 +63,14 @@ TEST_CASE("slow start: the selection draws a recovered member by its ramped weig
   const double share = counts.at("b") / 4000.0;
   CHECK(share > 0.03);  // 50 / 1050 = 0.048
   CHECK(share < 0.07);
-  // A ramp that started longer ago than slow_start is over.
-  w.set.health->write_ramp(w.slot_of(p, "b"), 1);
+  // A ramp that started longer ago than slow_start is over (a's slow start is 1 s, so that
+  // the start fits on a monotonic clock that began at boot).
+  const std::uint64_t now_ms = gslbd::util::monotonic_ms();
+  REQUIRE(now_ms > 1'001);
+  w.set.health->write_ramp(w.slot_of(p, "a"), now_ms);
   gslbd::pool::select_members(w.set, p, 4, client("192.0.2.1"), context, &trace);
-  CHECK(trace.pool[0].member[1].ramp_permille == kFullPermille);
+  CHECK(trace.pool[0].member[0].ramp_permille < kFullPermille);
+  w.set.health->write_ramp(w.slot_of(p, "a"), now_ms - 1'001);
+  gslbd::pool::select_members(w.set, p, 4, client("192.0.2.1"), context, &trace);
+  CHECK(trace.pool[0].member[0].ramp_permille == kFullPermille);
 }
