@@ -2,6 +2,7 @@
 #include "gslbd/dns/response_writer.hpp"
 
 #include <cstring>
+#include <utility>
 
 #include "gslbd/dns/constants.hpp"
 #include "gslbd/dns/name.hpp"
@@ -193,22 +194,32 @@ inline NameLayout name_layout(std::uint16_t type) noexcept {
   }
 }
 
+// Finds the names in rdata laid out as `layout` says: where each starts and its length, and
+// where the fixed octets after them start. False for rdata that does not parse as its type.
+bool find_rdata_names(NameLayout layout, const std::uint8_t* rdata, std::size_t rdlen,
+                      std::size_t (&names_at)[2], std::size_t (&names_len)[2],
+                      std::size_t& after) noexcept {
+  std::size_t pos = layout.before;
+  if (layout.names == 0 || pos > rdlen) return false;
+  for (std::size_t i = 0; i < layout.names; ++i) {
+    names_at[i] = pos;
+    names_len[i] = read_plain_name(rdata, rdlen, pos);
+    if (names_len[i] == 0) return false;
+  }
+  after = pos;
+  return true;
+}
+
 }  // namespace
 
 bool ResponseWriter::write_rdata(std::size_t before, std::size_t names, const std::uint8_t* rdata,
                                  std::size_t rdlen, std::size_t end) noexcept {
   const NameLayout layout{static_cast<std::uint8_t>(before), static_cast<std::uint8_t>(names)};
-  // Where the names are; rdata that does not parse as its type is copied as it is.
+  // Rdata that does not parse as its type is copied as it is.
   std::size_t names_at[2] = {0, 0};
   std::size_t names_len[2] = {0, 0};
-  std::size_t pos = layout.before;
-  bool parsed = layout.names > 0 && pos <= rdlen;
-  for (std::size_t i = 0; parsed && i < layout.names; ++i) {
-    names_at[i] = pos;
-    names_len[i] = read_plain_name(rdata, rdlen, pos);
-    parsed = names_len[i] != 0;
-  }
-  if (!parsed) {
+  std::size_t pos = 0;
+  if (!find_rdata_names(layout, rdata, rdlen, names_at, names_len, pos)) {
     if (size_ + rdlen > end) return false;
     std::memcpy(buffer_ + size_, rdata, rdlen);
     size_ += rdlen;
@@ -310,6 +321,162 @@ bool ResponseWriter::write_rrset(Section section, std::string_view owner, std::u
   last_owner_[0] = owner_pointer[0];
   last_owner_[1] = owner_pointer[1];
   return true;
+}
+
+std::size_t ResponseWriter::prepared_owner_at(const PreparedRRset& set) const noexcept {
+  if (set.wire_.empty() || size_ != question_end_ ||
+      target_count_ + set.targets_.size() > kMaxTargets) {
+    return 0;
+  }
+  // The question's targets are its labels in order: the one as long as the owner is where the
+  // question spells it, and the one before it the label in front of the owner.
+  const std::size_t length = set.owner_.size();
+  for (std::size_t t = 0; t < question_targets_; ++t) {
+    if (targets_[t].length != length) continue;
+    const std::size_t owner_at = targets_[t].offset;
+    // Names in rdata point only to names spelled with the same octets.
+    if (std::memcmp(buffer_ + owner_at, set.owner_.data(), length) != 0) return 0;
+    if (t > 0) {
+      const std::size_t label_at = targets_[t - 1].offset;
+      for (const PreparedRRset::Label& label : set.before_owner_) {
+        if (label.octets == owner_at - label_at &&
+            std::memcmp(buffer_ + label_at, set.wire_.data() + label.at, label.octets) == 0) {
+          return 0;
+        }
+      }
+    }
+    return owner_at;
+  }
+  return 0;
+}
+
+bool ResponseWriter::rrset(Section section, const PreparedRRset& set) noexcept {
+  const std::size_t owner_at = prepared_owner_at(set);
+  if (owner_at == 0) {
+    return write_rrset(section, set.owner_, set.type_, set.klass_, set.ttl_, set.records_.data(),
+                       set.records_.size(), set.count_, nullptr);
+  }
+  last_owner_[0] = last_owner_[1] = 0;
+  const std::size_t end = limit_ - (tail_ < limit_ ? tail_ : limit_);
+  const std::size_t set_at = size_;
+  if (set_at + set.wire_.size() > end) return false;
+  std::memcpy(buffer_ + set_at, set.wire_.data(), set.wire_.size());
+  for (const PreparedRRset::Pointer& pointer : set.pointers_) {
+    const std::size_t to = (pointer.into_set ? set_at : owner_at) + pointer.offset;
+    put_u16(buffer_ + set_at + pointer.at, static_cast<std::uint16_t>(0xC000 | to));
+  }
+  for (const PreparedRRset::NameStart& start : set.targets_) {
+    targets_[target_count_++] = {static_cast<std::uint16_t>(set_at + start.at), start.length};
+  }
+  size_ = set_at + set.wire_.size();
+  add_count(section, set.count_);
+  // The set starts with its owner, a pointer into the question.
+  last_owner_[0] = buffer_[set_at];
+  last_owner_[1] = buffer_[set_at + 1];
+  return true;
+}
+
+PreparedRRset ResponseWriter::prepare(std::string_view owner, std::uint16_t type,
+                                      std::uint16_t klass, std::uint32_t ttl,
+                                      std::span<const std::uint8_t> records, std::uint16_t count) {
+  PreparedRRset set;
+  set.owner_ = owner;
+  set.type_ = type;
+  set.klass_ = klass;
+  set.ttl_ = ttl;
+  set.records_ = records;
+  set.count_ = count;
+  // Written once after a question that is the owner alone, every pointer points into the owner
+  // or into the set. A set that could end past a pointer's reach after the longest question is
+  // not prepared: each of its offsets then stays reachable, and remembered, wherever it lands.
+  constexpr std::size_t kLongestQuestion = kHeaderSize + kMaxNameWire + 4;
+  const std::size_t question_end = kHeaderSize + owner.size() + 4;
+  const std::size_t capacity =
+      question_end + std::size_t{count} * (owner.size() + 10) + records.size();
+  if (owner.empty() || owner.size() > kMaxNameWire || capacity > 0x3fff) return set;
+  std::vector<std::uint8_t> buffer(capacity);
+  ResponseWriter scratch(buffer.data(), capacity, capacity);
+  scratch.start(0, 0, 0);
+  if (!scratch.question(reinterpret_cast<const std::uint8_t*>(owner.data()), owner.size(), type,
+                        klass) ||
+      !scratch.rrset(Section::answer, owner, type, klass, ttl, records.data(), records.size(),
+                     count) ||
+      scratch.target_count_ == kMaxTargets ||
+      kLongestQuestion + (scratch.size() - question_end) > 0x3fff) {
+    return set;
+  }
+  std::vector<std::uint8_t> wire(buffer.begin() + static_cast<std::ptrdiff_t>(question_end),
+                                 buffer.begin() + static_cast<std::ptrdiff_t>(scratch.size()));
+  for (std::size_t t = scratch.question_targets_; t < scratch.target_count_; ++t) {
+    set.targets_.push_back({static_cast<std::uint16_t>(scratch.targets_[t].offset - question_end),
+                            scratch.targets_[t].length});
+  }
+  // The pointers, found by reading the set back: in each owner, and in the names of rdata
+  // that write_rdata compressed.
+  bool valid = true;
+  auto read_name = [&](std::size_t& at) {
+    std::size_t last_label = wire.size();
+    while (valid && at < wire.size()) {
+      const std::uint8_t n = wire[at];
+      if (n == 0) {
+        ++at;
+        return;
+      }
+      if ((n & 0xC0) != 0xC0) {
+        last_label = at;
+        at += n + 1u;
+        continue;
+      }
+      if (at + 1 >= wire.size()) break;
+      const std::size_t to = static_cast<std::size_t>(((n & 0x3f) << 8) | wire[at + 1]);
+      if (to >= kHeaderSize && to < kHeaderSize + owner.size()) {
+        set.pointers_.push_back(
+            {static_cast<std::uint16_t>(at), static_cast<std::uint16_t>(to - kHeaderSize), false});
+      } else if (to >= question_end) {
+        set.pointers_.push_back(
+            {static_cast<std::uint16_t>(at), static_cast<std::uint16_t>(to - question_end), true});
+      } else {
+        break;
+      }
+      if (to == kHeaderSize && last_label < at) {
+        set.before_owner_.push_back({static_cast<std::uint16_t>(last_label),
+                                     static_cast<std::uint8_t>(wire[last_label] + 1u)});
+      }
+      at += 2;
+      return;
+    }
+    valid = false;
+  };
+  const NameLayout layout = name_layout(type);
+  std::size_t at = 0;
+  std::size_t read = 0;
+  for (std::uint16_t i = 0; valid && i < count; ++i) {
+    read_name(at);
+    const std::size_t rdlen = (std::size_t{records[read]} << 8) | records[read + 1];
+    const std::size_t rdata_at = at + 10;
+    if (!valid || rdata_at > wire.size()) {
+      valid = false;
+      break;
+    }
+    const std::size_t written = (std::size_t{wire[at + 8]} << 8) | wire[at + 9];
+    std::size_t names_at[2] = {0, 0};
+    std::size_t names_len[2] = {0, 0};
+    std::size_t after = 0;
+    if (find_rdata_names(layout, records.data() + read + 2, rdlen, names_at, names_len, after)) {
+      at = rdata_at + layout.before;
+      for (std::size_t n = 0; valid && n < layout.names; ++n) read_name(at);
+    }
+    at = rdata_at + written;
+    read += 2 + rdlen;
+  }
+  if (!valid || at != wire.size()) {
+    set.pointers_.clear();
+    set.targets_.clear();
+    set.before_owner_.clear();
+    return set;
+  }
+  set.wire_ = std::move(wire);
+  return set;
 }
 
 void ResponseWriter::add_count(Section section, std::uint16_t n) noexcept {

@@ -161,8 +161,14 @@ void ZoneLookup::negative(std::uint16_t rcode, std::string_view owner, std::uint
   restored_nxdomain_ = signing() && rcode == dns::rcode::NXDOMAIN;
   writer_.set_rcode(rcode);
   nodata_ = rcode == dns::rcode::NOERROR;
-  // RFC 2308 section 5: the SOA's TTL in a negative answer is min(SOA TTL, SOA MINIMUM).
-  if (!put(Section::authority, zone_.apex(), zone_.soa(), zone_.negative_ttl())) return;
+  if (!writer_.rrset(Section::authority, zone_.negative_soa())) {
+    truncated_ = true;
+    return;
+  }
+  if (!put_signatures(Section::authority, zone_.apex(), dns::type::SOA, zone_.negative_ttl(),
+                      zone_.soa().records(), zone_.soa().count, Sign::stored, &zone_.soa())) {
+    return;
+  }
   if (signing()) deny(owner, node, service_nodata);
 }
 
@@ -220,6 +226,12 @@ bool ZoneLookup::put(Section section, std::string_view owner, std::uint16_t type
     return false;
   }
   if (section == Section::answer) ++answers_;
+  return put_signatures(section, owner, type, ttl, records, count, sign, set);
+}
+
+bool ZoneLookup::put_signatures(Section section, std::string_view owner, std::uint16_t type,
+                                std::uint32_t ttl, std::span<const std::uint8_t> records,
+                                std::uint16_t count, Sign sign, const zone::RRset* set) noexcept {
   if (!signing() || sign == Sign::none) return true;
   if (sign == Sign::stored && set != nullptr) {
     const zone::Signatures signatures = zone_.signatures(*set);

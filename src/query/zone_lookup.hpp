@@ -54,6 +54,11 @@ class ZoneLookup {
            const zone::RRset* set = nullptr) noexcept;
   bool put(dns::Section section, std::string_view owner, const zone::RRset& set, std::uint32_t ttl,
            Sign sign = Sign::stored) noexcept;
+  // The signatures of the set just written, as put() writes them; false when they could not
+  // be (the response is then truncated or a SERVFAIL).
+  bool put_signatures(dns::Section section, std::string_view owner, std::uint16_t type,
+                      std::uint32_t ttl, std::span<const std::uint8_t> records, std::uint16_t count,
+                      Sign sign, const zone::RRset* set) noexcept;
   bool signing() const noexcept { return services_.signing.on(); }
   // Whether the service at node (node.service >= 0) answers from a pool of host names.
   bool by_name(const zone::Node& node) const noexcept;

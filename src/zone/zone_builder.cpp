@@ -374,6 +374,8 @@ std::unique_ptr<Zone> ZoneBuilder::flatten() {
     zone->serial_ = read_u32(rdata + soa_len - 20);
     zone->negative_ttl_ = std::min(soa.ttl, read_u32(rdata + soa_len - 4));
   }
+  zone->negative_soa_ = dns::ResponseWriter::prepare(zone->apex(), dns::type::SOA, dns::klass::IN,
+                                                     zone->negative_ttl_, soa_data, soa.count);
   zone->services_ = std::move(services_);
   zone->index_.build(
       static_cast<std::uint32_t>(zone->nodes_.size()),

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "gslbd/dns/query.hpp"
 
@@ -30,6 +32,53 @@ struct OptReply {
 };
 
 enum class Section : std::uint8_t { answer = 0, authority = 1, additional = 2 };
+
+// An RRset compressed once, ahead of time, for messages that hold a question at or below the
+// set's owner and nothing after it: the SOA of a negative answer. Writing it is a copy and a
+// few pointer fixes instead of a search per name, and gives the same octets as writing the
+// set by its records; where it could not (the question spells the owner in other letters, or
+// a longer name of the question is repeated in the set), the writer writes it by its records.
+// Made by ResponseWriter::prepare on the control plane; holds views of the owner and records,
+// which must outlive it.
+class PreparedRRset {
+ public:
+  std::string_view owner() const noexcept { return owner_; }
+
+ private:
+  friend class ResponseWriter;
+  // A compression pointer in wire_, and what it points to: an offset into the owner as the
+  // question spells it, or into the set itself.
+  struct Pointer {
+    std::uint16_t at;
+    std::uint16_t offset;
+    bool into_set;
+  };
+  // Where a name written out in wire_ starts, and its length from there.
+  struct NameStart {
+    std::uint16_t at;
+    std::uint8_t length;
+  };
+  // A label in wire_: where it starts and its octets, length octet included.
+  struct Label {
+    std::uint16_t at;
+    std::uint8_t octets;
+  };
+
+  std::string_view owner_;
+  std::uint16_t type_ = 0;
+  std::uint16_t klass_ = 0;
+  std::uint32_t ttl_ = 0;
+  std::span<const std::uint8_t> records_;
+  std::uint16_t count_ = 0;
+  // The compressed set, as written after a question that is the owner alone; empty when the
+  // set could not be prepared (it is then always written by its records).
+  std::vector<std::uint8_t> wire_;
+  std::vector<Pointer> pointers_;
+  std::vector<NameStart> targets_;  // names written out, which later names may point to
+  // Labels written just before a pointer to the whole owner: a question with the same label
+  // there holds a longer match, which the prepared octets do not use.
+  std::vector<Label> before_owner_;
+};
 
 class ResponseWriter {
  public:
@@ -68,6 +117,16 @@ class ResponseWriter {
                            std::uint16_t klass, std::uint32_t ttl, const std::uint8_t* records,
                            std::size_t records_len, std::uint16_t count) noexcept;
 
+  // The set prepared by prepare(): its prepared octets when the message holds nothing after a
+  // question at or below its owner, else rrset() with its records. Same result as rrset().
+  bool rrset(Section section, const PreparedRRset& set) noexcept;
+
+  // Compresses a set for rrset(Section, const PreparedRRset&). owner and records are kept as
+  // views. Allocates: control plane only.
+  static PreparedRRset prepare(std::string_view owner, std::uint16_t type, std::uint16_t klass,
+                               std::uint32_t ttl, std::span<const std::uint8_t> records,
+                               std::uint16_t count);
+
   // Drops everything after the question (used when answers do not fit: TC is then set).
   void truncate_to_question() noexcept;
 
@@ -87,6 +146,9 @@ class ResponseWriter {
   bool write_rdata(std::size_t before, std::size_t names, const std::uint8_t* rdata,
                    std::size_t rdlen, std::size_t end) noexcept;
   void add_count(Section section, std::uint16_t n) noexcept;
+  // Where the question spells set's owner, when set's prepared octets apply to this message;
+  // 0 when they do not.
+  std::size_t prepared_owner_at(const PreparedRRset& set) const noexcept;
   // rrset(); the first owner is written as first_owner (a pointer) when that is not null.
   bool write_rrset(Section section, std::string_view owner, std::uint16_t type, std::uint16_t klass,
                    std::uint32_t ttl, const std::uint8_t* records, std::size_t records_len,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gslbd/dns/constants.hpp"
+#include "gslbd/dns/response_writer.hpp"
 #include "gslbd/zone/location.hpp"
 #include "gslbd/zone/name_index.hpp"
 #include "gslbd/zone/node.hpp"
@@ -62,6 +63,9 @@ class Zone {
   std::uint32_t position() const noexcept { return position_; }
   // RFC 2308 section 5: min(SOA TTL, SOA MINIMUM).
   std::uint32_t negative_ttl() const noexcept { return negative_ttl_; }
+  // The SOA as a negative answer carries it (negative_ttl()), compressed when the zone was
+  // built: every NXDOMAIN and NODATA answer writes it.
+  const dns::PreparedRRset& negative_soa() const noexcept { return negative_soa_; }
 
   // The keys of a signed zone (what the query path signs per-query data with), or nullptr.
   const dnssec::ZoneKeys* keys() const noexcept { return keys_.get(); }
@@ -92,6 +96,7 @@ class Zone {
   std::vector<Service> services_;
   std::uint32_t serial_ = 0;
   std::uint32_t negative_ttl_ = 0;
+  dns::PreparedRRset negative_soa_;
   std::uint32_t position_ = 0;
   std::shared_ptr<const dnssec::ZoneKeys> keys_;
   std::vector<SignatureRef> signature_refs_;  // beside rrsets_, when signed

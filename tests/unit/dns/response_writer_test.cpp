@@ -6,6 +6,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -261,4 +264,130 @@ TEST_CASE("writer: after a set that failed or a truncation, the last owner is wr
   pos = at;
   CHECK(read_name(m.buffer.data(), m.writer.size(), pos) == "next.example.test.");
   CHECK(m.buffer[7] == 1);
+}
+
+namespace {
+
+// An SOA's stored records: rdlength, mname, rname, then the five numbers from serial on.
+std::vector<std::uint8_t> soa_records(const std::string& mname, const std::string& rname,
+                                      std::uint32_t serial) {
+  std::vector<std::uint8_t> rdata = name_bytes(mname);
+  const auto r = name_bytes(rname);
+  rdata.insert(rdata.end(), r.begin(), r.end());
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    rdata.push_back(static_cast<std::uint8_t>(serial >> shift));
+  }
+  for (int i = 0; i < 16; ++i) rdata.push_back(static_cast<std::uint8_t>(i + 1));
+  std::vector<std::uint8_t> records;
+  add_record(records, rdata);
+  return records;
+}
+
+// The serial of the SOA written last into the message: the 20 octets that end it start there.
+std::uint32_t serial_at_end(const Message& m) {
+  const std::uint8_t* p = m.buffer.data() + m.writer.size() - 20;
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         p[3];
+}
+
+}  // namespace
+
+TEST_CASE("writer: a prepared set writes the octets of the same set written by its records") {
+  // Random zones, SOAs and questions, chosen to meet every case the prepared octets must
+  // handle or leave alone: rdata names below, at and outside the owner, spelled in other
+  // letters, sharing labels with each other and with the question, a message with answers
+  // already, sizes that do not fit. Each message is then written on with a set whose names
+  // compress against what the SOA left, and an RRSIG at the last owner.
+  std::mt19937 random(20261207);
+  auto pick = [&](const std::vector<std::string>& from) {
+    return from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(random)];
+  };
+  const std::vector<std::string> apexes = {"example.test.", "gslb.Example.com.", "x.",
+                                           "a.b.c.d.e.example.test."};
+  const std::vector<std::string> labels = {"ns1",        "NS1", "b",     "a", "nope",
+                                           "hostmaster", "ns2", "other", "ns"};
+  std::size_t prepared = 0;
+  for (int round = 0; round < 4000; ++round) {
+    const std::string apex = pick(apexes);
+    const std::string upper_apex = [&] {
+      std::string s = apex;
+      for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return s;
+    }();
+    const std::string mname = pick({"ns1." + apex, apex, "ns.other.net.", "ns1.NS2." + apex,
+                                    "ns1." + upper_apex, "ns.test.", "a.b." + apex});
+    const std::string rname = pick({"hostmaster." + apex, "hostmaster." + mname,
+                                    "hostmaster.other.net.", apex, "b." + apex, "ns1." + apex});
+    std::string question;
+    const int above = std::uniform_int_distribution<int>(0, 3)(random);
+    for (int i = 0; i < above; ++i) question += pick(labels) + ".";
+    question += pick({apex, apex, upper_apex});
+    const std::size_t limit = pick({"512", "512", "65535", "70", "90"}) == "512" ? 512 : 90;
+    const bool answers_first = std::uniform_int_distribution<int>(0, 4)(random) == 0;
+
+    const std::vector<std::uint8_t> records = soa_records(mname, rname, 7);
+    const std::string owner = wire(apex);
+    const PreparedRRset set = ResponseWriter::prepare(owner, type::SOA, klass::IN, 300, records, 1);
+    Message by_records(question, limit);
+    Message by_preparation(question, limit);
+    std::vector<std::uint8_t> a;
+    add_record(a, {192, 0, 2, 1});
+    std::vector<std::uint8_t> ns;
+    add_record(ns, name_bytes("x.ns1." + apex));
+    add_record(ns, name_bytes("hostmaster.other.net."));
+    std::vector<std::uint8_t> sig;
+    add_record(sig, {1, 2, 3, 4});
+    for (Message* m : {&by_records, &by_preparation}) {
+      if (answers_first) m->put(Section::answer, "ns1." + apex, type::A, a, 1);
+    }
+    const bool written_by_records = by_records.writer.rrset(
+        Section::authority, owner, type::SOA, klass::IN, 300, records.data(), records.size(), 1);
+    const bool written_prepared = by_preparation.writer.rrset(Section::authority, set);
+    INFO("apex " << apex << " mname " << mname << " rname " << rname << " question " << question
+                 << " limit " << limit << " answers first " << answers_first);
+    REQUIRE(written_by_records == written_prepared);
+    for (Message* m : {&by_records, &by_preparation}) {
+      m->writer.rrset_at_last_owner(Section::authority, owner, 46, klass::IN, 300, sig.data(),
+                                    sig.size(), 1);
+      m->put(Section::additional, apex, type::NS, ns, 2);
+    }
+    REQUIRE(by_records.writer.size() == by_preparation.writer.size());
+    REQUIRE(std::equal(by_records.buffer.begin(),
+                       by_records.buffer.begin() + static_cast<long>(by_records.writer.size()),
+                       by_preparation.buffer.begin()));
+    if (written_prepared) ++prepared;
+  }
+  CHECK(prepared > 1000);
+}
+
+TEST_CASE("writer: a prepared set is copied when the question allows it, else written anew") {
+  // The records are changed after the set was prepared (serial 1 to 2), so the serial in the
+  // message tells which way the set was written.
+  std::vector<std::uint8_t> records =
+      soa_records("ns1.example.test.", "hostmaster.example.test.", 1);
+  const std::string owner = wire("example.test.");
+  const PreparedRRset set = ResponseWriter::prepare(owner, type::SOA, klass::IN, 300, records, 1);
+  const std::vector<std::uint8_t> changed =
+      soa_records("ns1.example.test.", "hostmaster.example.test.", 2);
+  std::copy(changed.begin(), changed.end(), records.begin());  // the set's view stays valid
+  auto serial_for = [&](const std::string& question, bool answer_first) {
+    Message m(question);
+    if (answer_first) {
+      std::vector<std::uint8_t> a;
+      add_record(a, {192, 0, 2, 1});
+      REQUIRE(m.put(Section::answer, question, type::A, a, 1));
+    }
+    REQUIRE(m.writer.rrset(Section::authority, set));
+    return serial_at_end(m);
+  };
+  CHECK(serial_for("nope.example.test.", false) == 1);
+  CHECK(serial_for("example.test.", false) == 1);
+  CHECK(serial_for("a.b.NS1.example.test.", false) == 1);  // another spelling of ns1: no match
+  // The question spells the owner in other letters: rdata names cannot point to it.
+  CHECK(serial_for("nope.EXAMPLE.test.", false) == 2);
+  // A longer name than the owner is shared with the question: ns1.example.test.
+  CHECK(serial_for("ns1.example.test.", false) == 2);
+  CHECK(serial_for("a.hostmaster.example.test.", false) == 2);
+  // Something stands after the question.
+  CHECK(serial_for("nope.example.test.", true) == 2);
 }
