@@ -123,11 +123,25 @@ void ResponseWriter::remember_labels(std::size_t name_at, std::string_view name,
   }
 }
 
+bool ResponseWriter::question_spells(std::string_view name, bool same_case) const noexcept {
+  const std::string_view question(reinterpret_cast<const char*>(buffer_ + targets_[0].offset),
+                                  targets_[0].length);
+  return question == name || (!same_case && same_name(question, name));
+}
+
 bool ResponseWriter::write_name(std::string_view name, std::size_t end, bool same_case) noexcept {
   // Where each label starts: a target can stand for the suffix of the same length only, and
   // only where a label starts. So the targets are walked once, each tested by its length
   // before any octet is compared, instead of once per suffix.
   const std::size_t size = name.size();
+  // Most names written are the question's own (the owner of the first answer): its first
+  // target, the longest match and the first written for it, is a name written out in full.
+  if (question_targets_ > 0 && targets_[0].length == size && question_spells(name, same_case)) {
+    if (size_ + 2 > end) return false;
+    put_u16(buffer_ + size_, static_cast<std::uint16_t>(0xC000 | targets_[0].offset));
+    size_ += 2;
+    return true;
+  }
   std::uint8_t starts[kMaxNameWire / 2 + 1];
   std::size_t labels = 0;
   std::uint64_t at_start[4] = {0, 0, 0, 0};

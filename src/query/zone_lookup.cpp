@@ -165,11 +165,12 @@ void ZoneLookup::negative(std::uint16_t rcode, std::string_view owner, std::uint
     truncated_ = true;
     return;
   }
+  if (!signing()) return;
   if (!put_signatures(Section::authority, zone_.apex(), dns::type::SOA, zone_.negative_ttl(),
                       zone_.soa().records(), zone_.soa().count, Sign::stored, &zone_.soa())) {
     return;
   }
-  if (signing()) deny(owner, node, service_nodata);
+  deny(owner, node, service_nodata);
 }
 
 void ZoneLookup::deny(std::string_view owner, std::uint32_t node, bool service_nodata) noexcept {
@@ -212,11 +213,6 @@ void ZoneLookup::deny(std::string_view owner, std::uint32_t node, bool service_n
       Sign::online);
 }
 
-bool ZoneLookup::put(Section section, std::string_view owner, const zone::RRset& set,
-                     std::uint32_t ttl, Sign sign) noexcept {
-  return put(section, owner, set.type, ttl, set.records(), set.count, sign, &set);
-}
-
 bool ZoneLookup::put(Section section, std::string_view owner, std::uint16_t type, std::uint32_t ttl,
                      std::span<const std::uint8_t> records, std::uint16_t count, Sign sign,
                      const zone::RRset* set) noexcept {
@@ -226,13 +222,13 @@ bool ZoneLookup::put(Section section, std::string_view owner, std::uint16_t type
     return false;
   }
   if (section == Section::answer) ++answers_;
+  if (!signing() || sign == Sign::none) return true;
   return put_signatures(section, owner, type, ttl, records, count, sign, set);
 }
 
 bool ZoneLookup::put_signatures(Section section, std::string_view owner, std::uint16_t type,
                                 std::uint32_t ttl, std::span<const std::uint8_t> records,
                                 std::uint16_t count, Sign sign, const zone::RRset* set) noexcept {
-  if (!signing() || sign == Sign::none) return true;
   if (sign == Sign::stored && set != nullptr) {
     const zone::Signatures signatures = zone_.signatures(*set);
     if (signatures.count == 0) return true;  // parent-side data: never signed

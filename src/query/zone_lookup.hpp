@@ -53,9 +53,12 @@ class ZoneLookup {
            std::span<const std::uint8_t> records, std::uint16_t count, Sign sign,
            const zone::RRset* set = nullptr) noexcept;
   bool put(dns::Section section, std::string_view owner, const zone::RRset& set, std::uint32_t ttl,
-           Sign sign = Sign::stored) noexcept;
-  // The signatures of the set just written, as put() writes them; false when they could not
-  // be (the response is then truncated or a SERVFAIL).
+           Sign sign = Sign::stored) noexcept {
+    return put(section, owner, set.type, ttl, set.records(), set.count, sign, &set);
+  }
+  // The signatures of the set just written, for a signed answer and a set that is signed
+  // (sign is not none); false when they could not be written (the response is then truncated
+  // or a SERVFAIL).
   bool put_signatures(dns::Section section, std::string_view owner, std::uint16_t type,
                       std::uint32_t ttl, std::span<const std::uint8_t> records, std::uint16_t count,
                       Sign sign, const zone::RRset* set) noexcept;

@@ -140,6 +140,8 @@ class ResponseWriter {
   // Appends a wire name using compression; returns false if out of room (size_ unchanged).
   // same_case: only point to earlier names spelled with exactly the same octets.
   bool write_name(std::string_view name, std::size_t end, bool same_case) noexcept;
+  // Whether the question's name (when there is one) is name; same_case as for write_name.
+  bool question_spells(std::string_view name, bool same_case) const noexcept;
   void remember_labels(std::size_t name_at, std::string_view name, std::size_t upto) noexcept;
   // One record's rdata with its names compressed, laid out as `before` fixed octets, `names`
   // names, then fixed octets to the end; false if out of room.
