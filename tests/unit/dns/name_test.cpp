@@ -141,6 +141,30 @@ TEST_CASE("lowercase: ASCII letters only, length octets untouched") {
   CHECK(lowercased(kRoot) == kRoot);
 }
 
+TEST_CASE("lowercase: every octet value at every place of an eight-octet step") {
+  // Four labels of 63 octets hold the 256 octet values; each run shifts them by one place,
+  // so that every value is met at every position of the eight-octet steps.
+  for (int shift = 0; shift < 8; ++shift) {
+    std::string name;
+    for (int label = 0; label < 4; ++label) {
+      name += static_cast<char>(63);
+      for (int i = 0; i < 63; ++i) name += static_cast<char>((label * 63 + i + shift) & 0xff);
+    }
+    name += '\0';
+    std::string expected = name;
+    for (std::size_t i = 0; i + 1 < expected.size(); ++i) {
+      if (i % 64 == 0) continue;  // length octets
+      const auto c = static_cast<unsigned char>(expected[i]);
+      if (c >= 'A' && c <= 'Z') expected[i] = static_cast<char>(c + 32);
+    }
+    CHECK(lowercased(name) == expected);
+  }
+  // Octets past the root label are left alone.
+  std::string past = "\x01Q\x00QQ"s;
+  lowercase_name(past.data(), past.size());
+  CHECK(past == "\x01q\x00QQ"s);
+}
+
 TEST_CASE("parent_name and label_count") {
   const std::string www = "\x03www"s + kExample;
   CHECK(parent_name(www) == kExample);
