@@ -360,6 +360,7 @@ GeoMapRead read_geo_map(Diagnostics& diag, const Value& item) {
     read_database(diag, *database, read.rules, result);
   }
   result.complete = diag.count() == errors_before;
+  if (result.complete) result.map.compile();
   return result;
 }
 

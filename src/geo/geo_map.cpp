@@ -118,6 +118,11 @@ bool GeoMap::add_location(const util::Address& network, unsigned prefix, const C
   return true;
 }
 
+void GeoMap::compile() {
+  networks_.compile();
+  network_locations_.compile();
+}
+
 std::int32_t GeoMap::append_location(const Coordinates& where) {
   locations_.push_back(where);
   return static_cast<std::int32_t>(locations_.size() - 1);

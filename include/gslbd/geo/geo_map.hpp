@@ -116,6 +116,11 @@ class GeoMap {
   void set_region_location(std::int32_t region, const Coordinates& where);
   const Coordinates* region_location(std::int32_t region) const noexcept;
 
+  // Builds the strided form of the config's own networks and locations (PrefixTrie::compile)
+  // once they are all added, so that lookups take a step per nibble or octet instead of one
+  // per bit; a trie that would grow too large stays binary. An add after it drops the form.
+  void compile();
+
   const std::vector<std::string>& regions() const noexcept { return regions_; }
   std::int32_t region_index(const std::string& name) const noexcept;
   // The index of a region, added to regions() when new.

@@ -160,6 +160,7 @@ gslbd::geo::GeoMap bench_geo_map() {
       !map.add(address("10.0.0.0"), 8, "us") || !map.add(address("2001:db8:e000::"), 48, "eu")) {
     fail("geo map refused a network");
   }
+  map.compile();  // as the config loader does with a complete map
   return map;
 }
 
@@ -189,6 +190,7 @@ std::shared_ptr<const gslbd::runtime::Snapshot> service_snapshot(std::uint32_t h
   if (!pools->geo_maps[0].add_location(address("198.51.100.0"), 24, {48.86, 2.35})) {
     fail("geo map refused a location");
   }
+  pools->geo_maps[0].compile();
   gslbd::health::Health up;
   up.up = true;
   up.known = true;
