@@ -4,7 +4,8 @@
 stopped by its PID); for members given by host name, one on 127.0.0.1 serving a local-data
 zone cloud.test. (changed during a run with unbound-control), a UDP relay in front of it that
 can lose replies on request, and TCP listeners sharing one port on several loopback addresses
-(a member's check has one port). Everything stays on 127.0.0.0/8; every wait is bounded.
+(a member's check has one port), and a mixin for test classes whose peers keep files in a
+temporary folder. Everything stays on 127.0.0.0/8; every wait is bounded.
 """
 
 import os
@@ -12,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 import dns.rdatatype
@@ -197,6 +199,50 @@ def listeners_on_one_port(hosts, make=p.ListenerPeer):
             for peer in peers:
                 peer.stop()
     raise RuntimeError("no port free on all of %s" % (hosts,))
+
+
+class FolderPeers:
+    """Mixin for a pool_harness.PoolTestCase whose peers keep files in a temporary folder,
+    cls.tmp: peers_in_folder() makes it and starts the peers, stopping the ones started when one
+    fails; the folder is removed when the class is done, or when its set-up fails."""
+
+    tmp = None
+
+    @classmethod
+    def peers_in_folder(cls, prefix, start):
+        """Makes cls.tmp, then start(started) starts the peers, appending each to started as it
+        runs; returns them."""
+        cls.tmp = tempfile.mkdtemp(prefix=prefix)
+        started = []
+        try:
+            start(started)
+        except Exception:
+            for peer in started:
+                peer.stop()
+            cls.remove_folder()
+            raise
+        return started
+
+    @classmethod
+    def remove_folder(cls):
+        if cls.tmp is not None:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            cls.tmp = None
+
+    @classmethod
+    def setUpClass(cls):
+        try:
+            super().setUpClass()
+        except Exception:
+            cls.remove_folder()  # unittest skips tearDownClass after a failed set-up
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls.remove_folder()
 
 
 class ReplyDropper(p.SocketThread):

@@ -12,8 +12,6 @@ puts a UDP relay in front of it that loses replies on request. Everything stays 
 127.0.0.0/8; every wait is bounded.
 """
 
-import shutil
-import tempfile
 import time
 
 import dns.flags
@@ -23,7 +21,8 @@ import dns.query
 import control_harness as c
 import gslbd_harness as h
 import pool_harness as p
-from resolver_harness import LocalUnbound, ReplyDropper, cname_targets, listeners_on_one_port
+from resolver_harness import (FolderPeers, LocalUnbound, ReplyDropper, cname_targets,
+                              listeners_on_one_port)
 
 # Lookups are retried at the pace of the fastest check (at least 1 s), each failing one takes up
 # to 2 s (2 tries of 1 s); checks need rise/fall on top: generous for a loaded machine.
@@ -42,7 +41,7 @@ AGENTS = ("127.0.0.94", "127.0.0.95")
 SUBNETS = ["10.%d.%d.0" % (k // 7 + 1, k * 37 % 256) for k in range(40)]
 
 
-class UnboundTestCase(c.ControlTestCase):
+class UnboundTestCase(FolderPeers, c.ControlTestCase):
     """A ControlTestCase whose peers are TCP listeners on LISTEN_HOSTS (one port) and an unbound
     with RECORDS; server.resolver points at RESOLVER (the unbound unless a subclass relays)."""
 
@@ -60,29 +59,17 @@ class UnboundTestCase(c.ControlTestCase):
 
     @classmethod
     def peers(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="gslbd-target-addresses-")
-        started = []
-        try:
+        def start(started):
             cls.listeners = listeners_on_one_port(cls.LISTEN_HOSTS, cls.LISTENER)
             started += cls.listeners
             cls.port = cls.listeners[0].port
             cls.unbound = LocalUnbound(cls.tmp, cls.RECORDS).start()
             started.append(cls.unbound)
             started += cls.extra_peers()
-        except Exception:
-            for peer in started:
-                peer.stop()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
+
+        started = cls.peers_in_folder("gslbd-target-addresses-", start)
         cls.SERVER_EXTRA = ("resolver: [127.0.0.1:%d]" % cls.resolver_port(),)
         return started
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def wait_member(self, pool, name, what, predicate, timeout=WAIT):
         self.wait_until("%s/%s %s" % (pool, name, what),

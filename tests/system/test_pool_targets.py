@@ -21,7 +21,8 @@ import dns.rcode
 import control_harness as c
 import gslbd_harness as h
 import pool_harness as p
-from resolver_harness import LocalUnbound, cname_targets, listeners_on_one_port, rrsets
+from resolver_harness import (FolderPeers, LocalUnbound, cname_targets, listeners_on_one_port,
+                              rrsets)
 
 # A re-resolution waits out the floor (kResolveFloorSeconds, 5 s) at most, then the checks need
 # their rise/fall: generous for a loaded machine.
@@ -96,7 +97,7 @@ class InZoneTarget(c.ControlTestCase):
         self.assertIn("lb2.gslb.example.", out)
 
 
-class ResolvedTarget(c.ControlTestCase):
+class ResolvedTarget(FolderPeers, c.ControlTestCase):
     """Pool cloud: member app given as app.cloud.test., resolved through unbound, with a tcp
     check; all_down nodata, so an answer shows whether the member serves."""
 
@@ -104,25 +105,17 @@ class ResolvedTarget(c.ControlTestCase):
 
     @classmethod
     def peers(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="gslbd-targets-")
-        cls.first, cls.second = listeners_on_one_port(cls.HOSTS)
-        cls.second.stop()  # nothing listens on the second address until the test says so
-        try:
+        def start(started):
+            cls.first, cls.second = listeners_on_one_port(cls.HOSTS)
+            started += [cls.first, cls.second]
+            cls.second.stop()  # nothing listens on the second address until the test says so
             cls.unbound = LocalUnbound(cls.tmp, ["app.cloud.test. 1 IN A %s" % cls.HOSTS[0]])
             cls.unbound.start()
-        except Exception:
-            cls.first.stop()
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
-        cls.SERVER_EXTRA = ("resolver: [127.0.0.1:%d]" % cls.unbound.port,)
-        return [cls.first, cls.second, cls.unbound]
+            started.append(cls.unbound)
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
+        started = cls.peers_in_folder("gslbd-targets-", start)
+        cls.SERVER_EXTRA = ("resolver: [127.0.0.1:%d]" % cls.unbound.port,)
+        return started
 
     @classmethod
     def services(cls):

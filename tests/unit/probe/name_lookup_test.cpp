@@ -34,21 +34,36 @@ const std::string kName(
 
 enum class Mode { answer, nxdomain, silent };
 
+// Reads time out after 50 ms, so that a serving thread sees its stop flag.
+void set_read_timeout(int fd) {
+  const timeval tv{0, 50'000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+// A UDP socket on 127.0.0.1, on a port the kernel chose; its address goes to *bound. Reads on
+// it time out (set_read_timeout).
+int loopback_udp_socket(sockaddr_in* bound) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t length = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
+  set_read_timeout(fd);
+  *bound = addr;
+  return fd;
+}
+
 // A UDP "resolver" on 127.0.0.1: answers each query as mode says, after a forged reply and a
 // datagram of garbage. Stops with the object.
 class FakeResolver {
  public:
   explicit FakeResolver(Mode mode) : mode_(mode) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    socklen_t length = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &length);
+    fd_ = loopback_udp_socket(&addr);
     port_ = ntohs(addr.sin_port);
-    timeval tv{0, 50'000};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     thread_ = std::thread([this] { serve(); });
   }
   ~FakeResolver() {
@@ -114,13 +129,8 @@ class TruncatingResolver {
  public:
   explicit TruncatingResolver(int count) : count_(count) {
     for (int attempt = 0; attempt < 50 && tcp_ < 0; ++attempt) {
-      udp_ = ::socket(AF_INET, SOCK_DGRAM, 0);
       sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      REQUIRE(::bind(udp_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-      socklen_t length = sizeof addr;
-      ::getsockname(udp_, reinterpret_cast<sockaddr*>(&addr), &length);
+      udp_ = loopback_udp_socket(&addr);
       tcp_ = ::socket(AF_INET, SOCK_STREAM, 0);
       if (::bind(tcp_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
           ::listen(tcp_, 8) != 0) {
@@ -132,9 +142,7 @@ class TruncatingResolver {
       port_ = ntohs(addr.sin_port);
     }
     REQUIRE(tcp_ >= 0);
-    timeval tv{0, 50'000};
-    ::setsockopt(udp_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(tcp_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    set_read_timeout(tcp_);
     thread_ = std::thread([this] { serve(); });
   }
   ~TruncatingResolver() {
