@@ -393,13 +393,7 @@ bool ResponseWriter::rrset(Section section, const PreparedRRset& set) noexcept {
 PreparedRRset ResponseWriter::prepare(std::string_view owner, std::uint16_t type,
                                       std::uint16_t klass, std::uint32_t ttl,
                                       std::span<const std::uint8_t> records, std::uint16_t count) {
-  PreparedRRset set;
-  set.owner_ = owner;
-  set.type_ = type;
-  set.klass_ = klass;
-  set.ttl_ = ttl;
-  set.records_ = records;
-  set.count_ = count;
+  PreparedRRset set(owner, type, klass, ttl, records, count);
   // Written once after a question that is the owner alone, every pointer points into the owner
   // or into the set. A set that could end past a pointer's reach after the longest question is
   // not prepared: each of its offsets then stays reachable, and remembered, wherever it lands.

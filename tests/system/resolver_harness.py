@@ -204,7 +204,7 @@ def listeners_on_one_port(hosts, make=p.ListenerPeer):
 class FolderPeers:
     """Mixin for a pool_harness.PoolTestCase whose peers keep files in a temporary folder,
     cls.tmp: peers_in_folder() makes it and starts the peers, stopping the ones started when one
-    fails; the folder is removed when the class is done, or when its set-up fails."""
+    fails; the folder is removed after the peers are stopped."""
 
     tmp = None
 
@@ -230,17 +230,10 @@ class FolderPeers:
             cls.tmp = None
 
     @classmethod
-    def setUpClass(cls):
+    def stop_peers(cls):
+        """After the peers (at teardown, or when set-up fails), the folder they used."""
         try:
-            super().setUpClass()
-        except Exception:
-            cls.remove_folder()  # unittest skips tearDownClass after a failed set-up
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
+            super().stop_peers()
         finally:
             cls.remove_folder()
 

@@ -42,10 +42,14 @@ enum class Section : std::uint8_t { answer = 0, authority = 1, additional = 2 };
 // which must outlive it.
 class PreparedRRset {
  public:
-  std::string_view owner() const noexcept { return owner_; }
+  PreparedRRset() = default;  // no set: writing it adds nothing
 
  private:
   friend class ResponseWriter;
+  PreparedRRset(std::string_view owner, std::uint16_t type, std::uint16_t klass, std::uint32_t ttl,
+                std::span<const std::uint8_t> records, std::uint16_t count)
+      : owner_(owner), type_(type), klass_(klass), ttl_(ttl), records_(records), count_(count) {}
+
   // A compression pointer in wire_, and what it points to: an offset into the owner as the
   // question spells it, or into the set itself.
   struct Pointer {
