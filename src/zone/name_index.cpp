@@ -18,7 +18,7 @@ std::size_t NameIndex::hash(std::string_view bytes) noexcept {
     h ^= h >> 32;
   }
   std::uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, size - i);
+  if (i < size) std::memcpy(&tail, bytes.data() + i, size - i);  // data() may be null when empty
   h ^= tail;
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
