@@ -17,8 +17,9 @@ std::size_t NameIndex::hash(std::string_view bytes) noexcept {
     h = (h ^ chunk) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
   }
+  // The last octets one by one: a copy of a length known only now would be a library call.
   std::uint64_t tail = 0;
-  if (i < size) std::memcpy(&tail, bytes.data() + i, size - i);  // data() may be null when empty
+  for (; i < size; ++i) tail = (tail << 8) | static_cast<std::uint8_t>(bytes[i]);
   h ^= tail;
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
